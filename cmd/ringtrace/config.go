@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// StoreConfig selects and configures the graph store.
+type StoreConfig struct {
+	Kind          string // "embedded" (default) or "neo4j"
+	Dir           string // embedded store directory
+	Neo4jURI      string
+	Neo4jUser     string
+	Neo4jPassword string
+	Neo4jDatabase string
+}
+
+// Validate checks the store configuration; errors name the key.
+func (c StoreConfig) Validate() error {
+	switch c.Kind {
+	case "embedded":
+		if c.Dir == "" {
+			return fmt.Errorf("config: db: the embedded store needs a directory")
+		}
+	case "neo4j":
+		if c.Neo4jURI == "" {
+			return fmt.Errorf("config: neo4j-uri: required when store is neo4j")
+		}
+	default:
+		return fmt.Errorf("config: store: %q is not one of embedded, neo4j", c.Kind)
+	}
+	return nil
+}
+
+// newFlags returns a flag set for a subcommand with the flags every subcommand shares.
+func newFlags(name string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.String("config", "", "config file (YAML, TOML or JSON); RINGTRACE_CONFIG")
+	return fs
+}
+
+// addStoreFlags adds the flags that select a graph store.
+func addStoreFlags(fs *pflag.FlagSet) {
+	fs.String("store", "embedded", "graph store: embedded or neo4j")
+	fs.String("db", "ringtrace-data/graph", "embedded store directory")
+	fs.String("neo4j-uri", "", "Neo4j Bolt URI, e.g. bolt://127.0.0.1:7687")
+	fs.String("neo4j-user", "neo4j", "Neo4j user")
+	fs.String("neo4j-password", "", "Neo4j password (prefer RINGTRACE_NEO4J_PASSWORD)")
+	fs.String("neo4j-database", "neo4j", "Neo4j database name")
+}
+
+// loadConfig parses args into fs and returns a viper instance that resolves, in order of
+// precedence, flags, RINGTRACE_* environment variables, the config file and the flag defaults.
+func loadConfig(fs *pflag.FlagSet, args []string) (*viper.Viper, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	v := viper.New()
+	v.SetEnvPrefix("RINGTRACE")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_", ".", "_"))
+	v.AutomaticEnv()
+	if err := v.BindPFlags(fs); err != nil {
+		return nil, err
+	}
+	if f := v.GetString("config"); f != "" {
+		v.SetConfigFile(f)
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("config: %s: %w", f, err)
+		}
+	}
+	return v, nil
+}
+
+// storeConfig reads the store flags resolved by v.
+func storeConfig(v *viper.Viper) (StoreConfig, error) {
+	c := StoreConfig{
+		Kind:          strings.ToLower(v.GetString("store")),
+		Dir:           v.GetString("db"),
+		Neo4jURI:      v.GetString("neo4j-uri"),
+		Neo4jUser:     v.GetString("neo4j-user"),
+		Neo4jPassword: v.GetString("neo4j-password"),
+		Neo4jDatabase: v.GetString("neo4j-database"),
+	}
+	return c, c.Validate()
+}
+
+// durationOr returns v's duration for key, or def when unset or invalid.
+func durationOr(v *viper.Viper, key string, def time.Duration) time.Duration {
+	if d := v.GetDuration(key); d > 0 {
+		return d
+	}
+	return def
+}

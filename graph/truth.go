@@ -1,0 +1,29 @@
+package graph
+
+// Truth is labelled ground truth for a claims directory: the fraud that a generator planted (or
+// that investigators confirmed), and honest look-alikes that must not be flagged. It is written
+// as DIR/truth.json by `ringtrace generate` and read by `ringtrace eval`. See docs/truth.md.
+type Truth struct {
+	Generator string `json:"generator"` // e.g. "ringtrace-synth 1"
+	Seed      uint64 `json:"seed"`
+	Patients  int    `json:"patients"`
+	// Rings are planted fraud groups. Kind is one of the ring kinds of findings.go. A reported ring
+	// matches a planted ring when their patient members have Jaccard similarity ≥ 0.5.
+	Rings []TruthRing `json:"rings"`
+	// Lookalikes are honest groups that resemble fraud (households visiting together, a weekly
+	// chronic-disease clinic cohort). Kind is "household" or "chronic_clinic" or another documented kind.
+	Lookalikes []TruthRing `json:"lookalikes"`
+	// Fraudulent lists every party involved in planted fraud (ring members, organising doctors and
+	// providers, collecting pharmacies, lent cards, deceased cards), for entity-level ROC AUC.
+	// Parties not listed are honest.
+	Fraudulent []Ref `json:"fraudulent"`
+}
+
+// TruthRing is one planted group.
+type TruthRing struct {
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	Members   []Ref  `json:"members"`            // patients first, then doctors and providers
+	Providers []Ref  `json:"providers,omitempty"` // the provider(s) the group is tied to
+	Note      string `json:"note,omitempty"`      // how it was planted, in English
+}

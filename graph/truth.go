@@ -23,7 +23,7 @@ type Truth struct {
 type TruthRing struct {
 	ID        string `json:"id"`
 	Kind      string `json:"kind"`
-	Members   []Ref  `json:"members"`            // patients first, then doctors and providers
+	Members   []Ref  `json:"members"`             // patients first, then doctors and providers
 	Providers []Ref  `json:"providers,omitempty"` // the provider(s) the group is tied to
 	Note      string `json:"note,omitempty"`      // how it was planted, in English
 }

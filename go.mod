@@ -2,6 +2,8 @@ module github.com/ringtrace/ringtrace
 
 go 1.26.8
 
+ignore ./frontend/node_modules
+
 require (
 	github.com/spf13/pflag v1.0.10
 	github.com/spf13/viper v1.21.0

@@ -57,7 +57,7 @@ func fixtureCase() Case {
 			n++
 			cl := graph.Claim{ID: fmt.Sprintf("C%05d", n), PatientID: fmt.Sprintf("P%03d", i), ProviderID: "H53010200077",
 				ProviderType: graph.TypeInstitution, DoctorID: "D530102012345", Type: graph.ClaimOutpatient,
-				Start: ts("2024-03-05 09:00").AddDate(0, 0, 7*day).Add(time.Duration(i) * 5 * time.Minute),
+				Start:         ts("2024-03-05 09:00").AddDate(0, 0, 7*day).Add(time.Duration(i) * 5 * time.Minute),
 				DiagnosisCode: "J06.9", TotalAmount: graph.FromYuan(1234.5), FundAmount: graph.FromYuan(987.6), TerminalID: "T1"}
 			c.Claims = append(c.Claims, cl)
 			claim := graph.Ref{Type: graph.TypeClaim, ID: cl.ID}

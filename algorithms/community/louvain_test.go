@@ -432,3 +432,14 @@ func ExampleLouvain() {
 	fmt.Printf("%v %d %.4f\n", res.Community, res.Count, res.Modularity)
 	// Output: [0 0 0 1 1 1] 2 0.3571
 }
+
+// labels converts gonum's [][]graph.Node communities back to one label per node.
+func labels(parts [][]graph.Node, n int) []int32 {
+	out := make([]int32, n)
+	for c, p := range parts {
+		for _, u := range p {
+			out[u.ID()] = int32(c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,95 @@
+package community
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+
+	gcommunity "gonum.org/v1/gonum/graph/community"
+
+	"github.com/ringtrace/ringtrace/algorithms/csr"
+)
+
+// The benchmark graph of the issue: planted partition, average degree 12 (n·6 edges), mixing
+// 0.3, communities of 20..100 nodes. Regenerate with csr.PlantedPartition and the same seed.
+const (
+	benchDegree  = 12
+	benchMixing  = 0.3
+	benchMinSize = 20
+	benchMaxSize = 100
+	benchSeed    = 1
+)
+
+func plantedBench(b *testing.B, n int) (*csr.Graph, []int32) {
+	b.Helper()
+	g, planted, err := csr.PlantedPartition(n, benchDegree, benchMixing, benchMinSize, benchMaxSize, benchSeed)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return g, planted
+}
+
+func benchLouvain(b *testing.B, n int) {
+	g, planted := plantedBench(b, n)
+	b.ResetTimer()
+	var res Result
+	for b.Loop() {
+		var err error
+		res, err = Louvain(context.Background(), g, Options{Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(res.Modularity, "Q")
+	b.ReportMetric(NMI(res.Community, planted), "NMI")
+	b.ReportMetric(float64(res.Count), "communities")
+}
+
+// BenchmarkLouvain10k is the small point of the scaling curve.
+func BenchmarkLouvain10k(b *testing.B) { benchLouvain(b, 10_000) }
+
+// BenchmarkLouvain100k is the issue's speed goal: 100,000 nodes, 600,000 edges, μ = 0.3, < 2 s.
+func BenchmarkLouvain100k(b *testing.B) { benchLouvain(b, 100_000) }
+
+// BenchmarkLouvain1M is the top of the scaling curve (1,000,000 nodes, 6,000,000 edges); it needs
+// RINGTRACE_BENCH_1M=1 because generating the graph alone takes several seconds.
+func BenchmarkLouvain1M(b *testing.B) {
+	if os.Getenv("RINGTRACE_BENCH_1M") == "" {
+		b.Skip("set RINGTRACE_BENCH_1M=1 to run the 1M-node case")
+	}
+	benchLouvain(b, 1_000_000)
+}
+
+// TestGonumModularizeComparison runs gonum's community.Modularize once on the planted graph of
+// RINGTRACE_GONUM_N nodes (e.g. 100000, which took about 3 minutes in the issue) and Louvain on
+// the same graph, and logs times, modularities and the speed ratio for docs/bench/community.md.
+func TestGonumModularizeComparison(t *testing.T) {
+	var n int
+	if _, err := fmt.Sscan(os.Getenv("RINGTRACE_GONUM_N"), &n); err != nil || n <= 0 {
+		t.Skip("set RINGTRACE_GONUM_N=<nodes> to time gonum's Modularize against Louvain")
+	}
+	g, planted, err := csr.PlantedPartition(n, benchDegree, benchMixing, benchMinSize, benchMaxSize, benchSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := Louvain(context.Background(), g, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := time.Since(start)
+	gg := toGonum(t, g)
+	start = time.Now()
+	red := gcommunity.Modularize(gg, 1, rand.NewPCG(1, 0))
+	theirs := time.Since(start)
+	qGonum := gcommunity.Q(gg, red.Communities(), 1)
+	t.Logf("n=%d m=%d: Louvain %v Q=%.4f NMI=%.3f; gonum Modularize %v Q=%.4f NMI=%s; ratio %.0f×",
+		n, g.NumEdges(), ours, res.Modularity, NMI(res.Community, planted), theirs, qGonum,
+		fmt.Sprintf("%.3f", NMI(labels(red.Communities(), n), planted)), theirs.Seconds()/ours.Seconds())
+	if res.Modularity < qGonum-0.005 {
+		t.Errorf("Q %.4f more than 0.005 below gonum's %.4f", res.Modularity, qGonum)
+	}
+}

@@ -1,0 +1,244 @@
+package neo4j
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// DefaultDatabase is the database used when Config.Database is empty. Community edition has
+// exactly one user database, named neo4j.
+const DefaultDatabase = "neo4j"
+
+// Config says where the Neo4j server is. URI is e.g. bolt://127.0.0.1:7687 or
+// neo4j://host:7687; an empty User means no authentication (a server with
+// dbms.security.auth_enabled=false, as the test server runs).
+type Config struct {
+	URI      string
+	User     string
+	Password string
+	Database string
+}
+
+// Store is a graph.Store on a Neo4j server. It is safe for concurrent use; it holds one driver
+// (a connection pool) and opens one session per unit of work.
+type Store struct {
+	driver neo4j.DriverWithContext
+	db     string
+	log    *slog.Logger
+}
+
+var _ graph.Store = (*Store)(nil)
+
+// How long one call may wait for the server. The driver's defaults (30 s of transaction
+// retries, a minute to acquire a connection) would keep an API request hanging long after a
+// 503 is the honest answer; these are short enough for a request and long enough to ride out a
+// leader switch or a brief network hiccup.
+const (
+	retryTime          = 5 * time.Second
+	acquireTimeout     = 5 * time.Second
+	connectTimeout     = 3 * time.Second
+	maxConnectionPool  = 16
+	schemaAwaitTimeout = 300 // seconds, for CALL db.awaitIndexes
+)
+
+// Open connects to the server described by cfg, checks that it answers, and creates the
+// constraints and indexes the store relies on (idempotently: IF NOT EXISTS). It returns an
+// EINVALID error for a bad configuration and EUNAVAILABLE when the server cannot be reached.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.URI == "" {
+		return nil, graph.FieldErrorf("uri", "Neo4j 地址为空 / the Neo4j URI is empty")
+	}
+	if cfg.Database == "" {
+		cfg.Database = DefaultDatabase
+	}
+	auth := neo4j.NoAuth()
+	if cfg.User != "" {
+		auth = neo4j.BasicAuth(cfg.User, cfg.Password, "")
+	}
+	drv, err := neo4j.NewDriverWithContext(cfg.URI, auth, func(c *config.Config) {
+		c.MaxTransactionRetryTime = retryTime
+		c.ConnectionAcquisitionTimeout = acquireTimeout
+		c.SocketConnectTimeout = connectTimeout
+		c.MaxConnectionPoolSize = maxConnectionPool
+		c.UserAgent = "ringtrace"
+	})
+	if err != nil {
+		return nil, graph.FieldErrorf("uri", "无效的 Neo4j 地址 / invalid Neo4j URI: %v", err)
+	}
+	s := &Store{driver: drv, db: cfg.Database, log: slog.Default().With("store", "neo4j")}
+	if err := s.Ping(ctx); err != nil {
+		_ = drv.Close(ctx)
+		return nil, err
+	}
+	if err := s.createSchema(ctx); err != nil {
+		_ = drv.Close(ctx)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the driver and its connections.
+func (s *Store) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.driver.Close(ctx); err != nil {
+		return fmt.Errorf("neo4j: close driver: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether the database answers a trivial query (EUNAVAILABLE when not). It runs a
+// query on the named database rather than VerifyConnectivity, because a reachable server whose
+// database is still starting cannot serve reads either.
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := readTx(ctx, s, "ping", func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		res, err := tx.Run(ctx, "RETURN 1", nil)
+		if err != nil {
+			return struct{}{}, err
+		}
+		_, err = res.Consume(ctx)
+		return struct{}{}, err
+	})
+	return err
+}
+
+// readTx runs work in a managed read transaction on the store's database and maps driver
+// errors. The driver retries work on transient failures, so work must have no side effects
+// outside the transaction.
+func readTx[T any](ctx context.Context, s *Store, op string, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeRead})
+	defer sess.Close(ctx)
+	v, err := neo4j.ExecuteRead(ctx, sess, work)
+	if err != nil {
+		var zero T
+		return zero, s.mapError(op, err)
+	}
+	return v, nil
+}
+
+// writeTx is readTx for a managed write transaction: everything work runs commits together or
+// not at all, which is how a Put batch stays atomic.
+func writeTx(ctx context.Context, s *Store, op string, work func(tx neo4j.ManagedTransaction) error) error {
+	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeWrite})
+	defer sess.Close(ctx)
+	_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return nil, work(tx)
+	})
+	if err != nil {
+		return s.mapError(op, err)
+	}
+	return nil
+}
+
+// collect runs one statement and returns all its records.
+func collect(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
+// exec runs one statement and discards its records.
+func exec(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) error {
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return err
+	}
+	_, err = res.Consume(ctx)
+	return err
+}
+
+// mapError turns driver failures into what callers can act on: *graph.Error values pass through
+// (they come from our own validation inside a transaction function), an unreachable server
+// becomes EUNAVAILABLE, and anything else is wrapped with the operation for the logs (the API
+// shows it as an internal error). Messages never include parameters, which may be personal data.
+func (s *Store) mapError(op string, err error) error {
+	var ge *graph.Error
+	if errors.As(err, &ge) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if unavailable(err) {
+			return s.unavailableError(op, err)
+		}
+		return fmt.Errorf("neo4j %s: %w", op, err)
+	}
+	if unavailable(err) {
+		return s.unavailableError(op, err)
+	}
+	return fmt.Errorf("neo4j %s: %w", op, err)
+}
+
+// unavailableError returns an EUNAVAILABLE *graph.Error that keeps the driver error in its
+// chain (errors.Is/As still see it) while its message, the part users see, stays generic.
+func (s *Store) unavailableError(op string, err error) error {
+	s.log.Warn("neo4j unavailable", "op", op, "err", err.Error())
+	ge := &graph.Error{
+		Code:    graph.EUNAVAILABLE,
+		Message: "图数据库 Neo4j 暂时无法连接，请稍后重试 / the Neo4j graph database cannot be reached; try again shortly",
+	}
+	return fmt.Errorf("neo4j %s: %w: %w", op, ge, err)
+}
+
+// unavailable reports whether err means the server or database cannot be reached now, as
+// opposed to a bad query or a bug. The driver reports this in several shapes: a
+// ConnectivityError (connection refused or lost), a pool timeout while every connection attempt
+// fails, a TransactionExecutionLimit wrapping one of those after its retries, or a server-side
+// "database unavailable" while the database is still starting or stopping.
+func unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ce *neo4j.ConnectivityError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var tel *neo4j.TransactionExecutionLimit
+	if errors.As(err, &tel) {
+		for _, e := range tel.Errors {
+			if unavailable(e) {
+				return true
+			}
+		}
+		return false
+	}
+	var ne *neo4j.Neo4jError
+	if errors.As(err, &ne) {
+		switch ne.Code {
+		case "Neo.TransientError.General.DatabaseUnavailable",
+			"Neo.ClientError.Database.DatabaseUnavailable",
+			"Neo.TransientError.Database.DatabaseUnavailable",
+			"Neo.ClientError.Cluster.NotALeader":
+			return true
+		}
+		return false
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	// The driver's pool errors (PoolTimeout, PoolOutOfServers) live in an internal package and
+	// do not unwrap to the network error, so they are recognised by their text.
+	msg := err.Error()
+	for _, s := range []string{"Timeout while waiting for connection", "connection refused", "ConnectivityError",
+		"no servers available", "out of servers", "broken pipe", "i/o timeout"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,294 @@
+package neo4j
+
+import (
+	"context"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// chunkRows bounds the rows of one UNWIND statement. A Put call is one transaction however
+// large (the contract makes a batch atomic), but each statement's parameter list is sent and
+// planned as one message; a few thousand rows per statement is where Neo4j's published
+// guidance and our measurements (docs/bench/neo4j.md) put the best throughput.
+const chunkRows = 5000
+
+// Cypher for the writes. Every statement takes its values from $rows; none is built from data.
+const (
+	cypherPatients = `UNWIND $rows AS r
+MERGE (n:Patient {id: r.id})
+SET n = r.props
+FOREACH (v IN CASE WHEN r.phone IS NULL THEN [] ELSE [r.phone] END |
+  MERGE (ph:Phone {id: v}) MERGE (n)-[:HAS_PHONE]->(ph))
+FOREACH (v IN CASE WHEN r.address IS NULL THEN [] ELSE [r.address] END |
+  MERGE (a:Address {id: v}) MERGE (n)-[:LIVES_AT]->(a))`
+
+	// Removes the phone and address relationships that no longer match the row, then the
+	// derived nodes left without any relationship.
+	cypherPatientsStale = `UNWIND $rows AS r
+MATCH (n:Patient {id: r.id})-[old:HAS_PHONE|LIVES_AT]->(d)
+WHERE (type(old) = 'HAS_PHONE' AND d.id <> coalesce(r.phone, ''))
+   OR (type(old) = 'LIVES_AT' AND d.id <> coalesce(r.address, ''))
+DELETE old
+WITH DISTINCT d
+WHERE NOT (d)--()
+DELETE d`
+
+	cypherInstitutions = `UNWIND $rows AS r
+MERGE (n:Institution {id: r.id})
+SET n = r.props`
+
+	cypherPharmacies = `UNWIND $rows AS r
+MERGE (n:Pharmacy {id: r.id})
+SET n = r.props`
+
+	cypherDoctors = `UNWIND $rows AS r
+MERGE (n:Doctor {id: r.id})
+SET n = r.props
+WITH n, r
+OPTIONAL MATCH (i:Institution {id: r.institution_id})
+FOREACH (x IN CASE WHEN i IS NULL THEN [] ELSE [i] END | MERGE (n)-[:WORKS_AT]->(x))`
+
+	cypherDoctorsStale = `UNWIND $rows AS r
+MATCH (n:Doctor {id: r.id})-[old:WORKS_AT]->(i)
+WHERE i.id <> coalesce(r.institution_id, '')
+DELETE old`
+
+	cypherClaims = `UNWIND $rows AS r
+MERGE (c:Claim {id: r.id})
+SET c = r.props
+WITH c, r
+OPTIONAL MATCH (p:Patient {id: r.patient_id})
+OPTIONAL MATCH (i:Institution {id: r.institution_id})
+OPTIONAL MATCH (f:Pharmacy {id: r.pharmacy_id})
+OPTIONAL MATCH (d:Doctor {id: r.doctor_id})
+FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | MERGE (x)-[:FILED]->(c))
+FOREACH (x IN CASE WHEN i IS NULL THEN [] ELSE [i] END | MERGE (c)-[:AT]->(x))
+FOREACH (x IN CASE WHEN f IS NULL THEN [] ELSE [f] END | MERGE (c)-[:AT]->(x))
+FOREACH (x IN CASE WHEN d IS NULL THEN [] ELSE [d] END | MERGE (c)-[:TREATED_BY]->(x))
+FOREACH (v IN CASE WHEN r.terminal IS NULL THEN [] ELSE [r.terminal] END |
+  MERGE (t:Terminal {id: v}) MERGE (c)-[:ON_TERMINAL]->(t))`
+
+	// A claim's relationships that its new properties no longer describe; terminals left
+	// without claims go with them.
+	cypherClaimsStale = `UNWIND $rows AS r
+MATCH (c:Claim {id: r.id})-[old:FILED|AT|TREATED_BY|ON_TERMINAL]-(x)
+WHERE (type(old) = 'FILED' AND x.id <> r.patient_id)
+   OR (type(old) = 'AT' AND NOT ((x:Institution AND x.id = coalesce(r.institution_id, ''))
+                              OR (x:Pharmacy AND x.id = coalesce(r.pharmacy_id, ''))))
+   OR (type(old) = 'TREATED_BY' AND x.id <> coalesce(r.doctor_id, ''))
+   OR (type(old) = 'ON_TERMINAL' AND x.id <> coalesce(r.terminal, ''))
+DELETE old
+WITH DISTINCT x
+WHERE x:Terminal AND NOT (x)--()
+DELETE x`
+
+	// How many of the batch's ids already exist: when none do (a first load), the stale pass
+	// has nothing to find and is skipped.
+	cypherExistingClaims = `UNWIND $ids AS id
+MATCH (c:Claim {id: id})
+RETURN count(c) AS n`
+
+	cypherExistingPatients = `UNWIND $ids AS id
+MATCH (n:Patient {id: id})
+RETURN count(n) AS n`
+
+	cypherItems = `UNWIND $rows AS r
+MERGE (i:` + itemLabel + ` {key: r.key})
+SET i = r.props`
+)
+
+// PutPatients upserts patients with their phone and address nodes; a changed or cleared phone
+// or address moves or removes the relationship, and a phone or address no one else has goes too.
+func (s *Store) PutPatients(ctx context.Context, ps []graph.Patient) error {
+	for _, p := range ps {
+		if p.ID == "" {
+			return graph.FieldErrorf("id", "参保人编号为空 / patient id is empty")
+		}
+	}
+	ps = lastByID(ps, func(p graph.Patient) string { return p.ID })
+	rows := make([]map[string]any, len(ps))
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		rows[i], ids[i] = patientRow(p), p.ID
+	}
+	return s.putWithStale(ctx, "put patients", rows, ids, cypherExistingPatients, cypherPatients, cypherPatientsStale)
+}
+
+// PutInstitutions upserts designated medical institutions.
+func (s *Store) PutInstitutions(ctx context.Context, is []graph.Institution) error {
+	for _, v := range is {
+		if v.ID == "" {
+			return graph.FieldErrorf("id", "医疗机构编号为空 / institution id is empty")
+		}
+	}
+	is = lastByID(is, func(v graph.Institution) string { return v.ID })
+	rows := make([]map[string]any, len(is))
+	for i, v := range is {
+		rows[i] = institutionRow(v)
+	}
+	return s.put(ctx, "put institutions", rows, cypherInstitutions)
+}
+
+// PutPharmacies upserts designated retail pharmacies.
+func (s *Store) PutPharmacies(ctx context.Context, ps []graph.Pharmacy) error {
+	for _, v := range ps {
+		if v.ID == "" {
+			return graph.FieldErrorf("id", "药店编号为空 / pharmacy id is empty")
+		}
+	}
+	ps = lastByID(ps, func(v graph.Pharmacy) string { return v.ID })
+	rows := make([]map[string]any, len(ps))
+	for i, v := range ps {
+		rows[i] = pharmacyRow(v)
+	}
+	return s.put(ctx, "put pharmacies", rows, cypherPharmacies)
+}
+
+// PutDoctors upserts doctors and their WORKS_AT relationship; a changed or cleared institution
+// moves or removes it. The institution must already be stored for the relationship to appear.
+func (s *Store) PutDoctors(ctx context.Context, ds []graph.Doctor) error {
+	for _, v := range ds {
+		if v.ID == "" {
+			return graph.FieldErrorf("id", "医师编号为空 / doctor id is empty")
+		}
+	}
+	ds = lastByID(ds, func(v graph.Doctor) string { return v.ID })
+	rows := make([]map[string]any, len(ds))
+	for i, v := range ds {
+		rows[i] = doctorRow(v)
+	}
+	// Doctors are few (thousands per region), so the stale pass always runs.
+	return s.put(ctx, "put doctors", rows, cypherDoctors, cypherDoctorsStale)
+}
+
+// PutClaims upserts claims with FILED, AT, TREATED_BY and ON_TERMINAL relationships; a claim
+// whose patient, provider, doctor or terminal changed has the old relationship replaced, and a
+// terminal left without claims is removed. Patients, providers and doctors must already be
+// stored for their relationships to appear (ingest writes them first).
+func (s *Store) PutClaims(ctx context.Context, cs []graph.Claim) error {
+	for _, c := range cs {
+		switch {
+		case c.ID == "":
+			return graph.FieldErrorf("id", "结算单编号为空 / claim id is empty")
+		case c.PatientID == "":
+			return graph.FieldErrorf("patient_id", "结算单 %s 缺少参保人 / claim %s has no patient", c.ID, c.ID)
+		case c.ProviderID == "":
+			return graph.FieldErrorf("provider_id", "结算单 %s 缺少机构或药店 / claim %s has no provider", c.ID, c.ID)
+		case !c.ProviderType.IsProvider():
+			return graph.FieldErrorf("provider_type", "结算单 %s 的机构类型无效 / claim %s: provider type must be institution or pharmacy", c.ID, c.ID)
+		}
+	}
+	cs = lastByID(cs, func(c graph.Claim) string { return c.ID })
+	rows := make([]map[string]any, len(cs))
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		rows[i], ids[i] = claimRow(c), c.ID
+	}
+	return s.putWithStale(ctx, "put claims", rows, ids, cypherExistingClaims, cypherClaims, cypherClaimsStale)
+}
+
+// PutClaimItems upserts claim lines keyed by (claim id, Seq).
+func (s *Store) PutClaimItems(ctx context.Context, items []graph.ClaimItem) error {
+	for _, it := range items {
+		if it.ClaimID == "" {
+			return graph.FieldErrorf("claim_id", "费用明细缺少结算单编号 / claim item has no claim id")
+		}
+	}
+	items = lastByID(items, func(it graph.ClaimItem) string { return itemKey(it.ClaimID, it.Seq) })
+	rows := make([]map[string]any, len(items))
+	for i, it := range items {
+		rows[i] = itemRow(it)
+	}
+	return s.put(ctx, "put claim items", rows, cypherItems)
+}
+
+// put runs each statement over the rows, chunk by chunk, in one write transaction.
+func (s *Store) put(ctx context.Context, op string, rows []map[string]any, statements ...string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	start := time.Now()
+	err := writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) error {
+		for _, stmt := range statements {
+			for lo := 0; lo < len(rows); lo += chunkRows {
+				hi := min(lo+chunkRows, len(rows))
+				if err := exec(ctx, tx, stmt, map[string]any{"rows": rows[lo:hi]}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		s.log.Debug("neo4j write", "op", op, "rows", len(rows), "took", time.Since(start))
+	}
+	return err
+}
+
+// putWithStale is put for writes whose upsert may leave stale derived relationships: it first
+// counts how many of the ids already exist and runs the stale pass only when some do, because
+// on a first load (the bulk of ingest) it would search every new node for nothing.
+func (s *Store) putWithStale(ctx context.Context, op string, rows []map[string]any, ids []string, existing, upsert, stale string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	start := time.Now()
+	err := writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) error {
+		// Existence is checked inside the transaction, before the upsert creates the nodes.
+		existed := false
+		for lo := 0; lo < len(ids) && !existed; lo += chunkRows {
+			hi := min(lo+chunkRows, len(ids))
+			recs, err := collect(ctx, tx, existing, map[string]any{"ids": ids[lo:hi]})
+			if err != nil {
+				return err
+			}
+			if len(recs) == 1 {
+				n, _ := recs[0].Values[0].(int64)
+				existed = n > 0
+			}
+		}
+		for lo := 0; lo < len(rows); lo += chunkRows {
+			hi := min(lo+chunkRows, len(rows))
+			if err := exec(ctx, tx, upsert, map[string]any{"rows": rows[lo:hi]}); err != nil {
+				return err
+			}
+		}
+		if !existed {
+			return nil
+		}
+		for lo := 0; lo < len(rows); lo += chunkRows {
+			hi := min(lo+chunkRows, len(rows))
+			if err := exec(ctx, tx, stale, map[string]any{"rows": rows[lo:hi]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		s.log.Debug("neo4j write", "op", op, "rows", len(rows), "took", time.Since(start))
+	}
+	return err
+}
+
+// lastByID keeps the last occurrence of each id, in first-occurrence order, so that a batch
+// with repeated ids behaves like the same records written one after another (last write wins)
+// and the stale pass compares against the surviving row only.
+func lastByID[T any](xs []T, id func(T) string) []T {
+	last := make(map[string]int, len(xs))
+	for i, x := range xs {
+		last[id(x)] = i
+	}
+	if len(last) == len(xs) {
+		return xs
+	}
+	out := make([]T, 0, len(last))
+	for i, x := range xs {
+		if last[id(x)] == i {
+			out = append(out, x)
+		}
+	}
+	return out
+}

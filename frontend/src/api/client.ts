@@ -1,0 +1,232 @@
+// The one HTTP client of the UI: bearer-token auth, JSON in and out, and the API's error shape
+// ({"error":{code,field,message,message_en}}) turned into ApiError. Screens never call fetch.
+import type {
+  ApiErrorBody,
+  Case,
+  CaseCreate,
+  CasePage,
+  ClaimPage,
+  EntityType,
+  EntityView,
+  ErrorCode,
+  Job,
+  JobComparison,
+  JobPage,
+  LoginResponse,
+  Ring,
+  RingPage,
+  SearchResult,
+  Subgraph,
+  Transition,
+  User,
+  Ref,
+} from './types';
+
+/** ClientErrorCode adds "network" (server unreachable) to the API's own codes. */
+export type ClientErrorCode = ErrorCode | 'network';
+
+/** ApiError is a failed call: the API's code, the input field it is about and both messages. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ClientErrorCode,
+    readonly status: number,
+    message: string,
+    readonly messageEn: string = message,
+    readonly field: string = '',
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Session is what sign-in returns and the UI keeps for the tab's lifetime. */
+export interface Session {
+  token: string;
+  expiresAt: string;
+  user: User;
+}
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+const sessionKey = 'ringtrace.session';
+
+/** Client talks to the RingTrace API on the page's own origin. */
+export class Client {
+  private session: Session | null = null;
+  /** onUnauthorized runs when the server says the session is gone (expired or logged out elsewhere). */
+  onUnauthorized: () => void = () => {};
+
+  constructor(
+    private readonly base = '',
+    private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined = undefined,
+    private readonly fetchFn: typeof fetch = (...a) => fetch(...a),
+  ) {
+    const raw = storage?.getItem(sessionKey);
+    if (raw) {
+      try {
+        const s = JSON.parse(raw) as Session;
+        if (new Date(s.expiresAt).getTime() > Date.now()) this.session = s;
+      } catch {
+        storage?.removeItem(sessionKey);
+      }
+    }
+  }
+
+  /** current returns the signed-in session or null. */
+  current(): Session | null {
+    return this.session;
+  }
+
+  private async call<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T> {
+    const url = new URL(this.base + path, typeof location !== 'undefined' ? location.origin : 'http://localhost');
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (this.session) headers.Authorization = `Bearer ${this.session.token}`;
+    let res: Response;
+    try {
+      res = await this.fetchFn(url.toString(), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ApiError('network', 0, e instanceof Error ? e.message : String(e));
+    }
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let data: unknown = undefined;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = undefined;
+      }
+    }
+    if (!res.ok) {
+      const err = (data as ApiErrorBody | undefined)?.error;
+      const code: ClientErrorCode = err?.code ?? statusCode(res.status);
+      if (code === 'unauthorized' && this.session && path !== '/api/auth/login') {
+        this.clear();
+        this.onUnauthorized();
+      }
+      throw new ApiError(code, res.status, err?.message ?? res.statusText, err?.message_en ?? err?.message ?? res.statusText, err?.field ?? '');
+    }
+    return data as T;
+  }
+
+  private clear(): void {
+    this.session = null;
+    this.storage?.removeItem(sessionKey);
+  }
+
+  /** login signs in and keeps the session in sessionStorage (it ends with the tab). */
+  async login(username: string, password: string): Promise<Session> {
+    const r = await this.call<LoginResponse>('POST', '/api/auth/login', undefined, { username, password });
+    this.session = { token: r.token, expiresAt: r.expires_at, user: r.user };
+    this.storage?.setItem(sessionKey, JSON.stringify(this.session));
+    return this.session;
+  }
+
+  /** logout ends the session on the server (best effort) and forgets it here. */
+  async logout(): Promise<void> {
+    try {
+      if (this.session) await this.call<void>('POST', '/api/auth/logout');
+    } finally {
+      this.clear();
+    }
+  }
+
+  me(): Promise<User> {
+    return this.call('GET', '/api/auth/me');
+  }
+  search(q: string, types?: EntityType[], limit = 20): Promise<SearchResult> {
+    return this.call('GET', '/api/search', { q, types: types?.join(','), limit });
+  }
+  entity(type: EntityType, id: string): Promise<EntityView> {
+    return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}`);
+  }
+  neighbourhood(type: EntityType, id: string, q: { depth?: number; limit?: number; types?: string; from?: string; to?: string } = {}): Promise<Subgraph> {
+    return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/neighbourhood`, q);
+  }
+  claims(type: EntityType, id: string, q: { from?: string; to?: string; types?: string; offset?: number; limit?: number } = {}): Promise<ClaimPage> {
+    return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/claims`, q);
+  }
+  path(from: Ref, to: Ref, maxDepth = 6): Promise<Subgraph> {
+    return this.call('GET', '/api/paths', { from: `${from.type}:${from.id}`, to: `${to.type}:${to.id}`, max_depth: maxDepth });
+  }
+  rings(q: { job?: string; kind?: string; min_score?: number; provider?: string; region?: string; sort?: string; offset?: number; limit?: number } = {}): Promise<RingPage> {
+    return this.call('GET', '/api/rings', q);
+  }
+  ring(id: string, job?: string): Promise<Ring> {
+    return this.call('GET', `/api/rings/${encodeURIComponent(id)}`, { job });
+  }
+  ringSubgraph(id: string, job?: string, limit?: number): Promise<Subgraph> {
+    return this.call('GET', `/api/rings/${encodeURIComponent(id)}/subgraph`, { job, limit });
+  }
+  jobs(offset = 0, limit = 50): Promise<JobPage> {
+    return this.call('GET', '/api/jobs', { offset, limit });
+  }
+  job(id: string): Promise<Job> {
+    return this.call('GET', `/api/jobs/${encodeURIComponent(id)}`);
+  }
+  startJob(params: Record<string, unknown>, note?: string): Promise<Job> {
+    return this.call('POST', '/api/jobs', undefined, { params, note });
+  }
+  cancelJob(id: string): Promise<Job> {
+    return this.call('POST', `/api/jobs/${encodeURIComponent(id)}/cancel`);
+  }
+  compareJobs(a: string, b: string): Promise<JobComparison> {
+    return this.call('GET', '/api/jobs/compare', { a, b });
+  }
+  params(): Promise<Record<string, unknown>> {
+    return this.call('GET', '/api/config/params');
+  }
+  cases(q: { status?: string; overdue?: boolean; assignee?: string; offset?: number; limit?: number } = {}): Promise<CasePage> {
+    return this.call('GET', '/api/cases', q);
+  }
+  case(id: string): Promise<Case> {
+    return this.call('GET', `/api/cases/${encodeURIComponent(id)}`);
+  }
+  createCase(c: CaseCreate): Promise<Case> {
+    return this.call('POST', '/api/cases', undefined, c);
+  }
+  transition(id: string, tr: Transition): Promise<Case> {
+    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/transition`, undefined, tr);
+  }
+  addNote(id: string, text: string, version: number): Promise<Case> {
+    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/notes`, undefined, { text, version });
+  }
+  assign(id: string, assignee: string, version: number): Promise<Case> {
+    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/assign`, undefined, { assignee, version });
+  }
+  attach(id: string, refs: Ref[], version: number): Promise<Case> {
+    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/attachments`, undefined, { refs, version });
+  }
+  extension(id: string, action: 'request' | 'approve' | 'reject', reason: string, version: number): Promise<Case> {
+    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/extension`, undefined, { action, reason, version });
+  }
+}
+
+function statusCode(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return 'invalid';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    case 429:
+      return 'too_many';
+    case 503:
+      return 'unavailable';
+    default:
+      return 'internal';
+  }
+}

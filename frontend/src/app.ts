@@ -1,0 +1,137 @@
+// The shell: sign-in gate, role-aware navigation, hash routing and the language switch.
+import { Client } from './api/client';
+import type { Role } from './api/types';
+import { onLangChange, lang, setLang, t, type MessageKey } from './i18n';
+import { screensFor, type Screen } from './logic/roles';
+import { h, replace } from './ui/dom';
+
+/** Ctx is what every screen gets: the API client, the user's role and navigation. */
+export interface Ctx {
+  client: Client;
+  role: Role;
+  username: string;
+  go: (hash: string) => void;
+}
+
+/** View is a rendered screen; dispose releases what it holds (renderers, timers). */
+export interface View {
+  el: HTMLElement;
+  dispose?: () => void;
+}
+
+/** Route is a parsed location hash: a path split on "/" and its query. */
+export interface Route {
+  parts: string[];
+  query: URLSearchParams;
+}
+
+/** parseHash splits "#/cases/C1?x=1" into ["cases","C1"] and its query. */
+export function parseHash(hash: string): Route {
+  const raw = hash.replace(/^#\/?/, '');
+  const [path = '', qs = ''] = raw.split('?', 2);
+  return { parts: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(qs) };
+}
+
+type ScreenModule = { render: (ctx: Ctx, route: Route) => View };
+
+const loaders: Record<Screen | 'entity', () => Promise<ScreenModule>> = {
+  findings: () => import('./screens/findings'),
+  workbench: () => import('./screens/workbench'),
+  cases: () => import('./screens/cases'),
+  jobs: () => import('./screens/jobs'),
+  entity: () => import('./screens/entity'),
+};
+
+const navKeys: Record<Screen, MessageKey> = {
+  findings: 'nav.findings',
+  workbench: 'nav.workbench',
+  cases: 'nav.cases',
+  jobs: 'nav.jobs',
+};
+
+/** App mounts the UI into root and keeps it in step with the hash and the language. */
+export class App {
+  private view: View | null = null;
+  private readonly client: Client;
+
+  constructor(private readonly root: HTMLElement) {
+    this.client = new Client('', sessionStorage);
+    this.client.onUnauthorized = () => {
+      sessionStorage.setItem('ringtrace.expired', '1');
+      this.go('#/login');
+    };
+    window.addEventListener('hashchange', () => void this.route());
+    onLangChange(() => void this.route());
+  }
+
+  go(hash: string): void {
+    if (location.hash === hash) void this.route();
+    else location.hash = hash;
+  }
+
+  async route(): Promise<void> {
+    this.view?.dispose?.();
+    this.view = null;
+    document.title = t('app.title');
+    const session = this.client.current();
+    const r = parseHash(location.hash);
+    if (!session || r.parts[0] === 'login') {
+      if (session && r.parts[0] === 'login') return this.go('#/');
+      const { renderLogin } = await import('./screens/login');
+      replace(this.root, renderLogin(this.client, () => this.go('#/'), langButton()));
+      return;
+    }
+    const role = session.user.role;
+    const screens = screensFor(role);
+    let name = (r.parts[0] ?? '') as Screen | 'entity' | 'rings';
+    if (name === 'rings') name = 'workbench';
+    const allowed = name === 'entity' ? role !== 'admin' : screens.includes(name as Screen);
+    const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
+    const ctx: Ctx = { client: this.client, role, username: session.user.username, go: (x) => this.go(x) };
+    replace(this.root, this.shell(screens, allowed ? name : '', session.user.display_name || session.user.username, role), main);
+    if (!allowed) {
+      if (!name && screens[0]) return this.go(`#/${screens[0]}`);
+      replace(main, h('div', { class: 'state state-error', role: 'alert' }, h('p', null, screens.length ? t('state.forbidden') : t('state.forbidden'))));
+      return;
+    }
+    const mod = await loaders[name as Screen | 'entity']();
+    this.view = mod.render(ctx, r);
+    replace(main, this.view.el);
+  }
+
+  private shell(screens: Screen[], active: string, who: string, role: Role): HTMLElement {
+    return h(
+      'header',
+      { class: 'topbar' },
+      h('a', { class: 'skip', href: '#main', onclick: (e: Event) => { e.preventDefault(); document.getElementById('main')?.focus(); } }, t('app.skip')),
+      h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◎'), t('app.short')),
+      h(
+        'nav',
+        { 'aria-label': t('nav.main') },
+        h('ul', null, screens.map((s) => h('li', null, h('a', { href: `#/${s}`, class: active === s ? 'active' : '', 'aria-current': active === s ? 'page' : null, 'data-nav': s }, t(navKeys[s]))))),
+      ),
+      h(
+        'div',
+        { class: 'user' },
+        h('span', { class: 'who' }, who, ' · ', h('span', { class: 'role', 'data-role': role }, t(`role.${role}` as MessageKey))),
+        langButton(),
+        h('button', { type: 'button', class: 'btn btn-ghost', 'data-action': 'signout', onclick: async () => { await this.client.logout().catch(() => {}); this.go('#/login'); } }, t('nav.signout')),
+      ),
+    );
+  }
+}
+
+function langButton(): HTMLElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn btn-ghost lang',
+      'data-action': 'lang',
+      'aria-label': t('lang.label'),
+      lang: lang() === 'zh-CN' ? 'en' : 'zh-CN',
+      onclick: () => setLang(lang() === 'zh-CN' ? 'en' : 'zh-CN', localStorage),
+    },
+    t('lang.switch'),
+  );
+}

@@ -1,0 +1,244 @@
+// The workbench's graph model on graphology: merging API subgraphs, hide/pin, the claim-time
+// filter, local shortest paths and layouts. Pure logic, no DOM, so it is unit-tested in Node.
+import Graph from 'graphology';
+import { bidirectional } from 'graphology-shortest-path/unweighted';
+import type { ApiNode, EntityType, Ref, RelType, Subgraph } from '../api/types';
+import { nodeSize, typeStyles } from './style';
+
+/** NodeAttrs are the attributes the workbench keeps on every node. */
+export interface NodeAttrs {
+  type: EntityType;
+  id: string;
+  label: string;
+  props: Record<string, string>;
+  masked: boolean;
+  score?: number;
+  x: number;
+  y: number;
+  size: number;
+  color: string;
+  hidden: boolean; // hidden by the user
+  fixed: boolean; // pinned: layouts leave it where it is
+  time?: number; // claim start time in ms, for claim nodes
+  [k: string]: unknown;
+}
+
+/** EdgeAttrs are the attributes kept on every edge. */
+export interface EdgeAttrs {
+  rel: RelType;
+  [k: string]: unknown;
+}
+
+export type WorkGraph = Graph<NodeAttrs, EdgeAttrs>;
+
+/** key returns the graph key of a ref, "type:id" as the API writes refs. */
+export function key(r: Ref | { type: string; id: string }): string {
+  return `${r.type}:${r.id}`;
+}
+
+/** parseKey splits a "type:id" key back into a ref (ids may contain colons). */
+export function parseKey(k: string): Ref {
+  const i = k.indexOf(':');
+  return { type: k.slice(0, i) as EntityType, id: k.slice(i + 1) };
+}
+
+/** newGraph returns an empty multi-relation graph. */
+export function newGraph(): WorkGraph {
+  return new Graph<NodeAttrs, EdgeAttrs>({ type: 'directed', multi: false, allowSelfLoops: false });
+}
+
+/** claimTime reads a claim node's start time (ms) from its properties, or undefined. */
+export function claimTime(n: Pick<ApiNode, 'type' | 'props'>): number | undefined {
+  if (n.type !== 'claim') return undefined;
+  const v = n.props?.start_time ?? n.props?.start ?? n.props?.time;
+  if (!v) return undefined;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * mergeSubgraph adds the nodes and edges of sub that are not in g yet and refreshes the labels,
+ * properties and scores of those that are. New nodes are placed near an anchor (the expanded
+ * node) so an expansion grows out of where the analyst was looking; it returns the new keys.
+ */
+export function mergeSubgraph(g: WorkGraph, sub: Subgraph, anchor?: string, rand: () => number = Math.random): string[] {
+  const added: string[] = [];
+  const ax = anchor && g.hasNode(anchor) ? g.getNodeAttribute(anchor, 'x') : 0;
+  const ay = anchor && g.hasNode(anchor) ? g.getNodeAttribute(anchor, 'y') : 0;
+  const spread = anchor ? 30 : 200;
+  for (const n of sub.nodes) {
+    const k = key(n);
+    const type = n.type as EntityType;
+    const style = typeStyles[type] ?? typeStyles.claim;
+    const attrs = {
+      type,
+      id: n.id,
+      label: n.label || n.id,
+      props: n.props ?? {},
+      masked: n.masked ?? false,
+      score: n.score,
+      size: nodeSize(type, n.score),
+      color: style.color,
+      time: claimTime(n),
+    };
+    if (g.hasNode(k)) {
+      g.mergeNodeAttributes(k, attrs);
+    } else {
+      g.addNode(k, { ...attrs, x: ax + (rand() - 0.5) * spread, y: ay + (rand() - 0.5) * spread, hidden: false, fixed: false });
+      added.push(k);
+    }
+  }
+  for (const e of sub.edges) {
+    const s = key(e.from);
+    const t = key(e.to);
+    if (!g.hasNode(s) || !g.hasNode(t) || s === t) continue;
+    const ek = `${s}>${e.type}>${t}`;
+    if (!g.hasEdge(ek)) g.addDirectedEdgeWithKey(ek, s, t, { rel: e.type });
+  }
+  return added;
+}
+
+/** TimeRange bounds claim start times in ms; null ends are open. */
+export interface TimeRange {
+  from: number | null;
+  to: number | null;
+}
+
+/** timeExtent returns the earliest and latest claim time in g, or null when no claim has one. */
+export function timeExtent(g: WorkGraph): { min: number; max: number } | null {
+  let min = Infinity;
+  let max = -Infinity;
+  g.forEachNode((_, a) => {
+    if (a.time !== undefined) {
+      min = Math.min(min, a.time);
+      max = Math.max(max, a.time);
+    }
+  });
+  return min === Infinity ? null : { min, max };
+}
+
+/** inRange reports whether a claim time lies in [from, to]; nodes without a time always do. */
+export function inRange(time: number | undefined, r: TimeRange): boolean {
+  if (time === undefined) return true;
+  if (r.from !== null && time < r.from) return false;
+  if (r.to !== null && time > r.to) return false;
+  return true;
+}
+
+/**
+ * nodeVisible reports whether a node is drawn: not hidden by the user and, for claims, inside
+ * the time range. Edges are drawn when both ends are, so the time slider filters every
+ * relationship that goes through a claim by that claim's time.
+ */
+export function nodeVisible(a: NodeAttrs, r: TimeRange): boolean {
+  return !a.hidden && inRange(a.time, r);
+}
+
+/** visibleCounts counts the nodes and edges currently drawn. */
+export function visibleCounts(g: WorkGraph, r: TimeRange): { nodes: number; edges: number } {
+  let nodes = 0;
+  let edges = 0;
+  g.forEachNode((_, a) => {
+    if (nodeVisible(a, r)) nodes++;
+  });
+  g.forEachEdge((_, __, ___, ____, sa, ta) => {
+    if (nodeVisible(sa, r) && nodeVisible(ta, r)) edges++;
+  });
+  return { nodes, edges };
+}
+
+/** setHidden hides or shows nodes; hidden nodes stay in the model so they can be brought back. */
+export function setHidden(g: WorkGraph, keys: string[], hidden: boolean): void {
+  for (const k of keys) if (g.hasNode(k)) g.setNodeAttribute(k, 'hidden', hidden);
+}
+
+/** hiddenKeys lists the nodes the user hid. */
+export function hiddenKeys(g: WorkGraph): string[] {
+  return g.filterNodes((_, a) => a.hidden);
+}
+
+/** togglePin pins or unpins a node and returns its new state. */
+export function togglePin(g: WorkGraph, k: string): boolean {
+  const v = !g.getNodeAttribute(k, 'fixed');
+  g.setNodeAttribute(k, 'fixed', v);
+  return v;
+}
+
+/**
+ * localPath finds a shortest undirected path between a and b among the visible nodes, or null.
+ * The workbench tries this first (instant, on what is drawn) and asks the server's /api/paths
+ * when the drawn graph holds no path.
+ */
+export function localPath(g: WorkGraph, a: string, b: string, r: TimeRange): string[] | null {
+  if (!g.hasNode(a) || !g.hasNode(b)) return null;
+  const view = new Graph({ type: 'undirected', multi: false });
+  g.forEachNode((k, attrs) => {
+    if (nodeVisible(attrs, r)) view.addNode(k);
+  });
+  g.forEachEdge((_, __, s, t) => {
+    if (view.hasNode(s) && view.hasNode(t) && !view.hasEdge(s, t)) view.addEdge(s, t);
+  });
+  if (!view.hasNode(a) || !view.hasNode(b)) return null;
+  return bidirectional(view, a, b);
+}
+
+/** pathEdges returns the keys of g's edges along a node path, in either direction. */
+export function pathEdges(g: WorkGraph, path: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < path.length; i++) {
+    const p = path[i - 1]!;
+    const q = path[i]!;
+    for (const e of g.edges(p, q)) out.push(e);
+    for (const e of g.edges(q, p)) out.push(e);
+  }
+  return out;
+}
+
+/** LayoutName is a layout the workbench offers. */
+export type LayoutName = 'force' | 'circle' | 'concentric';
+
+/**
+ * concentricLayout places nodes on rings by kind (providers in the centre, then doctors and
+ * terminals, patients, then claims, phones and addresses), the reading order of a collusion
+ * ring: who organised it, who was recruited, what ties them. Pinned nodes stay put.
+ */
+export function concentricLayout(g: WorkGraph): void {
+  const rings = new Map<number, string[]>();
+  g.forEachNode((k, a) => {
+    if (a.fixed) return;
+    const r = (typeStyles[a.type] ?? typeStyles.claim).ring;
+    const list = rings.get(r) ?? [];
+    list.push(k);
+    rings.set(r, list);
+  });
+  for (const [r, list] of rings) {
+    list.sort();
+    const radius = r === 0 && list.length === 1 ? 0 : 60 + r * 120 + Math.sqrt(list.length) * 6;
+    list.forEach((k, i) => {
+      const th = (2 * Math.PI * i) / list.length;
+      g.mergeNodeAttributes(k, { x: radius * Math.cos(th), y: radius * Math.sin(th) });
+    });
+  }
+}
+
+/** circleLayout puts every unpinned node on one circle, in key order (deterministic). */
+export function circleLayout(g: WorkGraph): void {
+  const list = g.filterNodes((_, a) => !a.fixed).sort();
+  const radius = 40 + list.length * 3;
+  list.forEach((k, i) => {
+    const th = (2 * Math.PI * i) / list.length;
+    g.mergeNodeAttributes(k, { x: radius * Math.cos(th), y: radius * Math.sin(th) });
+  });
+}
+
+/** mulberry32 is a small seeded PRNG so layouts and tests are reproducible for a seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,158 @@
+// The WebGL renderer of the workbench: sigma.js v3 over the graphology model (see
+// docs/decisions/ui.md for why sigma rather than Cytoscape.js). Kinds are drawn with their colour
+// and a white pictogram, risk as a red/amber border; dragging a node pins it.
+import Sigma from 'sigma';
+import { createNodeCompoundProgram, EdgeArrowProgram } from 'sigma/rendering';
+import { createNodeBorderProgram } from '@sigma/node-border';
+import { createNodeImageProgram } from '@sigma/node-image';
+import FA2Layout from 'graphology-layout-forceatlas2/worker';
+import forceAtlas2 from 'graphology-layout-forceatlas2';
+import type { EntityType } from '../api/types';
+import { nodeVisible, type NodeAttrs, type TimeRange, type WorkGraph } from './model';
+import { iconURL, riskColor } from './style';
+
+/** ViewState is what the reducers read on every frame. */
+export interface ViewState {
+  range: TimeRange;
+  selected: Set<string>;
+  path: Set<string>;
+  pathEdges: Set<string>;
+}
+
+/** GraphView owns a sigma renderer and an optional background layout. */
+export class GraphView {
+  readonly sigma: Sigma;
+  private layout: FA2Layout | null = null;
+  private layoutTimer: ReturnType<typeof setTimeout> | null = null;
+  private dragged: string | null = null;
+  onClickNode: (key: string, shift: boolean) => void = () => {};
+  onDoubleClickNode: (key: string) => void = () => {};
+  onClickStage: () => void = () => {};
+
+  constructor(
+    container: HTMLElement,
+    readonly graph: WorkGraph,
+    readonly state: ViewState,
+  ) {
+    const program = createNodeCompoundProgram([
+      createNodeBorderProgram({
+        borders: [
+          { size: { attribute: 'borderSize', defaultValue: 0.1 }, color: { attribute: 'borderColor' } },
+          { size: { fill: true }, color: { attribute: 'color' } },
+        ],
+      }),
+      createNodeImageProgram({ drawingMode: 'color', colorAttribute: 'pictoColor', padding: 0.28, keepWithinCircle: true }),
+    ]);
+    // Sigma picks a node's program by its "type" attribute, which holds the entity kind here, so
+    // every kind is registered to the same program.
+    const kinds: EntityType[] = ['patient', 'doctor', 'institution', 'pharmacy', 'claim', 'phone', 'address', 'terminal'];
+    const nodeProgramClasses = Object.fromEntries(kinds.map((k) => [k, program]));
+    this.sigma = new Sigma(graph, container, {
+      nodeProgramClasses,
+      defaultEdgeType: 'arrow',
+      edgeProgramClasses: { arrow: EdgeArrowProgram },
+      renderEdgeLabels: false,
+      labelRenderedSizeThreshold: 9,
+      labelFont: '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif',
+      zIndex: true,
+      minCameraRatio: 0.02,
+      maxCameraRatio: 20,
+      nodeReducer: (key, a) => {
+        const visible = nodeVisible(a as NodeAttrs, this.state.range);
+        const risk = riskColor(a.score);
+        const inPath = this.state.path.has(key);
+        const sel = this.state.selected.has(key);
+        return {
+          ...a,
+          hidden: !visible,
+          image: iconURL(a.type),
+          pictoColor: '#ffffff',
+          borderColor: inPath ? '#111111' : risk ?? (a.fixed ? '#333333' : '#ffffff'),
+          borderSize: inPath || risk ? 0.2 : a.fixed ? 0.15 : 0.08,
+          highlighted: sel,
+          forceLabel: sel || inPath,
+          zIndex: sel || inPath ? 2 : risk ? 1 : 0,
+          size: sel ? a.size * 1.3 : a.size,
+        };
+      },
+      edgeReducer: (key, a) => {
+        const inPath = this.state.pathEdges.has(key);
+        return { ...a, color: inPath ? '#111111' : '#c5cad3', size: inPath ? 3 : 1, zIndex: inPath ? 1 : 0 };
+      },
+    });
+    this.sigma.on('clickNode', ({ node, event }) => this.onClickNode(node, event.original.shiftKey));
+    this.sigma.on('doubleClickNode', ({ node, preventSigmaDefault }) => {
+      preventSigmaDefault();
+      this.onDoubleClickNode(node);
+    });
+    this.sigma.on('clickStage', () => this.onClickStage());
+    // Dragging a node moves and pins it, as in Linkurious and Bloom.
+    this.sigma.on('downNode', ({ node }) => {
+      this.dragged = node;
+      this.graph.setNodeAttribute(node, 'fixed', true);
+    });
+    this.sigma.getMouseCaptor().on('mousemovebody', (e) => {
+      if (!this.dragged) return;
+      const p = this.sigma.viewportToGraph(e);
+      this.graph.mergeNodeAttributes(this.dragged, { x: p.x, y: p.y });
+      e.preventSigmaDefault();
+      e.original.preventDefault();
+      e.original.stopPropagation();
+    });
+    this.sigma.getMouseCaptor().on('mouseup', () => {
+      this.dragged = null;
+    });
+  }
+
+  /** refresh redraws after a change of view state (selection, time range, hidden nodes). */
+  refresh(): void {
+    this.sigma.refresh();
+  }
+
+  /**
+   * runForce runs ForceAtlas2 (Jacomy et al. 2014, doi:10.1371/journal.pone.0098679) for a
+   * bounded time: in a web worker for big graphs so the page stays interactive while it settles,
+   * synchronously for small ones where a worker costs more than it saves.
+   */
+  runForce(ms = 1500): void {
+    this.stopLayout();
+    const n = this.graph.order;
+    if (n === 0) return;
+    const settings = { ...forceAtlas2.inferSettings(this.graph), barnesHutOptimize: n > 500, adjustSizes: false };
+    if (n <= 300) {
+      forceAtlas2.assign(this.graph, { iterations: 150, settings });
+      return;
+    }
+    this.layout = new FA2Layout(this.graph, { settings });
+    this.layout.start();
+    this.layoutTimer = setTimeout(() => this.stopLayout(), ms);
+  }
+
+  /** layoutRunning reports whether a background layout is still moving nodes. */
+  layoutRunning(): boolean {
+    return this.layout?.isRunning() ?? false;
+  }
+
+  stopLayout(): void {
+    if (this.layoutTimer) clearTimeout(this.layoutTimer);
+    this.layoutTimer = null;
+    this.layout?.kill();
+    this.layout = null;
+  }
+
+  /** fit resets the camera to show the whole graph. */
+  fit(): void {
+    void this.sigma.getCamera().animatedReset({ duration: 300 });
+  }
+
+  /** focus centres the camera on one node. */
+  focus(key: string): void {
+    const d = this.sigma.getNodeDisplayData(key);
+    if (d) void this.sigma.getCamera().animate({ x: d.x, y: d.y, ratio: 0.5 }, { duration: 300 });
+  }
+
+  dispose(): void {
+    this.stopLayout();
+    this.sigma.kill();
+  }
+}

@@ -1,0 +1,74 @@
+// What each role may do in the UI, mirroring the API's role table (docs/api.md). The UI hides what
+// a role may not do; the API still refuses it (deny by default), so this is convenience, not
+// security.
+import type { CaseStatus, Role } from '../api/types';
+
+/** Capability is one thing a screen may offer. */
+export type Capability =
+  | 'findings'
+  | 'workbench'
+  | 'entity'
+  | 'jobs.view'
+  | 'jobs.run'
+  | 'cases.view'
+  | 'cases.create'
+  | 'cases.work' // notes, attachments, transitions, extension requests
+  | 'cases.assign'
+  | 'cases.approve'; // 立案, 移送, 结案 and extension approval
+
+const table: Record<Role, Capability[]> = {
+  analyst: ['findings', 'workbench', 'entity', 'jobs.view', 'jobs.run', 'cases.view', 'cases.create'],
+  investigator: ['findings', 'workbench', 'entity', 'jobs.view', 'cases.view', 'cases.create', 'cases.work'],
+  supervisor: ['findings', 'workbench', 'entity', 'jobs.view', 'jobs.run', 'cases.view', 'cases.create', 'cases.work', 'cases.assign', 'cases.approve'],
+  police: ['entity', 'cases.view'],
+  admin: [],
+};
+
+/** can reports whether role may use a capability. */
+export function can(role: Role | undefined, cap: Capability): boolean {
+  return role !== undefined && table[role].includes(cap);
+}
+
+/** Screen is a top-level screen of the shell. */
+export type Screen = 'findings' | 'workbench' | 'cases' | 'jobs';
+
+/** screensFor lists the screens a role sees in the navigation, in display order. */
+export function screensFor(role: Role): Screen[] {
+  const out: Screen[] = [];
+  if (can(role, 'findings')) out.push('findings');
+  if (can(role, 'workbench')) out.push('workbench');
+  if (can(role, 'cases.view')) out.push('cases');
+  if (can(role, 'jobs.view')) out.push('jobs');
+  return out;
+}
+
+/** NextStep is a status move the case screen offers. */
+export interface NextStep {
+  to: Exclude<CaseStatus, 'lead'>;
+  transferTo?: 'administrative' | 'police';
+}
+
+/**
+ * nextSteps lists the moves a role may make from a status, following the workflow in
+ * docs/api.md: 线索 lead → 核查 verification → 立案 opened → 移送 transferred → 结案 closed, and
+ * verification → closed when the suspicion is not confirmed. Opening, transferring and closing
+ * are supervisor approvals; an investigator starts the verification.
+ */
+export function nextSteps(role: Role, status: CaseStatus): NextStep[] {
+  const work = can(role, 'cases.work');
+  const approve = can(role, 'cases.approve');
+  switch (status) {
+    case 'lead':
+      return work ? [{ to: 'verification' }] : [];
+    case 'verification':
+      return approve ? [{ to: 'opened' }, { to: 'closed' }] : [];
+    case 'opened':
+      return approve
+        ? [{ to: 'transferred', transferTo: 'administrative' }, { to: 'transferred', transferTo: 'police' }, { to: 'closed' }]
+        : [];
+    case 'transferred':
+      return approve ? [{ to: 'closed' }] : [];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,46 @@
+// Sign-in screen.
+import type { Client } from '../api/client';
+import { t } from '../i18n';
+import { h } from '../ui/dom';
+import { errorText } from '../ui/states';
+import { ApiError } from '../api/client';
+
+/** renderLogin builds the sign-in form; done runs after a successful sign-in. */
+export function renderLogin(client: Client, done: () => void, langButton: HTMLElement): HTMLElement {
+  const expired = sessionStorage.getItem('ringtrace.expired') === '1';
+  sessionStorage.removeItem('ringtrace.expired');
+  const msg = h('p', { class: 'form-error', role: 'alert', id: 'login-error' }, expired ? t('state.sessionExpired') : '');
+  const user = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true, autofocus: true });
+  const pass = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('login.submit'));
+  const form = h(
+    'form',
+    {
+      class: 'login-card',
+      'aria-describedby': 'login-error',
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        submit.disabled = true;
+        submit.textContent = t('login.busy');
+        msg.textContent = '';
+        try {
+          await client.login(user.value.trim(), pass.value);
+          done();
+        } catch (err) {
+          msg.textContent = err instanceof ApiError && err.code === 'unauthorized' ? t('login.failed') : errorText(err);
+          submit.disabled = false;
+          submit.textContent = t('login.submit');
+        }
+      },
+    },
+    h('h1', null, t('app.title')),
+    h('p', { class: 'muted' }, t('login.subtitle')),
+    h('label', { for: 'username' }, t('login.username')),
+    user,
+    h('label', { for: 'password' }, t('login.password')),
+    pass,
+    msg,
+    submit,
+  );
+  return h('div', { class: 'login-page' }, h('div', { class: 'login-lang' }, langButton), form);
+}

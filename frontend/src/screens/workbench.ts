@@ -1,0 +1,384 @@
+// Graph workbench: draws a ring or a party's neighbourhood; expand, hide/pin, shortest path,
+// claim-time filter, layouts, legend, PNG and GraphML export, and the entity panel beside it.
+import { downloadAsPNG } from '@sigma/export-image';
+import type { Ctx, Route, View } from '../app';
+import type { EntityType, Ring, Subgraph } from '../api/types';
+import { formatDate, formatMoney, formatScore, formatInt, lang, t, tEnum, type MessageKey } from '../i18n';
+import {
+  circleLayout,
+  concentricLayout,
+  hiddenKeys,
+  key,
+  localPath,
+  mergeSubgraph,
+  mulberry32,
+  newGraph,
+  parseKey,
+  pathEdges,
+  setHidden,
+  timeExtent,
+  togglePin,
+  visibleCounts,
+  type LayoutName,
+  type TimeRange,
+  type WorkGraph,
+} from '../graph/model';
+import { toGraphML } from '../graph/graphml';
+import { iconSVG } from '../graph/style';
+import { GraphView, type ViewState } from '../graph/view';
+import { can } from '../logic/roles';
+import { maskLabel } from '../logic/mask';
+import { h, replace, svg, download } from '../ui/dom';
+import { empty, errorText, failure, loading, toast } from '../ui/states';
+import { entityPanel } from './entity';
+import { scoreBar } from './findings';
+
+const dayMs = 86400000;
+
+/** render builds the workbench; #/rings/ID opens a ring, #/workbench?entity=type:id a party. */
+export function render(ctx: Ctx, route: Route): View {
+  const g: WorkGraph = newGraph();
+  const state: ViewState = { range: { from: null, to: null }, selected: new Set(), path: new Set(), pathEdges: new Set() };
+  let view: GraphView | null = null;
+  let disposed = false;
+
+  const canvas = h('div', { class: 'canvas', id: 'graph-canvas', role: 'img', 'aria-label': t('workbench.canvas') });
+  const stage = h('div', { class: 'stage' }, canvas);
+  const side = h('aside', { class: 'side', 'aria-label': t('entity.title') });
+  const header = h('div', { class: 'wb-head' });
+  const stats = h('span', { class: 'stats', 'aria-live': 'polite', id: 'graph-stats' });
+  const status = h('div', { class: 'wb-status', 'aria-live': 'polite', id: 'wb-status' });
+  const hiddenBtn = h('button', { type: 'button', class: 'btn', id: 'btn-unhide', onclick: () => { setHidden(g, hiddenKeys(g), false); update(); } });
+
+  const ensureView = (): GraphView => {
+    if (view) return view;
+    view = new GraphView(canvas, g, state);
+    view.onClickNode = (k, shift) => select(k, shift);
+    view.onDoubleClickNode = (k) => void expand(k);
+    view.onClickStage = () => {
+      state.selected.clear();
+      update();
+    };
+    return view;
+  };
+
+  const update = () => {
+    const c = visibleCounts(g, state.range);
+    stats.textContent = t('workbench.stats', { nodes: formatInt(c.nodes), edges: formatInt(c.edges) });
+    const n = hiddenKeys(g).length;
+    hiddenBtn.textContent = t('workbench.showHidden', { n });
+    hiddenBtn.disabled = n === 0;
+    const sel = [...state.selected];
+    for (const b of [expandBtn, hideBtn, pinBtn]) b.disabled = sel.length === 0;
+    pathBtn.disabled = sel.length !== 2;
+    const last = sel[sel.length - 1];
+    pinBtn.textContent = last && g.hasNode(last) && g.getNodeAttribute(last, 'fixed') ? t('workbench.unpin') : t('workbench.pin');
+    view?.refresh();
+  };
+
+  const select = (k: string, shift: boolean) => {
+    if (!shift) state.selected.clear();
+    if (state.selected.has(k)) state.selected.delete(k);
+    else state.selected.add(k);
+    if (state.selected.size > 2) state.selected.delete([...state.selected][0]!);
+    state.path.clear();
+    state.pathEdges.clear();
+    update();
+    const a = g.getNodeAttributes(k);
+    status.textContent = t('workbench.selected', { label: maskLabel(ctx.role, a.type, a.label, a.id) });
+    if (a.type === 'claim' && !can(ctx.role, 'entity')) return;
+    replace(side, entityPanel(ctx, parseKey(k), { compact: true }));
+  };
+
+  const afterMerge = (added: string[], force = true) => {
+    timeControls.reset();
+    update();
+    if (force && added.length) view?.runForce(added.length > 500 ? 2000 : 1000);
+  };
+
+  const loadSubgraph = async (sub: Subgraph, anchor?: string) => {
+    const v = ensureView();
+    const added = mergeSubgraph(g, sub, anchor, mulberry32(7));
+    if (!anchor) {
+      concentricLayout(g);
+      v.refresh();
+      v.fit();
+    }
+    if (sub.truncated) toast(t('workbench.truncated'));
+    afterMerge(added);
+    canvas.dataset.ready = '1';
+    canvas.dataset.nodes = String(g.order);
+  };
+
+  const expand = async (k: string) => {
+    const r = parseKey(k);
+    status.textContent = t('state.loading');
+    try {
+      const sub = await ctx.client.neighbourhood(r.type, r.id, { depth: 1, limit: 300 });
+      await loadSubgraph(sub, k);
+      status.textContent = t('workbench.stats', { nodes: formatInt(sub.nodes.length), edges: formatInt(sub.edges.length) });
+    } catch (e) {
+      status.textContent = errorText(e);
+    }
+  };
+
+  const findPath = async () => {
+    const [a, b] = [...state.selected];
+    if (!a || !b) return;
+    let p = localPath(g, a, b, state.range);
+    if (!p) {
+      try {
+        const sub = await ctx.client.path(parseKey(a), parseKey(b), 6);
+        if (sub.nodes.length) {
+          mergeSubgraph(g, sub, a, mulberry32(11));
+          p = localPath(g, a, b, { from: null, to: null });
+        }
+      } catch (e) {
+        status.textContent = errorText(e);
+        return;
+      }
+    }
+    state.path = new Set(p ?? []);
+    state.pathEdges = new Set(p ? pathEdges(g, p) : []);
+    status.textContent = p ? t('workbench.pathFound', { n: p.length - 1 }) : t('workbench.pathNone');
+    update();
+  };
+
+  const expandBtn = h('button', { type: 'button', class: 'btn', id: 'btn-expand', onclick: () => { for (const k of state.selected) void expand(k); } }, t('workbench.expand'));
+  const hideBtn = h('button', { type: 'button', class: 'btn', id: 'btn-hide', onclick: () => { setHidden(g, [...state.selected], true); state.selected.clear(); update(); } }, t('workbench.hide'));
+  const pinBtn = h('button', { type: 'button', class: 'btn', id: 'btn-pin', onclick: () => { for (const k of state.selected) togglePin(g, k); update(); } }, t('workbench.pin'));
+  const pathBtn = h('button', { type: 'button', class: 'btn', id: 'btn-path', title: t('workbench.pathHint'), onclick: () => void findPath() }, t('workbench.path'));
+  const layoutSel = h(
+    'select',
+    { id: 'wb-layout', onchange: () => applyLayout(layoutSel.value as LayoutName) },
+    (
+      [
+        ['force', 'workbench.layoutForce'],
+        ['concentric', 'workbench.layoutConcentric'],
+        ['circle', 'workbench.layoutCircle'],
+      ] as const
+    ).map(([v, k]) => h('option', { value: v }, t(k))),
+  );
+  const applyLayout = (name: LayoutName) => {
+    const v = ensureView();
+    if (name === 'force') v.runForce(2000);
+    else {
+      v.stopLayout();
+      if (name === 'circle') circleLayout(g);
+      else concentricLayout(g);
+    }
+    v.refresh();
+    v.fit();
+  };
+
+  const timeControls = timeRange(g, state.range, () => update());
+
+  const searchBox = partySearch(ctx, async (k) => {
+    const r = parseKey(k);
+    try {
+      const sub = await ctx.client.neighbourhood(r.type, r.id, { depth: 1, limit: 300 });
+      const first = g.order === 0;
+      await loadSubgraph(sub, first ? undefined : k);
+      select(k, false);
+      view?.focus(k);
+    } catch (e) {
+      status.textContent = errorText(e);
+    }
+  });
+
+  const toolbar = h(
+    'div',
+    { class: 'toolbar', role: 'toolbar', 'aria-label': t('workbench.title') },
+    searchBox,
+    h('div', { class: 'tb-group' }, expandBtn, hideBtn, pinBtn, pathBtn, hiddenBtn),
+    h('div', { class: 'tb-group' }, h('label', { for: 'wb-layout' }, t('workbench.layout')), layoutSel, h('button', { type: 'button', class: 'btn', id: 'btn-fit', onclick: () => view?.fit() }, t('workbench.fit'))),
+    h(
+      'div',
+      { class: 'tb-group' },
+      h('button', { type: 'button', class: 'btn', id: 'btn-png', onclick: () => view && void downloadAsPNG(view.sigma, { fileName: 'ringtrace-graph', backgroundColor: '#ffffff' }) }, t('workbench.exportPng')),
+      h('button', { type: 'button', class: 'btn', id: 'btn-graphml', onclick: () => download('ringtrace-graph.graphml', toGraphML(g, state.range), 'application/graphml+xml') }, t('workbench.exportGraphml')),
+    ),
+  );
+
+  const el = h(
+    'section',
+    { class: 'screen workbench', 'aria-labelledby': 'wb-h' },
+    h('h1', { id: 'wb-h', class: 'sr-only' }, t('workbench.title')),
+    header,
+    toolbar,
+    h('div', { class: 'wb-body' }, h('div', { class: 'wb-main' }, stage, h('div', { class: 'wb-foot' }, timeControls.el, stats, status), legend()), side),
+  );
+  update();
+
+  // What to open: a ring, a party, or nothing yet.
+  const ringId = route.parts[0] === 'rings' ? route.parts[1] : undefined;
+  const entity = route.query.get('entity');
+  const job = route.query.get('job') ?? undefined;
+  if (ringId) {
+    replace(stage, loading(), canvas);
+    Promise.all([ctx.client.ring(ringId, job), ctx.client.ringSubgraph(ringId, job)])
+      .then(async ([ring, sub]) => {
+        if (disposed) return;
+        stage.firstChild?.remove();
+        replace(header, ringHeader(ctx, ring, job));
+        await loadSubgraph(sub);
+      })
+      .catch((e) => replace(stage, failure(e)));
+  } else if (entity) {
+    const r = parseKey(entity);
+    ctx.client
+      .neighbourhood(r.type, r.id, { depth: 1, limit: 300 })
+      .then(async (sub) => {
+        if (disposed) return;
+        await loadSubgraph(sub);
+        select(key(r), false);
+      })
+      .catch((e) => replace(stage, failure(e)));
+  } else {
+    stage.prepend(empty(t('workbench.empty')));
+    replace(side);
+  }
+
+  return {
+    el,
+    dispose: () => {
+      disposed = true;
+      view?.dispose();
+    },
+  };
+}
+
+function ringHeader(ctx: Ctx, ring: Ring, job?: string): HTMLElement {
+  const reasons = [...ring.reasons].sort((a, b) => b.weight - a.weight);
+  return h(
+    'div',
+    { class: 'ring-head', id: 'ring-head' },
+    h('h2', null, t('ring.title', { id: ring.id }), ' ', h('span', { class: `tag kind-${ring.kind}` }, tEnum('kind.', ring.kind))),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', null, t('findings.score')),
+      h('dd', null, scoreBar(ring.score)),
+      h('dt', null, t('findings.amount')),
+      h('dd', { class: 'money' }, formatMoney(ring.amount)),
+      h('dt', null, t('ring.members')),
+      h('dd', null, formatInt(ring.members.length)),
+      h('dt', null, t('findings.region')),
+      h('dd', null, ring.region || '—'),
+    ),
+    h('ul', { class: 'reasons' }, reasons.slice(0, 3).map((r) => h('li', null, lang() === 'en' ? r.text_en : r.text))),
+    can(ctx.role, 'cases.create')
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn btn-primary',
+            id: 'btn-open-case',
+            onclick: async () => {
+              try {
+                const c = await ctx.client.createCase({ title: `${tEnum('kind.', ring.kind)} ${ring.id}`, ring_id: ring.id, job_id: job });
+                ctx.go(`#/cases/${encodeURIComponent(c.id)}`);
+              } catch (e) {
+                toast(errorText(e), 'error');
+              }
+            },
+          },
+          t('ring.openCase'),
+        )
+      : null,
+  );
+}
+
+/** timeRange builds the two-handle claim-time slider (day steps) over the graph's claim times. */
+function timeRange(g: WorkGraph, range: TimeRange, changed: () => void): { el: HTMLElement; reset: () => void } {
+  const from = h('input', { type: 'range', id: 'time-from', 'aria-label': t('workbench.time') + ' ≥', min: 0, max: 0, step: 1, value: 0 });
+  const to = h('input', { type: 'range', id: 'time-to', 'aria-label': t('workbench.time') + ' ≤', min: 0, max: 0, step: 1, value: 0 });
+  const label = h('span', { class: 'time-label', id: 'time-label' }, t('workbench.timeAll'));
+  let base = 0;
+  const show = () => {
+    const a = Number(from.value);
+    const b = Number(to.value);
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    const max = Number(to.max);
+    range.from = lo > 0 ? base + lo * dayMs : null;
+    range.to = hi < max ? base + (hi + 1) * dayMs - 1 : null;
+    label.textContent = range.from === null && range.to === null ? t('workbench.timeAll') : `${formatDate(base + lo * dayMs)} ~ ${formatDate(base + hi * dayMs)}`;
+    changed();
+  };
+  from.addEventListener('input', show);
+  to.addEventListener('input', show);
+  const el = h('div', { class: 'time' }, h('span', null, t('workbench.time')), from, to, label);
+  return {
+    el,
+    reset: () => {
+      const ext = timeExtent(g);
+      const disabled = !ext;
+      from.disabled = to.disabled = disabled;
+      if (!ext) return;
+      // Day boundaries in China time, so a handle at a day means that whole local day.
+      base = Math.floor((ext.min + 8 * 3600000) / dayMs) * dayMs - 8 * 3600000;
+      const days = Math.max(1, Math.ceil((ext.max - base + 1) / dayMs) - 1);
+      const keepTo = Number(to.value) === Number(to.max);
+      from.max = to.max = String(days);
+      if (range.from === null) from.value = '0';
+      if (range.to === null || keepTo) to.value = String(days);
+      label.textContent = range.from === null && range.to === null ? t('workbench.timeAll') : label.textContent;
+    },
+  };
+}
+
+/** legend explains kinds (colour + icon) and the risk borders. */
+function legend(): HTMLElement {
+  const kinds: EntityType[] = ['patient', 'doctor', 'institution', 'pharmacy', 'claim', 'phone', 'address', 'terminal'];
+  return h(
+    'div',
+    { class: 'legend', 'aria-label': t('workbench.legend') },
+    h('strong', null, t('workbench.legend')),
+    kinds.map((k) => h('span', { class: 'legend-item' }, svg(iconSVG(k, 16)), t(`type.${k}` as MessageKey))),
+    h('span', { class: 'legend-item' }, h('span', { class: 'risk-dot high', 'aria-hidden': 'true' }), t('workbench.riskHigh')),
+    h('span', { class: 'legend-item' }, h('span', { class: 'risk-dot mid', 'aria-hidden': 'true' }), t('workbench.riskMid')),
+  );
+}
+
+/** partySearch is the search box: prefix search over parties, results as a keyboard-usable list. */
+function partySearch(ctx: Ctx, pick: (key: string) => void): HTMLElement {
+  const input = h('input', { type: 'search', id: 'wb-search', placeholder: t('workbench.searchPlaceholder'), 'aria-label': t('common.search'), autocomplete: 'off', 'aria-controls': 'wb-search-results' });
+  const list = h('ul', { class: 'search-results', id: 'wb-search-results', role: 'listbox' });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const run = async () => {
+    const q = input.value.trim();
+    if (!q) return replace(list);
+    try {
+      const res = await ctx.client.search(q, ['patient', 'doctor', 'institution', 'pharmacy'], 12);
+      replace(
+        list,
+        res.results.length === 0
+          ? h('li', { class: 'muted' }, t('state.empty'))
+          : res.results.map((n) =>
+              h(
+                'li',
+                { role: 'option', tabindex: 0, onclick: () => { replace(list); pick(key(n)); }, onkeydown: (e: KeyboardEvent) => { if (e.key === 'Enter') { replace(list); pick(key(n)); } } },
+                svg(iconSVG(n.type as EntityType, 16)),
+                ' ',
+                maskLabel(ctx.role, n.type as EntityType, n.label, n.id),
+                ' ',
+                h('span', { class: 'muted small' }, n.id, n.score !== undefined ? ` · ${formatScore(n.score)}` : ''),
+              ),
+            ),
+      );
+    } catch (e) {
+      replace(list, h('li', { class: 'form-error' }, errorText(e)));
+    }
+  };
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void run(), 250);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown') (list.querySelector('[role=option]') as HTMLElement | null)?.focus();
+    if (e.key === 'Escape') replace(list);
+  });
+  return h('div', { class: 'search' }, input, list);
+}
+

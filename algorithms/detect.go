@@ -1,0 +1,153 @@
+package algorithms
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// FindingsVersion is the version of the findings JSON contract written by Detect
+// (docs/findings.md).
+const FindingsVersion = "1"
+
+// phase is one step of a detection run with its share of the progress bar.
+type phase struct {
+	name   string
+	weight float64
+}
+
+var phases = []phase{
+	{"load", 0.30}, {"covisit", 0.25}, {"communities", 0.10}, {"card_lending", 0.10},
+	{"pharmacy", 0.05}, {"screening", 0.05}, {"providers", 0.05}, {"centrality", 0.05}, {"entities", 0.05},
+}
+
+// progressMeter maps per-phase fractions to one overall percentage.
+type progressMeter struct {
+	fn   func(string, float64)
+	done float64
+}
+
+func (m *progressMeter) phase(name string) func(float64) {
+	start := m.done
+	var w float64
+	for _, ph := range phases {
+		if ph.name == name {
+			w = ph.weight
+		}
+	}
+	m.done += w
+	return func(f float64) {
+		if m.fn != nil {
+			m.fn(name, 100*(start+w*clamp01(f)))
+		}
+	}
+}
+
+// Detect runs every detector over the graph streamed from src and returns the findings: rings of
+// every kind sorted by descending score and the risk of every party. progress, when not nil,
+// is called with the current phase and the overall percentage (0..100). Detect honours ctx
+// cancellation and returns ctx's error wrapped. The result is deterministic for p.Seed.
+func Detect(ctx context.Context, src graph.Scanner, p Params, progress func(phase string, pct float64)) (graph.Findings, error) {
+	if err := p.Validate(); err != nil {
+		return graph.Findings{}, err
+	}
+	pm := &progressMeter{fn: progress}
+	t0 := time.Now()
+	d, err := load(ctx, src, pm.phase("load"))
+	if err != nil {
+		return graph.Findings{}, fmt.Errorf("detect: load: %w", err)
+	}
+	slog.Info("detect: loaded", "patients", d.nPat(), "providers", d.nProv(), "doctors", d.nDoc(), "claims", d.nClaims(), "elapsed", time.Since(t0).Round(time.Millisecond))
+	return detectLoaded(ctx, d, p, pm)
+}
+
+// detectLoaded runs the detectors on a loaded dataset.
+func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) (graph.Findings, error) {
+	t0 := time.Now()
+	ev := newEvidence()
+	var rings []flagged
+	dp := newDiagnosisPeers(d)
+
+	prog := pm.phase("covisit")
+	edges, st, err := coVisitProjection(ctx, d, p)
+	if err != nil {
+		return graph.Findings{}, fmt.Errorf("detect: co-visit projection: %w", err)
+	}
+	prog(1)
+	slog.Info("detect: co-visit projection", "units", st.Units, "buckets", st.Buckets, "crowded_buckets", st.CrowdedBuckets,
+		"pair_records", st.PairRecords, "edges", st.Edges, "elapsed", time.Since(t0).Round(time.Millisecond))
+
+	prog = pm.phase("communities")
+	cands, brokers, err := ringCandidates(ctx, edges, p)
+	if err != nil {
+		return graph.Findings{}, fmt.Errorf("detect: communities: %w", err)
+	}
+	for _, c := range cands {
+		if f, ok := scoreCollusion(d, dp, c, p); ok {
+			rings = append(rings, f)
+		}
+	}
+	addBrokers(brokers, ev)
+	prog(1)
+	slog.Info("detect: collusion rings", "candidates", len(cands), "reported", len(rings), "elapsed", time.Since(t0).Round(time.Millisecond))
+
+	for _, ph := range []struct {
+		name string
+		run  func() []flagged
+	}{
+		{"card_lending", func() []flagged { return detectCardLending(d, p, ev) }},
+		{"pharmacy", func() []flagged { return detectPharmacyCollection(d, p, ev) }},
+		{"screening", func() []flagged { return screeningRules(d, p, ev) }},
+	} {
+		if err := ctx.Err(); err != nil {
+			return graph.Findings{}, fmt.Errorf("detect: %s: %w", ph.name, err)
+		}
+		prog = pm.phase(ph.name)
+		found := ph.run()
+		rings = append(rings, found...)
+		prog(1)
+		slog.Info("detect: "+ph.name, "rings", len(found), "elapsed", time.Since(t0).Round(time.Millisecond))
+	}
+
+	for _, f := range rings {
+		ev.addRing(f)
+	}
+	prog = pm.phase("providers")
+	providerAnomaly(d, dp, rings, ev, p)
+	prog(1)
+	if err := ctx.Err(); err != nil {
+		return graph.Findings{}, fmt.Errorf("detect: providers: %w", err)
+	}
+	prog = pm.phase("centrality")
+	if err := spreadRisk(ctx, d, p, ev); err != nil {
+		return graph.Findings{}, fmt.Errorf("detect: centrality: %w", err)
+	}
+	prog(1)
+
+	prog = pm.phase("entities")
+	out := graph.Findings{
+		Version:     FindingsVersion,
+		Params:      p.asMap(),
+		Unavailable: d.unavailable(),
+		Rings:       make([]graph.Ring, 0, len(rings)),
+	}
+	for _, f := range rings {
+		out.Rings = append(out.Rings, f.ring)
+	}
+	slices.SortStableFunc(out.Rings, func(a, b graph.Ring) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	out.Rings = slices.CompactFunc(out.Rings, func(a, b graph.Ring) bool { return a.ID == b.ID })
+	out.Entities = ev.entities(d, p)
+	prog(1)
+	slog.Info("detect: done", "rings", len(out.Rings), "entities", len(out.Entities), "elapsed", time.Since(t0).Round(time.Millisecond))
+	return out, nil
+}

@@ -1,0 +1,108 @@
+package algorithms
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// evidence collects the reasons of every party during a run; the entity score is the noisy-OR of
+// the reason weights (independent pieces of evidence), so one strong reason dominates and many
+// weak ones add up without exceeding 1.
+type evidence struct {
+	pat  map[int32][]graph.Reason
+	prov map[int32][]graph.Reason
+	doc  map[int32][]graph.Reason
+}
+
+func newEvidence() *evidence {
+	return &evidence{pat: map[int32][]graph.Reason{}, prov: map[int32][]graph.Reason{}, doc: map[int32][]graph.Reason{}}
+}
+
+// addRing credits every party of a reported ring with the ring's score.
+func (ev *evidence) addRing(f flagged) {
+	r := reason("in_ring", f.ring.Score, map[string]float64{"ring_score": f.ring.Score},
+		"属于可疑团伙 %s（%s，得分 %.2f）", "member of suspicious ring %s (%s, score %.2f)", f.ring.ID, f.ring.Kind, f.ring.Score)
+	for _, x := range f.pats {
+		ev.pat[x] = append(ev.pat[x], r)
+	}
+	for _, x := range f.provs {
+		ev.prov[x] = append(ev.prov[x], r)
+	}
+	for _, x := range f.docs {
+		ev.doc[x] = append(ev.doc[x], r)
+	}
+}
+
+// entityScore combines reasons: the same code counts once (its strongest instance), so that a
+// patient in two overlapping rings is not double-counted.
+func entityScore(rs []graph.Reason) (float64, []graph.Reason) {
+	best := map[string]graph.Reason{}
+	for _, r := range rs {
+		if b, ok := best[r.Code]; !ok || r.Weight > b.Weight {
+			best[r.Code] = r
+		}
+	}
+	out := make([]graph.Reason, 0, len(best))
+	ws := make([]float64, 0, len(best))
+	for _, r := range best {
+		out = append(out, r)
+		ws = append(ws, r.Weight)
+	}
+	slices.SortFunc(out, func(a, b graph.Reason) int {
+		if c := cmp.Compare(b.Weight, a.Weight); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Code, b.Code)
+	})
+	if len(out) > 8 {
+		out = out[:8]
+	}
+	return round4(noisyOr(ws...)), out
+}
+
+// entities turns the collected evidence into the sorted entity list. Providers and doctors are
+// always listed (so that they can be ranked even when nothing flagged them); patients only when
+// their score reaches MinEntityScore.
+func (ev *evidence) entities(d *dataset, p Params) []graph.EntityRisk {
+	var out []graph.EntityRisk
+	for i := int32(0); int(i) < d.nProv(); i++ {
+		s, rs := entityScore(ev.prov[i])
+		ref := d.provRef(i)
+		out = append(out, graph.EntityRisk{Type: ref.Type, ID: ref.ID, Score: s, Reasons: nonNil(rs)})
+	}
+	for i := int32(0); int(i) < d.nDoc(); i++ {
+		s, rs := entityScore(ev.doc[i])
+		out = append(out, graph.EntityRisk{Type: graph.TypeDoctor, ID: d.doc.strs[i], Score: s, Reasons: nonNil(rs)})
+	}
+	pats := make([]int32, 0, len(ev.pat))
+	for k := range ev.pat {
+		pats = append(pats, k)
+	}
+	slices.Sort(pats)
+	for _, i := range pats {
+		s, rs := entityScore(ev.pat[i])
+		if s < p.MinEntityScore || s == 0 {
+			continue
+		}
+		out = append(out, graph.EntityRisk{Type: graph.TypePatient, ID: d.pat.strs[i], Score: s, Reasons: nonNil(rs)})
+	}
+	slices.SortStableFunc(out, func(a, b graph.EntityRisk) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Type, b.Type); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+func nonNil(rs []graph.Reason) []graph.Reason {
+	if rs == nil {
+		return []graph.Reason{}
+	}
+	return rs
+}

@@ -1,0 +1,152 @@
+package algorithms
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/ringtrace/ringtrace/algorithms/centrality"
+	"github.com/ringtrace/ringtrace/algorithms/community"
+	"github.com/ringtrace/ringtrace/algorithms/csr"
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// candidate is a proposed group of patients (indices into the dataset) with the projection
+// edges among them.
+type candidate struct {
+	patients []int32
+	edges    []coVisitEdge
+}
+
+// unionFind is a disjoint-set forest with path halving and union by size.
+type unionFind struct{ parent, size []int32 }
+
+func newUnionFind(n int) *unionFind {
+	u := &unionFind{parent: make([]int32, n), size: make([]int32, n)}
+	for i := range u.parent {
+		u.parent[i] = int32(i)
+		u.size[i] = 1
+	}
+	return u
+}
+
+func (u *unionFind) find(x int32) int32 {
+	for u.parent[x] != x {
+		u.parent[x] = u.parent[u.parent[x]]
+		x = u.parent[x]
+	}
+	return x
+}
+
+func (u *unionFind) union(a, b int32) {
+	a, b = u.find(a), u.find(b)
+	if a == b {
+		return
+	}
+	if u.size[a] < u.size[b] || (u.size[a] == u.size[b] && a > b) {
+		a, b = b, a
+	}
+	u.parent[b] = a
+	u.size[a] += u.size[b]
+}
+
+// ringCandidates partitions the projection into Louvain communities (Blondel et al. 2008, via
+// the CSR implementation in algorithms/community, which keeps every community connected) and
+// returns those of MinRingSize..MaxRingSize patients, ordered by their smallest patient index so
+// that the result is deterministic for the seed. It also returns each patient's sampled
+// betweenness in the projection (Brandes and Pich 2007), which names brokers tying groups.
+func ringCandidates(ctx context.Context, edges []coVisitEdge, p Params) ([]candidate, map[int32]float64, error) {
+	// Compact node ids over the patients that have edges, in patient order.
+	var pats []int32
+	for _, e := range edges {
+		pats = append(pats, e.A, e.B)
+	}
+	slices.Sort(pats)
+	pats = slices.Compact(pats)
+	local := make(map[int32]int32, len(pats))
+	for i, x := range pats {
+		local[x] = int32(i)
+	}
+	b := csr.NewBuilder(len(pats))
+	b.Grow(len(edges))
+	for _, e := range edges {
+		b.AddEdge(local[e.A], local[e.B], math.Max(e.Weight, 1e-9))
+	}
+	g := b.Build()
+	res, err := community.Louvain(ctx, g, community.Options{Resolution: p.Resolution, Seed: p.Seed})
+	if err != nil {
+		return nil, nil, fmt.Errorf("louvain: %w", err)
+	}
+	groups := make([][]int32, res.Count)
+	for i, c := range res.Community {
+		groups[c] = append(groups[c], pats[i])
+	}
+	byGroup := make([][]int, res.Count)
+	for i, e := range edges {
+		ca, cb := res.Community[local[e.A]], res.Community[local[e.B]]
+		if ca == cb {
+			byGroup[ca] = append(byGroup[ca], i)
+		}
+	}
+	var out []candidate
+	for c, g := range groups {
+		if len(g) < p.MinRingSize || len(g) > p.MaxRingSize {
+			continue
+		}
+		cand := candidate{patients: g}
+		for _, ei := range byGroup[c] {
+			cand.edges = append(cand.edges, edges[ei])
+		}
+		out = append(out, cand)
+	}
+	slices.SortFunc(out, func(a, b candidate) int { return cmp.Compare(a.patients[0], b.patients[0]) })
+	var brokers map[int32]float64
+	if p.BetweennessSamples > 0 && g.NumNodes() > 0 {
+		bc := centrality.Betweenness(ctx, g, p.BetweennessSamples, p.Seed)
+		if bc == nil {
+			return nil, nil, fmt.Errorf("betweenness: %w", ctx.Err())
+		}
+		brokers = map[int32]float64{}
+		n := float64(g.NumNodes())
+		for i, v := range bc {
+			// Normalise by the number of ordered pairs so that values compare across graphs.
+			if n > 2 && v > 0 {
+				brokers[pats[i]] = v / ((n - 1) * (n - 2))
+			}
+		}
+	}
+	return out, brokers, nil
+}
+
+// ringID returns a stable id for a ring: its kind and a hash of its sorted member refs, so that
+// two runs over the same data name the same ring the same way.
+func ringID(kind string, members []graph.Ref) string {
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i] = m.String()
+	}
+	slices.Sort(ids)
+	h := sha256.Sum256([]byte(kind + "\x00" + strings.Join(ids, "\x00")))
+	prefix := map[string]string{
+		graph.KindCollusionRing: "CR", graph.KindCardLending: "CL", graph.KindPharmacyCardCollection: "PC",
+		graph.KindDeceasedClaims: "DC", graph.KindScreeningRule: "SR",
+	}[kind]
+	if prefix == "" {
+		prefix = "RG"
+	}
+	return prefix + "-" + hex.EncodeToString(h[:8])
+}
+
+func sortedKeys(m map[int32]bool) []int32 {
+	s := make([]int32, 0, len(m))
+	for k := range m {
+		s = append(s, k)
+	}
+	slices.Sort(s)
+	return s
+}

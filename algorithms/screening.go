@@ -1,0 +1,178 @@
+package algorithms
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// screeningRules applies the special-action plans' screening rules (DOMAIN.md): single claim ≥
+// LargeClaimYuan, ≥ HighFrequencyPerYear reimbursements in a calendar year, the TopSpenders
+// patients by inpatient and by outpatient cost, overlapping inpatient stays, duplicate claims
+// (same patient, provider, day, amount) and repeated prescriptions (same diagnosis at different
+// providers within RepeatPrescriptionDays). They are screening lists for on-site checks, not
+// proof, so each adds a small weight to the patient's and provider's risk. Providers where
+// several patients hit the strong rules (overlapping stays, duplicates) are reported as
+// screening_rule rings.
+func screeningRules(d *dataset, p Params, ev *evidence) []flagged {
+	large := int64(math.Round(p.LargeClaimYuan * 100))
+	repeat := int64(p.RepeatPrescriptionDays) * secondsPerDay
+	inpCost := make([]int64, d.nPat())
+	outCost := make([]int64, d.nPat())
+	type provHits struct {
+		pats  map[int32]bool
+		fund  int64
+		dup   int
+		overl int
+	}
+	perProv := map[int32]*provHits{}
+	provHit := func(pv, pt int32, fund int64) *provHits {
+		h := perProv[pv]
+		if h == nil {
+			h = &provHits{pats: map[int32]bool{}}
+			perProv[pv] = h
+		}
+		h.pats[pt] = true
+		h.fund += fund
+		return h
+	}
+	for pt := int32(0); int(pt) < d.nPat(); pt++ {
+		cs := d.claimsOf(pt)
+		var nLarge, nDup, nOverlap, nRepeat int
+		maxYear, maxYearN := 0, 0
+		year, yearN := 0, 0
+		var lastInpEnd int64
+		lastInpProv := int32(-1)
+		for i, c := range cs {
+			if d.cTotal[c] >= large {
+				nLarge++
+			}
+			y := time.Unix(d.cStart[c], 0).UTC().Year()
+			if y != year {
+				year, yearN = y, 0
+			}
+			yearN++
+			if yearN > maxYearN {
+				maxYear, maxYearN = y, yearN
+			}
+			switch d.cType[c] {
+			case ctInpatient:
+				inpCost[pt] += d.cFund[c]
+				if lastInpProv >= 0 && d.cStart[c] < lastInpEnd {
+					nOverlap++
+					provHit(d.cProv[c], pt, d.cFund[c]).overl++
+				}
+				if d.cEnd[c] > lastInpEnd {
+					lastInpEnd, lastInpProv = d.cEnd[c], d.cProv[c]
+				}
+			default:
+				outCost[pt] += d.cFund[c]
+			}
+			// Duplicates and repeats look back over claims of the last days only.
+			for j := i - 1; j >= 0; j-- {
+				o := cs[j]
+				if d.cStart[c]-d.cStart[o] > max(repeat, secondsPerDay) {
+					break
+				}
+				sameDay := floorDiv(d.cStart[c], secondsPerDay) == floorDiv(d.cStart[o], secondsPerDay)
+				if sameDay && d.cProv[o] == d.cProv[c] && d.cTotal[o] == d.cTotal[c] && d.cType[o] == d.cType[c] {
+					nDup++
+					provHit(d.cProv[c], pt, d.cFund[c]).dup++
+					break
+				}
+				if d.cType[c] != ctInpatient && d.cType[o] != ctInpatient && d.cDiag[c] >= 0 && d.cDiag[c] == d.cDiag[o] &&
+					d.cProv[c] != d.cProv[o] && d.cStart[c]-d.cStart[o] <= repeat {
+					nRepeat++
+					break
+				}
+			}
+		}
+		add := func(r graph.Reason) { ev.pat[pt] = append(ev.pat[pt], r) }
+		if nLarge > 0 {
+			add(reason("screen_large_claim", 0.05, map[string]float64{"claims": float64(nLarge), "threshold_yuan": p.LargeClaimYuan},
+				"%d 次单次结算 ≥ %.0f 元（单次大额）", "%d single claims of at least %.0f yuan (large claim rule)", nLarge, p.LargeClaimYuan))
+		}
+		if maxYearN >= p.HighFrequencyPerYear {
+			add(reason("screen_high_frequency", 0.02, map[string]float64{"claims": float64(maxYearN), "year": float64(maxYear), "threshold": float64(p.HighFrequencyPerYear)},
+				"%[2]d 年报销 %[1]d 次（≥ %[3]d 次，单人高频次）", "%[1]d reimbursements in %[2]d (at least %[3]d: high-frequency rule)", maxYearN, maxYear, p.HighFrequencyPerYear))
+		}
+		if nOverlap > 0 {
+			add(reason("screen_overlapping_stays", 0.3, map[string]float64{"stays": float64(nOverlap)},
+				"%d 次住院与另一次住院时间重叠", "%d inpatient stays overlap another stay", nOverlap))
+		}
+		if nDup > 0 {
+			add(reason("screen_duplicate_claims", 0.25, map[string]float64{"claims": float64(nDup)},
+				"%d 笔重复结算（同一人、同一机构、同日、同金额）", "%d duplicate claims (same patient, provider, day and amount)", nDup))
+		}
+		if nRepeat > 0 {
+			add(reason("screen_repeat_prescription", 0.1*math.Min(1, float64(nRepeat)/2), map[string]float64{"claims": float64(nRepeat), "days": float64(p.RepeatPrescriptionDays)},
+				"%d 次在 %d 天内于不同机构以同一诊断重复开药/就诊", "%d repeated prescriptions/visits for the same diagnosis at different providers within %d days", nRepeat, p.RepeatPrescriptionDays))
+		}
+	}
+	topSpenders(d, p, inpCost, ev, "screen_top_inpatient", "住院", "inpatient")
+	topSpenders(d, p, outCost, ev, "screen_top_outpatient", "门诊", "outpatient")
+
+	// Providers where several patients hit the strong rules.
+	provs := make([]int32, 0, len(perProv))
+	for k := range perProv {
+		provs = append(provs, k)
+	}
+	slices.Sort(provs)
+	var out []flagged
+	for _, pv := range provs {
+		h := perProv[pv]
+		hits := h.dup + h.overl
+		w := clamp01(0.15 * float64(hits) / 3)
+		ev.prov[pv] = append(ev.prov[pv], reason("screen_provider_hits", w, map[string]float64{"duplicates": float64(h.dup), "overlapping_stays": float64(h.overl), "patients": float64(len(h.pats))},
+			"%d 笔重复结算、%d 次重叠住院，涉及 %d 名参保人", "%d duplicate claims and %d overlapping stays involving %d patients", h.dup, h.overl, len(h.pats)))
+		if len(h.pats) < 3 {
+			continue
+		}
+		score := clamp01(0.35 + 0.05*float64(len(h.pats)))
+		if score < p.MinRingScore {
+			continue
+		}
+		pats := sortedKeys(h.pats)
+		refs := make([]graph.Ref, 0, len(pats)+1)
+		for _, pt := range pats {
+			refs = append(refs, d.patRef(pt))
+		}
+		refs = append(refs, d.provRef(pv))
+		out = append(out, flagged{pats: pats, provs: []int32{pv}, ring: graph.Ring{
+			ID: ringID(graph.KindScreeningRule, refs), Kind: graph.KindScreeningRule, Score: round4(score), Members: refs,
+			Amount: graph.Money(h.fund), Claims: hits, Region: d.regionOf(pv),
+			Reasons: []graph.Reason{reason("screen_provider_hits", score, map[string]float64{"duplicates": float64(h.dup), "overlapping_stays": float64(h.overl), "patients": float64(len(h.pats))},
+				"该机构有 %d 笔重复结算、%d 次重叠住院，涉及 %d 名参保人", "%d duplicate claims and %d overlapping stays at this provider, involving %d patients", h.dup, h.overl, len(h.pats))},
+		}})
+	}
+	return out
+}
+
+// topSpenders adds a reason to the TopSpenders patients with the largest cost.
+func topSpenders(d *dataset, p Params, cost []int64, ev *evidence, code, zh, en string) {
+	if p.TopSpenders == 0 {
+		return
+	}
+	idx := make([]int32, 0, len(cost))
+	for i, c := range cost {
+		if c > 0 {
+			idx = append(idx, int32(i))
+		}
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := cmp.Compare(cost[b], cost[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	if len(idx) > p.TopSpenders {
+		idx = idx[:p.TopSpenders]
+	}
+	for rank, pt := range idx {
+		ev.pat[pt] = append(ev.pat[pt], reason(code, 0.05, map[string]float64{"rank": float64(rank + 1), "amount_yuan": yuan(cost[pt])},
+			zh+"费用前 %d 名（第 %d 名，%.2f 元）", "top %d by "+en+" cost (rank %d, %.2f yuan)", p.TopSpenders, rank+1, yuan(cost[pt])))
+	}
+}

@@ -184,14 +184,15 @@ export function localPath(g: WorkGraph, a: string, b: string, r: TimeRange): str
 
 /** pathEdges returns the keys of g's edges along a node path, in either direction. */
 export function pathEdges(g: WorkGraph, path: string[]): string[] {
-  const out: string[] = [];
+  const out = new Set<string>();
   for (let i = 1; i < path.length; i++) {
     const p = path[i - 1]!;
     const q = path[i]!;
-    for (const e of g.edges(p, q)) out.push(e);
-    for (const e of g.edges(q, p)) out.push(e);
+    // graphology's edges(p, q) may already include q→p; the set keeps each edge once.
+    for (const e of g.edges(p, q)) out.add(e);
+    for (const e of g.edges(q, p)) out.add(e);
   }
-  return out;
+  return [...out];
 }
 
 /** LayoutName is a layout the workbench offers. */

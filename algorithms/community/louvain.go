@@ -37,10 +37,10 @@ type Result struct {
 	Modularity float64
 }
 
-// minGain is the smallest modularity gain of a whole local-moving sweep that is worth another
-// sweep. The original implementation's default (Blondel et al. 2008, code "-q" option) is of the
-// same order; smaller values only add sweeps that reshuffle nodes between near-equal choices.
-const minGain = 1e-7
+// minGain is the smallest gain, relative to the node's strength, for which a node moves. A
+// gain that small changes Q by less than 1e-12·k_i/m: far below anything meaningful, but above
+// the rounding error of the community totals.
+const minGain = 1e-12
 
 // Louvain partitions g into communities of high modularity with the Louvain method. It returns
 // an EINVALID *graph.Error for a negative or non-finite resolution and ctx's error, wrapped, when
@@ -106,15 +106,19 @@ type mover struct {
 	mark    []bool    // whether nw[c] is in use for the current node
 	touched []int32
 	order   []int32
+	queue   []int32 // ring buffer of nodes to visit; each node is in it at most once
+	inQueue []bool
 }
 
 func newMover(n int) *mover {
 	return &mover{
-		comm:  make([]int32, n),
-		tot:   make([]float64, n),
-		nw:    make([]float64, n),
-		mark:  make([]bool, n),
-		order: make([]int32, n),
+		comm:    make([]int32, n),
+		tot:     make([]float64, n),
+		nw:      make([]float64, n),
+		mark:    make([]bool, n),
+		order:   make([]int32, n),
+		queue:   make([]int32, n),
+		inQueue: make([]bool, n),
 	}
 }
 
@@ -123,7 +127,7 @@ func newMover(n int) *mover {
 //
 //	ΔQ ∝ w(i,C) − γ·k_i·Σ_tot(C)/2m
 //
-// until a sweep gains less than minGain. It returns the community of each node (labels are node
+// until no node can gain by moving. It returns the community of each node (labels are node
 // ids, not yet consecutive) and whether any node moved.
 func (mv *mover) localMoving(ctx context.Context, g *csr.Graph, gamma float64, rng *rand.Rand) ([]int32, bool, error) {
 	n := g.NumNodes()
@@ -140,58 +144,85 @@ func (mv *mover) localMoving(ctx context.Context, g *csr.Graph, gamma float64, r
 	// multiply-subtract and one compare.
 	scale := gamma / m2
 	moved := false
-	for sweep := 0; ; sweep++ {
-		if err := ctx.Err(); err != nil {
-			return nil, false, fmt.Errorf("local moving sweep %d: %w", sweep, err)
+	// Fast local moving (Traag, Waltman and van Eck 2019, section "Fast local move"; the same
+	// pruning as Ozaki, Tezuka and Inaba, "A simple acceleration method for the Louvain
+	// algorithm", Int. J. Comput. Electr. Eng. 8(3), 2016): instead of sweeping
+	// every node until a sweep gains nothing, a FIFO queue starts with all nodes in seed order and
+	// a node is queued again only when a neighbour moved away from it. On the 100k benchmark
+	// graph full sweeps needed 17 passes over all nodes at the first level, most of them moving
+	// a few hundred nodes; the queue does that residual work only where it is needed.
+	queue, inQueue := mv.queue[:n], mv.inQueue[:n]
+	copy(queue, order)
+	for i := range inQueue {
+		inQueue[i] = true
+	}
+	head, size := 0, n
+	for pops := 0; size > 0; pops++ {
+		if pops%n == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, false, fmt.Errorf("local moving after %d visits: %w", pops, err)
+			}
 		}
-		var gain float64
-		moves := 0
-		for _, i := range order {
-			nb, ws := g.Neighbors(i)
-			touched := mv.touched[:0]
-			for j, v := range nb {
-				if v == i {
-					continue // a self-loop moves with its node and never changes ΔQ
-				}
-				c := comm[v]
-				if !mark[c] {
-					mark[c] = true
-					nw[c] = 0
-					touched = append(touched, c)
-				}
-				nw[c] += ws[j]
-			}
-			ci := comm[i]
-			ki := g.Strength(i) * scale
-			tot[ci] -= g.Strength(i)
-			var own float64
-			if mark[ci] {
-				own = nw[ci]
-			}
-			ownGain := own - tot[ci]*ki
-			best, bestGain := ci, ownGain
-			for _, c := range touched {
-				// Strictly greater: on ties a node stays, which stops oscillation between equal
-				// choices and makes the result independent of map or slice iteration order.
-				if gn := nw[c] - tot[c]*ki; gn > bestGain {
-					best, bestGain = c, gn
-				}
-				mark[c] = false
-			}
-			tot[best] += g.Strength(i)
-			if best != ci {
-				comm[i] = best
-				moves++
-				gain += bestGain - ownGain
-			}
-			mv.touched = touched
+		i := queue[head]
+		head++
+		if head == n {
+			head = 0
 		}
-		if moves > 0 {
-			moved = true
+		size--
+		inQueue[i] = false
+
+		nb, ws := g.Neighbors(i)
+		touched := mv.touched[:0]
+		for j, v := range nb {
+			if v == i {
+				continue // a self-loop moves with its node and never changes ΔQ
+			}
+			c := comm[v]
+			if !mark[c] {
+				mark[c] = true
+				nw[c] = 0
+				touched = append(touched, c)
+			}
+			nw[c] += ws[j]
 		}
-		// gain is in units of m2/2 · Q; convert before comparing with minGain.
-		if moves == 0 || 2*gain/m2 < minGain {
-			break
+		ci := comm[i]
+		si := g.Strength(i)
+		ki := si * scale
+		tot[ci] -= si
+		var own float64
+		if mark[ci] {
+			own = nw[ci]
+		}
+		ownGain := own - tot[ci]*ki
+		best, bestGain := ci, ownGain
+		for _, c := range touched {
+			// Strictly greater: on ties a node stays, which stops oscillation between equal
+			// choices and makes the result independent of map or slice iteration order.
+			if gn := nw[c] - tot[c]*ki; gn > bestGain {
+				best, bestGain = c, gn
+			}
+			mark[c] = false
+		}
+		mv.touched = touched
+		// A move must gain more than rounding error, or float noise in tot could make two
+		// communities trade a node forever.
+		if best == ci || bestGain-ownGain <= minGain*si {
+			tot[ci] += si
+			continue
+		}
+		tot[best] += si
+		comm[i] = best
+		moved = true
+		for _, v := range nb {
+			if !inQueue[v] && comm[v] != best {
+				inQueue[v] = true
+				t := head + size
+				if t >= n {
+					t -= n
+				}
+				queue[t] = v
+				size++
+			}
 		}
 	}
 	return comm, moved, nil

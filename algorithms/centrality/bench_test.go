@@ -1,0 +1,95 @@
+package centrality
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/graph/network"
+
+	"github.com/ringtrace/ringtrace/algorithms/csr"
+)
+
+// benchGraph is the issue's planted-partition benchmark graph (average degree 12, μ = 0.3,
+// communities of 20..100 nodes, seed 1), the same one algorithms/community benchmarks.
+func benchGraph(b testing.TB, n int) *csr.Graph {
+	b.Helper()
+	g, _, err := csr.PlantedPartition(n, 12, 0.3, 20, 100, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return g
+}
+
+// BenchmarkPageRank100k times PageRank at damping 0.85 and tolerance 1e-10 on 100,000 nodes.
+func BenchmarkPageRank100k(b *testing.B) {
+	g := benchGraph(b, 100_000)
+	b.ResetTimer()
+	for b.Loop() {
+		PageRank(g, 0.85, 1e-10)
+	}
+}
+
+// BenchmarkPersonalizedPageRank100k restarts at 100 flagged nodes.
+func BenchmarkPersonalizedPageRank100k(b *testing.B) {
+	g := benchGraph(b, 100_000)
+	restart := map[int32]float64{}
+	for i := range int32(100) {
+		restart[i*997] = 1
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		PersonalizedPageRank(g, restart, 0.85, 1e-10)
+	}
+}
+
+// BenchmarkBetweennessSampled100k times 256 pivots on 100,000 nodes.
+func BenchmarkBetweennessSampled100k(b *testing.B) {
+	g := benchGraph(b, 100_000)
+	b.ResetTimer()
+	for b.Loop() {
+		Betweenness(context.Background(), g, 256, 1)
+	}
+}
+
+// BenchmarkExactBetweenness10k is the exact computation gonum took 231 s for at 10,000 nodes.
+func BenchmarkExactBetweenness10k(b *testing.B) {
+	g := benchGraph(b, 10_000)
+	b.ResetTimer()
+	for b.Loop() {
+		ExactBetweenness(g)
+	}
+}
+
+// TestGonumCentralityComparison times gonum's network.PageRankSparse and network.Betweenness
+// against ours on the benchmark graph of RINGTRACE_GONUM_N nodes and logs the ratios for
+// docs/bench/community.md. Gonum's exact betweenness is O(n·m) with maps and slow; 10,000 nodes
+// took minutes in the issue.
+func TestGonumCentralityComparison(t *testing.T) {
+	var n int
+	if _, err := fmt.Sscan(os.Getenv("RINGTRACE_GONUM_N"), &n); err != nil || n <= 0 {
+		t.Skip("set RINGTRACE_GONUM_N=<nodes> to time gonum's centrality against ours")
+	}
+	g := benchGraph(t, n)
+	start := time.Now()
+	PageRank(g, 0.85, 1e-10)
+	ours := time.Since(start)
+	gd := toGonumDirected(g)
+	start = time.Now()
+	network.PageRankSparse(gd, 0.85, 1e-10)
+	theirs := time.Since(start)
+	t.Logf("PageRank n=%d: ours %v, gonum PageRankSparse %v, ratio %.1f×", n, ours, theirs, theirs.Seconds()/ours.Seconds())
+	if os.Getenv("RINGTRACE_GONUM_BETWEENNESS") == "" {
+		return
+	}
+	start = time.Now()
+	ExactBetweenness(g)
+	ours = time.Since(start)
+	gu := toGonumUndirected(g)
+	start = time.Now()
+	network.Betweenness(gu)
+	theirs = time.Since(start)
+	t.Logf("exact betweenness n=%d: ours %v, gonum Betweenness %v, ratio %.1f×", n, ours, theirs, theirs.Seconds()/ours.Seconds())
+}

@@ -256,8 +256,12 @@ func cardLendingRings(d *dataset, p Params, hits map[int32]*cardHits) []flagged 
 			refs = append(refs, d.provRef(x))
 		}
 		slices.SortStableFunc(reasons, func(a, b graph.Reason) int { return -cmpF(a.Weight, b.Weight) })
+		credit := make([]float64, len(pv))
+		for i := range credit {
+			credit[i] = 0.2 // where a borrowed card was used says little about the provider
+		}
 		out = append(out, flagged{
-			pats: members, provs: pv,
+			pats: members, provs: pv, provCredit: credit,
 			ring: graph.Ring{ID: ringID(graph.KindCardLending, refs), Kind: graph.KindCardLending, Score: round4(score),
 				Members: refs, Amount: graph.Money(fund), Reasons: reasons},
 		})
@@ -306,7 +310,18 @@ func deceasedRing(d *dataset, pt int32, post []int32, fund int64, provs map[int3
 	r := reason("claims_after_death", score, map[string]float64{"claims": float64(len(post)), "days_after_death": daysAfter, "amount_yuan": yuan(fund)},
 		"持卡人死亡后仍有 %d 次结算（首次在死亡后 %.0f 天），统筹支付 %.2f 元",
 		"%d claims after the card owner's death (the first %.0f days after), %.2f yuan paid by the fund", len(post), daysAfter, yuan(fund))
-	return flagged{pats: []int32{pt}, provs: pv, ring: graph.Ring{
+	// A fabricated stay needs the institution; refills at the family's pharmacy need only a
+	// relative with the card.
+	credit := make([]float64, len(pv))
+	for i, x := range pv {
+		credit[i] = 0.25
+		for _, c := range post {
+			if d.cProv[c] == x && d.cType[c] == ctInpatient && d.provOwn[x] != ownPublic {
+				credit[i] = 0.9
+			}
+		}
+	}
+	return flagged{pats: []int32{pt}, provs: pv, provCredit: credit, ring: graph.Ring{
 		ID: ringID(graph.KindDeceasedClaims, refs), Kind: graph.KindDeceasedClaims, Score: round4(score),
 		Members: refs, Amount: graph.Money(fund), Claims: len(post), Reasons: []graph.Reason{r},
 	}}

@@ -15,6 +15,10 @@ type flagged struct {
 	pats  []int32
 	provs []int32
 	docs  []int32
+	// provCredit is the share of the ring's score credited to each provider (parallel to provs;
+	// nil credits fully). A public hospital is not fraudulent because one of its doctors runs a
+	// ring, and a pharmacy where a borrowed card was used is not the borrower.
+	provCredit []float64
 }
 
 // collusionFeatures are the explainable features of one candidate ring, each in [0,1] except
@@ -30,28 +34,73 @@ type collusionFeatures struct {
 	Spread        float64 // distinct addresses (or phones) / members with one
 	Amount        int64   // members' fund money at the main provider(s), fen
 	Claims        int
+	AmountCV      float64 // coefficient of variation of the members' amounts there
+	DiagShare     float64 // share of those claims with the most common diagnosis
 }
 
-// scoreCollusion turns a candidate into a reported ring, or returns ok=false when it scores
-// below MinRingScore.
-func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flagged, bool) {
-	// Main provider and doctor: the unit carrying most edge weight among members.
-	provW := map[int32]float64{}
-	docW := map[int32]float64{}
-	days := 0.0
+// mainUnit returns the provider and doctor (−1 when none dominates) carrying most of a
+// candidate's edge weight.
+func mainUnit(c candidate) (prov, doc int32, provW, docW map[int32]float64) {
+	provW = map[int32]float64{}
+	docW = map[int32]float64{}
 	for _, e := range c.edges {
 		provW[e.Prov] += e.Weight + 1e-9
 		if e.Doc >= 0 {
 			docW[e.Doc] += e.Weight + 1e-9
 		}
+	}
+	prov, doc = argmaxKey(provW), int32(-1)
+	if len(docW) > 0 {
+		md := argmaxKey(docW)
+		// Only the doctor who carries most of the group's co-visits is named: others may simply
+		// share the department.
+		if docW[md] >= 0.5*provW[prov] {
+			doc = md
+		}
+	}
+	return prov, doc, provW, docW
+}
+
+// mergeByOrganiser joins candidates organised by the same doctor at the same provider (or the
+// same provider when doctors are not exported): a ring that brings its recruits in rotating
+// sub-groups shows up as several communities that never co-visit each other, yet it is one
+// operation with one organiser.
+func mergeByOrganiser(cands []candidate) []candidate {
+	type key struct{ prov, doc int32 }
+	idx := map[key]int{}
+	var out []candidate
+	for _, c := range cands {
+		pv, dc, _, _ := mainUnit(c)
+		k := key{pv, dc}
+		if i, ok := idx[k]; ok {
+			out[i].patients = append(out[i].patients, c.patients...)
+			out[i].edges = append(out[i].edges, c.edges...)
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, candidate{patients: slices.Clone(c.patients), edges: slices.Clone(c.edges)})
+	}
+	for i := range out {
+		slices.Sort(out[i].patients)
+		out[i].patients = slices.Compact(out[i].patients)
+	}
+	return out
+}
+
+// scoreCollusion turns a candidate into a reported ring, or returns ok=false when it scores
+// below MinRingScore.
+func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flagged, bool) {
+	mainProv, mainDoc, _, _ := mainUnit(c)
+	days := 0.0
+	for _, e := range c.edges {
 		days += float64(e.Days)
 	}
-	mainProv := argmaxKey(provW)
 	var f collusionFeatures
 	n := len(c.patients)
 	f.MeanDays = days / float64(len(c.edges))
-	f.Density = float64(len(c.edges)) / float64(n*(n-1)/2)
-	f.Density = math.Min(f.Density, 1)
+	// Connectedness: mean co-visit partners per member, saturating at two, so that rings brought
+	// in rotating sub-groups (merged by organiser) are not penalised for sparse pairs.
+	f.Density = math.Min(1, float64(len(c.edges))/float64(n))
 	switch d.provOwn[mainProv] {
 	case ownPrivate:
 		f.Private = 1
@@ -61,8 +110,9 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 		f.Private = 0.5
 	}
 	var atMain, total int64
-	var logSum float64
+	var logSum, amtSum, amtSum2 float64
 	var logN int
+	diagN := map[int32]int{}
 	admitDays := map[int32]int{} // day → members admitted at the main provider
 	var admits []int32
 	for _, pt := range c.patients {
@@ -73,6 +123,10 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 			}
 			atMain += d.cFund[ci]
 			f.Claims++
+			a := float64(d.cTotal[ci])
+			amtSum += a
+			amtSum2 += a * a
+			diagN[d.cDiag[ci]]++
 			if lr, _ := dp.logRatio(d, int(ci)); d.cTotal[ci] > 0 {
 				logSum += lr
 				logN++
@@ -85,6 +139,19 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 		}
 	}
 	f.Amount = atMain
+	if f.Claims > 0 {
+		mean := amtSum / float64(f.Claims)
+		if mean > 0 {
+			f.AmountCV = math.Sqrt(math.Max(amtSum2/float64(f.Claims)-mean*mean, 0)) / mean
+		}
+		top := 0
+		for dg, k := range diagN {
+			if dg >= 0 && k > top {
+				top = k
+			}
+		}
+		f.DiagShare = float64(top) / float64(f.Claims)
+	}
 	if total > 0 {
 		f.Concentration = float64(atMain) / float64(total)
 	}
@@ -131,10 +198,16 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 		f.Spread = 0.5
 	}
 
+	cov := clamp01(1-math.Exp(-(f.MeanDays-1)/3)) * math.Sqrt(f.Density)
+	if n <= maxLendingCards && f.Household < 0.5 && f.AmountCV <= 0.2 && f.DiagShare >= 0.8 {
+		return lendingGroup(d, c, f, cov, mainProv, mainDoc, p)
+	}
+	if n < p.MinRingSize {
+		return flagged{}, false
+	}
 	// Evidence that the group really moves together, then how abnormal what it does is.
 	// Co-visiting alone is what chronic-clinic cohorts do too, so it is necessary but not
 	// sufficient: the score is evidence × (a floor + abnormality), discounted for households.
-	cov := clamp01(1-math.Exp(-(f.MeanDays-1)/3)) * math.Sqrt(f.Density)
 	infl := clamp01((f.Inflation - 1.15) / 1.0)
 	abn := noisyOr(0.55*infl, 0.4*f.Private, 0.35*f.SyncAdmit, 0.25*f.Concentration)
 	hhPen := 1 - 0.9*f.Household
@@ -144,12 +217,7 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 		return flagged{}, false
 	}
 
-	reasons := []graph.Reason{
-		reason("covisit_days", cov, map[string]float64{"mean_days": round4(f.MeanDays), "density": round4(f.Density), "edges": float64(len(c.edges)), "patients": float64(n)},
-			"%d 名参保人在同一机构/医生同一时段反复共同就诊，平均每对 %.1f 个不同日期（远超按就诊量的期望），关联密度 %.0f%%",
-			"%d patients were repeatedly seen together by the same provider/doctor in the same window, %.1f distinct days per pair on average (far above what their volumes predict), pair density %.0f%%",
-			n, f.MeanDays, 100*f.Density),
-	}
+	reasons := []graph.Reason{covisitReason(c, f, cov)}
 	if infl > 0 {
 		reasons = append(reasons, reason("amount_inflation", 0.55*infl, map[string]float64{"ratio": round4(f.Inflation)},
 			"成员在该机构的费用为同诊断同类型同行的 %.2f 倍", "members' amounts at this provider are %.2f× those of peers with the same diagnosis and claim type", f.Inflation))
@@ -161,37 +229,85 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 		reasons = append(reasons, reason("ownership_unknown", 0.2, nil, "主要机构性质（公立/民营）未知", "the main provider's ownership (public/private) is unknown"))
 	}
 	if f.SyncAdmit > 0 {
-		reasons = append(reasons, reason("synchronised_admissions", 0.35*f.SyncAdmit, map[string]float64{"share": round4(f.SyncAdmit), "admissions": float64(len(admits))},
-			"%.0f%% 的住院与其他成员同日入院（共 %d 次住院）", "%.0f%% of the %d admissions were on the same day as another member's", 100*f.SyncAdmit, len(admits)))
+		reasons = append(reasons, reason("synchronised_admissions", 0.35*f.SyncAdmit, map[string]float64{"share": round4(f.SyncAdmit)},
+			"%.0f%% 的住院与其他成员同日入院", "%.0f%% of the admissions were on the same day as another member's", 100*f.SyncAdmit))
 	}
-	reasons = append(reasons, reason("spending_concentration", 0.25*f.Concentration, map[string]float64{"share": round4(f.Concentration), "amount_yuan": yuan(atMain)},
-		"成员统筹支付的 %.0f%%（%.2f 元）集中在该机构", "%.0f%% of the members' fund payments (%.2f yuan) went to this provider", 100*f.Concentration, yuan(atMain)))
+	reasons = append(reasons, reason("spending_concentration", 0.25*f.Concentration, map[string]float64{"share": round4(f.Concentration), "amount_yuan": yuan(f.Amount)},
+		"成员统筹支付的 %.0f%%（%.2f 元）集中在该机构", "%.0f%% of the members' fund payments (%.2f yuan) went to this provider", 100*f.Concentration, yuan(f.Amount)))
 	if f.Household > 0 {
 		reasons = append(reasons, reason("shared_household", 0.9*f.Household, map[string]float64{"share": round4(f.Household)},
 			"%.0f%% 的成员对共用电话或地址（可能是家庭成员，降低风险）", "%.0f%% of member pairs share a phone or address (possibly a family; lowers the score)", 100*f.Household))
 	}
 	slices.SortStableFunc(reasons, func(a, b graph.Reason) int { return cmp.Compare(b.Weight, a.Weight) })
 
-	fl := flagged{pats: c.patients, provs: []int32{mainProv}}
-	members := make([]graph.Ref, 0, n+2)
-	for _, pt := range c.patients {
+	// A public institution is credited only in proportion to how much of its business the ring
+	// is: one doctor's ring does not make a public hospital fraudulent.
+	credit := 1.0
+	switch d.provOwn[mainProv] {
+	case ownPublic:
+		credit = math.Max(0.3, math.Min(1, 3*d.fundShare(mainProv, f.Amount)))
+	case ownUnknown:
+		credit = math.Max(0.6, math.Min(1, 3*d.fundShare(mainProv, f.Amount)))
+	}
+	return groupRing(d, graph.KindCollusionRing, c.patients, mainProv, mainDoc, credit, score, f, reasons), true
+}
+
+// maxLendingCards is the largest co-visit group read as one borrower carrying several cards
+// rather than as a recruited ring.
+const maxLendingCards = 4
+
+func covisitReason(c candidate, f collusionFeatures, cov float64) graph.Reason {
+	n := len(c.patients)
+	return reason("covisit_days", cov, map[string]float64{"mean_days": round4(f.MeanDays), "partners": round4(2 * f.Density), "edges": float64(len(c.edges)), "patients": float64(n)},
+		"%d 名参保人在同一机构/医生同一时段反复共同就诊，平均每对 %.1f 个不同日期（远超按就诊量的期望）",
+		"%d patients were repeatedly seen together by the same provider/doctor in the same window, %.1f distinct days per pair on average (far above what their volumes predict)",
+		n, f.MeanDays)
+}
+
+// lendingGroup scores a small co-visit group whose claims look like one person's: the same
+// diagnosis, near-identical amounts, minutes apart, at one provider (一人持多卡).
+func lendingGroup(d *dataset, c candidate, f collusionFeatures, cov float64, prov, doc int32, p Params) (flagged, bool) {
+	sim := clamp01(1 - f.AmountCV/0.25)
+	score := clamp01(math.Sqrt(cov) * noisyOr(0.5*sim, 0.4*f.DiagShare, 0.2*f.Concentration))
+	if score < p.MinRingScore {
+		return flagged{}, false
+	}
+	n := len(c.patients)
+	reasons := []graph.Reason{
+		covisitReason(c, f, cov),
+		reason("one_holder_many_cards", noisyOr(0.5*sim, 0.4*f.DiagShare), map[string]float64{"cards": float64(n), "amount_cv": round4(f.AmountCV), "diagnosis_share": round4(f.DiagShare)},
+			"%d 张无共同住址的卡总在同一时段先后结算，诊断相同（%.0f%%）、金额几乎一致（变异系数 %.2f），疑为一人持多卡",
+			"%d cards with no shared address are always settled together, with the same diagnosis (%.0f%%) and near-identical amounts (CV %.2f): one holder using several cards",
+			n, 100*f.DiagShare, f.AmountCV),
+	}
+	return groupRing(d, graph.KindCardLending, c.patients, prov, doc, 0.3, score, f, reasons), true
+}
+
+// groupRing assembles the reported ring of a co-visit group.
+func groupRing(d *dataset, kind string, pats []int32, prov, doc int32, credit, score float64, f collusionFeatures, reasons []graph.Reason) flagged {
+	fl := flagged{pats: pats, provs: []int32{prov}, provCredit: []float64{credit}}
+	members := make([]graph.Ref, 0, len(pats)+2)
+	for _, pt := range pats {
 		members = append(members, d.patRef(pt))
 	}
-	if len(docW) > 0 {
-		md := argmaxKey(docW)
-		// Only the doctor who carries most of the ring's co-visits is named: others may simply
-		// share the department.
-		if docW[md] >= 0.5*provW[mainProv] {
-			fl.docs = []int32{md}
-			members = append(members, d.docRef(md))
-		}
+	if doc >= 0 {
+		fl.docs = []int32{doc}
+		members = append(members, d.docRef(doc))
 	}
-	members = append(members, d.provRef(mainProv))
+	members = append(members, d.provRef(prov))
 	fl.ring = graph.Ring{
-		ID: ringID(graph.KindCollusionRing, members), Kind: graph.KindCollusionRing, Score: round4(score),
-		Members: members, Amount: graph.Money(atMain), Claims: f.Claims, Region: d.regionOf(mainProv), Reasons: reasons,
+		ID: ringID(kind, members), Kind: kind, Score: round4(score),
+		Members: members, Amount: graph.Money(f.Amount), Claims: f.Claims, Region: d.regionOf(prov), Reasons: reasons,
 	}
-	return fl, true
+	return fl
+}
+
+// fundShare returns amount as a share of the provider's total fund money.
+func (d *dataset) fundShare(prov int32, amount int64) float64 {
+	if d.provFund[prov] <= 0 {
+		return 0
+	}
+	return float64(amount) / float64(d.provFund[prov])
 }
 
 func (d *dataset) regionOf(prov int32) string {

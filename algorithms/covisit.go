@@ -46,7 +46,8 @@ type pairRec struct {
 
 // CoVisitProjection builds the significant edges of the patient co-visit projection.
 //
-// Claims at institutions are keyed by (provider, doctor, window). Within each provider-doctor
+// Claims are keyed by (provider, doctor, window); pharmacy purchases have no doctor and are
+// keyed by (pharmacy, window), so that one holder swiping several cards at a pharmacy shows up. Within each provider-doctor
 // unit, patient a's volume k_a is the number of windows it appears in and the unit's volume W is
 // its number of active windows; under independent scheduling two patients share
 // E = k_a·k_b/W windows on average, so observing c shared windows has Poisson tail probability
@@ -59,9 +60,6 @@ func coVisitProjection(ctx context.Context, d *dataset, p Params) ([]coVisitEdge
 	winSec := int64(p.WindowMinutes) * 60
 	recs := make([]visitRec, 0, d.nClaims()/2)
 	for c := range d.cPat {
-		if d.provKind[d.cProv[c]] != provInstitution || d.cType[c] == ctPharmacy {
-			continue
-		}
 		recs = append(recs, visitRec{
 			unit: uint64(d.cProv[c])<<32 | uint64(uint32(d.cDoc[c]+1)),
 			win:  int32(floorDiv(d.cStart[c], winSec)),

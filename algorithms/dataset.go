@@ -79,7 +79,8 @@ type dataset struct {
 	provOwn    []int8
 	provRegion []int32
 	provLevel  []int32
-	provKnown  []bool // listed in the providers scan (not only referenced by claims)
+	provKnown  []bool  // listed in the providers scan (not only referenced by claims)
+	provFund   []int64 // fund money paid to the provider, fen (filled by index)
 
 	// doctors
 	doc     *interner
@@ -366,6 +367,10 @@ func (d *dataset) index() {
 		}
 	}
 	d.patOff, d.patClaims = off, idx
+	d.provFund = make([]int64, d.nProv())
+	for c, pv := range d.cProv {
+		d.provFund[pv] += d.cFund[c]
+	}
 }
 
 func (d *dataset) claimLess(a, b int32) bool {

@@ -87,6 +87,7 @@ func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) 
 	if err != nil {
 		return graph.Findings{}, fmt.Errorf("detect: communities: %w", err)
 	}
+	cands = mergeByOrganiser(cands)
 	for _, c := range cands {
 		if f, ok := scoreCollusion(d, dp, c, p); ok {
 			rings = append(rings, f)
@@ -114,6 +115,7 @@ func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) 
 		slog.Info("detect: "+ph.name, "rings", len(found), "elapsed", time.Since(t0).Round(time.Millisecond))
 	}
 
+	rings = dedupeRings(rings)
 	for _, f := range rings {
 		ev.addRing(f)
 	}
@@ -150,4 +152,51 @@ func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) 
 	prog(1)
 	slog.Info("detect: done", "rings", len(out.Rings), "entities", len(out.Entities), "elapsed", time.Since(t0).Round(time.Millisecond))
 	return out, nil
+}
+
+// dedupeRings drops co-visit groups at a pharmacy that a pharmacy card-collection ring already
+// explains (the collected cards are swiped together, so they co-visit too): one operation is
+// reported once, under the kind that names it.
+func dedupeRings(rings []flagged) []flagged {
+	byPharm := map[int32][]int{}
+	for i, f := range rings {
+		if f.ring.Kind == graph.KindPharmacyCardCollection {
+			byPharm[f.provs[0]] = append(byPharm[f.provs[0]], i)
+		}
+	}
+	out := rings[:0:0]
+	for _, f := range rings {
+		drop := false
+		if f.ring.Kind == graph.KindCollusionRing || f.ring.Kind == graph.KindCardLending {
+			for _, pv := range f.provs {
+				for _, j := range byPharm[pv] {
+					if jaccardIdx(f.pats, rings[j].pats) >= 0.3 {
+						drop = true
+					}
+				}
+			}
+		}
+		if !drop {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func jaccardIdx(a, b []int32) float64 {
+	in := map[int32]bool{}
+	for _, x := range a {
+		in[x] = true
+	}
+	inter := 0
+	for _, x := range b {
+		if in[x] {
+			inter++
+		}
+	}
+	u := len(a) + len(b) - inter
+	if u == 0 {
+		return 0
+	}
+	return float64(inter) / float64(u)
 }

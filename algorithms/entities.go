@@ -27,8 +27,13 @@ func (ev *evidence) addRing(f flagged) {
 	for _, x := range f.pats {
 		ev.pat[x] = append(ev.pat[x], r)
 	}
-	for _, x := range f.provs {
-		ev.prov[x] = append(ev.prov[x], r)
+	for i, x := range f.provs {
+		rp := r
+		if f.provCredit != nil && f.provCredit[i] < 1 {
+			rp.Weight = round4(r.Weight * f.provCredit[i])
+			rp.Values = map[string]float64{"ring_score": f.ring.Score, "credit": round4(f.provCredit[i])}
+		}
+		ev.prov[x] = append(ev.prov[x], rp)
 	}
 	for _, x := range f.docs {
 		ev.doc[x] = append(ev.doc[x], r)

@@ -57,19 +57,44 @@ func detectPharmacyCollection(d *dataset, p Params, ev *evidence) []flagged {
 		}
 		run := recs[lo:hi]
 		lo = hi
-		cards := map[int32]bool{}
-		for _, r := range run {
-			cards[r.card] = true
-		}
-		if len(cards) < p.BurstMinCards {
+		if len(run) < p.BurstMinCards {
 			continue
 		}
-		b := burst{cards: cards}
-		for _, r := range run {
-			b.claims = append(b.claims, r.c)
+		// Within a run, collected cards are swiped back to back for near-identical amounts; on a
+		// shared terminal an ordinary sale may slip in between. Segments follow an anchor amount
+		// (±6%) and tolerate two interleaved sales.
+		for s := 0; s < len(run); {
+			anchor := float64(d.cTotal[run[s].c])
+			seg := []int{s}
+			skipped := 0
+			k := s + 1
+			for ; k < len(run) && skipped <= 2; k++ {
+				if a := float64(d.cTotal[run[k].c]); anchor > 0 && math.Abs(a-anchor) <= 0.06*anchor {
+					seg = append(seg, k)
+					skipped = 0
+				} else {
+					skipped++
+				}
+			}
+			next := seg[len(seg)-1] + 1
+			if len(seg) == 1 {
+				next = s + 1
+			}
+			s = next
+			cards := map[int32]bool{}
+			for _, x := range seg {
+				cards[run[x].card] = true
+			}
+			if len(cards) < p.BurstMinCards {
+				continue
+			}
+			b := burst{cards: cards}
+			for _, x := range seg {
+				b.claims = append(b.claims, run[x].c)
+			}
+			pv := int32(run[0].key >> 32)
+			perPharm[pv] = append(perPharm[pv], b)
 		}
-		pv := int32(run[0].key >> 32)
-		perPharm[pv] = append(perPharm[pv], b)
 	}
 	pharms := make([]int32, 0, len(perPharm))
 	for k := range perPharm {
@@ -78,48 +103,56 @@ func detectPharmacyCollection(d *dataset, p Params, ev *evidence) []flagged {
 	slices.Sort(pharms)
 	var out []flagged
 	for _, pv := range pharms {
-		var kept []burst
-		var keptScores []float64
+		bursts := perPharm[pv]
 		var odd, cvSum, strangers, cardsN float64
-		for _, b := range perPharm[pv] {
+		cards := map[int32]bool{}
+		cardDays := map[int32]map[int32]bool{}
+		var fund int64
+		claims := 0
+		for _, b := range bursts {
 			o, cv, s := burstFeatures(d, p, pv, b)
-			bs := noisyOr(0.5*o, 0.35*clamp01(1-cv/0.3), 0.5*s)
-			if bs < 0.45 {
-				continue
-			}
-			kept = append(kept, b)
-			keptScores = append(keptScores, bs)
 			odd += o * float64(len(b.cards))
 			cvSum += cv * float64(len(b.cards))
 			strangers += s * float64(len(b.cards))
 			cardsN += float64(len(b.cards))
-		}
-		if len(kept) == 0 {
-			continue
-		}
-		odd, cvSum, strangers = odd/cardsN, cvSum/cardsN, strangers/cardsN
-		cards := map[int32]bool{}
-		var fund int64
-		claims := 0
-		for _, b := range kept {
+			day := int32(floorDiv(d.cStart[b.claims[0]], secondsPerDay))
 			for c := range b.cards {
 				cards[c] = true
+				if cardDays[c] == nil {
+					cardDays[c] = map[int32]bool{}
+				}
+				cardDays[c][day] = true
 			}
 			for _, c := range b.claims {
 				fund += d.cFund[c]
 				claims++
 			}
 		}
-		mean := 0.0
-		for _, s := range keptScores {
-			mean += s
+		odd, cvSum, strangers = odd/cardsN, cvSum/cardsN, strangers/cardsN
+		recurring := 0.0
+		for _, days := range cardDays {
+			if len(days) >= 2 {
+				recurring++
+			}
 		}
-		mean /= float64(len(keptScores))
-		// Repeated bursts are stronger evidence than one: a single odd run can be a tour group.
-		score := clamp01(mean * (0.75 + 0.25*math.Min(1, float64(len(kept)-1)/3)) * (0.8 + 0.2*math.Min(1, float64(len(cards))/20)))
+		recurring /= float64(len(cards))
+		// The same cards swiped together on different days is what a promotion rush or a busy
+		// morning never produces; it gates the score, and the burst's look raises it.
+		sim := clamp01(1 - cvSum/0.3)
+		volume := math.Min(1, float64(len(bursts)-1)/4)
+		score := clamp01((0.3 + 0.7*recurring) * noisyOr(0.5*sim, 0.45*odd, 0.35*strangers, 0.3*volume))
 		score = math.Pow(score, 0.7)
 		if score < p.MinRingScore {
 			continue
+		}
+		kept := bursts
+		if recurring > 0 {
+			// Keep only cards that recur: one-off customers caught in a burst are not collected.
+			for c, days := range cardDays {
+				if len(days) < 2 {
+					delete(cards, c)
+				}
+			}
 		}
 		vals := map[string]float64{"bursts": float64(len(kept)), "cards": float64(len(cards)), "claims": float64(claims),
 			"odd_hour_share": round4(odd), "amount_cv": round4(cvSum), "stranger_share": round4(strangers), "gap_minutes": float64(p.BurstGapMinutes)}
@@ -132,6 +165,8 @@ func detectPharmacyCollection(d *dataset, p Params, ev *evidence) []flagged {
 			reasons = append(reasons, reason("odd_hours", 0.5*odd, map[string]float64{"share": round4(odd)},
 				"%.0f%% 的连刷发生在非营业时段（%d 点至 %d 点）", "%.0f%% of the burst swipes were at odd hours (%d:00–%d:00)", 100*odd, p.OddHourStart, p.OddHourEnd))
 		}
+		reasons = append(reasons, reason("recurring_cards", 0.7*recurring, map[string]float64{"share": round4(recurring)},
+			"%.0f%% 的卡在不同日期的连刷中反复出现", "%.0f%% of the cards recur in bursts on different days", 100*recurring))
 		reasons = append(reasons, reason("similar_amounts", 0.35*clamp01(1-cvSum/0.3), map[string]float64{"cv": round4(cvSum)},
 			"连刷金额高度相近（变异系数 %.2f）", "burst amounts are very similar (coefficient of variation %.2f)", cvSum))
 		if strangers > 0 {

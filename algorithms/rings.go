@@ -95,7 +95,8 @@ func ringCandidates(ctx context.Context, edges []coVisitEdge, p Params) ([]candi
 	}
 	var out []candidate
 	for c, g := range groups {
-		if len(g) < p.MinRingSize || len(g) > p.MaxRingSize {
+		// Pairs stay: two cards used together can be one holder's (scored as card lending).
+		if len(g) < 2 || len(g) > p.MaxRingSize {
 			continue
 		}
 		cand := candidate{patients: g}

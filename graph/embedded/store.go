@@ -1,0 +1,260 @@
+package embedded
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+
+	"github.com/cockroachdb/pebble"
+	"github.com/cockroachdb/pebble/bloom"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// Store is the embedded graph store. It is safe for concurrent use: reads run in parallel on
+// Pebble's snapshot-consistent iterators, writes are serialised by one mutex so that counters
+// and upserts stay exact.
+type Store struct {
+	db *pebble.DB
+
+	// life guards db against Close while a call is running: calls hold it shared.
+	life   sync.RWMutex
+	closed bool
+
+	// wmu serialises writers. Everything below it is owned by the writer holding wmu, except
+	// counts, which readers copy under cmu.
+	wmu sync.Mutex
+	// known holds derived nodes (phone, address, terminal adjacency prefixes) known to exist in
+	// the committed store, so that a claim on a known terminal needs no existence check. It is
+	// bounded by maxKnown and simply cleared when full.
+	known map[string]struct{}
+
+	cmu    sync.RWMutex
+	nodes  [len(codeTypes)]int64
+	rels   [8]int64
+	logger *slog.Logger
+}
+
+// maxKnown bounds the derived-node cache: 1<<20 entries of ~30 bytes is ~60 MB at worst.
+const maxKnown = 1 << 20
+
+// Options tune the store. The zero value is the production default.
+type Options struct {
+	// CacheBytes is Pebble's block cache size; 0 means 512 MiB.
+	CacheBytes int64
+	// MemTableBytes is the size of one memtable; 0 means 64 MiB.
+	MemTableBytes uint64
+	// Logger receives store events (never personal data); nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Open opens (creating when needed) the store in dir with default options.
+func Open(dir string) (*Store, error) { return OpenWith(dir, Options{}) }
+
+// OpenWith opens (creating when needed) the store in dir.
+func OpenWith(dir string, o Options) (*Store, error) {
+	if dir == "" {
+		return nil, graph.FieldErrorf("db", "嵌入式存储需要一个目录 / the embedded store needs a directory")
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("embedded: create %s: %w", dir, err)
+	}
+	if o.CacheBytes == 0 {
+		o.CacheBytes = 512 << 20
+	}
+	if o.MemTableBytes == 0 {
+		o.MemTableBytes = 64 << 20
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	cache := pebble.NewCache(o.CacheBytes)
+	defer cache.Unref()
+	opts := &pebble.Options{
+		Cache:        cache,
+		MemTableSize: o.MemTableBytes,
+		// Ingest writes in large bursts; letting L0 grow before stalling writers trades a
+		// little read amplification during a load for steady write throughput.
+		MemTableStopWritesThreshold: 4,
+		L0CompactionThreshold:       4,
+		L0StopWritesThreshold:       32,
+		LBaseMaxBytes:               256 << 20,
+		// Two cores are shared with the ingest parser: one background compaction at a time.
+		MaxConcurrentCompactions: func() int { return 1 },
+		Logger:                   quietLogger{o.Logger},
+	}
+	opts.Levels = make([]pebble.LevelOptions, 7)
+	for i := range opts.Levels {
+		// Bloom filters make the point lookups of upserts (is this claim id new?) and of
+		// record reads skip most sstables.
+		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+		opts.Levels[i].BlockSize = 32 << 10
+		if i > 0 {
+			opts.Levels[i].TargetFileSize = 64 << 20
+		}
+	}
+	opts.EnsureDefaults()
+	db, err := pebble.Open(dir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open %s: %w", dir, err)
+	}
+	s := &Store{db: db, known: make(map[string]struct{}), logger: o.Logger}
+	if err := s.loadCounts(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// quietLogger routes Pebble's own messages to slog at debug level; they carry file numbers and
+// sizes, never record contents.
+type quietLogger struct{ l *slog.Logger }
+
+func (q quietLogger) Infof(format string, args ...any) {
+	q.l.Debug("pebble", "msg", fmt.Sprintf(format, args...))
+}
+
+func (q quietLogger) Errorf(format string, args ...any) {
+	q.l.Error("pebble", "msg", fmt.Sprintf(format, args...))
+}
+
+func (q quietLogger) Fatalf(format string, args ...any) {
+	q.l.Error("pebble fatal", "msg", fmt.Sprintf(format, args...))
+	panic(fmt.Sprintf(format, args...))
+}
+
+func (s *Store) loadCounts() error {
+	for i, t := range codeTypes {
+		if t == "" {
+			continue
+		}
+		v, err := s.getInt(nodeCountKey(t))
+		if err != nil {
+			return err
+		}
+		s.nodes[i] = v
+	}
+	for i := range graph.RelTypes {
+		v, err := s.getInt(relCountKey(i))
+		if err != nil {
+			return err
+		}
+		s.rels[i] = v
+	}
+	return nil
+}
+
+func (s *Store) getInt(key []byte) (int64, error) {
+	v, closer, err := s.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("embedded: read counter: %w", err)
+	}
+	defer closer.Close()
+	if len(v) != 8 {
+		return 0, fmt.Errorf("embedded: counter: %w", errCorrupt)
+	}
+	return int64(binary.BigEndian.Uint64(v)), nil
+}
+
+// Close flushes nothing extra (every batch was synced) and closes the database. Calls made
+// after Close fail with EUNAVAILABLE.
+func (s *Store) Close() error {
+	s.life.Lock()
+	defer s.life.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("embedded: close: %w", err)
+	}
+	return nil
+}
+
+// enter marks a call in progress; the returned function ends it.
+func (s *Store) enter(ctx context.Context) (func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.life.RLock()
+	if s.closed {
+		s.life.RUnlock()
+		return nil, graph.Errorf(graph.EUNAVAILABLE, "图存储已关闭 / the graph store is closed")
+	}
+	return s.life.RUnlock, nil
+}
+
+// Ping reports whether the store is open.
+func (s *Store) Ping(ctx context.Context) error {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return err
+	}
+	done()
+	return nil
+}
+
+// Counts returns the node and relationship counters, kept exact by every write batch.
+func (s *Store) Counts(ctx context.Context) (graph.Counts, error) {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return graph.Counts{}, err
+	}
+	defer done()
+	s.cmu.RLock()
+	defer s.cmu.RUnlock()
+	c := graph.Counts{Nodes: make(map[graph.EntityType]int64, len(graph.EntityTypes)),
+		Relationships: make(map[graph.RelType]int64, len(graph.RelTypes))}
+	for _, t := range graph.EntityTypes {
+		c.Nodes[t] = s.nodes[typeCode(t)]
+	}
+	for i, r := range graph.RelTypes {
+		c.Relationships[r] = s.rels[i]
+	}
+	return c, nil
+}
+
+// get reads one value; found is false when the key is absent. The returned slice is a copy.
+func (s *Store) get(key []byte) (val []byte, found bool, err error) {
+	v, closer, err := s.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, fmt.Errorf("embedded: get: %w", err)
+	}
+	val = append([]byte(nil), v...)
+	closer.Close()
+	return val, true, nil
+}
+
+// hasPrefix reports whether any key starts with prefix, ignoring the keys in skip.
+func (s *Store) hasPrefix(prefix []byte, skip map[string]struct{}) (bool, error) {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+	if err != nil {
+		return false, fmt.Errorf("embedded: iterate: %w", err)
+	}
+	defer it.Close()
+	for ok := it.First(); ok; ok = it.Next() {
+		if _, skipped := skip[string(it.Key())]; !skipped {
+			return true, nil
+		}
+	}
+	return false, it.Error()
+}
+
+// iter opens an iterator over keys with the given prefix.
+func (s *Store) iter(prefix []byte) (*pebble.Iterator, error) {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: iterate: %w", err)
+	}
+	return it, nil
+}
+
+var _ graph.Store = (*Store)(nil)

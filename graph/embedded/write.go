@@ -1,0 +1,601 @@
+package embedded
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/cockroachdb/pebble"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// PutPatients upserts patients with their phone and address nodes, in one atomic batch.
+func (s *Store) PutPatients(ctx context.Context, ps []graph.Patient) error {
+	for i := range ps {
+		if err := checkID("id", ps[i].ID, i); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, func(w *writeTxn) error {
+		for i := range ps {
+			if err := w.putPatient(&ps[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PutInstitutions upserts institutions in one atomic batch.
+func (s *Store) PutInstitutions(ctx context.Context, is []graph.Institution) error {
+	for i := range is {
+		if err := checkID("id", is[i].ID, i); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, func(w *writeTxn) error {
+		for i := range is {
+			x := &is[i]
+			if err := w.putParty(graph.TypeInstitution, x.ID, x.Name, encodeInstitution(nil, x)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PutPharmacies upserts pharmacies in one atomic batch.
+func (s *Store) PutPharmacies(ctx context.Context, ps []graph.Pharmacy) error {
+	for i := range ps {
+		if err := checkID("id", ps[i].ID, i); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, func(w *writeTxn) error {
+		for i := range ps {
+			x := &ps[i]
+			if err := w.putParty(graph.TypePharmacy, x.ID, x.Name, encodePharmacy(nil, x)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PutDoctors upserts doctors with their WORKS_AT relationship in one atomic batch.
+func (s *Store) PutDoctors(ctx context.Context, ds []graph.Doctor) error {
+	for i := range ds {
+		if err := checkID("id", ds[i].ID, i); err != nil {
+			return err
+		}
+		if err := checkOptionalID("institution_id", ds[i].InstitutionID, i); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, func(w *writeTxn) error {
+		for i := range ds {
+			if err := w.putDoctor(&ds[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PutClaims upserts claims with their FILED, AT, TREATED_BY and ON_TERMINAL relationships and
+// terminal nodes in one atomic batch.
+func (s *Store) PutClaims(ctx context.Context, cs []graph.Claim) error {
+	for i := range cs {
+		if err := checkClaim(&cs[i], i); err != nil {
+			return err
+		}
+	}
+	return s.write(ctx, func(w *writeTxn) error {
+		for i := range cs {
+			if err := w.putClaim(&cs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PutClaimItems upserts claim items keyed by (claim id, seq) in one atomic batch.
+func (s *Store) PutClaimItems(ctx context.Context, items []graph.ClaimItem) error {
+	for i := range items {
+		if err := checkID("claim_id", items[i].ClaimID, i); err != nil {
+			return err
+		}
+		if items[i].Seq < 0 || items[i].Seq > 1<<31 {
+			return graph.FieldErrorf("seq", "第 %d 条：明细序号无效 / record %d: invalid item seq", i+1, i+1)
+		}
+	}
+	return s.write(ctx, func(w *writeTxn) error {
+		for i := range items {
+			it := &items[i]
+			w.key = itemKey(w.key[:0], it.ClaimID, it.Seq)
+			w.val = encodeItem(w.val[:0], it)
+			if err := w.b.Set(w.key, w.val, nil); err != nil {
+				return fmt.Errorf("embedded: batch: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func checkID(field, id string, i int) error {
+	if id == "" {
+		return graph.FieldErrorf(field, "第 %d 条：%s 为空 / record %d: %s is empty", i+1, field, i+1, field)
+	}
+	return checkOptionalID(field, id, i)
+}
+
+// checkOptionalID rejects NUL bytes, which the key layout uses as the id terminator.
+func checkOptionalID(field, id string, i int) error {
+	if strings.IndexByte(id, 0) >= 0 {
+		return graph.FieldErrorf(field, "第 %d 条：%s 含有 NUL 字符 / record %d: %s contains a NUL byte", i+1, field, i+1, field)
+	}
+	return nil
+}
+
+func checkClaim(c *graph.Claim, i int) error {
+	if err := checkID("id", c.ID, i); err != nil {
+		return err
+	}
+	if err := checkID("patient_id", c.PatientID, i); err != nil {
+		return err
+	}
+	if err := checkID("provider_id", c.ProviderID, i); err != nil {
+		return err
+	}
+	if !c.ProviderType.IsProvider() {
+		return graph.FieldErrorf("provider_type", "第 %d 条：机构类型必须是 institution 或 pharmacy / record %d: provider_type must be institution or pharmacy", i+1, i+1)
+	}
+	if err := checkOptionalID("doctor_id", c.DoctorID, i); err != nil {
+		return err
+	}
+	return checkOptionalID("terminal_id", c.TerminalID, i)
+}
+
+// writeTxn accumulates one Put call into one Pebble batch, with the counter deltas and the
+// derived-node changes it implies. Nothing of it is visible until commit.
+type writeTxn struct {
+	s *Store
+	b *pebble.Batch
+	// recs holds the records written in this batch by node key, so that a record written twice
+	// in one batch reads its own first write as the old value.
+	recs     map[string][]byte
+	nodes    [len(codeTypes)]int64
+	rels     [8]int64
+	derived  map[string]*derivedChange
+	key, val []byte
+}
+
+// derivedChange tracks adjacency keys added to and removed from one derived node (phone,
+// address, terminal) in a batch, to decide at commit whether the node appeared or vanished.
+type derivedChange struct {
+	typ            graph.EntityType
+	added, removed map[string]struct{}
+}
+
+func (s *Store) write(ctx context.Context, fn func(w *writeTxn) error) error {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	w := &writeTxn{s: s, b: s.db.NewBatch(), recs: make(map[string][]byte), derived: make(map[string]*derivedChange)}
+	defer w.b.Close()
+	if err := fn(w); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return w.commit()
+}
+
+// old returns the record stored under key, looking at this batch first.
+func (w *writeTxn) old(key []byte) ([]byte, bool, error) {
+	if v, ok := w.recs[string(key)]; ok {
+		return v, true, nil
+	}
+	return w.s.get(key)
+}
+
+func (w *writeTxn) setRecord(key, val []byte) error {
+	w.recs[string(key)] = append([]byte(nil), val...)
+	if err := w.b.Set(key, val, nil); err != nil {
+		return fmt.Errorf("embedded: batch: %w", err)
+	}
+	return nil
+}
+
+func (w *writeTxn) set(key, val []byte) error {
+	if err := w.b.Set(key, val, nil); err != nil {
+		return fmt.Errorf("embedded: batch: %w", err)
+	}
+	return nil
+}
+
+func (w *writeTxn) del(key []byte) error {
+	if err := w.b.Delete(key, nil); err != nil {
+		return fmt.Errorf("embedded: batch: %w", err)
+	}
+	return nil
+}
+
+// putParty writes an institution or pharmacy record and its name index entry.
+func (w *writeTxn) putParty(t graph.EntityType, id, name string, rec []byte) error {
+	key := nodeKey(nil, t, id)
+	oldRec, found, err := w.old(key)
+	if err != nil {
+		return err
+	}
+	if found {
+		var oldName string
+		if t == graph.TypeInstitution {
+			o, err := decodeInstitution(id, oldRec)
+			if err != nil {
+				return fmt.Errorf("embedded: old institution record: %w", err)
+			}
+			oldName = o.Name
+		} else {
+			o, err := decodePharmacy(id, oldRec)
+			if err != nil {
+				return fmt.Errorf("embedded: old pharmacy record: %w", err)
+			}
+			oldName = o.Name
+		}
+		if err := w.renameIndex(t, id, oldName, name); err != nil {
+			return err
+		}
+	} else {
+		w.nodes[typeCode(t)]++
+		if err := w.renameIndex(t, id, "", name); err != nil {
+			return err
+		}
+	}
+	return w.setRecord(key, rec)
+}
+
+// renameIndex moves a party's name index entry from oldName to newName ("" means none).
+func (w *writeTxn) renameIndex(t graph.EntityType, id, oldName, newName string) error {
+	oldName, newName = indexName(oldName), indexName(newName)
+	if oldName == newName {
+		if newName != "" {
+			// Re-set so that a batch that first removed it (a rename and back) ends with it.
+			return w.set(nameKey(nil, t, newName, id), nil)
+		}
+		return nil
+	}
+	if oldName != "" {
+		if err := w.del(nameKey(nil, t, oldName, id)); err != nil {
+			return err
+		}
+	}
+	if newName != "" {
+		return w.set(nameKey(nil, t, newName, id), nil)
+	}
+	return nil
+}
+
+// indexName is the part of a name that goes into the index key: up to the first NUL byte, which
+// would otherwise end the name early in the composite key.
+func indexName(name string) string {
+	if i := strings.IndexByte(name, 0); i >= 0 {
+		return name[:i]
+	}
+	return name
+}
+
+func (w *writeTxn) putPatient(p *graph.Patient) error {
+	key := nodeKey(nil, graph.TypePatient, p.ID)
+	oldRec, found, err := w.old(key)
+	if err != nil {
+		return err
+	}
+	var old graph.Patient
+	if found {
+		if old, err = decodePatient(p.ID, oldRec); err != nil {
+			return fmt.Errorf("embedded: old patient record: %w", err)
+		}
+	} else {
+		w.nodes[typeCode(graph.TypePatient)]++
+	}
+	if err := w.renameIndex(graph.TypePatient, p.ID, old.Name, p.Name); err != nil {
+		return err
+	}
+	if err := w.moveDerived(graph.TypePhone, old.Phone, p.Phone, graph.TypePatient, p.ID, graph.RelHasPhone); err != nil {
+		return err
+	}
+	if err := w.moveDerived(graph.TypeAddress, old.Address, p.Address, graph.TypePatient, p.ID, graph.RelLivesAt); err != nil {
+		return err
+	}
+	return w.setRecord(key, encodePatient(nil, p))
+}
+
+// moveDerived points the relationship from (ownerType, ownerID) to a derived node from oldID to
+// newID ("" meaning none), keeping counters and derived-node existence exact.
+func (w *writeTxn) moveDerived(t graph.EntityType, oldID, newID string, ownerType graph.EntityType, ownerID string, rel graph.RelType) error {
+	if oldID == newID {
+		return nil
+	}
+	ri := relIndex(rel)
+	if oldID != "" {
+		k := adjKey(nil, t, oldID, ownerType, ownerID)
+		if err := w.del(k); err != nil {
+			return err
+		}
+		w.rels[ri]--
+		w.derivedChange(t, oldID, k, false)
+	}
+	if newID != "" {
+		k := adjKey(nil, t, newID, ownerType, ownerID)
+		if err := w.set(k, nil); err != nil {
+			return err
+		}
+		w.rels[ri]++
+		w.derivedChange(t, newID, k, true)
+	}
+	return nil
+}
+
+// derivedChange records an adjacency key added to or removed from derived node (t,id). A node
+// the store already knows to exist and that only gains keys needs no bookkeeping: that is the
+// common case of a claim on a known terminal during a load.
+func (w *writeTxn) derivedChange(t graph.EntityType, id string, key []byte, added bool) {
+	prefix := string(adjPrefix(nil, t, id))
+	d := w.derived[prefix]
+	if d == nil {
+		if _, ok := w.s.known[prefix]; ok && added {
+			return
+		}
+		d = &derivedChange{typ: t, added: map[string]struct{}{}, removed: map[string]struct{}{}}
+		w.derived[prefix] = d
+	}
+	if added {
+		delete(d.removed, string(key))
+		d.added[string(key)] = struct{}{}
+	} else {
+		delete(d.added, string(key))
+		d.removed[string(key)] = struct{}{}
+	}
+}
+
+func (w *writeTxn) putDoctor(x *graph.Doctor) error {
+	key := nodeKey(nil, graph.TypeDoctor, x.ID)
+	oldRec, found, err := w.old(key)
+	if err != nil {
+		return err
+	}
+	var old graph.Doctor
+	if found {
+		if old, err = decodeDoctor(x.ID, oldRec); err != nil {
+			return fmt.Errorf("embedded: old doctor record: %w", err)
+		}
+	} else {
+		w.nodes[typeCode(graph.TypeDoctor)]++
+	}
+	if err := w.renameIndex(graph.TypeDoctor, x.ID, old.Name, x.Name); err != nil {
+		return err
+	}
+	if old.InstitutionID != x.InstitutionID {
+		ri := relIndex(graph.RelWorksAt)
+		if old.InstitutionID != "" {
+			if err := w.del(adjKey(nil, graph.TypeInstitution, old.InstitutionID, graph.TypeDoctor, x.ID)); err != nil {
+				return err
+			}
+			w.rels[ri]--
+		}
+		if x.InstitutionID != "" {
+			if err := w.set(adjKey(nil, graph.TypeInstitution, x.InstitutionID, graph.TypeDoctor, x.ID), nil); err != nil {
+				return err
+			}
+			w.rels[ri]++
+		}
+	}
+	return w.setRecord(key, encodeDoctor(nil, x))
+}
+
+// claimEdges lists the adjacency and time-index entries a claim owns, so that an upsert can
+// delete the old claim's entries and write the new ones.
+type claimEntry struct {
+	key, val []byte
+}
+
+func claimEntries(c *graph.Claim, dst []claimEntry) []claimEntry {
+	av := adjValue(c)
+	dst = append(dst,
+		claimEntry{adjKey(nil, graph.TypePatient, c.PatientID, graph.TypeClaim, c.ID), av},
+		claimEntry{adjKey(nil, c.ProviderType, c.ProviderID, graph.TypeClaim, c.ID), av},
+		claimEntry{timeKey(nil, c.ProviderType, c.ProviderID, c.Start, c.ID), []byte(c.Type)},
+	)
+	if c.DoctorID != "" {
+		dst = append(dst,
+			claimEntry{adjKey(nil, graph.TypeDoctor, c.DoctorID, graph.TypeClaim, c.ID), av},
+			claimEntry{timeKey(nil, graph.TypeDoctor, c.DoctorID, c.Start, c.ID), []byte(c.Type)},
+		)
+	}
+	return dst
+}
+
+func terminalID(c *graph.Claim) string {
+	if c.TerminalID == "" {
+		return ""
+	}
+	return c.ProviderID + "/" + c.TerminalID
+}
+
+func claimRels(c *graph.Claim, rels *[8]int64, sign int64) {
+	rels[relIndex(graph.RelFiled)] += sign
+	rels[relIndex(graph.RelAt)] += sign
+	if c.DoctorID != "" {
+		rels[relIndex(graph.RelTreatedBy)] += sign
+	}
+	if c.TerminalID != "" {
+		rels[relIndex(graph.RelOnTerminal)] += sign
+	}
+}
+
+func (w *writeTxn) putClaim(c *graph.Claim) error {
+	key := nodeKey(w.key[:0], graph.TypeClaim, c.ID)
+	oldRec, found, err := w.old(key)
+	if err != nil {
+		return err
+	}
+	newTerm := terminalID(c)
+	if !found {
+		// The load path: no old entries to compare, write everything.
+		w.nodes[typeCode(graph.TypeClaim)]++
+		claimRels(c, &w.rels, 1)
+		av := adjValue(c)
+		if err := w.set(adjKey(w.val[:0], graph.TypePatient, c.PatientID, graph.TypeClaim, c.ID), av); err != nil {
+			return err
+		}
+		if err := w.set(adjKey(w.val[:0], c.ProviderType, c.ProviderID, graph.TypeClaim, c.ID), av); err != nil {
+			return err
+		}
+		if err := w.set(timeKey(w.val[:0], c.ProviderType, c.ProviderID, c.Start, c.ID), []byte(c.Type)); err != nil {
+			return err
+		}
+		if c.DoctorID != "" {
+			if err := w.set(adjKey(w.val[:0], graph.TypeDoctor, c.DoctorID, graph.TypeClaim, c.ID), av); err != nil {
+				return err
+			}
+			if err := w.set(timeKey(w.val[:0], graph.TypeDoctor, c.DoctorID, c.Start, c.ID), []byte(c.Type)); err != nil {
+				return err
+			}
+		}
+		if newTerm != "" {
+			k := adjKey(nil, graph.TypeTerminal, newTerm, graph.TypeClaim, c.ID)
+			if err := w.set(k, av); err != nil {
+				return err
+			}
+			w.derivedChange(graph.TypeTerminal, newTerm, k, true)
+		}
+		w.key = key
+		w.val = encodeClaim(w.val[:0], c)
+		return w.setRecord(key, w.val)
+	}
+	key = append([]byte(nil), key...)
+	old, err := decodeClaim(c.ID, oldRec)
+	if err != nil {
+		return fmt.Errorf("embedded: old claim record: %w", err)
+	}
+	claimRels(&old, &w.rels, -1)
+	claimRels(c, &w.rels, 1)
+	olds := claimEntries(&old, nil)
+	news := claimEntries(c, nil)
+	keep := make(map[string]struct{}, len(news))
+	for _, e := range news {
+		keep[string(e.key)] = struct{}{}
+	}
+	for _, e := range olds {
+		if _, ok := keep[string(e.key)]; !ok {
+			if err := w.del(e.key); err != nil {
+				return err
+			}
+		}
+	}
+	for _, e := range news {
+		if err := w.set(e.key, e.val); err != nil {
+			return err
+		}
+	}
+	oldTerm := terminalID(&old)
+	if oldTerm != "" && oldTerm != newTerm {
+		k := adjKey(nil, graph.TypeTerminal, oldTerm, graph.TypeClaim, c.ID)
+		if err := w.del(k); err != nil {
+			return err
+		}
+		w.derivedChange(graph.TypeTerminal, oldTerm, k, false)
+	}
+	if newTerm != "" {
+		k := adjKey(nil, graph.TypeTerminal, newTerm, graph.TypeClaim, c.ID)
+		if err := w.set(k, adjValue(c)); err != nil {
+			return err
+		}
+		if oldTerm != newTerm {
+			w.derivedChange(graph.TypeTerminal, newTerm, k, true)
+		}
+	}
+	return w.setRecord(key, encodeClaim(nil, c))
+}
+
+// commit resolves derived-node existence, writes the counters into the batch, commits it with
+// Sync and only then publishes the new counters, so readers never see counts of a batch that
+// failed.
+func (w *writeTxn) commit() error {
+	type flip struct {
+		prefix string
+		exists bool
+	}
+	var flips []flip
+	for prefix, d := range w.derived {
+		_, before := w.s.known[prefix]
+		if !before {
+			var err error
+			if before, err = w.s.hasPrefix([]byte(prefix), nil); err != nil {
+				return err
+			}
+		}
+		after := len(d.added) > 0
+		if !after {
+			var err error
+			if after, err = w.s.hasPrefix([]byte(prefix), d.removed); err != nil {
+				return err
+			}
+		}
+		switch {
+		case after && !before:
+			w.nodes[typeCode(d.typ)]++
+		case before && !after:
+			w.nodes[typeCode(d.typ)]--
+		}
+		flips = append(flips, flip{prefix, after})
+	}
+	w.s.cmu.RLock()
+	nodes, rels := w.s.nodes, w.s.rels
+	w.s.cmu.RUnlock()
+	for i := range nodes {
+		if w.nodes[i] != 0 {
+			nodes[i] += w.nodes[i]
+			if err := w.set([]byte{tabCount, 'n', byte(i)}, binary.BigEndian.AppendUint64(nil, uint64(nodes[i]))); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range graph.RelTypes {
+		if w.rels[i] != 0 {
+			rels[i] += w.rels[i]
+			if err := w.set(relCountKey(i), binary.BigEndian.AppendUint64(nil, uint64(rels[i]))); err != nil {
+				return err
+			}
+		}
+	}
+	if w.b.Empty() {
+		return nil
+	}
+	if err := w.s.db.Apply(w.b, pebble.Sync); err != nil {
+		return fmt.Errorf("embedded: commit batch: %w", err)
+	}
+	w.s.cmu.Lock()
+	w.s.nodes, w.s.rels = nodes, rels
+	w.s.cmu.Unlock()
+	if len(w.s.known)+len(flips) > maxKnown {
+		clear(w.s.known)
+	}
+	for _, f := range flips {
+		if f.exists {
+			w.s.known[f.prefix] = struct{}{}
+		} else {
+			delete(w.s.known, f.prefix)
+		}
+	}
+	return nil
+}

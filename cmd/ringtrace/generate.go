@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ringtrace/ringtrace/graph"
+	"github.com/ringtrace/ringtrace/ingest/synth"
+)
+
+func init() {
+	register(&command{
+		name:    "generate",
+		summary: "write a synthetic claims directory with planted fraud and truth.json",
+		run:     runGenerate,
+	})
+}
+
+// runGenerate parses the generator's flags (every rate and size of docs/generator.md) and
+// writes the directory.
+func runGenerate(ctx context.Context, env *Env, args []string) error {
+	d := synth.DefaultConfig()
+	fs := newFlags("generate")
+	fs.String("out", "ringtrace-data/claims", "output directory")
+	fs.Int("patients", d.Patients, "number of insured patients")
+	fs.Uint64("seed", d.Seed, "random seed; the same seed and flags give byte-identical files")
+	fs.String("from", d.From.Format(time.DateOnly), "first claim date (YYYY-MM-DD)")
+	fs.String("to", d.To.Format(time.DateOnly), "last claim date (YYYY-MM-DD)")
+	fs.Int("regions", d.Regions, "number of pooling regions (1-8)")
+	fs.Float64("ring-rate", d.RingRate, "fraction of patients recruited into collusion rings")
+	fs.Int("ring-size-min", d.RingSizeMin, "smallest collusion ring (patients)")
+	fs.Int("ring-size-max", d.RingSizeMax, "largest collusion ring (patients)")
+	fs.Float64("ring-public-share", d.RingPublicShare, "fraction of rings organised at public institutions")
+	fs.Float64("lending-rate", d.LendingRate, "fraction of patients whose card is used by someone else")
+	fs.Float64("pharmacy-collection-rate", d.PharmacyCollectionRate, "fraction of pharmacies that collect and swipe cards")
+	fs.Int("collection-size-min", d.CollectionSizeMin, "fewest cards a collecting pharmacy holds")
+	fs.Int("collection-size-max", d.CollectionSizeMax, "most cards a collecting pharmacy holds")
+	fs.Float64("deceased-rate", d.DeceasedRate, "fraction of patients whose card is used after death")
+	fs.Float64("household-rate", d.HouseholdRate, "fraction of multi-person households that often visit together (look-alike)")
+	fs.Float64("chronic-clinic-rate", d.ChronicClinicRate, "fraction of community clinics with a weekly chronic-disease day (look-alike)")
+	fs.Float64("checkup-rate", d.CheckupRate, "workplace health-check groups per 10,000 patients (look-alike)")
+	fs.Float64("pharmacy-rush-rate", d.PharmacyRushRate, "fraction of pharmacies with a crowded promotion day (look-alike)")
+	fs.Float64("cross-region-rate", d.CrossRegionRate, "fraction of acute visits in another pooling region")
+	fs.Float64("claims-per-patient", d.ClaimsPerPatient, "approximate mean number of claims per patient")
+	fs.Float64("death-rate", d.DeathRate, "honest yearly mortality")
+	fs.Float64("inpatient-rate-scale", d.InpatientRateScale, "multiplier of the age-dependent admission rate")
+	fs.String("encoding", d.Encoding, "file encoding: utf-8 or gb18030")
+	fs.String("headers", d.Headers, "header language: en (canonical) or zh (Chinese aliases)")
+	fs.Bool("no-items", false, "do not write claim_items.csv")
+	fs.Bool("thin", false, "thin export: no phones, addresses, doctors' institutions or pharmacies.csv")
+	v, err := loadConfig(fs, args)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	cfg := d
+	cfg.Patients = v.GetInt("patients")
+	cfg.Seed = v.GetUint64("seed")
+	for _, k := range []struct {
+		key string
+		dst *time.Time
+	}{{"from", &cfg.From}, {"to", &cfg.To}} {
+		t, err := time.Parse(time.DateOnly, v.GetString(k.key))
+		if err != nil {
+			return &exitError{code: 2, err: graph.FieldErrorf(k.key, "日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD, got %q", v.GetString(k.key))}
+		}
+		*k.dst = t
+	}
+	cfg.Regions = v.GetInt("regions")
+	cfg.RingRate = v.GetFloat64("ring-rate")
+	cfg.RingSizeMin = v.GetInt("ring-size-min")
+	cfg.RingSizeMax = v.GetInt("ring-size-max")
+	cfg.RingPublicShare = v.GetFloat64("ring-public-share")
+	cfg.LendingRate = v.GetFloat64("lending-rate")
+	cfg.PharmacyCollectionRate = v.GetFloat64("pharmacy-collection-rate")
+	cfg.CollectionSizeMin = v.GetInt("collection-size-min")
+	cfg.CollectionSizeMax = v.GetInt("collection-size-max")
+	cfg.DeceasedRate = v.GetFloat64("deceased-rate")
+	cfg.HouseholdRate = v.GetFloat64("household-rate")
+	cfg.ChronicClinicRate = v.GetFloat64("chronic-clinic-rate")
+	cfg.CheckupRate = v.GetFloat64("checkup-rate")
+	cfg.PharmacyRushRate = v.GetFloat64("pharmacy-rush-rate")
+	cfg.CrossRegionRate = v.GetFloat64("cross-region-rate")
+	cfg.ClaimsPerPatient = v.GetFloat64("claims-per-patient")
+	cfg.DeathRate = v.GetFloat64("death-rate")
+	cfg.InpatientRateScale = v.GetFloat64("inpatient-rate-scale")
+	cfg.Encoding = v.GetString("encoding")
+	cfg.Headers = v.GetString("headers")
+	cfg.NoItems = v.GetBool("no-items")
+	cfg.Thin = v.GetBool("thin")
+	if err := cfg.Validate(); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	out := v.GetString("out")
+	sum, err := synth.Generate(ctx, out, cfg, env.Logger)
+	if err != nil {
+		return fmt.Errorf("generate %s: %w", out, err)
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s: %d patients, %d institutions, %d pharmacies, %d doctors, %d claims, %d items; planted %d rings, %d look-alikes (%s)\n",
+		sum.Dir, sum.Patients, sum.Institutions, sum.Pharmacies, sum.Doctors, sum.Claims, sum.Items, sum.Rings, sum.Lookalikes, sum.Elapsed.Round(time.Millisecond))
+	return nil
+}

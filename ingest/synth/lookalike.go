@@ -1,0 +1,227 @@
+package synth
+
+import (
+	"fmt"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// Look-alike kinds written to truth.json: honest groups that share the surface features of fraud.
+const (
+	LookalikeHousehold        = "household"         // a family visiting together, same address and phone
+	LookalikeChronicClinic    = "chronic_clinic"    // a community clinic's weekly chronic-disease day
+	LookalikeWorkplaceCheckup = "workplace_checkup" // an employer's health check on one day
+	LookalikePharmacyRush     = "pharmacy_rush"     // a pharmacy's crowded promotion (member) day
+)
+
+// households plants families who often fall ill and visit together: children with a cold, a
+// couple at the same clinic. They share address and phone, like card-lending groups.
+func (pl *planner) households() {
+	if pl.cfg.HouseholdRate <= 0 {
+		return
+	}
+	n := 0
+	for h := range pl.hhs {
+		hh := pl.hhs[h]
+		if hh.size < 2 || !pl.r.chance(pl.cfg.HouseholdRate) {
+			continue
+		}
+		var ms []int32
+		for k := int32(0); k < int32(hh.size); k++ {
+			if pl.free(hh.start + k) {
+				ms = append(ms, hh.start+k)
+			}
+		}
+		if len(ms) < 2 {
+			continue
+		}
+		n++
+		for _, i := range ms {
+			pl.people[i].role |= roleHouseholdCoVisit
+		}
+		p0 := &pl.people[ms[0]]
+		hasChild := false
+		for _, i := range ms {
+			if pl.age(i) < 14 {
+				hasChild = true
+			}
+		}
+		var provs []graph.Ref
+		var docs []int32
+		days := pl.r.between(3, 10)
+		for _, d := range pl.distinctDays(days, pl.cal.from, pl.cal.to, false) {
+			inst := p0.homeClinic
+			if pl.r.chance(0.45) {
+				inst = p0.tertiary
+			} else if pl.r.chance(0.1) {
+				inst = pick(pl.r, pl.w.regions[p0.region].byKind[kindClinic])
+			}
+			in := &pl.w.insts[inst]
+			shared := pl.w.doctorFor(pl.r, inst, deptGeneral, hasChild)
+			dx := pick(pl.r, []int{dxURTI, dxURTI, dxFever, dxGastroenteritis, dxBronchitis, dxConjunctivitis})
+			sec := int64(d)*86400 + outpatientSecond(pl.r, false)
+			k := pl.r.between(2, len(ms))
+			for _, idx := range pl.r.Perm(len(ms))[:k] {
+				i := ms[idx]
+				doc := shared
+				if pl.r.chance(0.4) {
+					doc = pl.w.doctorFor(pl.r, inst, diagnosisTable[dx].dept, pl.age(i) < 14)
+				}
+				cdx := pl.fitting(i, d, []int{dx}, dxURTI)
+				pl.outpatient(i, inst, doc, cdx, sec+int64(pl.r.IntN(15*60)), pl.r.logNormal(outpatientMedian[in.kind]*0.9, 0.6), outpatientShare[in.kind], srcLookalike)
+				docs = append(docs, doc)
+			}
+			provs = append(provs, pl.instRef(inst))
+		}
+		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("household", n), LookalikeHousehold, ms, docs, provs,
+			fmt.Sprintf("%d family members sharing address and phone visit together on %d days", len(ms), days)))
+	}
+}
+
+// chronicClinics plants community clinics' chronic-disease days (慢病门诊日): a cohort of
+// hypertension and diabetes patients registered with the clinic sees the same family doctor on a
+// fixed weekday, every four weeks, with near-identical standard refills. Structurally this is
+// the closest honest twin of a collusion ring.
+func (pl *planner) chronicClinics() {
+	var clinics []int32
+	for ri := range pl.w.regions {
+		clinics = append(clinics, pl.w.regions[ri].byKind[kindCommunity]...)
+	}
+	k := count(pl.cfg.ChronicClinicRate, len(clinics))
+	if k == 0 {
+		return
+	}
+	// Candidates per clinic: registered chronic patients with hypertension or diabetes.
+	cand := map[int32][]int32{}
+	for i := range pl.people {
+		p := &pl.people[i]
+		if p.chronic&0b11 != 0 && pl.free(int32(i)) {
+			cand[p.homeClinic] = append(cand[p.homeClinic], int32(i))
+		}
+	}
+	order := pl.r.Perm(len(clinics))
+	n := 0
+	for _, o := range order[:k] {
+		inst := clinics[o]
+		cs := cand[inst]
+		if len(cs) < 6 {
+			continue
+		}
+		size := min(len(cs), pl.r.between(12, 40))
+		var cohort []int32
+		for _, idx := range pl.r.Perm(len(cs))[:size] {
+			cohort = append(cohort, cs[idx])
+			pl.people[cs[idx]].role |= roleCohort
+		}
+		n++
+		doc := pl.w.doctorFor(pl.r, inst, deptGeneral, false)
+		weekday := pl.r.IntN(5)
+		// First clinic day on the chosen weekday.
+		first := pl.cal.from
+		for pl.cal.wd(first) != weekday {
+			first++
+		}
+		rotations := pick(pl.r, []int{1, 2, 4})
+		median := pl.r.uniform(110, 180)
+		for m, i := range cohort {
+			offset := int32(7 * (m % rotations))
+			dx := dxHypertension
+			if pl.people[i].chronic&0b01 == 0 {
+				dx = dxDiabetes
+			}
+			for d := first + offset; d <= pl.cal.to; d += 28 {
+				if !pl.r.chance(0.85) {
+					continue
+				}
+				sec := int64(d)*86400 + int64(8*3600+pl.r.IntN(3*3600+30*60))
+				pl.outpatient(i, inst, doc, pl.fitting(i, d, []int{dx}, dx), sec, pl.r.logNormal(median, 0.15), 0.7, srcLookalike)
+			}
+		}
+		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("cohort", n), LookalikeChronicClinic, cohort, []int32{doc},
+			[]graph.Ref{pl.instRef(inst)}, fmt.Sprintf("%d chronic patients see one family doctor every 4 weeks on weekday %d in %d rotation(s)", len(cohort), weekday+1, rotations)))
+	}
+}
+
+// checkups plants workplace health checks (单位体检): dozens of working-age adults at one
+// hospital's check-up centre on one or two mornings, with package prices.
+func (pl *planner) checkups() {
+	k := count(pl.cfg.CheckupRate/10000, pl.cfg.Patients)
+	for n := 1; n <= k; n++ {
+		ri := pl.w.regionPop.draw(pl.r)
+		rw := &pl.w.regions[ri]
+		inst := rw.byKind[kindTertiary][rw.tertPop.draw(pl.r)]
+		if pl.r.chance(0.3) {
+			inst = pick(pl.r, rw.byKind[kindSecondary])
+		}
+		doc := pl.w.doctorFor(pl.r, inst, deptCheckup, false)
+		size := pl.r.between(15, 80)
+		var staff []int32
+		for len(staff) < size {
+			i := pl.pickPatient(ri, func(i int32) bool { a := pl.age(i); return a >= 22 && a <= 60 })
+			if i < 0 {
+				break
+			}
+			pl.people[i].role |= roleCheckup
+			staff = append(staff, i)
+		}
+		if len(staff) < 2 {
+			continue
+		}
+		d0 := pl.cal.pickDay(pl.r, pl.cal.from, pl.cal.to-1, -1, false)
+		if pl.cal.wd(d0) >= 5 {
+			d0 -= int32(pl.cal.wd(d0) - 4)
+		}
+		price := pick(pl.r, []float64{380, 580, 880, 1280})
+		twoDays := pl.r.chance(0.4)
+		for _, i := range staff {
+			d := d0
+			if twoDays && pl.r.chance(0.5) && d+1 <= pl.cal.to {
+				d++
+			}
+			sec := int64(d)*86400 + int64(7*3600+30*60+pl.r.IntN(3*3600))
+			pl.outpatient(i, inst, doc, dxCheckup, sec, price, pl.r.uniform(0.3, 0.5), srcLookalike)
+		}
+		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("checkup", n), LookalikeWorkplaceCheckup, staff, []int32{doc},
+			[]graph.Ref{pl.instRef(inst)}, fmt.Sprintf("%d employees, package price %.0f, %s", len(staff), price, map[bool]string{true: "two mornings", false: "one morning"}[twoDays])))
+	}
+}
+
+// pharmacyRushes plants pharmacy member days (会员日): many customers on one or a few days, on
+// all terminals, during opening hours, with varied amounts.
+func (pl *planner) pharmacyRushes() {
+	k := count(pl.cfg.PharmacyRushRate, len(pl.w.pharms))
+	order := pl.r.Perm(len(pl.w.pharms))
+	n := 0
+	for _, o := range order {
+		if n == k {
+			break
+		}
+		ph := int32(o)
+		p := &pl.w.pharms[ph]
+		if p.terminals < 2 {
+			continue
+		}
+		n++
+		days := pl.distinctDays(pl.r.between(1, 3), pl.cal.from, pl.cal.to, true)
+		size := pl.r.between(30, 100)
+		var customers []int32
+		for len(customers) < size {
+			i := pl.pickPatient(p.region, func(i int32) bool { return pl.age(i) >= 18 })
+			if i < 0 {
+				break
+			}
+			pl.people[i].role |= roleRush
+			customers = append(customers, i)
+		}
+		for _, i := range customers {
+			d := pick(pl.r, days)
+			dx := -1
+			if pl.people[i].chronic&1 != 0 && pl.r.chance(0.6) {
+				dx = dxHypertension
+			}
+			pl.purchase(i, ph, dx, int64(d)*86400+pharmacySecond(pl.r), pl.r.logNormal(150, 0.7), pick(pl.r, []float64{0, 0.5, 0.6}), 1+pl.r.IntN(p.terminals), srcLookalike)
+		}
+		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("rush", n), LookalikePharmacyRush, customers, nil,
+			[]graph.Ref{pl.pharmRef(ph)}, fmt.Sprintf("%d customers on %d promotion day(s), all terminals, opening hours", len(customers), len(days))))
+	}
+}

@@ -1,0 +1,181 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// Input parsing: every parameter is validated here and a failure names the field.
+
+func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fieldErr(name, fmt.Sprintf("%s 必须是 %d 到 %d 之间的整数", name, lo, hi), fmt.Sprintf("%s must be an integer between %d and %d", name, lo, hi))
+	}
+	return n, nil
+}
+
+func floatParam(c echo.Context, name string, def, lo, hi float64) (float64, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < lo || f > hi || f != f {
+		return 0, fieldErr(name, fmt.Sprintf("%s 必须是 %g 到 %g 之间的数", name, lo, hi), fmt.Sprintf("%s must be a number between %g and %g", name, lo, hi))
+	}
+	return f, nil
+}
+
+func boolParam(c echo.Context, name string) (*bool, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, fieldErr(name, name+" 必须是 true 或 false", name+" must be true or false")
+	}
+	return &b, nil
+}
+
+// timeParam reads YYYY-MM-DD (midnight China time) or RFC 3339.
+func timeParam(c echo.Context, name string) (time.Time, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, chinaTime); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fieldErr(name, name+" 须为 YYYY-MM-DD 或 RFC 3339 时间", name+" must be YYYY-MM-DD or an RFC 3339 time")
+}
+
+func timeRange(c echo.Context) (from, to time.Time, err error) {
+	if from, err = timeParam(c, "from"); err != nil {
+		return
+	}
+	if to, err = timeParam(c, "to"); err != nil {
+		return
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		err = fieldErr("to", "结束时间须晚于开始时间", "to must be after from")
+	}
+	return
+}
+
+func typesParam(c echo.Context, name string) ([]graph.EntityType, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return nil, nil
+	}
+	var out []graph.EntityType
+	for _, p := range strings.Split(v, ",") {
+		t := graph.EntityType(strings.TrimSpace(p))
+		if !t.Valid() {
+			return nil, fieldErr(name, fmt.Sprintf("未知实体类型 %q", t), fmt.Sprintf("unknown entity type %q", t))
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func claimTypesParam(c echo.Context, name string) ([]graph.ClaimType, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return nil, nil
+	}
+	var out []graph.ClaimType
+	for _, p := range strings.Split(v, ",") {
+		t := graph.ClaimType(strings.TrimSpace(p))
+		if t != graph.ClaimOutpatient && t != graph.ClaimInpatient && t != graph.ClaimPharmacy {
+			return nil, fieldErr(name, fmt.Sprintf("未知结算类型 %q", t), fmt.Sprintf("unknown claim type %q", t))
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+const maxIDLen = 256
+
+// resolveRef validates a ref and turns a pseudonymised id back into the real one.
+func (s *Server) resolveRef(field string, t graph.EntityType, id string) (graph.Ref, error) {
+	if !t.Valid() {
+		return graph.Ref{}, fieldErr(field, fmt.Sprintf("未知实体类型 %q", t), fmt.Sprintf("unknown entity type %q", t))
+	}
+	if id == "" || len(id) > maxIDLen {
+		return graph.Ref{}, fieldErr(field, "id 为空或过长", "id is empty or too long")
+	}
+	if strings.HasPrefix(id, pseudonymPrefix) {
+		real, ok := s.masker.Reveal(t, id)
+		if !ok {
+			return graph.Ref{}, fieldErr(field, "无效的假名标识", "invalid pseudonym")
+		}
+		id = real
+	}
+	return graph.Ref{Type: t, ID: id}, nil
+}
+
+// pathRef reads /:type/:id.
+func (s *Server) pathRef(c echo.Context) (graph.Ref, error) {
+	t := graph.EntityType(c.Param("type"))
+	if !t.Valid() {
+		return graph.Ref{}, fieldErr("type", fmt.Sprintf("未知实体类型 %q", t), fmt.Sprintf("unknown entity type %q", t))
+	}
+	return s.resolveRef("id", t, c.Param("id"))
+}
+
+// refParam reads "type:id" from a query parameter.
+func (s *Server) refParam(c echo.Context, name string) (graph.Ref, error) {
+	v := c.QueryParam(name)
+	t, id, ok := strings.Cut(v, ":")
+	if !ok {
+		return graph.Ref{}, fieldErr(name, name+" 须为 type:id", name+" must be type:id")
+	}
+	return s.resolveRef(name, graph.EntityType(t), id)
+}
+
+// bindJSON decodes a JSON body strictly: unknown fields and trailing data are errors.
+func bindJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var ute *json.UnmarshalTypeError
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			return fieldErr("body", "请求体过大", "request body too large")
+		case errors.As(err, &ute):
+			return fieldErr(ute.Field, fmt.Sprintf("%s 类型错误", ute.Field), fmt.Sprintf("%s has the wrong type", ute.Field))
+		case errors.Is(err, io.EOF):
+			return fieldErr("body", "请求体为空", "empty body")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return fieldErr(f, "未知字段 "+f, "unknown field "+f)
+		case strings.Contains(err.Error(), "request body too large"):
+			return fieldErr("body", "请求体过大", "request body too large")
+		default:
+			return fieldErr("body", "请求体不是有效的 JSON", "body is not valid JSON")
+		}
+	}
+	if dec.More() {
+		return fieldErr("body", "请求体含多余内容", "trailing data after the JSON body")
+	}
+	return nil
+}

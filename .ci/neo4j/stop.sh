@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stops the Neo4j test server started by start.sh (the pid in its work directory), waiting for a
 # clean shutdown and killing it after NEO4J_STOP_TIMEOUT seconds (default 60). Safe to call when
-# nothing runs, so it can sit in a `trap … EXIT`. The data directory is kept; start.sh with
+# nothing runs, so it can sit in a `trap … EXIT`. NEO4J_STOP_SIGNAL=KILL simulates a crash
+# (no checkpoint; the next start recovers from the transaction log). The data directory is kept; start.sh with
 # NEO4J_FRESH=1 or `rm -rf .ci/neo4j/work` removes it.
 set -euo pipefail
 
@@ -23,7 +24,7 @@ if ! kill -0 "$pid" 2>/dev/null; then
 	exit 0
 fi
 # SIGTERM runs Neo4j's shutdown hook, which checkpoints and closes the store cleanly.
-kill -TERM "$pid"
+kill -"${NEO4J_STOP_SIGNAL:-TERM}" "$pid"
 deadline=$((SECONDS + timeout))
 while kill -0 "$pid" 2>/dev/null; do
 	if ((SECONDS >= deadline)); then

@@ -38,6 +38,25 @@ var zhHeaders = map[string]string{
 	"unit_price": "单价", "amount": "金额",
 }
 
+// zhValues maps enumerated values to the Chinese spellings exports use with Chinese headers
+// (性别 男/女, 就诊类型 门诊/住院/购药 …), so that the loader's value aliases are exercised too.
+var zhValues = map[string]string{
+	"M": "男", "F": "女",
+	"outpatient": "门诊", "inpatient": "住院", "pharmacy": "购药",
+	"public": "公立", "private": "民营",
+	"drug": "药品", "exam": "检查", "treatment": "诊疗", "material": "耗材", "other": "其他",
+}
+
+// value returns v in the configured language.
+func value(v, lang string) string {
+	if lang == "zh" {
+		if z, ok := zhValues[v]; ok {
+			return z
+		}
+	}
+	return v
+}
+
 // headerFor returns the header of file (without .csv) in the configured language.
 func headerFor(file string, cols []string, lang string) []string {
 	if lang != "zh" {

@@ -315,7 +315,7 @@ func (pl *planner) lendWhileInpatient(n int) int {
 	for k := pl.r.between(1, 3); k > 0; k-- {
 		d := admit + 1 + int32(pl.r.IntN(int(los-1)))
 		dx := pl.fitting(i, d, []int{dxURTI, dxGastritis, dxBackPain, dxDermatitis, dxHypertension}, dxURTI)
-		if pl.r.chance(0.4) {
+		if pl.r.chance(0.4) && !pl.cfg.Thin {
 			ph := pick(pl.r, rw.pharms)
 			if pl.r.chance(0.3) {
 				ph = int32(pl.r.IntN(len(pl.w.pharms))) // bought while travelling
@@ -360,7 +360,7 @@ func (pl *planner) lendMultiCard(n, k int) int {
 		}
 		return 0
 	}
-	atPharmacy := pl.r.chance(0.4)
+	atPharmacy := pl.r.chance(0.4) && !pl.cfg.Thin
 	inst := pick(pl.r, rw.byKind[kindClinic])
 	ph := pick(pl.r, rw.pharms)
 	dx := pick(pl.r, []int{dxGastritis, dxBackPain, dxDiabetes, dxHypertension})
@@ -396,6 +396,9 @@ func (pl *planner) lendMultiCard(n, k int) int {
 // pharmacyCollection plants pharmacies that collect insured persons' cards and swipe them in
 // bursts on one terminal (聚敛盗刷社保卡), at odd hours or month ends, with similar amounts.
 func (pl *planner) pharmacyCollection() {
+	if pl.cfg.Thin {
+		return // no pharmacy claims in a thin (hospital-side) export
+	}
 	k := count(pl.cfg.PharmacyCollectionRate, len(pl.w.pharms))
 	order := pl.r.Perm(len(pl.w.pharms))
 	for n := 0; n < k && n < len(order); n++ {
@@ -532,6 +535,9 @@ func (pl *planner) deceased() {
 		var providers []graph.Ref
 		var docs []int32
 		variant := pick(pl.r, []string{"pharmacy", "pharmacy", "pharmacy", "clinic", "clinic", "fabricated_stay"})
+		if variant == "pharmacy" && pl.cfg.Thin {
+			variant = "clinic"
+		}
 		d := death + int32(pl.r.between(3, 40))
 		first := d
 		interval := pl.r.uniform(25, 40)

@@ -137,23 +137,25 @@ func writeProviders(dir string, cfg Config, w *world) error {
 	}
 	for i := range w.insts {
 		in := &w.insts[i]
-		f.first(in.id).str(in.name).str(in.level).str(in.ownership).str(regionTable[in.region].code).end()
+		f.first(in.id).str(in.name).str(in.level).str(value(in.ownership, cfg.Headers)).str(regionTable[in.region].code).end()
 	}
 	if err := f.close(); err != nil {
 		return err
 	}
+	// A thin export is a hospital-side export: pharmacies.csv has only its header and there
+	// are no pharmacy claims (the loader requires the file).
+	f, err = createCSV(dir, "pharmacies", pharmacyHeader, cfg)
+	if err != nil {
+		return err
+	}
 	if !cfg.Thin {
-		f, err = createCSV(dir, "pharmacies", pharmacyHeader, cfg)
-		if err != nil {
-			return err
-		}
 		for i := range w.pharms {
 			p := &w.pharms[i]
 			f.first(p.id).str(p.name).str(regionTable[p.region].code).end()
 		}
-		if err := f.close(); err != nil {
-			return err
-		}
+	}
+	if err := f.close(); err != nil {
+		return err
 	}
 	f, err = createCSV(dir, "doctors", doctorHeader, cfg)
 	if err != nil {
@@ -220,9 +222,6 @@ func newClaimWriter(dir string, cfg Config, w *world, people []person, hhs []hou
 		cw.files = append(cw.files, cw.items)
 	} else {
 		os.Remove(filepath.Join(dir, "claim_items.csv")) // a stale file from an earlier run would mislead the loader
-	}
-	if cfg.Thin {
-		os.Remove(filepath.Join(dir, "pharmacies.csv"))
 	}
 	return cw, nil
 }
@@ -300,7 +299,7 @@ func (cw *claimWriter) patient(i int32, cs []claim, r *rng) {
 		phone, address = "", ""
 	}
 	f := cw.patients
-	f.first(id).str(name).str(string(rune(p.sex)))
+	f.first(id).str(name).str(value(string(rune(p.sex)), cw.cfg.Headers))
 	cw.buf = appendDate(cw.buf[:0], p.birth)
 	f.raw(cw.buf).str(regionTable[p.region].code).str(phone).str(address)
 	if p.death != noDeath {
@@ -311,6 +310,9 @@ func (cw *claimWriter) patient(i int32, cs []claim, r *rng) {
 	}
 	f.end()
 	for k := range cs {
+		if cw.cfg.Thin && cs[k].ctype == ctPharmacy {
+			continue // hospital-side export
+		}
 		cw.claim(id, &cs[k], r)
 	}
 }
@@ -344,7 +346,7 @@ func (cw *claimWriter) claim(pid string, c *claim, r *rng) {
 	} else {
 		f.raw(nil)
 	}
-	f.str(claimTypeNames[c.ctype])
+	f.str(value(claimTypeNames[c.ctype], cw.cfg.Headers))
 	cw.buf = appendDateTime(cw.buf[:0], c.start)
 	f.raw(cw.buf)
 	if c.ctype == ctInpatient {
@@ -445,7 +447,7 @@ func (cw *claimWriter) writeItems(cid string, c *claim, r *rng) {
 		}
 		left -= amount
 		f := cw.items
-		f.first(cid).str(it.code).str(it.name).str(it.category)
+		f.first(cid).str(it.code).str(it.name).str(value(it.category, cw.cfg.Headers))
 		cw.buf = strconv.AppendInt(cw.buf[:0], qty, 10)
 		f.raw(cw.buf).money(unit).money(amount).end()
 		if left <= 0 {

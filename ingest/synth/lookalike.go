@@ -189,6 +189,9 @@ func (pl *planner) checkups() {
 // pharmacyRushes plants pharmacy member days (会员日): many customers on one or a few days, on
 // all terminals, during opening hours, with varied amounts.
 func (pl *planner) pharmacyRushes() {
+	if pl.cfg.Thin {
+		return
+	}
 	k := count(pl.cfg.PharmacyRushRate, len(pl.w.pharms))
 	order := pl.r.Perm(len(pl.w.pharms))
 	n := 0

@@ -624,6 +624,14 @@ func TestChineseHeadersGB18030(t *testing.T) {
 	if len(p.rows) != cfg.Patients || !strings.HasPrefix(p.rows[0]["住址"], "云南省") {
 		t.Errorf("decoded rows look wrong: %d rows, first %v", len(p.rows), p.rows[0])
 	}
+	if s := p.rows[0]["性别"]; s != "男" && s != "女" {
+		t.Errorf("性别 = %q, want 男 or 女", s)
+	}
+	for _, r := range c.rows {
+		if ty := r["就诊类型"]; ty != "门诊" && ty != "住院" && ty != "购药" {
+			t.Fatalf("就诊类型 = %q", ty)
+		}
+	}
 }
 
 func TestThinNoItems(t *testing.T) {
@@ -632,9 +640,26 @@ func TestThinNoItems(t *testing.T) {
 	cfg.Thin = true
 	cfg.NoItems = true
 	dir := generate(t, cfg)
-	for _, f := range []string{"pharmacies.csv", "claim_items.csv"} {
-		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("%s written in thin/no-items mode", f)
+	if _, err := os.Stat(filepath.Join(dir, "claim_items.csv")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("claim_items.csv written with NoItems")
+	}
+	if n := len(readTable(t, dir, "pharmacies.csv", false).rows); n != 0 {
+		t.Errorf("thin pharmacies.csv has %d rows, want header only", n)
+	}
+	for _, c := range readTable(t, dir, "claims.csv", false).rows {
+		if c["claim_type"] == "pharmacy" {
+			t.Fatalf("thin export has a pharmacy claim: %v", c)
+		}
+	}
+	tr := readTruth(t, dir)
+	if len(tr.Rings) == 0 {
+		t.Errorf("thin export has no planted fraud")
+	}
+	for _, r := range tr.Rings {
+		for _, m := range r.Members {
+			if m.Type == graph.TypePharmacy {
+				t.Errorf("%s: pharmacy member %s in a thin export", r.ID, m.ID)
+			}
 		}
 	}
 	for _, p := range readTable(t, dir, "patients.csv", false).rows {

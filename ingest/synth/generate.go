@@ -54,6 +54,9 @@ func Generate(ctx context.Context, dir string, cfg Config, log *slog.Logger) (Su
 		"pharmacies", len(w.pharms), "doctors", len(w.docs), "rings", len(pl.truth.Rings), "lookalikes", len(pl.truth.Lookalikes))
 
 	sum := Summary{Dir: dir, Patients: len(people), Institutions: len(w.insts), Pharmacies: len(w.pharms), Doctors: len(w.docs)}
+	if cfg.Thin {
+		sum.Pharmacies = 0
+	}
 	if err := writeProviders(dir, cfg, w); err != nil {
 		return sum, err
 	}

@@ -351,9 +351,12 @@ func (g *honestGen) chronicVisits(i int32, p *person, dx int, from, last int32) 
 	interval := g.r.uniform(26, 45)
 	d := from + int32(g.r.IntN(int(interval)))
 	for d <= last {
-		// Chronic patients come on weekdays; a weekend date moves to Monday.
-		if wd := g.cal.wd(d); wd >= 5 {
-			d += int32(7 - wd)
+		// Chronic patients come on weekdays; Saturday moves to Friday, Sunday to Monday.
+		switch g.cal.wd(d) {
+		case 5:
+			d--
+		case 6:
+			d++
 		}
 		if d > last {
 			break

@@ -252,6 +252,21 @@ func newPharmacy(r *rng, info regionInfo, ri, j int) pharmacy {
 // department that treats everything else at that kind of provider.
 func (w *world) doctorFor(r *rng, ii int32, dept string, child bool) int32 {
 	in := &w.insts[ii]
+	// Some patients choose traditional Chinese medicine, some go to the emergency department.
+	switch x := r.Float64(); {
+	case x < 0.06:
+		if d := in.dept(deptTCM); d != nil {
+			return d.docs[d.pop.draw(r)]
+		}
+	case x < 0.09:
+		if d := in.dept(deptEmergency); d != nil {
+			return d.docs[d.pop.draw(r)]
+		}
+	case x < 0.11 && dept == deptOrthopaedic:
+		if d := in.dept(deptRehab); d != nil {
+			return d.docs[d.pop.draw(r)]
+		}
+	}
 	if child {
 		for i := range in.depts {
 			if in.depts[i].name == deptPaediatrics {
@@ -273,6 +288,16 @@ func (w *world) doctorFor(r *rng, ii int32, dept string, child bool) int32 {
 	}
 	d := &in.depts[r.IntN(len(in.depts))]
 	return d.docs[d.pop.draw(r)]
+}
+
+// dept returns the named department, or nil.
+func (in *institution) dept(name string) *department {
+	for i := range in.depts {
+		if in.depts[i].name == name {
+			return &in.depts[i]
+		}
+	}
+	return nil
 }
 
 // admits reports whether the institution has beds.

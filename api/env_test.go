@@ -212,7 +212,9 @@ func newEnvWithStore(t testing.TB, store GraphStore, mod ...func(*Config)) *env 
 		}
 		e.tokens[r] = e.login(string(r), testPassword)
 	}
-	e.tokens[RoleAdmin] = e.login("admin", "admin-password-123")
+	if cfg.AdminPassword != "" {
+		e.tokens[RoleAdmin] = e.login("admin", cfg.AdminPassword)
+	}
 	return e
 }
 
@@ -303,3 +305,18 @@ func errOf(t testing.TB, b []byte) errorDetail {
 	}
 	return eb.Error
 }
+
+// setClock moves the clock and logs every role in again (sessions expire with time).
+func (e *env) setClock(t time.Time) {
+	e.t.Helper()
+	e.clock.Set(t)
+	for r := range e.tokens {
+		pw := testPassword
+		if r == RoleAdmin {
+			pw = "admin-password-123"
+		}
+		e.tokens[r] = e.login(string(r), pw)
+	}
+}
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }

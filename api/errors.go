@@ -102,6 +102,10 @@ func classify(err error) (int, errorDetail) {
 			d.Message = "图数据库暂不可用，请稍后重试"
 		}
 	}
+	if d.MessageEN == "" {
+		// Store errors carry one message (often "中文 / English"); show it in both slots.
+		d.MessageEN = d.Message
+	}
 	if code == graph.EINTERNAL {
 		d.Message, d.MessageEN = "内部错误，已记录", "internal error; it has been logged"
 	}

@@ -1,0 +1,159 @@
+package api
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+func deadline(c caseView, kind string) Deadline {
+	for _, d := range c.Deadlines {
+		if d.Kind == kind {
+			return d
+		}
+	}
+	return Deadline{}
+}
+
+func TestCaseWorkflowAndDeadlines(t *testing.T) {
+	e := newEnv(t, func(c *Config) {
+		cal, err := LoadWorkingDays("testdata/holidays-cn-2025.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Calendar = cal
+	})
+	job := e.runJob(nil)
+	// An analyst raises a lead from the ring; it has no assignee and a 15-working-day verify limit.
+	var c caseView
+	if st := e.as(RoleAnalyst, http.MethodPost, "/api/cases", map[string]any{"ring_id": "R1", "job_id": job.ID}, &c); st != http.StatusCreated {
+		t.Fatalf("create from ring: %d", st)
+	}
+	if c.Status != StatusLead || c.StatusLabel != "线索" || len(c.Parties) != 5 || c.Assignee != "" {
+		t.Fatalf("new case %+v", c)
+	}
+	// testNow is Mon 2025-03-03: +15 working days = Mon 2025-03-24.
+	if d := deadline(c, "verify"); d.Due != "2025-03-24" || !d.Active || d.Overdue {
+		t.Fatalf("verify deadline %+v", d)
+	}
+	// Analysts see the ring's patients pseudonymised in their own lead.
+	for _, p := range c.Parties {
+		if p.Type == graph.TypePatient && p.ID[:1] != pseudonymPrefix {
+			t.Fatalf("analyst sees party id %s", p.ID)
+		}
+	}
+	// Investigators cannot see an unassigned case; verification needs an assignee.
+	if st := e.as(RoleInvestigator, http.MethodGet, "/api/cases/"+c.ID, nil, nil); st != http.StatusNotFound {
+		t.Fatalf("unassigned case visible to investigator: %d", st)
+	}
+	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "verification", "version": c.Version}, nil); st != http.StatusConflict {
+		t.Fatalf("verification without assignee: %d", st)
+	}
+	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/assign", map[string]any{"assignee": "investigator", "version": c.Version}, &c); st != http.StatusOK {
+		t.Fatalf("assign: %d", st)
+	}
+	// A stale version is a 409.
+	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/notes", map[string]any{"text": "x", "version": c.Version - 1}, nil); st != http.StatusConflict {
+		t.Fatalf("stale note: %d", st)
+	}
+	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "verification", "version": c.Version}, &c); st != http.StatusOK {
+		t.Fatalf("to verification: %d", st)
+	}
+	// Investigators cannot confirm (立案) on their own.
+	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "opened", "version": c.Version}, nil); st != http.StatusForbidden {
+		t.Fatalf("investigator opens: %d", st)
+	}
+	// Skipping a stage is refused.
+	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "transferred", "transfer_to": "police", "version": c.Version}, nil); st != http.StatusConflict {
+		t.Fatalf("skip to transferred: %d", st)
+	}
+	// Opened on Friday 2025-09-26 (next day is a make-up Sunday, then National Day).
+	e.setClock(time.Date(2025, 9, 26, 11, 0, 0, 0, chinaTime))
+	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "opened", "version": c.Version}, &c); st != http.StatusOK {
+		t.Fatalf("open: %d", st)
+	}
+	// transfer: Sep 28 (Sun, make-up), 29, 30, Oct 9, 10 → 2025-10-10.
+	if d := deadline(c, "transfer"); d.Due != "2025-10-10" || !d.Active {
+		t.Fatalf("transfer deadline %+v", d)
+	}
+	if d := deadline(c, "verify"); d.Active || d.Overdue {
+		t.Fatalf("verify deadline still active after opening: %+v", d)
+	}
+	close60 := deadline(c, "close").Due
+	// Extension: requested by the investigator, approved by a supervisor, only once.
+	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "request", "reason": "证据量大", "version": c.Version}, &c); st != http.StatusOK {
+		t.Fatalf("request extension: %d", st)
+	}
+	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "approve", "version": c.Version}, nil); st != http.StatusForbidden {
+		t.Fatalf("investigator approves: %d", st)
+	}
+	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "approve", "version": c.Version}, &c); st != http.StatusOK {
+		t.Fatalf("approve: %d", st)
+	}
+	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "request", "reason": "again", "version": c.Version}, nil); st != http.StatusConflict {
+		t.Fatalf("second extension: %d", st)
+	}
+	if got, want := deadline(c, "close").Due, dateOf(e.s.cfg.Calendar.AddWorkingDays(time.Date(2025, 9, 26, 11, 0, 0, 0, chinaTime), 90)).String(); got != want || got == close60 {
+		t.Fatalf("close deadline after extension %s, want %s (was %s)", got, want, close60)
+	}
+	// Two weeks later the transfer is overdue and the case is listed as such.
+	e.setClock(time.Date(2025, 10, 13, 9, 0, 0, 0, chinaTime))
+	var list struct {
+		Cases []caseView `json:"cases"`
+		Total int        `json:"total"`
+	}
+	if st := e.as(RoleSupervisor, http.MethodGet, "/api/cases?overdue=true", nil, &list); st != http.StatusOK || list.Total != 1 || !list.Cases[0].Overdue {
+		t.Fatalf("overdue list: %d %+v", st, list)
+	}
+	if st := e.as(RoleSupervisor, http.MethodGet, "/api/cases?overdue=false", nil, &list); st != http.StatusOK || list.Total != 0 {
+		t.Fatalf("not-overdue list: %d %d", st, list.Total)
+	}
+	// Closing needs a reason; history records who did what.
+	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "closed", "version": c.Version}, nil); st != http.StatusBadRequest {
+		t.Fatalf("close without reason: %d", st)
+	}
+	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "closed", "reason": "已处罚", "version": c.Version}, &c); st != http.StatusOK {
+		t.Fatalf("close: %d", st)
+	}
+	if c.Overdue || len(c.History) < 7 || c.History[len(c.History)-1].By != "supervisor" {
+		t.Fatalf("closed case %+v", c)
+	}
+}
+
+func TestRecusal(t *testing.T) {
+	e := newEnv(t)
+	// The investigator is related to PT0003 and declares it.
+	if st := e.as(RoleInvestigator, http.MethodPost, "/api/recusals", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0003"}, "reason": "亲属关系"}, nil); st != http.StatusCreated {
+		t.Fatalf("recuse: %d", st)
+	}
+	// They can no longer open a case on that party …
+	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0003"}}, nil); st != http.StatusForbidden {
+		t.Fatalf("recused investigator opens case: %d", st)
+	}
+	// … nor be assigned one.
+	var c caseView
+	e.as(RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0003"}}, &c)
+	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/assign", map[string]any{"assignee": "investigator", "version": c.Version}, nil); st != http.StatusConflict {
+		t.Fatalf("assign recused investigator: %d", st)
+	}
+	// Recusing from an assigned case removes the assignment and the access.
+	var c2 caseView
+	e.as(RoleInvestigator, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0004"}}, &c2)
+	if c2.Assignee != "investigator" {
+		t.Fatalf("creator investigator not assigned: %+v", c2)
+	}
+	if st := e.as(RoleInvestigator, http.MethodPost, "/api/recusals", map[string]any{"case_id": c2.ID, "reason": "同事关系"}, nil); st != http.StatusCreated {
+		t.Fatalf("recuse case: %d", st)
+	}
+	if st := e.as(RoleInvestigator, http.MethodGet, "/api/cases/"+c2.ID, nil, nil); st != http.StatusNotFound {
+		t.Fatalf("recused investigator still reads case: %d", st)
+	}
+	var rs struct {
+		Recusals []Recusal `json:"recusals"`
+	}
+	if e.as(RoleSupervisor, http.MethodGet, "/api/recusals", nil, &rs); len(rs.Recusals) != 2 {
+		t.Fatalf("supervisor sees %d recusals", len(rs.Recusals))
+	}
+}

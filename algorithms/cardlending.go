@@ -26,7 +26,7 @@ func (h *cardHits) weight() float64 {
 		ws = append(ws, 0.5+0.1*math.Min(float64(h.inpatient-1), 4))
 	}
 	if h.travel > 0 {
-		ws = append(ws, 0.45+0.1*math.Min(float64(h.travel-1), 4))
+		ws = append(ws, travelWeight(h.travel))
 	}
 	return noisyOr(ws...)
 }
@@ -137,7 +137,7 @@ func detectCardLending(d *dataset, p Params, ev *evidence) []flagged {
 				"持卡人在一家机构住院期间，%d 次在其他机构门诊或购药", "%d outpatient/pharmacy claims elsewhere while the owner was an inpatient", h.inpatient))
 		}
 		if h.travel > 0 {
-			ev.pat[pt] = append(ev.pat[pt], reason("impossible_travel", 0.45+0.1*math.Min(float64(h.travel-1), 4), map[string]float64{"claims": float64(h.travel), "hours": p.ImpossibleTravelHours},
+			ev.pat[pt] = append(ev.pat[pt], reason("impossible_travel", travelWeight(h.travel), map[string]float64{"claims": float64(h.travel), "hours": p.ImpossibleTravelHours},
 				"%d 次在相距遥远的统筹区之间不足 %.0f 小时内先后结算", "%d claims in distant pooling regions less than %.0f hours apart", h.travel, p.ImpossibleTravelHours))
 		}
 		_ = w
@@ -235,7 +235,9 @@ func cardLendingRings(d *dataset, p Params, hits map[int32]*cardHits) []flagged 
 				"%d cards show impersonation evidence (diagnosis not fitting the owner, claims elsewhere during a stay, or impossible travel)", hitCards))
 		}
 		if len(members) > 1 {
-			w := 0.3
+			// Cards of one household used together is family life; it adds weight only when
+			// more cards share the phone/address than any household holds.
+			w := 0.0
 			if maxGroup > p.MaxHouseholdCards {
 				w = 0.6
 			}
@@ -326,3 +328,7 @@ func deceasedRing(d *dataset, pt int32, post []int32, fund int64, provs map[int3
 		Members: refs, Amount: graph.Money(fund), Claims: len(post), Reasons: []graph.Reason{r},
 	}}
 }
+
+// travelWeight grows with the number of implausible region hops: one can be a clock skew or a
+// settlement posted late, three are a pattern.
+func travelWeight(n int) float64 { return math.Min(0.6, 0.15+0.15*float64(n)) }

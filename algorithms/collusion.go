@@ -25,6 +25,7 @@ type flagged struct {
 // where noted; docs/detection.md gives the formulas.
 type collusionFeatures struct {
 	MeanDays      float64 // mean distinct co-visit days over the ring's edges
+	MeanSurprise  float64 // mean −log10 Poisson tail of the edges' co-visits
 	Density       float64 // edges / possible pairs
 	Concentration float64 // members' fund money at the ring's main provider / their total
 	Private       float64 // 1 private, 0 public, 0.5 unknown
@@ -36,6 +37,8 @@ type collusionFeatures struct {
 	Claims        int
 	AmountCV      float64 // coefficient of variation of the members' amounts there
 	DiagShare     float64 // share of those claims with the most common diagnosis
+	Weekly        float64 // 0 random days … 1 every co-visit day on the same weekday
+	CoDays        int     // distinct days with a co-visit
 }
 
 // mainUnit returns the provider and doctor (−1 when none dominates) carrying most of a
@@ -72,6 +75,12 @@ func mergeByOrganiser(cands []candidate) []candidate {
 	for _, c := range cands {
 		pv, dc, _, _ := mainUnit(c)
 		k := key{pv, dc}
+		if dc < 0 {
+			// Without a doctor there is no organiser to tie groups together (pharmacies, thin
+			// exports): keep them apart.
+			out = append(out, c)
+			continue
+		}
 		if i, ok := idx[k]; ok {
 			out[i].patients = append(out[i].patients, c.patients...)
 			out[i].edges = append(out[i].edges, c.edges...)
@@ -91,16 +100,22 @@ func mergeByOrganiser(cands []candidate) []candidate {
 // below MinRingScore.
 func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flagged, bool) {
 	mainProv, mainDoc, _, _ := mainUnit(c)
-	days := 0.0
+	days, surprise := 0.0, 0.0
 	for _, e := range c.edges {
 		days += float64(e.Days)
+		surprise += math.Min(e.Surprise, 30)
 	}
 	var f collusionFeatures
+	if len(c.edges) == 0 {
+		return flagged{}, false
+	}
+	f.MeanSurprise = surprise / float64(len(c.edges))
 	n := len(c.patients)
 	f.MeanDays = days / float64(len(c.edges))
-	// Connectedness: mean co-visit partners per member, saturating at two, so that rings brought
-	// in rotating sub-groups (merged by organiser) are not penalised for sparse pairs.
-	f.Density = math.Min(1, float64(len(c.edges))/float64(n))
+	// Connectedness: the share of member pairs linked, saturating at 0.3 so that rings brought in
+	// rotating sub-groups (merged by organiser) or with patchy attendance keep full credit, while
+	// chains of chance co-visits through a busy department do not.
+	f.Density = math.Min(1, float64(len(c.edges))/float64(n*(n-1)/2)/0.3)
 	switch d.provOwn[mainProv] {
 	case ownPrivate:
 		f.Private = 1
@@ -111,10 +126,25 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	}
 	var atMain, total int64
 	var logSum, amtSum, amtSum2 float64
-	var logN int
+	var logN, coClaims int
 	diagN := map[int32]int{}
 	admitDays := map[int32]int{} // day → members admitted at the main provider
 	var admits []int32
+	// Windows in which at least two members were at the main provider: the amount and
+	// diagnosis pattern is read on these co-visit claims only, not on members' own visits.
+	winSec := int64(p.WindowMinutes) * 60
+	winN := map[int64]int{}
+	for _, pt := range c.patients {
+		last := int64(math.MinInt64)
+		for _, ci := range d.claimsOf(pt) {
+			if d.cProv[ci] == mainProv {
+				if w := floorDiv(d.cStart[ci], winSec); w != last {
+					winN[w]++
+					last = w
+				}
+			}
+		}
+	}
 	for _, pt := range c.patients {
 		for _, ci := range d.claimsOf(pt) {
 			total += d.cFund[ci]
@@ -123,10 +153,6 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 			}
 			atMain += d.cFund[ci]
 			f.Claims++
-			a := float64(d.cTotal[ci])
-			amtSum += a
-			amtSum2 += a * a
-			diagN[d.cDiag[ci]]++
 			if lr, _ := dp.logRatio(d, int(ci)); d.cTotal[ci] > 0 {
 				logSum += lr
 				logN++
@@ -136,13 +162,39 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 				admitDays[day]++
 				admits = append(admits, day)
 			}
+			if winN[floorDiv(d.cStart[ci], winSec)] >= 2 {
+				a := float64(d.cTotal[ci])
+				amtSum += a
+				amtSum2 += a * a
+				diagN[d.cDiag[ci]]++
+				coClaims++
+			}
 		}
 	}
 	f.Amount = atMain
-	if f.Claims > 0 {
-		mean := amtSum / float64(f.Claims)
+	// Schedule regularity: a chronic-disease clinic day is the same weekday every week; recruits
+	// are brought in when the organiser needs the money.
+	var wd [7]int
+	seenDay := map[int64]bool{}
+	for w, k := range winN {
+		if k < 2 {
+			continue
+		}
+		day := floorDiv(w*winSec, secondsPerDay)
+		if !seenDay[day] {
+			seenDay[day] = true
+			wd[((day+4)%7+7)%7]++ // 1970-01-01 was a Thursday
+		}
+	}
+	f.CoDays = len(seenDay)
+	if f.CoDays >= 4 {
+		f.Weekly = clamp01((float64(slices.Max(wd[:]))/float64(f.CoDays) - 1.0/7) / (1 - 1.0/7))
+	}
+	f.AmountCV = 1
+	if coClaims > 0 {
+		mean := amtSum / float64(coClaims)
 		if mean > 0 {
-			f.AmountCV = math.Sqrt(math.Max(amtSum2/float64(f.Claims)-mean*mean, 0)) / mean
+			f.AmountCV = math.Sqrt(math.Max(amtSum2/float64(coClaims)-mean*mean, 0)) / mean
 		}
 		top := 0
 		for dg, k := range diagN {
@@ -150,7 +202,7 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 				top = k
 			}
 		}
-		f.DiagShare = float64(top) / float64(f.Claims)
+		f.DiagShare = float64(top) / float64(coClaims)
 	}
 	if total > 0 {
 		f.Concentration = float64(atMain) / float64(total)
@@ -198,7 +250,7 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 		f.Spread = 0.5
 	}
 
-	cov := clamp01(1-math.Exp(-(f.MeanDays-1)/3)) * math.Sqrt(f.Density)
+	cov := coVisitEvidence(f.MeanSurprise) * math.Sqrt(f.Density)
 	if n <= maxLendingCards && f.Household < 0.5 && f.AmountCV <= 0.2 && f.DiagShare >= 0.8 {
 		return lendingGroup(d, c, f, cov, mainProv, mainDoc, p)
 	}
@@ -211,7 +263,7 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	infl := clamp01((f.Inflation - 1.15) / 1.0)
 	abn := noisyOr(0.55*infl, 0.4*f.Private, 0.35*f.SyncAdmit, 0.25*f.Concentration)
 	hhPen := 1 - 0.9*f.Household
-	score := clamp01(cov * (0.3 + 0.7*abn) * hhPen * (0.8 + 0.2*f.Spread))
+	score := clamp01(cov * (0.3 + 0.7*abn) * hhPen * (0.8 + 0.2*f.Spread) * (1 - 0.7*f.Weekly))
 	score = math.Pow(score, 0.6) // spread the scale so that typical rings land in 0.5..0.9
 	if score < p.MinRingScore {
 		return flagged{}, false
@@ -234,6 +286,11 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	}
 	reasons = append(reasons, reason("spending_concentration", 0.25*f.Concentration, map[string]float64{"share": round4(f.Concentration), "amount_yuan": yuan(f.Amount)},
 		"成员统筹支付的 %.0f%%（%.2f 元）集中在该机构", "%.0f%% of the members' fund payments (%.2f yuan) went to this provider", 100*f.Concentration, yuan(f.Amount)))
+	if f.Weekly > 0.3 {
+		reasons = append(reasons, reason("weekly_schedule", 0.7*f.Weekly, map[string]float64{"regularity": round4(f.Weekly), "days": float64(f.CoDays)},
+			"共同就诊日高度集中在每周同一天（规律性 %.2f，共 %d 天），像固定的慢病门诊日（降低风险）",
+			"co-visit days fall on the same weekday (regularity %.2f over %d days), like a scheduled chronic-disease clinic day (lowers the score)", f.Weekly, f.CoDays))
+	}
 	if f.Household > 0 {
 		reasons = append(reasons, reason("shared_household", 0.9*f.Household, map[string]float64{"share": round4(f.Household)},
 			"%.0f%% 的成员对共用电话或地址（可能是家庭成员，降低风险）", "%.0f%% of member pairs share a phone or address (possibly a family; lowers the score)", 100*f.Household))
@@ -252,27 +309,36 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	return groupRing(d, graph.KindCollusionRing, c.patients, mainProv, mainDoc, credit, score, f, reasons), true
 }
 
+// coVisitEvidence maps the mean edge surprise (−log10 p) to [0,1]: 0 at p = 0.01, about 0.5 at
+// the default edge threshold p = 1e-4, 0.9 at p = 1e-9.
+func coVisitEvidence(meanSurprise float64) float64 {
+	return clamp01(1 - math.Exp(-(meanSurprise-2)/3))
+}
+
 // maxLendingCards is the largest co-visit group read as one borrower carrying several cards
 // rather than as a recruited ring.
 const maxLendingCards = 4
 
 func covisitReason(c candidate, f collusionFeatures, cov float64) graph.Reason {
 	n := len(c.patients)
-	return reason("covisit_days", cov, map[string]float64{"mean_days": round4(f.MeanDays), "partners": round4(2 * f.Density), "edges": float64(len(c.edges)), "patients": float64(n)},
-		"%d 名参保人在同一机构/医生同一时段反复共同就诊，平均每对 %.1f 个不同日期（远超按就诊量的期望）",
-		"%d patients were repeatedly seen together by the same provider/doctor in the same window, %.1f distinct days per pair on average (far above what their volumes predict)",
-		n, f.MeanDays)
+	return reason("covisit_days", cov, map[string]float64{"mean_days": round4(f.MeanDays), "mean_surprise": round4(f.MeanSurprise), "density": round4(f.Density), "edges": float64(len(c.edges)), "patients": float64(n)},
+		"%d 名参保人在同一机构/医生同一时段反复共同就诊，平均每对 %.1f 个不同日期（按就诊量期望的概率约 10^-%.1f）",
+		"%d patients were repeatedly seen together by the same provider/doctor in the same window, %.1f distinct days per pair on average (probability about 10^-%.1f given their volumes)",
+		n, f.MeanDays, f.MeanSurprise)
 }
 
 // lendingGroup scores a small co-visit group whose claims look like one person's: the same
 // diagnosis, near-identical amounts, minutes apart, at one provider (一人持多卡).
 func lendingGroup(d *dataset, c candidate, f collusionFeatures, cov float64, prov, doc int32, p Params) (flagged, bool) {
+	// Small groups are judged on pair density: every pair of one holder's cards co-visits.
+	n := len(c.patients)
+	pairDensity := math.Min(1, float64(len(c.edges))/float64(n*(n-1)/2))
+	cov = coVisitEvidence(f.MeanSurprise) * math.Sqrt(pairDensity)
 	sim := clamp01(1 - f.AmountCV/0.25)
 	score := clamp01(math.Sqrt(cov) * noisyOr(0.5*sim, 0.4*f.DiagShare, 0.2*f.Concentration))
 	if score < p.MinRingScore {
 		return flagged{}, false
 	}
-	n := len(c.patients)
 	reasons := []graph.Reason{
 		covisitReason(c, f, cov),
 		reason("one_holder_many_cards", noisyOr(0.5*sim, 0.4*f.DiagShare), map[string]float64{"cards": float64(n), "amount_cv": round4(f.AmountCV), "diagnosis_share": round4(f.DiagShare)},

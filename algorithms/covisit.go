@@ -90,6 +90,24 @@ func coVisitProjection(ctx context.Context, d *dataset, p Params) ([]coVisitEdge
 	}
 	dayOfWin := func(w int32) int32 { return int32(floorDiv(int64(w)*winSec, secondsPerDay)) }
 
+	// Active windows per provider: the null model lets a patient come in any window the
+	// provider was open, not only those of the doctor, so that a doctor whose whole practice is
+	// the ring (a dedicated "clinic day" for recruits) does not explain the ring away.
+	provWin := map[int32]int{}
+	var wins []int32
+	for lo := 0; lo < len(recs); {
+		prov := int32(recs[lo].unit >> 32)
+		hi := lo
+		wins = wins[:0]
+		for hi < len(recs) && int32(recs[hi].unit>>32) == prov {
+			wins = append(wins, recs[hi].win)
+			hi++
+		}
+		slices.Sort(wins)
+		provWin[prov] = len(slices.Compact(wins))
+		lo = hi
+	}
+
 	var edges []coVisitEdge
 	var pairs []pairRec
 	var elig []int32
@@ -182,7 +200,7 @@ func coVisitProjection(ctx context.Context, d *dataset, p Params) ([]coVisitEdge
 				}
 				a, b := int32(run[0].key>>32), int32(uint32(run[0].key))
 				c := int32(len(run))
-				exp := float64(kWin[a]) * float64(kWin[b]) / float64(W)
+				exp := float64(kWin[a]) * float64(kWin[b]) / float64(max(W, provWin[prov]))
 				s := poissonSurprise(int(c), exp)
 				if s < p.MinEdgeSurprise {
 					continue

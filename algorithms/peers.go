@@ -2,9 +2,11 @@ package algorithms
 
 import "math"
 
-// diagnosisPeers holds, per (diagnosis, claim type), the mean and spread of log total amount,
-// so that a claim's amount can be compared with peers treating the same condition the same
-// way (amount inflation, 过度医疗/超标准收费).
+// diagnosisPeers holds, per (diagnosis, claim type, provider level), the mean and spread of log
+// total amount, so that a claim's amount can be compared with peers treating the same condition
+// the same way at the same level of care (amount inflation, 过度医疗/超标准收费): a tertiary
+// hospital legitimately costs a multiple of a community centre. Without levels (thin exports) the
+// provider kind stands in.
 type diagnosisPeers struct {
 	mean map[uint64]float64
 	sd   map[uint64]float64
@@ -12,7 +14,13 @@ type diagnosisPeers struct {
 	n    map[uint64]int
 }
 
-func peerKey(diag int32, ct uint8) uint64 { return uint64(uint32(diag))<<8 | uint64(ct) }
+func peerKey(d *dataset, c int) uint64 {
+	lvl := d.provLevel[d.cProv[c]]
+	if lvl < 0 {
+		lvl = -2 - int32(d.provKind[d.cProv[c]])
+	}
+	return uint64(uint32(d.cDiag[c]))<<32 | uint64(uint32(lvl))<<8 | uint64(d.cType[c])
+}
 
 func newDiagnosisPeers(d *dataset) *diagnosisPeers {
 	type acc struct{ n, s, s2 float64 }
@@ -26,7 +34,7 @@ func newDiagnosisPeers(d *dataset) *diagnosisPeers {
 		ct := d.cType[c]
 		tot[ct].n++
 		tot[ct].s += l
-		k := peerKey(d.cDiag[c], ct)
+		k := peerKey(d, c)
 		a := m[k]
 		if a == nil {
 			a = &acc{}
@@ -58,7 +66,7 @@ func (dp *diagnosisPeers) logRatio(d *dataset, c int) (float64, bool) {
 		return 0, false
 	}
 	l := math.Log(float64(d.cTotal[c]))
-	k := peerKey(d.cDiag[c], d.cType[c])
+	k := peerKey(d, c)
 	if d.cDiag[c] >= 0 && dp.n[k] >= 20 {
 		return l - dp.mean[k], true
 	}

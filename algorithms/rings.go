@@ -151,3 +151,51 @@ func sortedKeys(m map[int32]bool) []int32 {
 	slices.Sort(s)
 	return s
 }
+
+// splitByUnit splits a community by organiser: each patient goes to the provider-doctor unit
+// carrying most of its edge weight, and each unit's patients form one candidate with the edges
+// among them. Two rings run by different doctors of one small clinic share waiting rooms and
+// so co-visit a little; they are two operations.
+func splitByUnit(pats []int32, edges []coVisitEdge, es []int) []candidate {
+	type unit struct{ prov, doc int32 }
+	w := map[int32]map[unit]float64{}
+	for _, ei := range es {
+		e := edges[ei]
+		u := unit{e.Prov, e.Doc}
+		for _, x := range []int32{e.A, e.B} {
+			if w[x] == nil {
+				w[x] = map[unit]float64{}
+			}
+			w[x][u] += e.Weight + 1e-9
+		}
+	}
+	home := map[int32]unit{}
+	for _, x := range pats {
+		best, bw := unit{-1, -1}, -1.0
+		for u, v := range w[x] {
+			if v > bw || (v == bw && (u.prov < best.prov || (u.prov == best.prov && u.doc < best.doc))) {
+				best, bw = u, v
+			}
+		}
+		home[x] = best
+	}
+	idx := map[unit]int{}
+	var out []candidate
+	for _, x := range pats {
+		u := home[x]
+		i, ok := idx[u]
+		if !ok {
+			i = len(out)
+			idx[u] = i
+			out = append(out, candidate{})
+		}
+		out[i].patients = append(out[i].patients, x)
+	}
+	for _, ei := range es {
+		e := edges[ei]
+		if ua, ub := home[e.A], home[e.B]; ua == ub {
+			out[idx[ua]].edges = append(out[idx[ua]].edges, e)
+		}
+	}
+	return out
+}

@@ -1,0 +1,367 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// Dir is a claims export read in place: it implements graph.Scanner by streaming the CSV files,
+// so that detection can run on a directory without loading it into a store. Rows that Load would
+// reject are skipped (the same rules: conversion errors, unknown references, conflicting
+// duplicates — the first occurrence of an id wins, as in Load). Dir cannot see parties loaded
+// earlier into a store: every reference must resolve inside the directory.
+//
+// Records are delivered in id order, as graph.Scanner requires. Exports are usually written in
+// id order; Dir checks this on a first pass that also builds the id set other files' references
+// are checked against, and then streams the file a second time. Only a file that is not in id
+// order is held in memory once (its converted rows) to be sorted. A Dir is safe for concurrent use.
+type Dir struct {
+	dir     string
+	mapping *Mapping
+	paths   [numKinds]string
+
+	mu  sync.Mutex
+	idx [numKinds]*dirIndex
+}
+
+// dirIndex is what the first pass over one file learns.
+type dirIndex struct {
+	ids    map[string]struct{} // ids of accepted rows (claim ids for items: unused)
+	sorted bool                // valid rows' ids are non-decreasing in file order
+}
+
+var _ graph.Scanner = (*Dir)(nil)
+
+// OpenDir checks the export in dir against the input contract (required files and columns,
+// as Load does before writing anything) and returns a Dir that streams it.
+func OpenDir(dir string) (*Dir, error) { return OpenDirWith(dir, nil) }
+
+// OpenDirWith is OpenDir with a user header mapping.
+func OpenDirWith(dir string, m *Mapping) (*Dir, error) {
+	files, err := openAll(dir, m)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dir{dir: dir, mapping: m}
+	for k, f := range files {
+		if f != nil {
+			d.paths[k] = f.path
+		}
+	}
+	closeAll(files)
+	return d, nil
+}
+
+// scanRows opens the file of kind k and calls fn for every record.
+func (d *Dir) scanRows(ctx context.Context, k fileKind, fn func(lay *layout, rec *record) error) error {
+	if d.paths[k] == "" {
+		return nil // optional file absent: no records
+	}
+	f, err := openCSV(d.paths[k], specs[k], d.mapping)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for n := 0; ; n++ {
+		if n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := f.rr.next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s line %d: %w", f.name, f.rr.line, err)
+		}
+		if err := fn(f.lay, rec); err != nil {
+			return err
+		}
+	}
+}
+
+// kindScan describes how to read one file kind: convert a record, check its references against
+// the indexes of the files it depends on, and fingerprint it.
+type kindScan[T any] struct {
+	kind    fileKind
+	deps    []fileKind
+	convert func(lay *layout, rec *record) (T, *rowError)
+	id      func(*T) string
+	refs    func(d *Dir, v *T) bool // reports whether the references resolve (may fill derived fields)
+	hash    func(h *contentHasher, v *T) uint64
+}
+
+// index returns the first-pass index of kind k, building it (and its dependencies) once.
+func (d *Dir) index(ctx context.Context, k fileKind) (*dirIndex, error) {
+	d.mu.Lock()
+	if ix := d.idx[k]; ix != nil {
+		d.mu.Unlock()
+		return ix, nil
+	}
+	d.mu.Unlock()
+	var ix *dirIndex
+	var err error
+	switch k {
+	case kindPatients:
+		ix, err = buildIndex(ctx, d, patientScan)
+	case kindInstitutions:
+		ix, err = buildIndex(ctx, d, institutionScan)
+	case kindPharmacies:
+		ix, err = buildIndex(ctx, d, pharmacyScan)
+	case kindDoctors:
+		ix, err = buildIndex(ctx, d, doctorScan)
+	case kindClaims:
+		ix, err = buildIndex(ctx, d, claimScan)
+	case kindItems:
+		ix, err = buildIndex(ctx, d, itemScan)
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.idx[k] == nil {
+		d.idx[k] = ix
+	}
+	return d.idx[k], nil
+}
+
+func (d *Dir) has(k fileKind, id string) bool {
+	d.mu.Lock()
+	ix := d.idx[k]
+	d.mu.Unlock()
+	if ix == nil {
+		return false
+	}
+	_, ok := ix.ids[id]
+	return ok
+}
+
+func buildIndex[T any](ctx context.Context, d *Dir, s kindScan[T]) (*dirIndex, error) {
+	for _, dep := range s.deps {
+		if _, err := d.index(ctx, dep); err != nil {
+			return nil, err
+		}
+	}
+	h := newContentHasher()
+	seen := map[string]uint64{}
+	ix := &dirIndex{sorted: true}
+	prev, first := "", true
+	err := d.scanRows(ctx, s.kind, func(lay *layout, rec *record) error {
+		v, e := s.convert(lay, rec)
+		if e != nil || !s.refs(d, &v) {
+			return nil
+		}
+		id := s.id(&v)
+		if !first && id < prev {
+			ix.sorted = false
+		}
+		first = false
+		if prev != id {
+			prev = strings.Clone(id)
+		}
+		if s.hash == nil {
+			return nil
+		}
+		if _, dup := seen[id]; !dup {
+			seen[strings.Clone(id)] = s.hash(h, &v)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	ix.ids = make(map[string]struct{}, len(seen))
+	for id := range seen {
+		ix.ids[id] = struct{}{}
+	}
+	return ix, nil
+}
+
+// scan delivers the accepted rows of one kind in id order.
+func scan[T any](ctx context.Context, d *Dir, s kindScan[T], fn func(T) error) error {
+	ix, err := d.index(ctx, s.kind)
+	if err != nil {
+		return err
+	}
+	if ix.sorted {
+		// Duplicates are adjacent: keep the first of each run.
+		prev, havePrev := "", false
+		return d.scanRows(ctx, s.kind, func(lay *layout, rec *record) error {
+			v, e := s.convert(lay, rec)
+			if e != nil || !s.refs(d, &v) {
+				return nil
+			}
+			id := s.id(&v)
+			if s.hash != nil && havePrev && id == prev {
+				return nil
+			}
+			prev, havePrev = id, true
+			return fn(v)
+		})
+	}
+	var rows []T
+	seen := map[string]bool{}
+	err = d.scanRows(ctx, s.kind, func(lay *layout, rec *record) error {
+		v, e := s.convert(lay, rec)
+		if e != nil || !s.refs(d, &v) {
+			return nil
+		}
+		if s.hash != nil {
+			id := s.id(&v)
+			if seen[id] {
+				return nil
+			}
+			seen[strings.Clone(id)] = true
+		}
+		rows = append(rows, v)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	seen = nil
+	slices.SortStableFunc(rows, func(a, b T) int { return strings.Compare(s.id(&a), s.id(&b)) })
+	for _, v := range rows {
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// The scans of each file kind. Identical and conflicting duplicates are both skipped after the
+// first occurrence, exactly the rows Load counts as duplicates or rejects.
+var (
+	patientScan = kindScan[graph.Patient]{kind: kindPatients,
+		convert: func(l *layout, r *record) (graph.Patient, *rowError) { return l.parsePatient(r) },
+		id:      func(v *graph.Patient) string { return v.ID },
+		refs:    func(*Dir, *graph.Patient) bool { return true },
+		hash:    func(h *contentHasher, v *graph.Patient) uint64 { return h.patient(v) }}
+	institutionScan = kindScan[graph.Institution]{kind: kindInstitutions,
+		convert: func(l *layout, r *record) (graph.Institution, *rowError) { return l.parseInstitution(r) },
+		id:      func(v *graph.Institution) string { return v.ID },
+		refs:    func(*Dir, *graph.Institution) bool { return true },
+		hash:    func(h *contentHasher, v *graph.Institution) uint64 { return h.institution(v) }}
+	pharmacyScan = kindScan[graph.Pharmacy]{kind: kindPharmacies,
+		convert: func(l *layout, r *record) (graph.Pharmacy, *rowError) { return l.parsePharmacy(r) },
+		id:      func(v *graph.Pharmacy) string { return v.ID },
+		refs:    func(*Dir, *graph.Pharmacy) bool { return true },
+		hash:    func(h *contentHasher, v *graph.Pharmacy) uint64 { return h.pharmacy(v) }}
+	doctorScan = kindScan[graph.Doctor]{kind: kindDoctors, deps: []fileKind{kindInstitutions},
+		convert: func(l *layout, r *record) (graph.Doctor, *rowError) { return l.parseDoctor(r) },
+		id:      func(v *graph.Doctor) string { return v.ID },
+		refs: func(d *Dir, v *graph.Doctor) bool {
+			return v.InstitutionID == "" || d.has(kindInstitutions, v.InstitutionID)
+		},
+		hash: func(h *contentHasher, v *graph.Doctor) uint64 { return h.doctor(v) }}
+	claimScan = kindScan[graph.Claim]{kind: kindClaims, deps: []fileKind{kindPatients, kindInstitutions, kindPharmacies, kindDoctors},
+		convert: func(l *layout, r *record) (graph.Claim, *rowError) { return l.parseClaim(r) },
+		id:      func(v *graph.Claim) string { return v.ID },
+		refs: func(d *Dir, c *graph.Claim) bool {
+			if !d.has(kindPatients, c.PatientID) || (c.DoctorID != "" && !d.has(kindDoctors, c.DoctorID)) {
+				return false
+			}
+			inst, ph := d.has(kindInstitutions, c.ProviderID), d.has(kindPharmacies, c.ProviderID)
+			switch {
+			case inst && !ph:
+				c.ProviderType = graph.TypeInstitution
+			case ph && !inst:
+				c.ProviderType = graph.TypePharmacy
+			default:
+				return false
+			}
+			return true
+		},
+		hash: func(h *contentHasher, v *graph.Claim) uint64 { return h.claim(v) }}
+	// Items have no id of their own: they are ordered by claim id, then by their order in the file
+	// (their Seq), and never deduplicated.
+	itemScan = kindScan[graph.ClaimItem]{kind: kindItems, deps: []fileKind{kindClaims},
+		convert: func(l *layout, r *record) (graph.ClaimItem, *rowError) { return l.parseItem(r) },
+		id:      func(v *graph.ClaimItem) string { return v.ClaimID },
+		refs:    func(d *Dir, v *graph.ClaimItem) bool { return d.has(kindClaims, v.ClaimID) }}
+)
+
+// ScanPatients calls fn for each patient in id order.
+func (d *Dir) ScanPatients(ctx context.Context, fn func(graph.Patient) error) error {
+	return scan(ctx, d, patientScan, fn)
+}
+
+// ScanInstitutions calls fn for each institution in id order.
+func (d *Dir) ScanInstitutions(ctx context.Context, fn func(graph.Institution) error) error {
+	return scan(ctx, d, institutionScan, fn)
+}
+
+// ScanPharmacies calls fn for each pharmacy in id order.
+func (d *Dir) ScanPharmacies(ctx context.Context, fn func(graph.Pharmacy) error) error {
+	return scan(ctx, d, pharmacyScan, fn)
+}
+
+// ScanDoctors calls fn for each doctor whose institution (if any) is known, in id order.
+func (d *Dir) ScanDoctors(ctx context.Context, fn func(graph.Doctor) error) error {
+	return scan(ctx, d, doctorScan, fn)
+}
+
+// ScanClaims calls fn for each claim whose patient, provider and doctor are known, in id order,
+// with ProviderType resolved.
+func (d *Dir) ScanClaims(ctx context.Context, fn func(graph.Claim) error) error {
+	return scan(ctx, d, claimScan, fn)
+}
+
+// ScanClaimItems calls fn for each item of a known claim, ordered by claim id then Seq (the
+// item's ordinal within its claim in the file, as Load assigns it).
+func (d *Dir) ScanClaimItems(ctx context.Context, fn func(graph.ClaimItem) error) error {
+	ix, err := d.index(ctx, kindItems)
+	if err != nil {
+		return err
+	}
+	if ix.sorted {
+		// Items of one claim are contiguous: number them as they come.
+		cur, n := "", 0
+		return scan(ctx, d, itemScan, func(it graph.ClaimItem) error {
+			if it.ClaimID != cur {
+				cur, n = it.ClaimID, 0
+			}
+			n++
+			it.Seq = n
+			return fn(it)
+		})
+	}
+	// Unsorted: Seq follows file order, so number before sorting. scan sorts stably by claim id,
+	// so numbering in file order first and sorting keeps Seq ascending within each claim.
+	seq := map[string]int{}
+	var rows []graph.ClaimItem
+	err = d.scanRows(ctx, kindItems, func(lay *layout, rec *record) error {
+		it, e := lay.parseItem(rec)
+		if e != nil || !d.has(kindClaims, it.ClaimID) {
+			return nil
+		}
+		seq[it.ClaimID]++
+		if seq[it.ClaimID] == 1 {
+			delete(seq, it.ClaimID)
+			seq[strings.Clone(it.ClaimID)] = 1
+		}
+		it.Seq = seq[it.ClaimID]
+		rows = append(rows, it)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	seq = nil
+	slices.SortStableFunc(rows, func(a, b graph.ClaimItem) int { return strings.Compare(a.ClaimID, b.ClaimID) })
+	for _, it := range rows {
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/ringtrace/ringtrace/algorithms"
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+func init() {
+	register(&command{
+		name:    "eval",
+		summary: "score findings against labelled truth (ring precision/recall, precision@K, AUC)",
+		run:     runEval,
+	})
+}
+
+// runEval reads truth.json and findings.json and prints the evaluation of docs/eval.md.
+func runEval(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags("eval")
+	fs.String("truth", "", "truth.json written by generate (or confirmed cases)")
+	fs.String("findings", "findings.json", "findings JSON written by detect")
+	fs.Int("k", 20, "K of precision@K")
+	fs.Bool("json", false, "print the report as JSON")
+	v, err := loadConfig(fs, args)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if v.GetString("truth") == "" {
+		return &exitError{code: 2, err: graph.FieldErrorf("truth", "需要 --truth 文件 / --truth is required")}
+	}
+	if v.GetInt("k") < 1 {
+		return &exitError{code: 2, err: graph.FieldErrorf("k", "k 必须 ≥ 1 / k must be at least 1")}
+	}
+	var truth graph.Truth
+	if err := readJSON(v.GetString("truth"), &truth); err != nil {
+		return err
+	}
+	var f graph.Findings
+	if err := readJSON(v.GetString("findings"), &f); err != nil {
+		return err
+	}
+	rep := algorithms.Evaluate(truth, f, v.GetInt("k"))
+	if v.GetBool("json") {
+		return writeJSON("-", env.Stdout, jsonSafe(rep))
+	}
+	printEval(env.Stdout, rep)
+	return nil
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("parse %s: %w", path, err)
+	}
+	return nil
+}
+
+// jsonSafe replaces NaN (undefined ratios) with -1, which JSON can carry.
+func jsonSafe(r algorithms.EvalReport) algorithms.EvalReport {
+	fix := func(x float64) float64 {
+		if math.IsNaN(x) {
+			return -1
+		}
+		return x
+	}
+	r.Rings.Precision, r.Rings.Recall, r.PrecisionAtK = fix(r.Rings.Precision), fix(r.Rings.Recall), fix(r.PrecisionAtK)
+	for k, e := range r.PerKind {
+		e.Precision, e.Recall = fix(e.Precision), fix(e.Recall)
+		r.PerKind[k] = e
+	}
+	for k, a := range r.AUC {
+		r.AUC[k] = fix(a)
+	}
+	return r
+}
+
+func pct(x float64) string {
+	if math.IsNaN(x) {
+		return "   n/a"
+	}
+	return fmt.Sprintf("%6.3f", x)
+}
+
+func printEval(w io.Writer, r algorithms.EvalReport) {
+	fmt.Fprintf(w, "团伙 rings: reported %d, matched %d, planted %d, found %d\n", r.Rings.Reported, r.Rings.Matched, r.Rings.Planted, r.Rings.Found)
+	fmt.Fprintf(w, "  precision %s  recall %s  precision@%d %s\n", pct(r.Rings.Precision), pct(r.Rings.Recall), r.K, pct(r.PrecisionAtK))
+	fmt.Fprintf(w, "  honest look-alikes in top 20: %d (reported overall: %d)\n", r.LookalikesTop20, r.LookalikesReported)
+	fmt.Fprintln(w, "按类型 per kind:               reported matched precision planted found recall")
+	kinds := make([]string, 0, len(r.PerKind))
+	for k := range r.PerKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		e := r.PerKind[k]
+		fmt.Fprintf(w, "  %-28s %8d %7d %9s %7d %5d %6s\n", k, e.Reported, e.Matched, pct(e.Precision), e.Planted, e.Found, pct(e.Recall))
+	}
+	fmt.Fprintln(w, "主体 entity ROC AUC:")
+	for _, g := range []string{"provider", "doctor", "patient"} {
+		fmt.Fprintf(w, "  %-9s %s\n", g, pct(r.AUC[g]))
+	}
+	if len(r.Missed) > 0 {
+		fmt.Fprintf(w, "missed planted rings (%d): %v\n", len(r.Missed), r.Missed)
+	}
+}
+
+// writeJSON writes v as indented JSON to path atomically (temp file + rename), or to stdout for
+// "-".
+func writeJSON(path string, stdout io.Writer, v any) error {
+	if path == "-" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", " ")
+		return enc.Encode(v)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", dir, err)
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".findings-*.json")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	enc := json.NewEncoder(tmp)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(v); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+

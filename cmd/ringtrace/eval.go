@@ -148,4 +148,3 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 	}
 	return nil
 }
-

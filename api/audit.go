@@ -254,6 +254,9 @@ type AuditVerification struct {
 	Records     uint64 `json:"records"`
 	FirstBroken uint64 `json:"first_broken,omitempty"` // seq of the first bad record (or the missing one)
 	Reason      string `json:"reason,omitempty"`
+	// Head is the hash of the last record when the chain holds; writing it down outside the
+	// server (a daily report, a ticket) anchors the trail against a rewrite of the whole chain.
+	Head string `json:"head,omitempty"`
 }
 
 // ErrAuditBroken is wrapped by VerifyAudit's error when the chain is broken.
@@ -304,7 +307,7 @@ func verifyChain(db *bolt.DB) (AuditVerification, error) {
 			v.FirstBroken, v.Reason = v.Records+1, fmt.Sprintf("the trail ends at record %d but the head says %d: newest records deleted", v.Records, head.Seq)
 			return nil
 		}
-		v.OK = true
+		v.OK, v.Head = true, prev
 		return nil
 	})
 	return v, err

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/ringtrace/ringtrace/algorithms"
+	"github.com/ringtrace/ringtrace/api"
+	"github.com/ringtrace/ringtrace/frontend"
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+func init() {
+	register(&command{
+		name:    "serve",
+		summary: "serve the investigation API and web UI (调查工作台服务)",
+		run:     runServe,
+	})
+}
+
+// runServe is `ringtrace serve [--listen ADDR] [--store embedded|neo4j] [--db DIR]
+// [--state-dir DIR] [--admin-password PW] [--holidays FILE] …`. It runs until SIGINT/SIGTERM and
+// then shuts down gracefully.
+func runServe(ctx context.Context, env *Env, args []string) error {
+	fs := newFlags("serve")
+	addStoreFlags(fs)
+	fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	fs.String("state-dir", "", "directory of the service's own database (users, cases, jobs, findings, audit); default: state/ beside --db, or ringtrace-data/state for neo4j")
+	fs.String("admin-password", "", "password of the first admin user, used only when no user exists yet (prefer RINGTRACE_ADMIN_PASSWORD); empty prints a one-time password")
+	fs.Duration("session-ttl", 8*time.Hour, "session lifetime")
+	fs.String("holidays", "", "holiday calendar JSON for working-day deadlines: {\"holidays\":[dates],\"workdays\":[make-up dates]}")
+	fs.Int("max-inflight", 256, "requests served at once; more wait --queue-wait and are then refused with 503")
+	fs.Duration("queue-wait", 200*time.Millisecond, "how long a request waits for a free slot")
+	fs.Duration("request-timeout", 10*time.Second, "per-request time limit (queries are cancelled after it)")
+	fs.Int64("max-body", 1<<20, "maximum request body in bytes")
+	fs.Int("login-per-minute", 5, "failed logins per minute per client address (after a burst of 10)")
+	fs.Duration("shutdown-timeout", 30*time.Second, "how long running requests may finish at shutdown")
+	fs.String("log-format", "text", "log format: text or json")
+	fs.Bool("no-ui", false, "do not serve the web UI")
+	v, err := loadConfig(fs, args)
+	if err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return &exitError{2, err}
+	}
+	sc, err := storeConfig(v)
+	if err != nil {
+		return &exitError{2, err}
+	}
+	stateDir := v.GetString("state-dir")
+	if stateDir == "" {
+		if sc.Kind == "embedded" {
+			stateDir = filepath.Join(filepath.Dir(filepath.Clean(sc.Dir)), "state")
+		} else {
+			stateDir = filepath.Join("ringtrace-data", "state")
+		}
+	}
+	cal, err := api.LoadWorkingDays(v.GetString("holidays"))
+	if err != nil {
+		return &exitError{2, fmt.Errorf("holidays: %w", err)}
+	}
+	log := env.Logger
+	if strings.EqualFold(v.GetString("log-format"), "json") {
+		log = slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	if v.GetString("holidays") == "" {
+		log.Warn("no holiday calendar given (--holidays): deadlines count weekends only")
+	} else if ys := cal.Years(); len(ys) > 0 && ys[len(ys)-1] < time.Now().Year() {
+		log.Warn("holiday calendar ends before this year; update --holidays", "last_year", ys[len(ys)-1])
+	}
+
+	store, err := openStoreWaiting(ctx, sc, log)
+	if err != nil {
+		return &exitError{1, err}
+	}
+	defer store.Close()
+
+	cfg := api.Config{
+		Store: store, StoreKind: sc.Kind, StateDir: stateDir, Detection: detection(), Calendar: cal,
+		AdminPassword: v.GetString("admin-password"), AdminPasswordOut: env.Stderr,
+		SessionTTL: v.GetDuration("session-ttl"), MaxInflight: v.GetInt("max-inflight"), QueueWait: v.GetDuration("queue-wait"),
+		RequestTimeout: v.GetDuration("request-timeout"), MaxBodyBytes: v.GetInt64("max-body"), LoginPerMinute: v.GetInt("login-per-minute"),
+		Logger: log,
+	}
+	if !v.GetBool("no-ui") {
+		cfg.UI = frontend.FS()
+	}
+	srv, err := api.New(cfg)
+	if err != nil {
+		return &exitError{1, err}
+	}
+	if err := srv.Start(v.GetString("listen")); err != nil {
+		_ = srv.Shutdown(context.Background())
+		return &exitError{1, err}
+	}
+	fmt.Fprintf(env.Stderr, "ringtrace: serving on http://%s (state %s, store %s)\n", srv.Addr(), stateDir, sc.Kind)
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case serveErr = <-srv.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), durationOr(v, "shutdown-timeout", 30*time.Second))
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return &exitError{1, err}
+	}
+	if serveErr != nil {
+		return &exitError{1, serveErr}
+	}
+	return nil
+}
+
+// openStoreWaiting opens the graph store, waiting for a Neo4j server that is not up yet (as
+// after a joint restart) instead of failing: the service must come up when its database does.
+func openStoreWaiting(ctx context.Context, sc StoreConfig, log *slog.Logger) (graph.Store, error) {
+	wait := time.Second
+	for {
+		st, err := openStore(ctx, sc)
+		if err == nil || graph.ErrorCode(err) != graph.EUNAVAILABLE || sc.Kind != "neo4j" {
+			return st, err
+		}
+		log.Warn("graph store unavailable; retrying", "store", sc.Kind, "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for the graph store: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}
+
+// detection adapts the algorithms package to the service's Detection contract.
+func detection() api.Detection {
+	return api.Detection{
+		Detect: func(ctx context.Context, src graph.Scanner, raw json.RawMessage, progress func(string, float64)) (graph.Findings, error) {
+			p := algorithms.DefaultParams()
+			if err := json.Unmarshal(raw, &p); err != nil {
+				return graph.Findings{}, fmt.Errorf("job params: %w", err)
+			}
+			return algorithms.Detect(ctx, src, p, progress)
+		},
+		Defaults: func() json.RawMessage {
+			b, err := json.Marshal(algorithms.DefaultParams())
+			if err != nil {
+				panic(err) // a plain struct always marshals
+			}
+			return b
+		},
+		Normalize: func(user json.RawMessage) (json.RawMessage, error) {
+			p := algorithms.DefaultParams()
+			if err := api.StrictParams(user, &p); err != nil {
+				return nil, err
+			}
+			if err := p.Validate(); err != nil {
+				return nil, err
+			}
+			return json.Marshal(p)
+		},
+	}
+}
+

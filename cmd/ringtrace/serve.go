@@ -168,4 +168,3 @@ func detection() api.Detection {
 		},
 	}
 }
-

@@ -34,6 +34,8 @@ type Config struct {
 	ChronicClinicRate  float64 // fraction of community clinics with a weekly chronic-disease day
 	CheckupRate        float64 // workplace health-check groups per 10,000 patients
 	PharmacyRushRate   float64 // fraction of pharmacies with a crowded promotion day
+	CodingErrorRate    float64 // fraction of patients with one claim whose diagnosis was mistyped
+	ProxyPurchaseRate  float64 // fraction of patients whose family buys their drugs during a stay
 	CrossRegionRate    float64 // fraction of acute visits made in another pooling region
 	ClaimsPerPatient   float64 // target mean number of claims per patient (approximate)
 	DeathRate          float64 // honest yearly mortality (no claims after death)
@@ -67,6 +69,8 @@ func DefaultConfig() Config {
 		ChronicClinicRate:      0.5,
 		CheckupRate:            1,
 		PharmacyRushRate:       0.05,
+		CodingErrorRate:        0.0003,
+		ProxyPurchaseRate:      0.001,
 		CrossRegionRate:        0.05,
 		ClaimsPerPatient:       10,
 		DeathRate:              0.007,
@@ -107,6 +111,8 @@ func (c Config) Validate() error {
 		{"chronic-clinic-rate", c.ChronicClinicRate, 1},
 		{"checkup-rate", c.CheckupRate, 100},
 		{"pharmacy-rush-rate", c.PharmacyRushRate, 1},
+		{"coding-error-rate", c.CodingErrorRate, 0.5},
+		{"proxy-purchase-rate", c.ProxyPurchaseRate, 0.5},
 		{"cross-region-rate", c.CrossRegionRate, 1},
 		{"death-rate", c.DeathRate, 0.5},
 		{"inpatient-rate-scale", c.InpatientRateScale, 10},

@@ -12,6 +12,8 @@ const (
 	LookalikeChronicClinic    = "chronic_clinic"    // a community clinic's weekly chronic-disease day
 	LookalikeWorkplaceCheckup = "workplace_checkup" // an employer's health check on one day
 	LookalikePharmacyRush     = "pharmacy_rush"     // a pharmacy's crowded promotion (member) day
+	LookalikeCodingError      = "coding_error"      // one claim with a mistyped diagnosis that misfits the patient
+	LookalikeProxyPurchase    = "proxy_purchase"    // family buys an admitted patient's usual drugs at the usual pharmacy
 )
 
 // households plants families who often fall ill and visit together: children with a cold, a
@@ -226,5 +228,72 @@ func (pl *planner) pharmacyRushes() {
 		}
 		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("rush", n), LookalikePharmacyRush, customers, nil,
 			[]graph.Ref{pl.pharmRef(ph)}, fmt.Sprintf("%d customers on %d promotion day(s), all terminals, opening hours", len(customers), len(days))))
+	}
+}
+
+// codingErrors plants clerical errors: one claim whose diagnosis code was mistyped into a code
+// that does not fit the patient (N40 prostate for N39.0 urinary infection on a woman's card,
+// N76.0 on a man's). Real claims contain such errors; a card-lending detector that fires on a
+// single misfit claim will flag them.
+func (pl *planner) codingErrors() {
+	k := count(pl.cfg.CodingErrorRate, pl.cfg.Patients)
+	for n := 1; n <= k; n++ {
+		i := pl.pickPatient(-1, func(i int32) bool { return pl.age(i) >= 16 })
+		if i < 0 {
+			return
+		}
+		p := &pl.people[i]
+		p.role |= roleCodingError
+		dx := dxBPH
+		if p.sex == 'M' {
+			dx = dxVaginitis
+		}
+		inst := p.homeClinic
+		if pl.r.chance(0.5) {
+			inst = p.tertiary
+		}
+		doc := pl.w.doctorFor(pl.r, inst, deptUrology, false)
+		d := pl.cal.pickDay(pl.r, pl.cal.from, pl.cal.to, -1, false)
+		in := &pl.w.insts[inst]
+		pl.outpatient(i, inst, doc, dx, int64(d)*86400+outpatientSecond(pl.r, false), pl.r.logNormal(outpatientMedian[in.kind]*0.8, 0.6), outpatientShare[in.kind], srcLookalike)
+		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("coding", n), LookalikeCodingError, []int32{i}, []int32{doc},
+			[]graph.Ref{pl.instRef(inst)}, fmt.Sprintf("one claim coded %s on the card of a %c patient (typing error)", diagnosisTable[dx].code, p.sex)))
+	}
+}
+
+// proxyPurchases plants families who buy an admitted chronic patient's usual drugs at the usual
+// pharmacy with the patient's card during a long stay (家属代购药). The card is used elsewhere
+// during a stay, like a lent card, but for the owner's own drugs at the owner's own pharmacy.
+func (pl *planner) proxyPurchases() {
+	if pl.cfg.Thin {
+		return
+	}
+	k := count(pl.cfg.ProxyPurchaseRate, pl.cfg.Patients)
+	for n := 1; n <= k; n++ {
+		i := pl.pickPatient(-1, func(i int32) bool { return pl.age(i) >= 50 && pl.people[i].chronic != 0 })
+		if i < 0 {
+			return
+		}
+		p := &pl.people[i]
+		p.role |= roleProxy
+		dx := dxHypertension
+		for ci, cc := range chronicConditions {
+			if p.chronic&(1<<ci) != 0 {
+				dx = cc.dx
+				break
+			}
+		}
+		los := int32(pl.r.between(10, 21))
+		admit := pl.cal.pickDay(pl.r, pl.cal.from, pl.cal.to-los-1, -1, false)
+		hosp := p.tertiary
+		doc := pl.w.doctorFor(pl.r, hosp, diagnosisTable[dx].dept, false)
+		sdx := pl.fitting(i, admit, []int{dxStroke, dxPneumonia, dxCHD, dx}, dx)
+		pl.inpatient(i, hosp, doc, sdx, int64(admit)*86400+int64(9*3600+pl.r.IntN(8*3600)), los, pl.r.logNormal(13000, 0.4), srcLookalike)
+		for k := pl.r.between(1, 2); k > 0; k-- {
+			d := admit + 2 + int32(pl.r.IntN(int(los-3)))
+			pl.purchase(i, p.homePharm, dx, int64(d)*86400+pharmacySecond(pl.r), pl.r.logNormal(160, 0.25), 0.6, 1+pl.r.IntN(pl.w.pharms[p.homePharm].terminals), srcLookalike)
+		}
+		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("proxy", n), LookalikeProxyPurchase, []int32{i}, []int32{doc},
+			[]graph.Ref{pl.pharmRef(p.homePharm), pl.instRef(hosp)}, fmt.Sprintf("usual %s drugs bought at the usual pharmacy during a %d-day stay", diagnosisTable[dx].code, los)))
 	}
 }

@@ -41,6 +41,8 @@ func (pl *planner) plan() {
 	pl.chronicClinics()
 	pl.checkups()
 	pl.pharmacyRushes()
+	pl.codingErrors()
+	pl.proxyPurchases()
 	sort.SliceStable(pl.claims, func(a, b int) bool {
 		if pl.claims[a].patient != pl.claims[b].patient {
 			return pl.claims[a].patient < pl.claims[b].patient

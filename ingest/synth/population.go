@@ -10,7 +10,7 @@ const noDeath = math.MaxInt32
 // Role bits mark patients that already have a planted part, so that each patient plays at most
 // one planted part and the ground truth stays unambiguous.
 const (
-	roleRing uint8 = 1 << iota
+	roleRing uint16 = 1 << iota
 	roleLending
 	roleCollected
 	roleDeceased
@@ -18,6 +18,8 @@ const (
 	roleCheckup
 	roleRush
 	roleHouseholdCoVisit
+	roleCodingError
+	roleProxy
 )
 
 // person is the compact part of a patient needed before claims are generated (32 bytes).
@@ -32,7 +34,7 @@ type person struct {
 	region     uint8
 	sex        byte
 	chronic    uint8 // bit i set: chronicConditions[i]
-	role       uint8
+	role       uint16
 }
 
 type household struct {

@@ -427,9 +427,27 @@ func TestPlantedPatternsPresent(t *testing.T) {
 	for _, l := range ds.truth.Lookalikes {
 		look[l.Kind]++
 	}
-	for _, k := range []string{LookalikeHousehold, LookalikeChronicClinic, LookalikeWorkplaceCheckup, LookalikePharmacyRush} {
+	for _, k := range []string{LookalikeHousehold, LookalikeChronicClinic, LookalikeWorkplaceCheckup, LookalikePharmacyRush, LookalikeCodingError, LookalikeProxyPurchase} {
 		if look[k] == 0 {
 			t.Errorf("no %s look-alike planted", k)
+		}
+	}
+	for _, l := range ds.truth.Lookalikes {
+		switch l.Kind {
+		case LookalikeCodingError:
+			misfit := 0
+			for _, c := range ds.byPat[l.Members[0].ID] {
+				if !ds.fitsOwner(t, c) {
+					misfit++
+				}
+			}
+			if misfit != 1 {
+				t.Errorf("%s: %d misfit claims, want exactly 1", l.ID, misfit)
+			}
+		case LookalikeProxyPurchase:
+			if !ds.lentCardEvidence(t, l.Members[0].ID) {
+				t.Errorf("%s: no purchase during the stay", l.ID)
+			}
 		}
 	}
 	// Households share an address and co-visit.
@@ -558,6 +576,15 @@ func TestHonestClaimsFitTheirPatients(t *testing.T) {
 	ds := load(t, generate(t, testConfig(8)))
 	lent := map[string]bool{}
 	dead := map[string]bool{}
+	proxy := map[string]bool{}
+	for _, l := range ds.truth.Lookalikes {
+		switch l.Kind {
+		case LookalikeCodingError:
+			lent[l.Members[0].ID] = true // a documented honest misfit
+		case LookalikeProxyPurchase:
+			proxy[l.Members[0].ID] = true
+		}
+	}
 	for _, r := range ds.truth.Rings {
 		for _, m := range r.Members {
 			if m.Type == graph.TypePatient {
@@ -588,6 +615,21 @@ func TestHonestClaimsFitTheirPatients(t *testing.T) {
 			if !dead[pid] && !death.IsZero() && !parseTime(t, c["start_time"]).Before(death) {
 				afterDeath++
 				t.Errorf("claim %s of honest patient %s after death %s", c["claim_id"], pid, p["death_date"])
+			}
+		}
+		if !lent[pid] && !proxy[pid] {
+			for _, s := range cs {
+				if s["claim_type"] != "inpatient" {
+					continue
+				}
+				a, b := parseTime(t, s["start_time"]).Truncate(24*time.Hour), parseTime(t, s["end_time"])
+				for _, c := range cs {
+					at := parseTime(t, c["start_time"])
+					if c["claim_type"] != "inpatient" && !at.Before(a) && at.Before(b) {
+						misfits++
+						t.Errorf("patient %s: claim %s at %s during stay %s (%s..%s)", pid, c["claim_id"], c["start_time"], s["claim_id"], s["start_time"], s["end_time"])
+					}
+				}
 			}
 		}
 		if misfits+afterDeath > 5 {

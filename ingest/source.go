@@ -200,3 +200,12 @@ func (r *record) rawString() string {
 	}
 	return string(r.raw)
 }
+
+// Check verifies the export in dir against the input contract — required files present,
+// readable, with a header holding every required column — without reading any data row. Load
+// and OpenDir do the same before anything else; callers use Check to fail before opening a store.
+func Check(dir string, m *Mapping) error {
+	files, err := openAll(dir, m)
+	closeAll(files)
+	return err
+}

@@ -58,6 +58,10 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 			return &exitError{2, err}
 		}
 	}
+	// The input contract is checked before the store is opened, so a bad export leaves no trace.
+	if err := ingest.Check(data, opts.Mapping); err != nil {
+		return &exitError{1, errors.New(ingestUserError(err))}
+	}
 	store, err := openStore(ctx, sc)
 	if err != nil {
 		return &exitError{1, err}
@@ -72,6 +76,10 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		printIngestSummary(env.Stdout, sum)
 	}
 	if err != nil {
+		if sum.Files == nil {
+			// Stopped before anything was written (input contract, store unreachable).
+			return &exitError{1, errors.New(ingestUserError(err))}
+		}
 		return &exitError{1, fmt.Errorf("导入未完成 / ingest did not finish: %s", ingestUserError(err))}
 	}
 	if sum.Loaded() == 0 {
@@ -83,6 +91,13 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 // ingestUserError renders err for the terminal: the message of a *graph.Error, or the error text (it
 // names files, lines and columns, never row contents).
 func ingestUserError(err error) string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var parts []string
+		for _, e := range j.Unwrap() {
+			parts = append(parts, ingestUserError(e))
+		}
+		return strings.Join(parts, "; ")
+	}
 	var ge *graph.Error
 	if errors.As(err, &ge) {
 		return ge.Message

@@ -154,6 +154,9 @@ func outpatientSecond(r *rng, evening bool) int64 {
 // morning and an after-work peak.
 func pharmacySecond(r *rng) int64 {
 	var h float64
+	if r.chance(0.04) { // caller-independent night tail, kept only at 24-hour pharmacies
+		return nightSecond(r)
+	}
 	if r.chance(0.45) {
 		h = 8.5 + (r.Float64()+r.Float64())/2*4
 	} else if r.chance(0.6) {
@@ -162,4 +165,20 @@ func pharmacySecond(r *rng) int64 {
 		h = 8 + r.Float64()*13.5
 	}
 	return int64(h*3600) + int64(r.IntN(60))
+}
+
+// nightSecond draws a time between 21:30 and 07:00 (sales at a 24-hour pharmacy).
+func nightSecond(r *rng) int64 {
+	s := int64(21*3600+1800) + int64(r.IntN(int(9.5*3600)))
+	return s % 86400
+}
+
+// pharmacyTime draws the time of day of an ordinary sale at pharmacy ph: night sales only
+// happen at 24-hour pharmacies; elsewhere they become after-work purchases.
+func (w *world) pharmacyTime(r *rng, ph int32) int64 {
+	sec := pharmacySecond(r)
+	if (sec < 8*3600 || sec >= 21*3600+1800) && !w.pharms[ph].allNight {
+		sec = int64(17*3600 + r.IntN(4*3600))
+	}
+	return sec
 }

@@ -320,7 +320,7 @@ func (pl *planner) lendWhileInpatient(n int) int {
 			if pl.r.chance(0.3) {
 				ph = int32(pl.r.IntN(len(pl.w.pharms))) // bought while travelling
 			}
-			pl.purchase(i, ph, dx, int64(d)*86400+pharmacySecond(pl.r), pl.r.logNormal(180, 0.5), 0.5, 1+pl.r.IntN(pl.w.pharms[ph].terminals), srcFraud)
+			pl.purchase(i, ph, dx, int64(d)*86400+pl.w.pharmacyTime(pl.r, ph), pl.r.logNormal(180, 0.5), 0.5, 1+pl.r.IntN(pl.w.pharms[ph].terminals), srcFraud)
 			providers = append(providers, pl.pharmRef(ph))
 			continue
 		}
@@ -544,7 +544,7 @@ func (pl *planner) deceased() {
 		switch variant {
 		case "pharmacy":
 			for ; d <= pl.cal.to; d += int32(interval + pl.r.NormFloat64()*3) {
-				pl.purchase(i, p.homePharm, chronicDx, int64(d)*86400+pharmacySecond(pl.r), pl.r.logNormal(200, 0.3), 0.6, 1+pl.r.IntN(pl.w.pharms[p.homePharm].terminals), srcFraud)
+				pl.purchase(i, p.homePharm, chronicDx, int64(d)*86400+pl.w.pharmacyTime(pl.r, p.homePharm), pl.r.logNormal(200, 0.3), 0.6, 1+pl.r.IntN(pl.w.pharms[p.homePharm].terminals), srcFraud)
 			}
 			providers = append(providers, pl.pharmRef(p.homePharm))
 		case "clinic":

@@ -322,8 +322,9 @@ func (g *honestGen) purchase(i int32, p *person, ph int32, dx int, d int32, tota
 		return
 	}
 	total = math.Max(total, 2)
+	sec := g.w.pharmacyTime(g.r, ph)
 	g.out = append(g.out, claim{
-		start: int64(d)*86400 + pharmacySecond(g.r), total: g.yuan(total), fund: g.yuan(total * share),
+		start: int64(d)*86400 + sec, total: g.yuan(total), fund: g.yuan(total * share),
 		patient: i, provider: ph, doctor: -1, dx: int16(dx), ctype: ctPharmacy,
 		terminal: uint8(1 + g.r.IntN(g.w.pharms[ph].terminals)),
 	})

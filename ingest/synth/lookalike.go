@@ -224,7 +224,7 @@ func (pl *planner) pharmacyRushes() {
 			if pl.people[i].chronic&1 != 0 && pl.r.chance(0.6) {
 				dx = dxHypertension
 			}
-			pl.purchase(i, ph, dx, int64(d)*86400+pharmacySecond(pl.r), pl.r.logNormal(150, 0.7), pick(pl.r, []float64{0, 0.5, 0.6}), 1+pl.r.IntN(p.terminals), srcLookalike)
+			pl.purchase(i, ph, dx, int64(d)*86400+pl.w.pharmacyTime(pl.r, ph), pl.r.logNormal(150, 0.7), pick(pl.r, []float64{0, 0.5, 0.6}), 1+pl.r.IntN(p.terminals), srcLookalike)
 		}
 		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("rush", n), LookalikePharmacyRush, customers, nil,
 			[]graph.Ref{pl.pharmRef(ph)}, fmt.Sprintf("%d customers on %d promotion day(s), all terminals, opening hours", len(customers), len(days))))
@@ -291,7 +291,7 @@ func (pl *planner) proxyPurchases() {
 		pl.inpatient(i, hosp, doc, sdx, int64(admit)*86400+int64(9*3600+pl.r.IntN(8*3600)), los, pl.r.logNormal(13000, 0.4), srcLookalike)
 		for k := pl.r.between(1, 2); k > 0; k-- {
 			d := admit + 2 + int32(pl.r.IntN(int(los-3)))
-			pl.purchase(i, p.homePharm, dx, int64(d)*86400+pharmacySecond(pl.r), pl.r.logNormal(160, 0.25), 0.6, 1+pl.r.IntN(pl.w.pharms[p.homePharm].terminals), srcLookalike)
+			pl.purchase(i, p.homePharm, dx, int64(d)*86400+pl.w.pharmacyTime(pl.r, p.homePharm), pl.r.logNormal(160, 0.25), 0.6, 1+pl.r.IntN(pl.w.pharms[p.homePharm].terminals), srcLookalike)
 		}
 		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("proxy", n), LookalikeProxyPurchase, []int32{i}, []int32{doc},
 			[]graph.Ref{pl.pharmRef(p.homePharm), pl.instRef(hosp)}, fmt.Sprintf("usual %s drugs bought at the usual pharmacy during a %d-day stay", diagnosisTable[dx].code, los)))

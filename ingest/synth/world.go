@@ -34,6 +34,7 @@ type pharmacy struct {
 	id, name  string
 	region    int
 	terminals int
+	allNight  bool // a 24-hour pharmacy (24小时药房): honest sales at night too
 }
 
 type doctor struct {
@@ -239,7 +240,7 @@ func (w *world) staffInstitution(r *rng, in *institution, n int, instIndex int) 
 
 func newPharmacy(r *rng, info regionInfo, ri, j int) pharmacy {
 	d := pick(r, info.districts)
-	p := pharmacy{region: ri, terminals: r.between(1, 3), id: fmt.Sprintf("P%s%05d", info.code, j+1)}
+	p := pharmacy{region: ri, terminals: r.between(1, 3), id: fmt.Sprintf("P%s%05d", info.code, j+1), allNight: r.chance(0.06)}
 	if r.chance(0.6) {
 		p.name = pick(r, pharmacyChains) + d + strings.TrimSuffix(pick(r, streets), "路") + "店"
 	} else {

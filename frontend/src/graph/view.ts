@@ -2,12 +2,11 @@
 // docs/decisions/ui.md for why sigma rather than Cytoscape.js). Kinds are drawn with their colour
 // and a white pictogram, risk as a red/amber border; dragging a node pins it.
 import Sigma from 'sigma';
-import { createNodeCompoundProgram, EdgeArrowProgram } from 'sigma/rendering';
+import { createNodeCompoundProgram, EdgeLineProgram } from 'sigma/rendering';
 import { createNodeBorderProgram } from '@sigma/node-border';
 import { createNodeImageProgram } from '@sigma/node-image';
 import FA2Layout from 'graphology-layout-forceatlas2/worker';
 import forceAtlas2 from 'graphology-layout-forceatlas2';
-import type { EntityType } from '../api/types';
 import { nodeVisible, type NodeAttrs, type TimeRange, type WorkGraph } from './model';
 import { iconURL, riskColor } from './style';
 
@@ -43,18 +42,22 @@ export class GraphView {
       }),
       createNodeImageProgram({ drawingMode: 'color', colorAttribute: 'pictoColor', padding: 0.28, keepWithinCircle: true }),
     ]);
-    // Sigma picks a node's program by its "type" attribute, which holds the entity kind here, so
-    // every kind is registered to the same program.
-    const kinds: EntityType[] = ['patient', 'doctor', 'institution', 'pharmacy', 'claim', 'phone', 'address', 'terminal'];
-    const nodeProgramClasses = Object.fromEntries(kinds.map((k) => [k, program]));
+    // Sigma picks a node's program by its "type" attribute, which holds the entity kind here; the
+    // reducer below maps every kind to the one "rt" program (one program instance per key would
+    // multiply draw calls and texture work by eight).
     this.sigma = new Sigma(graph, container, {
-      nodeProgramClasses,
-      defaultEdgeType: 'arrow',
-      edgeProgramClasses: { arrow: EdgeArrowProgram },
+      nodeProgramClasses: { rt: program },
+      defaultNodeType: 'rt',
+      // Plain lines: arrows double the edge geometry and a ring's edge directions are fixed by
+      // kind (patient → claim → provider), which the legend explains.
+      defaultEdgeType: 'line',
+      edgeProgramClasses: { line: EdgeLineProgram },
       renderEdgeLabels: false,
       labelRenderedSizeThreshold: 9,
       labelFont: '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif',
       zIndex: true,
+      // Software-rendered WebGL (no GPU, as in headless CI) cannot redraw thousands of edges at 60 fps.
+      hideEdgesOnMove: graph.order > 1000,
       minCameraRatio: 0.02,
       maxCameraRatio: 20,
       nodeReducer: (key, a) => {
@@ -64,6 +67,7 @@ export class GraphView {
         const sel = this.state.selected.has(key);
         return {
           ...a,
+          type: 'rt',
           hidden: !visible,
           image: iconURL(a.type),
           pictoColor: '#ffffff',
@@ -126,6 +130,18 @@ export class GraphView {
     this.layout = new FA2Layout(this.graph, { settings });
     this.layout.start();
     this.layoutTimer = setTimeout(() => this.stopLayout(), ms);
+  }
+
+  /**
+   * settle runs a few synchronous ForceAtlas2 iterations on a graph that no renderer watches yet:
+   * the first view of a large ring is then drawn once, already untangled, instead of being
+   * re-rendered on every step of a background layout (which on a software-rendered canvas costs
+   * more than the layout itself).
+   */
+  static settle(g: WorkGraph, iterations: number): void {
+    if (g.order === 0) return;
+    const settings = { ...forceAtlas2.inferSettings(g), barnesHutOptimize: g.order > 500 };
+    forceAtlas2.assign(g, { iterations, settings });
   }
 
   /** layoutRunning reports whether a background layout is still moving nodes. */

@@ -130,6 +130,7 @@ export const en: Record<MessageKey, string> = {
   'workbench.selected': 'Selected: {label}',
   'workbench.fit': 'Fit to view',
   'workbench.clear': 'Clear canvas',
+  'workbench.sideHint': 'Click a node for its details; Shift-click a second node for the shortest path; double-click to expand; drag a node to pin it.',
   'workbench.canvas': 'Relationship graph canvas',
   'entity.title': 'Entity',
   'entity.props': 'Properties',

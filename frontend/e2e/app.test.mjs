@@ -1,0 +1,241 @@
+// End-to-end: the UI against a real `ringtrace serve` (started by e2e/run.sh) as a person uses
+// it: sign in as each role, run a detection job, open the top ring, expand a node, filter by time,
+// export, open a case and move it through its statuses, check the police view, switch language,
+// and see the error states. Tests run in order and share the server's state.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, shot } from './lib.mjs';
+
+const base = process.env.BASE_URL;
+if (!base) throw new Error('BASE_URL is not set: run e2e/run.sh');
+const password = (role) => `e2e-${role}-password`;
+let browser;
+let caseId = '';
+
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** signIn opens a fresh tab (its own sessionStorage, so its own session) and signs in. */
+async function signIn(role) {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(20000);
+  await page.goto(`${base}/#/login`);
+  await page.fill('#username', `e2e-${role}`);
+  await page.fill('#password', password(role));
+  await page.click('button[type=submit]');
+  await page.waitForSelector('header.topbar nav');
+  return page;
+}
+
+async function navItems(page) {
+  return page.$$eval('header nav [data-nav]', (as) => as.map((a) => a.getAttribute('data-nav')));
+}
+
+test('the sign-in page is Chinese first', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${base}/`);
+  await page.waitForSelector('form.login-card');
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  assert.match(await page.textContent('form.login-card h1'), /医保/);
+  await page.fill('#username', 'e2e-analyst');
+  await page.fill('#password', 'wrong-password-x');
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#login-error').textContent.trim() !== '');
+  assert.match(await page.textContent('#login-error'), /错误|频繁/);
+  await shot(page, '01-login');
+  await page.close();
+});
+
+test('each role sees only its screens', async () => {
+  const want = {
+    analyst: ['findings', 'workbench', 'cases', 'jobs'],
+    investigator: ['findings', 'workbench', 'cases', 'jobs'],
+    supervisor: ['findings', 'workbench', 'cases', 'jobs'],
+    police: ['cases'],
+  };
+  for (const [role, screens] of Object.entries(want)) {
+    const page = await signIn(role);
+    assert.deepEqual(await navItems(page), screens, role);
+    assert.equal(await page.getAttribute('.role', 'data-role'), role);
+    if (role === 'investigator') {
+      await page.goto(`${base}/#/jobs`);
+      await page.waitForSelector('#job-start');
+      assert.equal(await page.locator('#btn-start-job').count(), 0, 'investigators may not start jobs');
+    }
+    if (role === 'police') {
+      // A screen the role may not use is refused, and the API refuses it too.
+      await page.goto(`${base}/#/findings`);
+      await page.waitForSelector('main .state-error');
+      const status = await page.evaluate(async () => {
+        const s = JSON.parse(sessionStorage.getItem('ringtrace.session'));
+        return (await fetch('/api/rings', { headers: { Authorization: `Bearer ${s.token}` } })).status;
+      });
+      assert.equal(status, 403);
+      await shot(page, '02-police-forbidden');
+    }
+    await page.close();
+  }
+});
+
+test('an analyst starts a detection job and watches it finish', async () => {
+  const page = await signIn('analyst');
+  await page.goto(`${base}/#/jobs`);
+  await page.waitForSelector('#btn-start-job');
+  await page.click('#btn-start-job');
+  await page.waitForSelector('#job-progress progress');
+  await page.waitForSelector('#job-progress [data-status="succeeded"]', { timeout: 180000 });
+  await page.waitForSelector('#jobs-table tr[data-status="succeeded"]');
+  await shot(page, '03-jobs');
+  await page.close();
+});
+
+test('the findings board ranks rings and opens the top ring in the workbench', async () => {
+  const page = await signIn('analyst');
+  await page.goto(`${base}/#/findings`);
+  await page.waitForSelector('#rings-table tbody tr');
+  const scores = await page.$$eval('#rings-table tbody tr .score .val', (els) => els.map((e) => Number(e.textContent)));
+  assert.ok(scores.length > 0, 'no rings found');
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'rings are ranked by score');
+  assert.match(await page.textContent('#rings-table tbody tr:first-child'), /¥[\d,]+\.\d\d/);
+  await shot(page, '04-findings');
+
+  await page.click('#rings-table tbody tr:first-child');
+  await page.waitForSelector('#graph-canvas[data-ready="1"]');
+  await page.waitForSelector('#ring-head');
+  const before = Number(await page.getAttribute('#graph-canvas', 'data-nodes'));
+  assert.ok(before > 1);
+  await page.waitForTimeout(500);
+  await shot(page, '05-workbench-ring');
+
+  // Click a patient as a person would: where the renderer drew it.
+  const key = await page.evaluate(() => window.__ringtrace.keys().find((k) => k.startsWith('patient:')));
+  const pos = await page.evaluate((k) => window.__ringtrace.nodeViewport(k), key);
+  const box = await page.locator('#graph-canvas').boundingBox();
+  await page.mouse.click(box.x + pos.x, box.y + pos.y);
+  await page.waitForSelector(`.side .entity[data-entity="${key}"] .entity-head`);
+  assert.equal(await page.isDisabled('#btn-expand'), false);
+  await shot(page, '06-workbench-entity');
+
+  // Expand its neighbours.
+  await page.click('#btn-expand');
+  await page.waitForFunction((n) => Number(document.querySelector('#graph-canvas').dataset.nodes) > n, before, { timeout: 20000 }).catch(() => {});
+  const afterExpand = Number(await page.getAttribute('#graph-canvas', 'data-nodes'));
+  assert.ok(afterExpand >= before, 'expansion never removes nodes');
+
+  // Filter by claim time: move the start handle to the middle; fewer relationships are drawn.
+  const statsAll = await page.textContent('#graph-stats');
+  const max = Number(await page.getAttribute('#time-from', 'max'));
+  if (max > 1) {
+    await page.locator('#time-from').fill(String(Math.floor(max / 2)));
+    await page.waitForFunction((s) => document.querySelector('#graph-stats').textContent !== s, statsAll);
+    assert.notEqual(await page.textContent('#time-label'), '全部时间');
+    await shot(page, '07-workbench-time-filter');
+  }
+
+  // Exports.
+  const [graphml] = await Promise.all([page.waitForEvent('download'), page.click('#btn-graphml')]);
+  assert.equal(graphml.suggestedFilename(), 'ringtrace-graph.graphml');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#btn-png')]);
+  assert.match(png.suggestedFilename(), /\.png$/);
+  await page.close();
+});
+
+test('a case is opened from the top ring and moved through its statuses', async () => {
+  const analyst = await signIn('analyst');
+  await analyst.goto(`${base}/#/findings`);
+  await analyst.click('#rings-table tbody tr:first-child');
+  await analyst.waitForSelector('#btn-open-case');
+  await analyst.click('#btn-open-case');
+  await analyst.waitForSelector('.case[data-status="lead"]');
+  caseId = await analyst.getAttribute('.case', 'data-case');
+  assert.ok(caseId);
+  await shot(analyst, '08-case-lead');
+  await analyst.close();
+
+  const supervisor = await signIn('supervisor');
+  const openCase = async (page) => {
+    await page.goto(`${base}/#/cases/${encodeURIComponent(caseId)}`);
+    await page.waitForSelector(`.case[data-case="${caseId}"]`);
+  };
+  await openCase(supervisor);
+  await supervisor.fill('#assign-to', 'e2e-investigator');
+  await supervisor.click('#assign-to ~ button[type=submit]');
+  await supervisor.waitForFunction(() => document.querySelector('#assign-to')?.value === 'e2e-investigator');
+
+  const investigator = await signIn('investigator');
+  await openCase(investigator);
+  await investigator.fill('#tr-reason', '核查书面材料');
+  await investigator.click('[data-to="verification"]');
+  await investigator.waitForSelector('.case[data-status="verification"]');
+  await investigator.fill('#note-text', '已调取该机构近一年门诊日志，发现同日集中就诊。');
+  await investigator.click('#btn-note');
+  await investigator.waitForSelector('#notes li');
+  await shot(investigator, '09-case-verification');
+  await investigator.close();
+
+  await openCase(supervisor);
+  await supervisor.fill('#tr-reason', '证据确凿，立案');
+  await supervisor.click('[data-to="opened"]');
+  await supervisor.waitForSelector('.case[data-status="opened"]');
+  assert.ok(await supervisor.locator('.deadlines .badge').count() > 0, 'an opened case shows its deadlines');
+  await supervisor.fill('#tr-reason', '涉嫌犯罪，移送公安机关');
+  await supervisor.click('[data-to="transferred:police"]');
+  await supervisor.waitForSelector('.case[data-status="transferred"]');
+  await shot(supervisor, '10-case-transferred');
+
+  const police = await signIn('police');
+  await police.goto(`${base}/#/cases`);
+  await police.waitForSelector('#police-scope');
+  await police.waitForSelector(`#cases-table tr[data-case="${caseId}"]`);
+  const statuses = await police.$$eval('#cases-table [data-status]', (els) => els.map((e) => e.getAttribute('data-status')));
+  assert.ok(statuses.every((s) => s === 'transferred'), `police sees only transferred cases: ${statuses}`);
+  await shot(police, '11-police-cases');
+  await police.close();
+
+  await openCase(supervisor);
+  await supervisor.fill('#tr-reason', '公安已受理，结案');
+  await supervisor.click('[data-to="closed"]');
+  await supervisor.waitForSelector('.case[data-status="closed"]');
+  await supervisor.goto(`${base}/#/cases`);
+  await supervisor.waitForSelector('#cases-table');
+  await shot(supervisor, '12-cases');
+  await supervisor.close();
+});
+
+test('the language switches to English and back', async () => {
+  const page = await signIn('supervisor');
+  await page.goto(`${base}/#/findings`);
+  await page.waitForSelector('#rings-table');
+  await page.click('[data-action="lang"]');
+  await page.waitForFunction(() => document.querySelector('header nav [data-nav="findings"]').textContent === 'Findings');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await page.waitForSelector('#rings-table');
+  await shot(page, '13-findings-en');
+  await page.click('[data-action="lang"]');
+  await page.waitForFunction(() => document.querySelector('header nav [data-nav="findings"]').textContent === '线索看板');
+  await page.close();
+});
+
+test('error states: API down and session expired', async () => {
+  const page = await signIn('analyst');
+  await page.route('**/api/rings**', (r) => r.abort('connectionrefused'));
+  await page.goto(`${base}/#/findings`);
+  await page.waitForSelector('.state-error.error-network');
+  assert.match(await page.textContent('.state-error'), /无法连接服务器/);
+  await shot(page, '14-api-down');
+  await page.unroute('**/api/rings**');
+  // The server forgets the session (logout from another place): the next call lands on sign-in.
+  await page.evaluate(async () => {
+    const s = JSON.parse(sessionStorage.getItem('ringtrace.session'));
+    await fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${s.token}` } });
+  });
+  await page.click('.state-error button');
+  await page.waitForSelector('form.login-card');
+  assert.match(await page.textContent('#login-error'), /登录已过期/);
+  await shot(page, '15-session-expired');
+  await page.close();
+});

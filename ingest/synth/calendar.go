@@ -55,7 +55,6 @@ type calendar struct {
 	private  []float64 // clinics and pharmacies: open every day, less weekday variation
 	winter   []float64 // respiratory season multiplier
 	summer   []float64 // gastro-intestinal season multiplier
-	weekday  []uint8   // 0 = Monday … 6 = Sunday
 }
 
 func newCalendar(cfg Config) *calendar {
@@ -65,13 +64,11 @@ func newCalendar(cfg Config) *calendar {
 	c.private = make([]float64, n)
 	c.winter = make([]float64, n)
 	c.summer = make([]float64, n)
-	c.weekday = make([]uint8, n)
 	pub := [7]float64{1.30, 1.15, 1.10, 1.05, 1.00, 0.62, 0.48} // Monday first
 	pri := [7]float64{1.0, 1.0, 1.0, 1.0, 1.05, 1.0, 0.9}
 	for i := 0; i < n; i++ {
 		t := dateOf(c.from + int32(i))
 		wd := (int(t.Weekday()) + 6) % 7
-		c.weekday[i] = uint8(wd)
 		c.public[i] = pub[wd]
 		c.private[i] = pri[wd]
 		if sf, ok := springFestival[t.Year()]; ok {
@@ -133,7 +130,7 @@ func (c *calendar) pickDay(r *rng, lo, hi int32, dx int, private bool) int32 {
 }
 
 // wd returns the weekday (0 = Monday) of day d.
-func (c *calendar) wd(d int32) int { return int(c.weekday[d-c.from]) }
+func (c *calendar) wd(d int32) int { return int((d%7 + 7 + 3) % 7) } // 1970-01-01 was a Thursday
 
 // outpatientSecond draws a time of day for a clinic visit: a morning peak, an afternoon session
 // and, at hospitals with an emergency department, a thin evening tail.

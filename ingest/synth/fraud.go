@@ -104,7 +104,7 @@ func (pl *planner) ring(n, size int) int {
 		waves = pl.r.between(1, 4)
 		for w := 0; w < waves; w++ {
 			d0 := pl.cal.pickDay(pl.r, pl.cal.from, pl.cal.to-20, -1, private)
-			k := pl.r.between(3, min(10, len(members)))
+			k := pl.r.between(min(3, len(members)), min(10, len(members)))
 			los := int32(pl.r.between(5, 12))
 			median := pl.r.uniform(3500, 9000)
 			for _, idx := range pl.r.Perm(len(members))[:k] {

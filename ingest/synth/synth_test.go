@@ -755,3 +755,41 @@ func TestCancel(t *testing.T) {
 		t.Errorf("Generate on a cancelled context = %v, want context.Canceled", err)
 	}
 }
+
+// TestEdgeConfigs runs unusual but valid configurations end to end: tiny populations, tiny and
+// long date ranges, extreme rates and sizes, every pattern off.
+func TestEdgeConfigs(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(*Config)
+	}{
+		{"one patient", func(c *Config) { c.Patients = 1 }},
+		{"eight regions", func(c *Config) { c.Patients = 60; c.Regions = 8 }},
+		{"ten days", func(c *Config) { c.To = c.From.AddDate(0, 0, 9) }},
+		{"one day", func(c *Config) { c.To = c.From }},
+		{"pairs", func(c *Config) { c.RingSizeMin, c.RingSizeMax = 2, 2 }},
+		{"everything planted", func(c *Config) {
+			c.RingRate, c.LendingRate, c.DeceasedRate, c.PharmacyCollectionRate = 0.3, 0.2, 0.1, 1
+		}},
+		{"nothing planted", func(c *Config) {
+			c.RingRate, c.LendingRate, c.DeceasedRate, c.PharmacyCollectionRate = 0, 0, 0, 0
+			c.HouseholdRate, c.ChronicClinicRate, c.CheckupRate, c.PharmacyRushRate = 0, 0, 0, 0
+			c.CodingErrorRate, c.ProxyPurchaseRate = 0, 0
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := DefaultConfig()
+			c.Patients = 600
+			tc.edit(&c)
+			dir := generate(t, c)
+			tr := readTruth(t, dir)
+			if tc.name == "nothing planted" && (len(tr.Rings) != 0 || len(tr.Lookalikes) != 0 || len(tr.Fraudulent) != 0) {
+				t.Errorf("rates 0 planted %d rings, %d look-alikes", len(tr.Rings), len(tr.Lookalikes))
+			}
+			if tc.name == "everything planted" && len(tr.Fraudulent) < 200 {
+				t.Errorf("high rates planted only %d fraudulent parties", len(tr.Fraudulent))
+			}
+		})
+	}
+}

@@ -100,7 +100,16 @@ func (pl *planner) ring(n, size int) int {
 
 	// Group admissions first so that outpatient sessions avoid the members' stays.
 	waves := 0
-	if in.admits() && pl.r.chance(map[bool]float64{true: 0.8, false: 0.35}[private]) {
+	// Where members are admitted: the organiser's own beds, or — for a clinic without beds —
+	// sometimes a partner private hospital that pays for referrals (诱导住院).
+	admitAt, admitDoc := inst, doc
+	partner := false
+	if !in.admits() && len(rw.byKind[kindPrivateHospital]) > 0 && pl.r.chance(0.4) {
+		admitAt = pick(pl.r, rw.byKind[kindPrivateHospital])
+		admitDoc = pl.w.doctorFor(pl.r, admitAt, deptInternal, false)
+		partner = true
+	}
+	if pl.w.insts[admitAt].admits() && pl.r.chance(map[bool]float64{true: 0.8, false: 0.35}[private]) {
 		waves = pl.r.between(1, 4)
 		for w := 0; w < waves; w++ {
 			d0 := pl.cal.pickDay(pl.r, pl.cal.from, pl.cal.to-20, -1, private)
@@ -116,7 +125,7 @@ func (pl *planner) ring(n, size int) int {
 				}
 				busy[i] = append(busy[i], [2]int32{d, d + l})
 				sec := int64(d)*86400 + int64(8*3600+pl.r.IntN(4*3600))
-				pl.inpatient(i, inst, doc, pl.fitting(i, d, dxs, dxBackPain), sec, l, median*pl.r.uniform(0.9, 1.1), srcFraud)
+				pl.inpatient(i, admitAt, admitDoc, pl.fitting(i, d, dxs, dxBackPain), sec, l, median*pl.r.uniform(0.9, 1.1), srcFraud)
 			}
 		}
 	}
@@ -171,9 +180,22 @@ func (pl *planner) ring(n, size int) int {
 	}
 	id := fid("ring", n)
 	providers := []graph.Ref{pl.instRef(inst)}
-	pl.truth.Rings = append(pl.truth.Rings, pl.group(id, graph.KindCollusionRing, members, []int32{doc}, providers,
-		fmt.Sprintf("%s pattern at a %s %s institution, %d group(s), attendance %.2f, inflation ×%.2f, %d admission wave(s)",
-			pattern, in.ownership, in.level, len(groups), attend, inflate, waves)))
+	doctors := []int32{doc}
+	where := ""
+	if partner && waves > 0 {
+		providers = append(providers, pl.instRef(admitAt))
+		doctors = append(doctors, admitDoc)
+		where = " at partner hospital " + pl.w.insts[admitAt].id
+		pl.markFraud(pl.instRef(admitAt), pl.docRef(admitDoc))
+	}
+	tr := pl.group(id, graph.KindCollusionRing, members, doctors, providers,
+		fmt.Sprintf("%s pattern at a %s %s institution, %d group(s), attendance %.2f, inflation ×%.2f, %d admission wave(s)%s",
+			pattern, in.ownership, in.level, len(groups), attend, inflate, waves, where))
+	tr.Providers = []graph.Ref{pl.instRef(inst)} // the organiser first: co-visits happen there
+	if partner && waves > 0 {
+		tr.Providers = append(tr.Providers, pl.instRef(admitAt))
+	}
+	pl.truth.Rings = append(pl.truth.Rings, tr)
 	for _, i := range members {
 		pl.markFraud(pl.patientRef(i))
 	}

@@ -127,6 +127,9 @@ func buildPopulation(cfg Config, w *world) ([]person, []household) {
 			p.chronic = chronicFor(r, m.age)
 			if r.chance(cfg.DeathRate * mortalityFactor(m.age)) {
 				p.death = from + int32(r.IntN(int(to-from)+1))
+			} else if r.chance(cfg.DeathRate * mortalityFactor(m.age) * 0.5) {
+				// Died before the range: still in the register, with no claims.
+				p.death = from - 1 - int32(r.IntN(365))
 			}
 			people = append(people, p)
 			hh.size++

@@ -279,6 +279,9 @@ func (pl *planner) lendMismatch(n int) int {
 	pl.people[i].role |= roleLending
 	p := &pl.people[i]
 	rw := &pl.w.regions[p.region]
+	if pl.r.chance(0.2) { // the borrower lives elsewhere (异地冒名就医)
+		rw = &pl.w.regions[pl.w.regionPop.draw(pl.r)]
+	}
 	d0 := pl.cal.pickDay(pl.r, pl.cal.from, pl.cal.to-40, -1, false)
 	dxs := pl.mismatchDiagnoses(i, d0)
 	dx := pick(pl.r, dxs)

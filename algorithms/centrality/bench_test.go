@@ -27,9 +27,11 @@ func benchGraph(b testing.TB, n int) *csr.Graph {
 func BenchmarkPageRank100k(b *testing.B) {
 	g := benchGraph(b, 100_000)
 	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		PageRank(g, 0.85, 1e-10)
 	}
+	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkPersonalizedPageRank100k restarts at 100 flagged nodes.
@@ -40,27 +42,33 @@ func BenchmarkPersonalizedPageRank100k(b *testing.B) {
 		restart[i*997] = 1
 	}
 	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		PersonalizedPageRank(g, restart, 0.85, 1e-10)
 	}
+	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkBetweennessSampled100k times 256 pivots on 100,000 nodes.
 func BenchmarkBetweennessSampled100k(b *testing.B) {
 	g := benchGraph(b, 100_000)
 	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		Betweenness(context.Background(), g, 256, 1)
 	}
+	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // BenchmarkExactBetweenness10k is the exact computation gonum took 231 s for at 10,000 nodes.
 func BenchmarkExactBetweenness10k(b *testing.B) {
 	g := benchGraph(b, 10_000)
 	b.ResetTimer()
+	cpu := processCPU()
 	for b.Loop() {
 		ExactBetweenness(g)
 	}
+	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // TestGonumCentralityComparison times gonum's network.PageRankSparse and network.Betweenness
@@ -73,23 +81,25 @@ func TestGonumCentralityComparison(t *testing.T) {
 		t.Skip("set RINGTRACE_GONUM_N=<nodes> to time gonum's centrality against ours")
 	}
 	g := benchGraph(t, n)
-	start := time.Now()
+	start, cpu := time.Now(), processCPU()
 	PageRank(g, 0.85, 1e-10)
-	ours := time.Since(start)
+	ours, oursCPU := time.Since(start), processCPU()-cpu
 	gd := toGonumDirected(g)
-	start = time.Now()
+	start, cpu = time.Now(), processCPU()
 	network.PageRankSparse(gd, 0.85, 1e-10)
-	theirs := time.Since(start)
-	t.Logf("PageRank n=%d: ours %v, gonum PageRankSparse %v, ratio %.1f×", n, ours, theirs, theirs.Seconds()/ours.Seconds())
+	theirs, theirsCPU := time.Since(start), processCPU()-cpu
+	t.Logf("PageRank n=%d: ours wall %v cpu %v, gonum PageRankSparse wall %v cpu %v, ratio cpu %.1f×",
+		n, ours, oursCPU, theirs, theirsCPU, theirsCPU.Seconds()/oursCPU.Seconds())
 	if os.Getenv("RINGTRACE_GONUM_BETWEENNESS") == "" {
 		return
 	}
-	start = time.Now()
+	start, cpu = time.Now(), processCPU()
 	ExactBetweenness(g)
-	ours = time.Since(start)
+	ours, oursCPU = time.Since(start), processCPU()-cpu
 	gu := toGonumUndirected(g)
-	start = time.Now()
+	start, cpu = time.Now(), processCPU()
 	network.Betweenness(gu)
-	theirs = time.Since(start)
-	t.Logf("exact betweenness n=%d: ours %v, gonum Betweenness %v, ratio %.1f×", n, ours, theirs, theirs.Seconds()/ours.Seconds())
+	theirs, theirsCPU = time.Since(start), processCPU()-cpu
+	t.Logf("exact betweenness n=%d: ours wall %v cpu %v, gonum Betweenness wall %v cpu %v, ratio cpu %.1f×",
+		n, ours, oursCPU, theirs, theirsCPU, theirsCPU.Seconds()/oursCPU.Seconds())
 }

@@ -53,7 +53,15 @@ func (pl *planner) ring(n, size int) int {
 		inst = pick(pl.r, rw.byKind[kindPrivateHospital])
 	}
 	in := &pl.w.insts[inst]
-	dep := &in.depts[pl.r.IntN(len(in.depts))]
+	dxs := make([]int, 0, 3)
+	for k := pl.r.between(1, 3); k > 0; k-- {
+		dxs = append(dxs, pick(pl.r, ringDiagnoses))
+	}
+	// The organiser usually works in the department that treats what the ring bills for.
+	dep := in.dept(diagnosisTable[dxs[0]].dept)
+	if dep == nil || pl.r.chance(0.3) {
+		dep = &in.depts[pl.r.IntN(len(in.depts))]
+	}
 	doc := dep.docs[pl.r.IntN(len(dep.docs))]
 
 	// Recruits: mostly local, older people are recruited more often (free check-ups, gifts).
@@ -86,10 +94,6 @@ func (pl *planner) ring(n, size int) int {
 			pl.people[i].role &^= roleRing
 		}
 		return 0
-	}
-	dxs := make([]int, 0, 3)
-	for k := pl.r.between(1, 3); k > 0; k-- {
-		dxs = append(dxs, pick(pl.r, ringDiagnoses))
 	}
 	inflate := 1.0
 	if pl.r.chance(0.6) {

@@ -160,6 +160,8 @@ func (a *AuditLog) commit(batch []auditReq) {
 			head.Hash = genesisHash
 		}
 		b := tx.Bucket(bucketAudit)
+		// Keys only ever grow: full pages split less and keep the file compact.
+		b.FillPercent = 1.0
 		for i := range batch {
 			r := &batch[i].rec
 			r.Seq = head.Seq + 1

@@ -91,6 +91,39 @@ type Accounts struct {
 	// dummyHash makes a login for an unknown user cost as much as one for a known user, so
 	// response times do not reveal which usernames exist.
 	dummyHash []byte
+	// live caches authenticated sessions (token key → session and user), because every request
+	// authenticates and the database read and two JSON decodes are a measurable share of an
+	// entity lookup. Any change to users or sessions clears it; expiry is checked on every use.
+	live    sync.Map
+	liveMu  sync.Mutex
+	liveGen uint64 // bumped by every clear, so a read that raced a change is not cached
+}
+
+// forget drops cached sessions after a change to users or sessions.
+func (a *Accounts) forget() {
+	a.liveMu.Lock()
+	a.liveGen++
+	a.live.Clear()
+	a.liveMu.Unlock()
+}
+
+func (a *Accounts) generation() uint64 {
+	a.liveMu.Lock()
+	defer a.liveMu.Unlock()
+	return a.liveGen
+}
+
+func (a *Accounts) remember(gen uint64, key string, ls liveSession) {
+	a.liveMu.Lock()
+	defer a.liveMu.Unlock()
+	if gen == a.liveGen {
+		a.live.Store(key, ls)
+	}
+}
+
+type liveSession struct {
+	s session
+	u User
 }
 
 func newAccounts(st *State, cost int, ttl time.Duration, now func() time.Time) (*Accounts, error) {
@@ -176,6 +209,7 @@ func (a *Accounts) EnsureAdmin(password string) (generated string, created bool,
 }
 
 func (a *Accounts) put(u User) error {
+	defer a.forget()
 	return a.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bucketUsers, u.Username, u) })
 }
 
@@ -317,18 +351,26 @@ func (a *Accounts) Authenticate(token string) (User, error) {
 	if token == "" || len(token) > 128 {
 		return User{}, bad
 	}
+	key := tokenKey(token)
 	var s session
 	var u User
-	err := a.db.View(func(tx *bolt.Tx) error {
-		if err := getJSON(tx, bucketSessions, tokenKey(token), &s); err != nil {
-			return err
+	if v, ok := a.live.Load(key); ok {
+		ls := v.(liveSession)
+		s, u = ls.s, ls.u
+	} else {
+		gen := a.generation()
+		err := a.db.View(func(tx *bolt.Tx) error {
+			if err := getJSON(tx, bucketSessions, key, &s); err != nil {
+				return err
+			}
+			return getJSON(tx, bucketUsers, s.Username, &u)
+		})
+		if graph.ErrorCode(err) == graph.ENOTFOUND {
+			return User{}, bad
+		} else if err != nil {
+			return User{}, err
 		}
-		return getJSON(tx, bucketUsers, s.Username, &u)
-	})
-	if graph.ErrorCode(err) == graph.ENOTFOUND {
-		return User{}, bad
-	} else if err != nil {
-		return User{}, err
+		a.remember(gen, key, liveSession{s, u})
 	}
 	if !a.now().Before(s.ExpiresAt) || u.Disabled || s.CreatedAt.Before(u.PasswordChangedAt) {
 		return User{}, bad
@@ -338,10 +380,12 @@ func (a *Accounts) Authenticate(token string) (User, error) {
 
 // Logout ends one session.
 func (a *Accounts) Logout(token string) error {
+	defer a.forget()
 	return a.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketSessions).Delete([]byte(tokenKey(token))) })
 }
 
 func (a *Accounts) revokeAll(username string) error {
+	defer a.forget()
 	return a.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSessions)
 		var dead [][]byte
@@ -364,6 +408,7 @@ func (a *Accounts) revokeAll(username string) error {
 
 // PurgeExpired deletes expired sessions; the server calls it periodically.
 func (a *Accounts) PurgeExpired(ctx context.Context) error {
+	defer a.forget()
 	now := a.now()
 	return a.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSessions)

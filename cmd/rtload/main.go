@@ -1,0 +1,238 @@
+// Command rtload is a small closed-loop load generator for the RingTrace API: N concurrent
+// clients each send one request, wait for the answer and send the next, for a fixed duration,
+// then it prints throughput, the status mix and latency percentiles. It only talks to loopback
+// addresses, as it is meant for benchmarks on the machine that runs the server.
+//
+// Usage:
+//
+//	rtload --url http://127.0.0.1:8080 --user bench --password … --ids ids.txt \
+//	       --scenario entity|neighbourhood|mixed --clients 100 --duration 30s
+//
+// ids.txt holds one "type:id" per line (e.g. "patient:530102…"); requests pick ids uniformly
+// with a fixed seed so that runs are repeatable.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "rtload:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	lat    time.Duration
+	status int
+}
+
+func run() error {
+	base := flag.String("url", "http://127.0.0.1:8080", "server base URL (loopback only)")
+	user := flag.String("user", "", "username to log in as")
+	pass := flag.String("password", os.Getenv("RTLOAD_PASSWORD"), "password (or RTLOAD_PASSWORD)")
+	idsFile := flag.String("ids", "", "file of type:id lines")
+	scenario := flag.String("scenario", "entity", "entity, neighbourhood or mixed (80% entity, 20% neighbourhood)")
+	clients := flag.Int("clients", 100, "concurrent clients")
+	duration := flag.Duration("duration", 30*time.Second, "how long to run")
+	depth := flag.Int("depth", 2, "neighbourhood depth")
+	limit := flag.Int("limit", 500, "neighbourhood node limit")
+	seed := flag.Uint64("seed", 1, "random seed for id choice")
+	jsonOut := flag.Bool("json", false, "print the summary as JSON")
+	rate := flag.Float64("rate", 0, "requests per second per client (0: closed loop, send the next request as soon as the last answered); latency is measured from the scheduled send time, so a slow server cannot hide its queueing")
+	flag.Parse()
+
+	u, err := url.Parse(*base)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("refusing to load %s: only loopback addresses", u.Host)
+	}
+	ids, err := readIDs(*idsFile)
+	if err != nil {
+		return err
+	}
+	tr := &http.Transport{MaxIdleConns: *clients * 2, MaxIdleConnsPerHost: *clients * 2, IdleConnTimeout: time.Minute}
+	hc := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	token, err := login(hc, *base, *user, *pass)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *duration)
+	defer cancel()
+	var mu sync.Mutex
+	all := map[string][]result{}
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < *clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(*seed, uint64(c)))
+			local := map[string][]result{}
+			var interval time.Duration
+			next := time.Now()
+			if *rate > 0 {
+				interval = time.Duration(float64(time.Second) / *rate)
+				// Spread the clients' first requests over one interval.
+				next = next.Add(time.Duration(rng.Int64N(int64(interval))))
+			}
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				if interval > 0 {
+					if d := time.Until(next); d > 0 {
+						select {
+						case <-time.After(d):
+						case <-ctx.Done():
+						}
+						if ctx.Err() != nil {
+							break
+						}
+					}
+					t0 = next
+					next = next.Add(interval)
+				}
+				ref := ids[rng.IntN(len(ids))]
+				t, id, _ := strings.Cut(ref, ":")
+				kind := *scenario
+				if kind == "mixed" {
+					kind = "entity"
+					if rng.IntN(5) == 0 {
+						kind = "neighbourhood"
+					}
+				}
+				path := "/api/entities/" + t + "/" + url.PathEscape(id)
+				if kind == "neighbourhood" {
+					path += fmt.Sprintf("/neighbourhood?depth=%d&limit=%d", *depth, *limit)
+				}
+				req, _ := http.NewRequest(http.MethodGet, *base+path, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := hc.Do(req)
+				st := -1
+				if err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					st = resp.StatusCode
+				}
+				if ctx.Err() != nil && err != nil {
+					break
+				}
+				local[kind] = append(local[kind], result{time.Since(t0), st})
+			}
+			mu.Lock()
+			for k, v := range local {
+				all[k] = append(all[k], v...)
+			}
+			mu.Unlock()
+		}(c)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var sums []summary
+	for _, k := range []string{"entity", "neighbourhood"} {
+		if rs := all[k]; len(rs) > 0 {
+			sums = append(sums, summarise(k, rs, elapsed))
+		}
+	}
+	if *jsonOut {
+		return json.NewEncoder(os.Stdout).Encode(sums)
+	}
+	fmt.Printf("clients=%d rate/client=%g duration=%s scenario=%s\n", *clients, *rate, elapsed.Round(time.Millisecond), *scenario)
+	for _, s := range sums {
+		fmt.Printf("%-14s n=%d rps=%.0f ok=%d shed(429/503)=%d other=%d  p50=%.2fms p90=%.2fms p99=%.2fms max=%.2fms (ok only: p99=%.2fms)\n",
+			s.Kind, s.N, s.RPS, s.OK, s.Shed, s.Other, s.P50, s.P90, s.P99, s.Max, s.P99OK)
+	}
+	return nil
+}
+
+type summary struct {
+	Kind                      string
+	N, OK, Shed, Other        int
+	RPS                       float64
+	P50, P90, P99, Max, P99OK float64 // milliseconds
+}
+
+func pct(ds []time.Duration, p float64) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	i := int(p * float64(len(ds)-1))
+	return float64(ds[i].Microseconds()) / 1000
+}
+
+func summarise(kind string, rs []result, elapsed time.Duration) summary {
+	s := summary{Kind: kind, N: len(rs), RPS: float64(len(rs)) / elapsed.Seconds()}
+	var lat, okLat []time.Duration
+	for _, r := range rs {
+		lat = append(lat, r.lat)
+		switch {
+		case r.status == 200:
+			s.OK++
+			okLat = append(okLat, r.lat)
+		case r.status == 429 || r.status == 503:
+			s.Shed++
+		default:
+			s.Other++
+		}
+	}
+	slices.Sort(lat)
+	slices.Sort(okLat)
+	s.P50, s.P90, s.P99, s.Max = pct(lat, .5), pct(lat, .9), pct(lat, .99), pct(lat, 1)
+	s.P99OK = pct(okLat, .99)
+	return s
+}
+
+func readIDs(path string) ([]string, error) {
+	if path == "" {
+		return nil, errors.New("--ids FILE is required")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var ids []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); strings.Contains(l, ":") {
+			ids = append(ids, l)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%s: no type:id lines", path)
+	}
+	return ids, sc.Err()
+}
+
+func login(hc *http.Client, base, user, pass string) (string, error) {
+	b, _ := json.Marshal(map[string]string{"username": user, "password": pass})
+	resp, err := hc.Post(base+"/api/auth/login", "application/json", strings.NewReader(string(b)))
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Token == "" {
+		return "", fmt.Errorf("login as %s: status %d", user, resp.StatusCode)
+	}
+	return out.Token, nil
+}

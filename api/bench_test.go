@@ -2,8 +2,8 @@ package api
 
 import (
 	"net/http"
-	"os"
 	"net/http/httptest"
+	"os"
 	"testing"
 )
 

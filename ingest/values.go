@@ -126,6 +126,23 @@ func parseTime(s string) (time.Time, error) {
 	return time.Date(y, time.Month(mo), d, h, mi, sec, nsec, time.UTC), nil
 }
 
+// lowerASCII lower-cases ASCII letters, returning s itself (no allocation) when it has none in
+// upper case; strings.ToLower would copy every Chinese value.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -194,26 +211,31 @@ func parseMoney(s string) (graph.Money, error) {
 	if intPart == "" && frac == "" {
 		return 0, errAmount
 	}
+	// Digits with optional "," separators, validated in one pass without allocating: the first
+	// group has 1-3 digits, every later group exactly 3.
 	var v int64
-	digits := 0
-	if strings.IndexByte(intPart, ',') >= 0 {
-		groups := strings.Split(intPart, ",")
-		for gi, g := range groups {
-			if (gi == 0 && (len(g) < 1 || len(g) > 3)) || (gi > 0 && len(g) != 3) {
-				return 0, errAmount
-			}
-		}
-		intPart = strings.ReplaceAll(intPart, ",", "")
-	}
+	digits, group, commas := 0, 0, 0
 	for i := 0; i < len(intPart); i++ {
 		c := intPart[i]
+		if c == ',' {
+			if group == 0 || group > 3 || (commas > 0 && group != 3) {
+				return 0, errAmount
+			}
+			commas++
+			group = 0
+			continue
+		}
 		if c < '0' || c > '9' {
 			return 0, errAmount
 		}
 		v = v*10 + int64(c-'0')
+		group++
 		if digits++; digits > 15 {
 			return 0, errAmount
 		}
+	}
+	if commas > 0 && group != 3 {
+		return 0, errAmount
 	}
 	var fen int64
 	for i := 0; i < len(frac); i++ {
@@ -250,7 +272,7 @@ func parseQuantity(s string) (float64, error) {
 // parseSex maps the spellings of sex to "M" or "F"; GB/T 2261.1 codes 0 (unknown) and 9 (not
 // stated) map to "".
 func parseSex(s string) (string, error) {
-	switch strings.ToLower(s) {
+	switch lowerASCII(s) {
 	case "m", "male", "男", "1", "男性":
 		return "M", nil
 	case "f", "female", "女", "2", "女性":
@@ -265,7 +287,7 @@ func parseSex(s string) (string, error) {
 // 12 门诊挂号, 13 急诊, 14 门诊慢特病, 21 住院, 41 定点药店购药) and headings that contain 门诊,
 // 急诊, 住院, 购药 or 药店.
 func parseClaimType(s string) (graph.ClaimType, error) {
-	switch strings.ToLower(s) {
+	switch lowerASCII(s) {
 	case "outpatient", "门诊", "11", "12", "13", "14", "o":
 		return graph.ClaimOutpatient, nil
 	case "inpatient", "住院", "21", "i":
@@ -286,7 +308,7 @@ func parseClaimType(s string) (graph.ClaimType, error) {
 
 // parseOwnership maps ownership spellings to "public" or "private".
 func parseOwnership(s string) (string, error) {
-	switch strings.ToLower(s) {
+	switch lowerASCII(s) {
 	case "":
 		return "", nil
 	case "public", "公立", "公办", "政府办", "非营利性", "国有":
@@ -299,7 +321,7 @@ func parseOwnership(s string) (string, error) {
 
 // parseCategory maps item-category spellings to drug, exam, treatment, material or other.
 func parseCategory(s string) (string, error) {
-	switch strings.ToLower(s) {
+	switch lowerASCII(s) {
 	case "":
 		return "", nil
 	case "drug", "药品", "西药", "中成药", "中草药", "中药饮片", "西药费", "中成药费", "中草药费":

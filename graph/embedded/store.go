@@ -32,6 +32,8 @@ type Store struct {
 	// the committed store, so that a claim on a known terminal needs no existence check. It is
 	// bounded by maxKnown and simply cleared when full.
 	known map[string]struct{}
+	// claimFilter answers "is this claim id certainly new?" for the load path (filter.go).
+	claimFilter claimFilter
 
 	cmu    sync.RWMutex
 	nodes  [len(codeTypes)]int64

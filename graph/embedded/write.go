@@ -1,9 +1,11 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cockroachdb/pebble"
@@ -93,6 +95,9 @@ func (s *Store) PutClaims(ctx context.Context, cs []graph.Claim) error {
 		}
 	}
 	return s.write(ctx, func(w *writeTxn) error {
+		if err := s.buildClaimFilter(ctx); err != nil {
+			return err
+		}
 		for i := range cs {
 			if err := w.putClaim(&cs[i]); err != nil {
 				return err
@@ -117,8 +122,8 @@ func (s *Store) PutClaimItems(ctx context.Context, items []graph.ClaimItem) erro
 			it := &items[i]
 			w.key = itemKey(w.key[:0], it.ClaimID, it.Seq)
 			w.val = encodeItem(w.val[:0], it)
-			if err := w.b.Set(w.key, w.val, nil); err != nil {
-				return fmt.Errorf("embedded: batch: %w", err)
+			if err := w.set(w.key, w.val); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -161,9 +166,19 @@ func checkClaim(c *graph.Claim, i int) error {
 
 // writeTxn accumulates one Put call into one Pebble batch, with the counter deltas and the
 // derived-node changes it implies. Nothing of it is visible until commit.
+//
+// Operations are collected and sorted by key before they go into the batch: Pebble applies a
+// batch to its skiplist memtable one key at a time, and consecutive inserts that land next to
+// each other hit cached cache lines instead of walking a 64 MiB arena at random. Measured on
+// the shared 2-core machine: 4.3 µs of CPU per random key against 1.4 µs per key sorted, sort
+// included (docs/bench/embedded.md).
 type writeTxn struct {
-	s *Store
-	b *pebble.Batch
+	s     *Store
+	ops   []op
+	arena []byte
+	// newClaims are the claim ids first written by this batch, added to the store's claim
+	// filter once the batch is committed.
+	newClaims []string
 	// recs holds the records written in this batch by node key, so that a record written twice
 	// in one batch reads its own first write as the old value.
 	recs     map[string][]byte
@@ -188,8 +203,7 @@ func (s *Store) write(ctx context.Context, fn func(w *writeTxn) error) error {
 	defer done()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	w := &writeTxn{s: s, b: s.db.NewBatch(), recs: make(map[string][]byte), derived: make(map[string]*derivedChange)}
-	defer w.b.Close()
+	w := &writeTxn{s: s, recs: make(map[string][]byte), derived: make(map[string]*derivedChange)}
 	if err := fn(w); err != nil {
 		return err
 	}
@@ -207,25 +221,37 @@ func (w *writeTxn) old(key []byte) ([]byte, bool, error) {
 	return w.s.get(key)
 }
 
-func (w *writeTxn) setRecord(key, val []byte) error {
-	w.recs[string(key)] = append([]byte(nil), val...)
-	if err := w.b.Set(key, val, nil); err != nil {
-		return fmt.Errorf("embedded: batch: %w", err)
+// op is one pending write; del marks a deletion.
+type op struct {
+	key, val []byte
+	seq      int32 // position in the batch: the later of two writes to one key wins
+	del      bool
+}
+
+// keep copies b into the batch arena, so that callers may reuse their buffers.
+func (w *writeTxn) keep(b []byte) []byte {
+	if len(w.arena)+len(b) > cap(w.arena) {
+		w.arena = make([]byte, 0, max(1<<20, len(b)))
 	}
+	start := len(w.arena)
+	w.arena = append(w.arena, b...)
+	return w.arena[start:len(w.arena):len(w.arena)]
+}
+
+func (w *writeTxn) setRecord(key, val []byte) error {
+	k, v := w.keep(key), w.keep(val)
+	w.recs[string(k)] = v
+	w.ops = append(w.ops, op{key: k, val: v, seq: int32(len(w.ops))})
 	return nil
 }
 
 func (w *writeTxn) set(key, val []byte) error {
-	if err := w.b.Set(key, val, nil); err != nil {
-		return fmt.Errorf("embedded: batch: %w", err)
-	}
+	w.ops = append(w.ops, op{key: w.keep(key), val: w.keep(val), seq: int32(len(w.ops))})
 	return nil
 }
 
 func (w *writeTxn) del(key []byte) error {
-	if err := w.b.Delete(key, nil); err != nil {
-		return fmt.Errorf("embedded: batch: %w", err)
-	}
+	w.ops = append(w.ops, op{key: w.keep(key), del: true, seq: int32(len(w.ops))})
 	return nil
 }
 
@@ -416,10 +442,7 @@ func claimEntries(c *graph.Claim, dst []claimEntry) []claimEntry {
 		claimEntry{timeKey(nil, c.ProviderType, c.ProviderID, c.Start, c.ID), []byte(c.Type)},
 	)
 	if c.DoctorID != "" {
-		dst = append(dst,
-			claimEntry{adjKey(nil, graph.TypeDoctor, c.DoctorID, graph.TypeClaim, c.ID), av},
-			claimEntry{timeKey(nil, graph.TypeDoctor, c.DoctorID, c.Start, c.ID), []byte(c.Type)},
-		)
+		dst = append(dst, claimEntry{adjKey(nil, graph.TypeDoctor, c.DoctorID, graph.TypeClaim, c.ID), av})
 	}
 	return dst
 }
@@ -444,13 +467,17 @@ func claimRels(c *graph.Claim, rels *[8]int64, sign int64) {
 
 func (w *writeTxn) putClaim(c *graph.Claim) error {
 	key := nodeKey(w.key[:0], graph.TypeClaim, c.ID)
-	oldRec, found, err := w.old(key)
-	if err != nil {
-		return err
+	oldRec, found := w.recs[string(key)]
+	if !found && w.s.claimFilter.mayContain(c.ID) {
+		var err error
+		if oldRec, found, err = w.s.get(key); err != nil {
+			return err
+		}
 	}
 	newTerm := terminalID(c)
 	if !found {
 		// The load path: no old entries to compare, write everything.
+		w.newClaims = append(w.newClaims, c.ID)
 		w.nodes[typeCode(graph.TypeClaim)]++
 		claimRels(c, &w.rels, 1)
 		av := adjValue(c)
@@ -465,9 +492,6 @@ func (w *writeTxn) putClaim(c *graph.Claim) error {
 		}
 		if c.DoctorID != "" {
 			if err := w.set(adjKey(w.val[:0], graph.TypeDoctor, c.DoctorID, graph.TypeClaim, c.ID), av); err != nil {
-				return err
-			}
-			if err := w.set(timeKey(w.val[:0], graph.TypeDoctor, c.DoctorID, c.Start, c.ID), []byte(c.Type)); err != nil {
 				return err
 			}
 		}
@@ -578,11 +602,34 @@ func (w *writeTxn) commit() error {
 			}
 		}
 	}
-	if w.b.Empty() {
+	if len(w.ops) == 0 {
 		return nil
 	}
-	if err := w.s.db.Apply(w.b, pebble.Sync); err != nil {
+	// pdqsort with the position as tie-break: a stable merge sort costs three times as much.
+	slices.SortFunc(w.ops, func(a, b op) int {
+		if c := bytes.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return int(a.seq - b.seq)
+	})
+	b := w.s.db.NewBatchWithSize(len(w.arena) + 16*len(w.ops))
+	defer b.Close()
+	for _, o := range w.ops {
+		var err error
+		if o.del {
+			err = b.Delete(o.key, nil)
+		} else {
+			err = b.Set(o.key, o.val, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("embedded: batch: %w", err)
+		}
+	}
+	if err := w.s.db.Apply(b, pebble.Sync); err != nil {
 		return fmt.Errorf("embedded: commit batch: %w", err)
+	}
+	for _, id := range w.newClaims {
+		w.s.claimFilter.add(id)
 	}
 	w.s.cmu.Lock()
 	w.s.nodes, w.s.rels = nodes, rels

@@ -158,7 +158,10 @@ test('a case is opened from the top ring and moved through its statuses', async 
 
   const supervisor = await signIn('supervisor');
   const openCase = async (page) => {
-    await page.goto(`${base}/#/cases/${encodeURIComponent(caseId)}`);
+    // Through the list, as a person would: going to the same hash again would not reload it.
+    await page.goto(`${base}/#/cases`);
+    await page.waitForSelector(`#cases-table tr[data-case="${caseId}"]`);
+    await page.click(`#cases-table tr[data-case="${caseId}"]`);
     await page.waitForSelector(`.case[data-case="${caseId}"]`);
   };
   await openCase(supervisor);
@@ -224,6 +227,7 @@ test('error states: API down and session expired', async () => {
   const page = await signIn('analyst');
   await page.route('**/api/rings**', (r) => r.abort('connectionrefused'));
   await page.goto(`${base}/#/findings`);
+  await page.reload();
   await page.waitForSelector('.state-error.error-network');
   assert.match(await page.textContent('.state-error'), /无法连接服务器/);
   await shot(page, '14-api-down');

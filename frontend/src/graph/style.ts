@@ -32,7 +32,7 @@ export function riskColor(score: number | undefined): string | null {
 
 /** nodeSize grows a node with its risk so the eye lands on the suspicious parties first. */
 export function nodeSize(type: EntityType, score: number | undefined): number {
-  const base = type === 'claim' || type === 'phone' || type === 'address' || type === 'terminal' ? 4 : type === 'patient' ? 7 : 10;
+  const base = type === 'claim' || type === 'phone' || type === 'address' || type === 'terminal' ? 5 : type === 'patient' ? 8 : 11;
   return base + (score ?? 0) * 8;
 }
 

@@ -71,7 +71,9 @@ export class GraphView {
           hidden: !visible,
           image: iconURL(a.type),
           pictoColor: '#ffffff',
-          borderColor: inPath ? '#111111' : risk ?? (a.fixed ? '#333333' : '#ffffff'),
+          // Parties get a thin white ring to stand out on edges; small linking nodes (claims,
+          // phones, addresses) are drawn solid so their colour stays readable at 5 px.
+          borderColor: inPath ? '#111111' : risk ?? (a.fixed ? '#333333' : a.size > 6 ? '#ffffff' : a.color),
           borderSize: inPath || risk ? 0.2 : a.fixed ? 0.15 : 0.08,
           highlighted: sel,
           forceLabel: sel || inPath,

@@ -238,6 +238,7 @@ export const en: Record<MessageKey, string> = {
   'jobs.changed': 'Rings changed',
   'jobs.unchanged': 'Unchanged: {n}',
   'jobs.none': 'No detection jobs yet.',
+  'jobs.needTwo': 'Two finished runs are needed for a comparison.',
   'jobs.noPermission': 'Your role may view jobs but not start them.',
   'jobs.viewFindings': 'View findings',
   'jobStatus.queued': 'Queued',

@@ -237,6 +237,7 @@ export const zhCN = {
   'jobs.changed': '变化团伙',
   'jobs.unchanged': '未变化：{n} 个',
   'jobs.none': '尚无检测任务。',
+  'jobs.needTwo': '至少需要两次已完成的运行才能对比。',
   'jobs.noPermission': '您的角色可以查看任务，但不能启动检测。',
   'jobs.viewFindings': '查看结果',
   'jobStatus.queued': '排队中',

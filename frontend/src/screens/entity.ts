@@ -52,7 +52,7 @@ function body(ctx: Ctx, ref: Ref, v: EntityView, opts: { compact: boolean }): No
       'header',
       { class: 'entity-head' },
       svg(iconSVG(ref.type, 28)),
-      h('div', null, h('h2', null, label), h('p', { class: 'muted small' }, t(`type.${ref.type}` as MessageKey), ' · ', h('code', null, ref.id), v.node.masked ? h('span', { class: 'tag masked', title: t('common.masked') }, '🔒 ', t('common.masked')) : null)),
+      h('div', null, h('h2', null, label), h('p', { class: 'muted small' }, t(`type.${ref.type}` as MessageKey), ' · ', h('code', null, ref.id), v.node.masked ? h('span', { class: 'tag masked', title: t('common.masked') }, t('common.masked')) : null)),
     ),
     h(
       'section',

@@ -185,7 +185,7 @@ function compareForm(ctx: Ctx, page: JobPage): HTMLElement {
     null,
     h('h2', null, t('jobs.compare')),
     done.length < 2
-      ? h('p', { class: 'muted' }, t('jobs.none'))
+      ? h('p', { class: 'muted' }, t('jobs.needTwo'))
       : h(
           'form',
           {

@@ -6,8 +6,8 @@
 # Environment (all optional):
 #   NEO4J_BOLT_PORT        Bolt port (default 7687)
 #   NEO4J_WORK_DIR         server home: conf, data, logs, pid (default .ci/neo4j/work)
-#   NEO4J_HEAP             JVM heap, -Xms and -Xmx (default 1g; at most 2g on the CI machine)
-#   NEO4J_PAGECACHE        page cache size (default 512m; at most 1g)
+#   NEO4J_HEAP             JVM heap, -Xms and -Xmx (default 2g, the most the CI machine can spare)
+#   NEO4J_PAGECACHE        page cache size (default 1g)
 #   NEO4J_START_TIMEOUT    seconds to wait for Bolt (default 180: 2 cores shared with builds)
 #   NEO4J_FRESH=1          wipe the data directory before starting
 #   JAVA                   java binary (default: Java 17 if present, else `java` on PATH)
@@ -20,8 +20,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 port="${NEO4J_BOLT_PORT:-7687}"
 work="${NEO4J_WORK_DIR:-$here/work}"
-heap="${NEO4J_HEAP:-1g}"
-pagecache="${NEO4J_PAGECACHE:-512m}"
+heap="${NEO4J_HEAP:-2g}"
+pagecache="${NEO4J_PAGECACHE:-1g}"
 timeout="${NEO4J_START_TIMEOUT:-180}"
 lib="$here/lib"
 

@@ -2,7 +2,6 @@ package neo4j
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/ringtrace/ringtrace/graph"
@@ -43,73 +42,56 @@ func optTime(t time.Time) any {
 	return t.UTC()
 }
 
-func patientRow(p graph.Patient) map[string]any {
-	return map[string]any{
-		"id": p.ID, "phone": opt(p.Phone), "address": opt(p.Address),
-		"props": map[string]any{
-			"id": p.ID, "id_fold": fold(p.ID), "name": opt(p.Name), "name_fold": opt(fold(p.Name)),
-			"sex": opt(p.Sex), "birth_date": optTime(p.BirthDate), "region": opt(p.Region),
-			"phone": opt(p.Phone), "address": opt(p.Address), "death_date": optTime(p.DeathDate),
-		},
+// row drops the nil entries of a property map: SET n = row treats a missing key like a null
+// one (the property is removed), and every key left out is a key not sent over Bolt.
+func row(m map[string]any) map[string]any {
+	for k, v := range m {
+		if v == nil {
+			delete(m, k)
+		}
 	}
+	return m
+}
+
+// The *Row functions build the parameter row of one record: exactly the properties the node
+// stores. The write statements derive relationship keys from them (phone, address,
+// institution_id, provider_id/provider_type, doctor_id, terminal_id).
+
+func patientRow(p graph.Patient) map[string]any {
+	return row(map[string]any{
+		"id": p.ID, "id_fold": fold(p.ID), "name": opt(p.Name), "name_fold": opt(fold(p.Name)),
+		"sex": opt(p.Sex), "birth_date": optTime(p.BirthDate), "region": opt(p.Region),
+		"phone": opt(p.Phone), "address": opt(p.Address), "death_date": optTime(p.DeathDate),
+	})
 }
 
 func institutionRow(i graph.Institution) map[string]any {
-	return map[string]any{
-		"id": i.ID,
-		"props": map[string]any{
-			"id": i.ID, "id_fold": fold(i.ID), "name": opt(i.Name), "name_fold": opt(fold(i.Name)),
-			"level": opt(i.Level), "ownership": opt(i.Ownership), "region": opt(i.Region),
-		},
-	}
+	return row(map[string]any{
+		"id": i.ID, "id_fold": fold(i.ID), "name": opt(i.Name), "name_fold": opt(fold(i.Name)),
+		"level": opt(i.Level), "ownership": opt(i.Ownership), "region": opt(i.Region),
+	})
 }
 
 func pharmacyRow(p graph.Pharmacy) map[string]any {
-	return map[string]any{
-		"id": p.ID,
-		"props": map[string]any{
-			"id": p.ID, "id_fold": fold(p.ID), "name": opt(p.Name), "name_fold": opt(fold(p.Name)), "region": opt(p.Region),
-		},
-	}
+	return row(map[string]any{
+		"id": p.ID, "id_fold": fold(p.ID), "name": opt(p.Name), "name_fold": opt(fold(p.Name)), "region": opt(p.Region),
+	})
 }
 
 func doctorRow(d graph.Doctor) map[string]any {
-	return map[string]any{
-		"id": d.ID, "institution_id": opt(d.InstitutionID),
-		"props": map[string]any{
-			"id": d.ID, "id_fold": fold(d.ID), "name": opt(d.Name), "name_fold": opt(fold(d.Name)),
-			"institution_id": opt(d.InstitutionID), "department": opt(d.Department),
-		},
-	}
-}
-
-// terminalID is the id of a claim's terminal node: "provider_id/terminal_id" (graph.Ref).
-func terminalID(c graph.Claim) string {
-	if c.TerminalID == "" {
-		return ""
-	}
-	return c.ProviderID + "/" + c.TerminalID
+	return row(map[string]any{
+		"id": d.ID, "id_fold": fold(d.ID), "name": opt(d.Name), "name_fold": opt(fold(d.Name)),
+		"institution_id": opt(d.InstitutionID), "department": opt(d.Department),
+	})
 }
 
 func claimRow(c graph.Claim) map[string]any {
-	row := map[string]any{
-		"id": c.ID, "patient_id": c.PatientID, "doctor_id": opt(c.DoctorID), "terminal": opt(terminalID(c)),
-		"institution_id": nil, "pharmacy_id": nil,
-		"props": map[string]any{
-			"id": c.ID, "patient_id": c.PatientID, "provider_id": c.ProviderID, "provider_type": string(c.ProviderType),
-			"doctor_id": opt(c.DoctorID), "claim_type": opt(string(c.Type)), "start_time": optTime(c.Start),
-			"end_time": optTime(c.End), "diagnosis_code": opt(c.DiagnosisCode),
-			"total_amount": int64(c.TotalAmount), "fund_amount": int64(c.FundAmount), "terminal_id": opt(c.TerminalID),
-		},
-	}
-	// The provider's label depends on the row; splitting the id into two keys lets one static
-	// statement MATCH both labels, an absent (null) key matching nothing.
-	if c.ProviderType == graph.TypePharmacy {
-		row["pharmacy_id"] = c.ProviderID
-	} else {
-		row["institution_id"] = c.ProviderID
-	}
-	return row
+	return row(map[string]any{
+		"id": c.ID, "patient_id": c.PatientID, "provider_id": c.ProviderID, "provider_type": string(c.ProviderType),
+		"doctor_id": opt(c.DoctorID), "claim_type": opt(string(c.Type)), "start_time": optTime(c.Start),
+		"end_time": optTime(c.End), "diagnosis_code": opt(c.DiagnosisCode),
+		"total_amount": int64(c.TotalAmount), "fund_amount": int64(c.FundAmount), "terminal_id": opt(c.TerminalID),
+	})
 }
 
 // itemKey identifies a claim line: claim id, a NUL byte (which sorts below every other byte),
@@ -120,14 +102,11 @@ func itemKey(claimID string, seq int) string {
 }
 
 func itemRow(it graph.ClaimItem) map[string]any {
-	return map[string]any{
-		"key": itemKey(it.ClaimID, it.Seq),
-		"props": map[string]any{
-			"key": itemKey(it.ClaimID, it.Seq), "claim_id": it.ClaimID, "seq": int64(it.Seq),
-			"item_code": opt(it.ItemCode), "item_name": opt(it.ItemName), "category": opt(it.Category),
-			"quantity": it.Quantity, "unit_price": int64(it.UnitPrice), "amount": int64(it.Amount),
-		},
-	}
+	return row(map[string]any{
+		"key": itemKey(it.ClaimID, it.Seq), "claim_id": it.ClaimID, "seq": int64(it.Seq),
+		"item_code": opt(it.ItemCode), "item_name": opt(it.ItemName), "category": opt(it.Category),
+		"quantity": it.Quantity, "unit_price": int64(it.UnitPrice), "amount": int64(it.Amount),
+	})
 }
 
 // props reads typed values out of a stored property map; a missing or mistyped property reads
@@ -289,6 +268,3 @@ func node(t graph.EntityType, p props) graph.Node {
 	}
 	return n
 }
-
-// seqString is used in error messages about claim lines.
-func seqString(seq int) string { return strconv.Itoa(seq) }

@@ -2,6 +2,7 @@ package neo4j
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -15,15 +16,26 @@ import (
 // guidance and our measurements (docs/bench/neo4j.md) put the best throughput.
 const chunkRows = 5000
 
-// Cypher for the writes. Every statement takes its values from $rows; none is built from data.
+// Cypher for the writes. Every statement takes its values from $rows (one property map per
+// record, see props.go); none is built from data. Upserts come in two forms: the MERGE form,
+// correct in every case, and a CREATE form used when none of a batch's ids exists yet (a first
+// load, the bulk of ingest), which skips the per-row existence and relationship checks.
 const (
 	cypherPatients = `UNWIND $rows AS r
 MERGE (n:Patient {id: r.id})
-SET n = r.props
+SET n = r
 FOREACH (v IN CASE WHEN r.phone IS NULL THEN [] ELSE [r.phone] END |
   MERGE (ph:Phone {id: v}) MERGE (n)-[:HAS_PHONE]->(ph))
 FOREACH (v IN CASE WHEN r.address IS NULL THEN [] ELSE [r.address] END |
   MERGE (a:Address {id: v}) MERGE (n)-[:LIVES_AT]->(a))`
+
+	cypherPatientsNew = `UNWIND $rows AS r
+CREATE (n:Patient)
+SET n = r
+FOREACH (v IN CASE WHEN r.phone IS NULL THEN [] ELSE [r.phone] END |
+  MERGE (ph:Phone {id: v}) CREATE (n)-[:HAS_PHONE]->(ph))
+FOREACH (v IN CASE WHEN r.address IS NULL THEN [] ELSE [r.address] END |
+  MERGE (a:Address {id: v}) CREATE (n)-[:LIVES_AT]->(a))`
 
 	// Removes the phone and address relationships that no longer match the row, then the
 	// derived nodes left without any relationship.
@@ -38,15 +50,15 @@ DELETE d`
 
 	cypherInstitutions = `UNWIND $rows AS r
 MERGE (n:Institution {id: r.id})
-SET n = r.props`
+SET n = r`
 
 	cypherPharmacies = `UNWIND $rows AS r
 MERGE (n:Pharmacy {id: r.id})
-SET n = r.props`
+SET n = r`
 
 	cypherDoctors = `UNWIND $rows AS r
 MERGE (n:Doctor {id: r.id})
-SET n = r.props
+SET n = r
 WITH n, r
 OPTIONAL MATCH (i:Institution {id: r.institution_id})
 FOREACH (x IN CASE WHEN i IS NULL THEN [] ELSE [i] END | MERGE (n)-[:WORKS_AT]->(x))`
@@ -56,37 +68,59 @@ MATCH (n:Doctor {id: r.id})-[old:WORKS_AT]->(i)
 WHERE i.id <> coalesce(r.institution_id, '')
 DELETE old`
 
-	cypherClaims = `UNWIND $rows AS r
-MERGE (c:Claim {id: r.id})
-SET c = r.props
-WITH c, r
+	// claimKeys derives, per row, the keys of a claim's relationships: the provider id under
+	// the label its type names (the other one null, which matches nothing) and the terminal id
+	// "provider_id/terminal_id" (null when the claim has no terminal).
+	claimKeys = `UNWIND $rows AS r
+WITH r,
+  CASE WHEN r.provider_type = 'institution' THEN r.provider_id END AS inst,
+  CASE WHEN r.provider_type = 'pharmacy' THEN r.provider_id END AS pharm,
+  r.provider_id + '/' + r.terminal_id AS term
+`
+
+	cypherClaims = claimKeys + `MERGE (c:Claim {id: r.id})
+SET c = r
+WITH c, r, inst, pharm, term
 OPTIONAL MATCH (p:Patient {id: r.patient_id})
-OPTIONAL MATCH (i:Institution {id: r.institution_id})
-OPTIONAL MATCH (f:Pharmacy {id: r.pharmacy_id})
+OPTIONAL MATCH (i:Institution {id: inst})
+OPTIONAL MATCH (f:Pharmacy {id: pharm})
 OPTIONAL MATCH (d:Doctor {id: r.doctor_id})
 FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | MERGE (x)-[:FILED]->(c))
 FOREACH (x IN CASE WHEN i IS NULL THEN [] ELSE [i] END | MERGE (c)-[:AT]->(x))
 FOREACH (x IN CASE WHEN f IS NULL THEN [] ELSE [f] END | MERGE (c)-[:AT]->(x))
 FOREACH (x IN CASE WHEN d IS NULL THEN [] ELSE [d] END | MERGE (c)-[:TREATED_BY]->(x))
-FOREACH (v IN CASE WHEN r.terminal IS NULL THEN [] ELSE [r.terminal] END |
+FOREACH (v IN CASE WHEN term IS NULL THEN [] ELSE [term] END |
   MERGE (t:Terminal {id: v}) MERGE (c)-[:ON_TERMINAL]->(t))`
+
+	cypherClaimsNew = claimKeys + `CREATE (c:Claim)
+SET c = r
+WITH c, r, inst, pharm, term
+OPTIONAL MATCH (p:Patient {id: r.patient_id})
+OPTIONAL MATCH (i:Institution {id: inst})
+OPTIONAL MATCH (f:Pharmacy {id: pharm})
+OPTIONAL MATCH (d:Doctor {id: r.doctor_id})
+FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (x)-[:FILED]->(c))
+FOREACH (x IN CASE WHEN i IS NULL THEN [] ELSE [i] END | CREATE (c)-[:AT]->(x))
+FOREACH (x IN CASE WHEN f IS NULL THEN [] ELSE [f] END | CREATE (c)-[:AT]->(x))
+FOREACH (x IN CASE WHEN d IS NULL THEN [] ELSE [d] END | CREATE (c)-[:TREATED_BY]->(x))
+FOREACH (v IN CASE WHEN term IS NULL THEN [] ELSE [term] END |
+  MERGE (t:Terminal {id: v}) CREATE (c)-[:ON_TERMINAL]->(t))`
 
 	// A claim's relationships that its new properties no longer describe; terminals left
 	// without claims go with them.
-	cypherClaimsStale = `UNWIND $rows AS r
-MATCH (c:Claim {id: r.id})-[old:FILED|AT|TREATED_BY|ON_TERMINAL]-(x)
+	cypherClaimsStale = claimKeys + `MATCH (c:Claim {id: r.id})-[old:FILED|AT|TREATED_BY|ON_TERMINAL]-(x)
 WHERE (type(old) = 'FILED' AND x.id <> r.patient_id)
-   OR (type(old) = 'AT' AND NOT ((x:Institution AND x.id = coalesce(r.institution_id, ''))
-                              OR (x:Pharmacy AND x.id = coalesce(r.pharmacy_id, ''))))
+   OR (type(old) = 'AT' AND NOT ((x:Institution AND x.id = coalesce(inst, ''))
+                              OR (x:Pharmacy AND x.id = coalesce(pharm, ''))))
    OR (type(old) = 'TREATED_BY' AND x.id <> coalesce(r.doctor_id, ''))
-   OR (type(old) = 'ON_TERMINAL' AND x.id <> coalesce(r.terminal, ''))
+   OR (type(old) = 'ON_TERMINAL' AND x.id <> coalesce(term, ''))
 DELETE old
 WITH DISTINCT x
 WHERE x:Terminal AND NOT (x)--()
 DELETE x`
 
-	// How many of the batch's ids already exist: when none do (a first load), the stale pass
-	// has nothing to find and is skipped.
+	// How many of the batch's ids already exist: none means the CREATE form is safe and the
+	// stale pass has nothing to find.
 	cypherExistingClaims = `UNWIND $ids AS id
 MATCH (c:Claim {id: id})
 RETURN count(c) AS n`
@@ -97,7 +131,18 @@ RETURN count(n) AS n`
 
 	cypherItems = `UNWIND $rows AS r
 MERGE (i:` + itemLabel + ` {key: r.key})
-SET i = r.props`
+SET i = r`
+)
+
+// upsert names the statements of one kind of record: how to tell whether any id of a batch
+// exists, the MERGE form, the CREATE form for batches of new records, and the stale pass.
+type upsert struct {
+	existing, merge, create, stale string
+}
+
+var (
+	patientUpsert = upsert{existing: cypherExistingPatients, merge: cypherPatients, create: cypherPatientsNew, stale: cypherPatientsStale}
+	claimUpsert   = upsert{existing: cypherExistingClaims, merge: cypherClaims, create: cypherClaimsNew, stale: cypherClaimsStale}
 )
 
 // PutPatients upserts patients with their phone and address nodes; a changed or cleared phone
@@ -114,7 +159,7 @@ func (s *Store) PutPatients(ctx context.Context, ps []graph.Patient) error {
 	for i, p := range ps {
 		rows[i], ids[i] = patientRow(p), p.ID
 	}
-	return s.putWithStale(ctx, "put patients", rows, ids, cypherExistingPatients, cypherPatients, cypherPatientsStale)
+	return s.putUpsert(ctx, "put patients", rows, ids, patientUpsert)
 }
 
 // PutInstitutions upserts designated medical institutions.
@@ -187,7 +232,7 @@ func (s *Store) PutClaims(ctx context.Context, cs []graph.Claim) error {
 	for i, c := range cs {
 		rows[i], ids[i] = claimRow(c), c.ID
 	}
-	return s.putWithStale(ctx, "put claims", rows, ids, cypherExistingClaims, cypherClaims, cypherClaimsStale)
+	return s.putUpsert(ctx, "put claims", rows, ids, claimUpsert)
 }
 
 // PutClaimItems upserts claim lines keyed by (claim id, Seq).
@@ -228,20 +273,32 @@ func (s *Store) put(ctx context.Context, op string, rows []map[string]any, state
 	return err
 }
 
-// putWithStale is put for writes whose upsert may leave stale derived relationships: it first
-// counts how many of the ids already exist and runs the stale pass only when some do, because
-// on a first load (the bulk of ingest) it would search every new node for nothing.
-func (s *Store) putWithStale(ctx context.Context, op string, rows []map[string]any, ids []string, existing, upsert, stale string) error {
+// putUpsert writes records whose upsert may leave stale derived relationships. Inside one
+// write transaction it first counts how many of the ids already exist. When none do, it uses
+// the CREATE form and skips the stale pass, because on a first load (the bulk of ingest) both
+// would search every new node for nothing. Otherwise it uses the MERGE form, then removes the
+// stale relationships. Should another writer create one of the ids between the count and the
+// commit, the uniqueness constraint rejects the CREATE and the batch is redone with MERGE.
+func (s *Store) putUpsert(ctx context.Context, op string, rows []map[string]any, ids []string, u upsert) error {
 	if len(rows) == 0 {
 		return nil
 	}
 	start := time.Now()
+	run := func(tx neo4j.ManagedTransaction, stmt string) error {
+		for lo := 0; lo < len(rows); lo += chunkRows {
+			hi := min(lo+chunkRows, len(rows))
+			if err := exec(ctx, tx, stmt, map[string]any{"rows": rows[lo:hi]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	fresh := false
 	err := writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) error {
-		// Existence is checked inside the transaction, before the upsert creates the nodes.
 		existed := false
 		for lo := 0; lo < len(ids) && !existed; lo += chunkRows {
 			hi := min(lo+chunkRows, len(ids))
-			recs, err := collect(ctx, tx, existing, map[string]any{"ids": ids[lo:hi]})
+			recs, err := collect(ctx, tx, u.existing, map[string]any{"ids": ids[lo:hi]})
 			if err != nil {
 				return err
 			}
@@ -250,27 +307,34 @@ func (s *Store) putWithStale(ctx context.Context, op string, rows []map[string]a
 				existed = n > 0
 			}
 		}
-		for lo := 0; lo < len(rows); lo += chunkRows {
-			hi := min(lo+chunkRows, len(rows))
-			if err := exec(ctx, tx, upsert, map[string]any{"rows": rows[lo:hi]}); err != nil {
-				return err
-			}
+		fresh = !existed
+		if fresh {
+			return run(tx, u.create)
 		}
-		if !existed {
-			return nil
+		if err := run(tx, u.merge); err != nil {
+			return err
 		}
-		for lo := 0; lo < len(rows); lo += chunkRows {
-			hi := min(lo+chunkRows, len(rows))
-			if err := exec(ctx, tx, stale, map[string]any{"rows": rows[lo:hi]}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return run(tx, u.stale)
 	})
+	if err != nil && fresh && constraintViolation(err) {
+		s.log.Info("neo4j concurrent insert; redoing batch with MERGE", "op", op, "rows", len(rows))
+		err = writeTx(ctx, s, op, func(tx neo4j.ManagedTransaction) error {
+			if err := run(tx, u.merge); err != nil {
+				return err
+			}
+			return run(tx, u.stale)
+		})
+	}
 	if err == nil {
-		s.log.Debug("neo4j write", "op", op, "rows", len(rows), "took", time.Since(start))
+		s.log.Debug("neo4j write", "op", op, "rows", len(rows), "fresh", fresh, "took", time.Since(start))
 	}
 	return err
+}
+
+// constraintViolation reports whether err is a uniqueness constraint rejecting a write.
+func constraintViolation(err error) bool {
+	var ne *neo4j.Neo4jError
+	return errors.As(err, &ne) && ne.Code == "Neo.ClientError.Schema.ConstraintValidationFailed"
 }
 
 // lastByID keeps the last occurrence of each id, in first-occurrence order, so that a batch

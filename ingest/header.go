@@ -363,6 +363,11 @@ func resolveHeader(spec *fileSpec, header []string, m *Mapping) (*layout, error)
 		}
 		lay.idx[col] = fi
 	}
+	// Trailing empty header cells (Excel's selection spilling over) do not make rows without
+	// those trailing commas "truncated".
+	for lay.fields > 0 && normalizeHeader(header[lay.fields-1]) == "" {
+		lay.fields--
+	}
 	var missing []string
 	for ci, c := range spec.columns {
 		if c.required && lay.idx[ci] < 0 {

@@ -377,3 +377,17 @@ func TestLoadCancel(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestLoadTrailingEmptyHeaderAndTabs(t *testing.T) {
+	files := goodFiles()
+	files["pharmacies.csv"] = "pharmacy_id,name,region,,\nPH01,平安药店,530102\n"
+	files["institutions.csv"] = "institution_id\tname\townership\nH001\t第一医院\t公立\nH002\t康复诊所\t民营\n"
+	sink := newMemSink()
+	s, rejects := load(t, writeDir(t, files), sink, Options{})
+	if len(rejects) != 0 || s.Loaded() != 14 {
+		t.Errorf("loaded %d, rejects %+v", s.Loaded(), rejects)
+	}
+	if sink.insts["H002"].Ownership != "private" || sink.pharms["PH01"].Region != "530102" {
+		t.Errorf("insts %+v pharms %+v", sink.insts, sink.pharms)
+	}
+}

@@ -148,7 +148,8 @@ func (l *layout) parsePatient(rec *record) (graph.Patient, *rowError) {
 	if p.ID, e = l.required(rec, pID); e != nil {
 		return p, e
 	}
-	p.Name, p.Region, p.Phone, p.Address = l.col(rec, pName), l.col(rec, pRegion), l.col(rec, pPhone), l.col(rec, pAddress)
+	p.Name, p.Region = l.col(rec, pName), l.col(rec, pRegion)
+	p.Phone, p.Address = normalizePhone(l.col(rec, pPhone)), normalizeAddress(l.col(rec, pAddress))
 	if p.Sex, e = l.optEnum(rec, pSex, parseSex); e != nil {
 		return p, e
 	}

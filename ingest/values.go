@@ -337,3 +337,74 @@ func parseCategory(s string) (string, error) {
 	}
 	return "", errEnum
 }
+
+// normalizePhone makes one phone number one node: formatting characters (spaces, hyphens, dots,
+// parentheses) and a +86/0086/86 country prefix before an 11-digit mobile number are removed,
+// and full-width digits become ASCII. Card-lending detection links patients through shared phone
+// nodes, so "138-0000-0001" and "+86 13800000001" must be the same node.
+func normalizePhone(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < '0' || c > '9' {
+			clean = false
+			break
+		}
+	}
+	if clean && len(s) != 13 && len(s) != 15 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b = append(b, byte(r))
+		case r >= '０' && r <= '９':
+			b = append(b, byte('0'+r-'０'))
+		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '+' || r == '\u3000' || r == '－' || r == '（' || r == '）':
+		default:
+			// Letters or other text (an extension, "无"): keep the value as written.
+			return s
+		}
+	}
+	out := string(b)
+	for _, p := range []string{"0086", "86"} {
+		if len(out) == len(p)+11 && strings.HasPrefix(out, p) && out[len(p)] == '1' {
+			return out[len(p):]
+		}
+	}
+	return out
+}
+
+// normalizeAddress collapses runs of white space (including U+3000) into one space and narrows
+// full-width ASCII characters (Ａ１－) that IMEs produce, so that one address is one node.
+func normalizeAddress(s string) string {
+	simple := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' && i+1 < len(s) && s[i+1] == ' ' || c == '\t' || c == 0xEF || c == 0xE3 {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '\t' || r == '\u3000':
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		case r >= '！' && r <= '～':
+			r = r - '！' + '!'
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(b.String())
+}

@@ -100,3 +100,22 @@ func TestEnums(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizePhoneAddress(t *testing.T) {
+	for in, want := range map[string]string{
+		"13800000001": "13800000001", "138-0000-0001": "13800000001", "+86 138 0000 0001": "13800000001",
+		"8613800000001": "13800000001", "008613800000001": "13800000001", "１３８００００００01": "13800000001",
+		"0871-65123456": "087165123456", "ext 12": "ext 12", "": "", "(0871) 6512 3456": "087165123456",
+	} {
+		if got := normalizePhone(in); got != want {
+			t.Errorf("normalizePhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"昆明市五华区1号": "昆明市五华区1号", "昆明市　五华区  １号Ａ栋": "昆明市 五华区 1号A栋", "a\tb": "a b",
+	} {
+		if got := normalizeAddress(in); got != want {
+			t.Errorf("normalizeAddress(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -61,6 +61,7 @@ func detectCardLending(d *dataset, p Params, ev *evidence) []flagged {
 	grace := int64(p.InpatientGraceHours * 3600)
 	travel := int64(p.ImpossibleTravelHours * 3600)
 	hits := map[int32]*cardHits{}
+	fits := newFitCache(d)
 	get := func(pt int32) *cardHits {
 		h := hits[pt]
 		if h == nil {
@@ -94,8 +95,8 @@ func detectCardLending(d *dataset, p Params, ev *evidence) []flagged {
 		stayProv := int32(-1)
 		for i, c := range cs {
 			day := int32(floorDiv(d.cStart[c], secondsPerDay))
-			if d.cDiag[c] >= 0 {
-				if r := misfit(d.diags.strs[d.cDiag[c]], d.patSex[pt], d.ageAt(pt, day)); r != nil {
+			if len(fits[max(d.cDiag[c], 0)]) > 0 && d.cDiag[c] >= 0 {
+				if r := fits.misfitID(d.cDiag[c], d.patSex[pt], d.ageAt(pt, day)); r != nil {
 					h := get(pt)
 					h.misfit++
 					h.misfitRule = r
@@ -178,7 +179,9 @@ func cardLendingRings(d *dataset, p Params, hits map[int32]*cardHits) []flagged 
 			// Link members used together: same provider within the together window.
 			for i, a := range g {
 				for _, b := range g[i+1:] {
-					if (hits[a] != nil || hits[b] != nil || len(g) > p.MaxHouseholdCards) && usedTogether(d, a, b, together) {
+					// An ordinary household's cards used together are family life: only groups
+					// larger than any household tie a suspicious card to its neighbours.
+					if len(g) > p.MaxHouseholdCards && usedTogether(d, a, b, together) {
 						uf.union(a, b)
 					}
 				}
@@ -331,4 +334,6 @@ func deceasedRing(d *dataset, pt int32, post []int32, fund int64, provs map[int3
 
 // travelWeight grows with the number of implausible region hops: one can be a clock skew or a
 // settlement posted late, three are a pattern.
-func travelWeight(n int) float64 { return math.Min(0.6, 0.15+0.15*float64(n)) }
+// It stays below the default reporting threshold on its own: settlement times are often posted
+// in batches, so travel only corroborates other evidence.
+func travelWeight(n int) float64 { return math.Min(0.45, 0.15+0.1*float64(n)) }

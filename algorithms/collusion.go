@@ -38,6 +38,7 @@ type collusionFeatures struct {
 	AmountCV      float64 // coefficient of variation of the members' amounts there
 	DiagShare     float64 // share of those claims with the most common diagnosis
 	Weekly        float64 // 0 random days … 1 every co-visit day on the same weekday
+	Internal      float64 // share of the members' projection edges inside the group
 	CoDays        int     // distinct days with a co-visit
 }
 
@@ -68,16 +69,16 @@ func mainUnit(c candidate) (prov, doc int32, provW, docW map[int32]float64) {
 // same provider when doctors are not exported): a ring that brings its recruits in rotating
 // sub-groups shows up as several communities that never co-visit each other, yet it is one
 // operation with one organiser.
-func mergeByOrganiser(cands []candidate) []candidate {
+func mergeByOrganiser(cands []candidate, mergeable func(candidate) bool) []candidate {
 	type key struct{ prov, doc int32 }
 	idx := map[key]int{}
 	var out []candidate
 	for _, c := range cands {
 		pv, dc, _, _ := mainUnit(c)
 		k := key{pv, dc}
-		if dc < 0 {
+		if dc < 0 || !mergeable(c) {
 			// Without a doctor there is no organiser to tie groups together (pharmacies, thin
-			// exports): keep them apart.
+			// exports), and one holder's cards are not recruits: keep them apart.
 			out = append(out, c)
 			continue
 		}
@@ -87,7 +88,7 @@ func mergeByOrganiser(cands []candidate) []candidate {
 			continue
 		}
 		idx[k] = len(out)
-		out = append(out, candidate{patients: slices.Clone(c.patients), edges: slices.Clone(c.edges)})
+		out = append(out, candidate{patients: slices.Clone(c.patients), edges: slices.Clone(c.edges), internal: c.internal})
 	}
 	for i := range out {
 		slices.Sort(out[i].patients)
@@ -96,20 +97,19 @@ func mergeByOrganiser(cands []candidate) []candidate {
 	return out
 }
 
-// scoreCollusion turns a candidate into a reported ring, or returns ok=false when it scores
-// below MinRingScore.
-func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flagged, bool) {
-	mainProv, mainDoc, _, _ := mainUnit(c)
+// groupFeatures computes the explainable features of a co-visit group at its main provider.
+func groupFeatures(d *dataset, dp *diagnosisPeers, c candidate, p Params) (f collusionFeatures, mainProv, mainDoc int32, ok bool) {
+	mainProv, mainDoc, _, _ = mainUnit(c)
 	days, surprise := 0.0, 0.0
 	for _, e := range c.edges {
 		days += float64(e.Days)
 		surprise += math.Min(e.Surprise, 30)
 	}
-	var f collusionFeatures
 	if len(c.edges) == 0 {
-		return flagged{}, false
+		return f, -1, -1, false
 	}
 	f.MeanSurprise = surprise / float64(len(c.edges))
+	f.Internal = c.internal
 	n := len(c.patients)
 	f.MeanDays = days / float64(len(c.edges))
 	// Connectedness: the share of member pairs linked, saturating at 0.3 so that rings brought in
@@ -174,10 +174,13 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	f.Amount = atMain
 	// Schedule regularity: a chronic-disease clinic day is the same weekday every week; recruits
 	// are brought in when the organiser needs the money.
+	// Only group sessions count (at least a quarter of the members): members of a clinic's
+	// cohort also meet by chance on other days.
+	session := max(2, (n+3)/4)
 	var wd [7]int
 	seenDay := map[int64]bool{}
 	for w, k := range winN {
-		if k < 2 {
+		if k < session {
 			continue
 		}
 		day := floorDiv(w*winSec, secondsPerDay)
@@ -188,7 +191,8 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	}
 	f.CoDays = len(seenDay)
 	if f.CoDays >= 4 {
-		f.Weekly = clamp01((float64(slices.Max(wd[:]))/float64(f.CoDays) - 1.0/7) / (1 - 1.0/7))
+		// A few days can share a weekday by chance; trust the share from twelve days on.
+		f.Weekly = clamp01((float64(slices.Max(wd[:]))/float64(f.CoDays)-1.0/7)/(1-1.0/7)) * clamp01(float64(f.CoDays-4)/8)
 	}
 	f.AmountCV = 1
 	if coClaims > 0 {
@@ -250,8 +254,26 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 		f.Spread = 0.5
 	}
 
+	return f, mainProv, mainDoc, true
+}
+
+// looksLikeLending reports whether a group reads as one holder's cards: few cards, no shared
+// address, the same diagnosis and near-identical amounts on their co-visits.
+func looksLikeLending(f collusionFeatures, n int) bool {
+	return n <= maxLendingCards && f.Household < 0.5 && f.AmountCV <= 0.2 && f.DiagShare >= 0.8 && f.Internal >= 0.6
+}
+
+// scoreCollusion turns a candidate into a reported ring (collusion ring, or card lending for a
+// small group that reads as one holder's cards), or returns ok=false when it scores below
+// MinRingScore.
+func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flagged, bool) {
+	f, mainProv, mainDoc, ok := groupFeatures(d, dp, c, p)
+	if !ok {
+		return flagged{}, false
+	}
+	n := len(c.patients)
 	cov := coVisitEvidence(f.MeanSurprise) * math.Sqrt(f.Density)
-	if n <= maxLendingCards && f.Household < 0.5 && f.AmountCV <= 0.2 && f.DiagShare >= 0.8 {
+	if looksLikeLending(f, n) {
 		return lendingGroup(d, c, f, cov, mainProv, mainDoc, p)
 	}
 	if n < p.MinRingSize {
@@ -335,7 +357,7 @@ func lendingGroup(d *dataset, c candidate, f collusionFeatures, cov float64, pro
 	pairDensity := math.Min(1, float64(len(c.edges))/float64(n*(n-1)/2))
 	cov = coVisitEvidence(f.MeanSurprise) * math.Sqrt(pairDensity)
 	sim := clamp01(1 - f.AmountCV/0.25)
-	score := clamp01(math.Sqrt(cov) * noisyOr(0.5*sim, 0.4*f.DiagShare, 0.2*f.Concentration))
+	score := clamp01(math.Sqrt(cov) * noisyOr(0.5*sim, 0.4*f.DiagShare, 0.2*f.Concentration) * (1 - 0.7*f.Weekly))
 	if score < p.MinRingScore {
 		return flagged{}, false
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/ringtrace/ringtrace/graph"
@@ -73,6 +74,32 @@ func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) 
 	var rings []flagged
 	dp := newDiagnosisPeers(d)
 
+	// The per-person detectors read the dataset only and keep their own evidence, so they run
+	// concurrently with the co-visit projection (two cores) and are merged in a fixed order for determinism.
+	type result struct {
+		rings []flagged
+		ev    *evidence
+	}
+	detectors := []struct {
+		name string
+		run  func(*evidence) []flagged
+	}{
+		{"card_lending", func(e *evidence) []flagged { return detectCardLending(d, p, e) }},
+		{"pharmacy", func(e *evidence) []flagged { return detectPharmacyCollection(d, p, e) }},
+		{"screening", func(e *evidence) []flagged { return screeningRules(d, p, e) }},
+	}
+	results := make([]result, len(detectors))
+	var wg sync.WaitGroup
+	for i, dt := range detectors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e := newEvidence()
+			results[i] = result{dt.run(e), e}
+		}()
+	}
+	defer wg.Wait() // never return while a detector still reads the dataset
+
 	prog := pm.phase("covisit")
 	edges, st, err := coVisitProjection(ctx, d, p)
 	if err != nil {
@@ -87,7 +114,10 @@ func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) 
 	if err != nil {
 		return graph.Findings{}, fmt.Errorf("detect: communities: %w", err)
 	}
-	cands = mergeByOrganiser(cands)
+	cands = mergeByOrganiser(cands, func(c candidate) bool {
+		f, _, _, ok := groupFeatures(d, dp, c, p)
+		return ok && !looksLikeLending(f, len(c.patients))
+	})
 	for _, c := range cands {
 		if f, ok := scoreCollusion(d, dp, c, p); ok {
 			rings = append(rings, f)
@@ -97,22 +127,16 @@ func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) 
 	prog(1)
 	slog.Info("detect: collusion rings", "candidates", len(cands), "reported", len(rings), "elapsed", time.Since(t0).Round(time.Millisecond))
 
-	for _, ph := range []struct {
-		name string
-		run  func() []flagged
-	}{
-		{"card_lending", func() []flagged { return detectCardLending(d, p, ev) }},
-		{"pharmacy", func() []flagged { return detectPharmacyCollection(d, p, ev) }},
-		{"screening", func() []flagged { return screeningRules(d, p, ev) }},
-	} {
-		if err := ctx.Err(); err != nil {
-			return graph.Findings{}, fmt.Errorf("detect: %s: %w", ph.name, err)
-		}
-		prog = pm.phase(ph.name)
-		found := ph.run()
-		rings = append(rings, found...)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return graph.Findings{}, fmt.Errorf("detect: %w", err)
+	}
+	for i, dt := range detectors {
+		prog = pm.phase(dt.name)
+		rings = append(rings, results[i].rings...)
+		ev.merge(results[i].ev)
 		prog(1)
-		slog.Info("detect: "+ph.name, "rings", len(found), "elapsed", time.Since(t0).Round(time.Millisecond))
+		slog.Info("detect: "+dt.name, "rings", len(results[i].rings), "elapsed", time.Since(t0).Round(time.Millisecond))
 	}
 
 	rings = dedupeRings(rings)

@@ -20,6 +20,15 @@ func newEvidence() *evidence {
 	return &evidence{pat: map[int32][]graph.Reason{}, prov: map[int32][]graph.Reason{}, doc: map[int32][]graph.Reason{}}
 }
 
+// merge appends o's reasons to ev's.
+func (ev *evidence) merge(o *evidence) {
+	for _, pair := range [][2]map[int32][]graph.Reason{{ev.pat, o.pat}, {ev.prov, o.prov}, {ev.doc, o.doc}} {
+		for k, rs := range pair[1] {
+			pair[0][k] = append(pair[0][k], rs...)
+		}
+	}
+}
+
 // addRing credits every party of a reported ring with the ring's score.
 func (ev *evidence) addRing(f flagged) {
 	r := reason("in_ring", f.ring.Score, map[string]float64{"ring_score": f.ring.Score},

@@ -21,6 +21,9 @@ import (
 type candidate struct {
 	patients []int32
 	edges    []coVisitEdge
+	// internal is the share of the members' projection edges that stay inside the group: one
+	// holder's cards co-visit only each other, a fragment of a clinic cohort mostly with others.
+	internal float64
 }
 
 // unionFind is a disjoint-set forest with path halving and union by size.
@@ -93,17 +96,29 @@ func ringCandidates(ctx context.Context, edges []coVisitEdge, p Params) ([]candi
 			byGroup[ca] = append(byGroup[ca], i)
 		}
 	}
+	degree := map[int32]int{}
+	for _, e := range edges {
+		degree[e.A]++
+		degree[e.B]++
+	}
 	var out []candidate
 	for c, g := range groups {
 		// Pairs stay: two cards used together can be one holder's (scored as card lending).
-		if len(g) < 2 || len(g) > p.MaxRingSize {
+		if len(g) < 2 {
 			continue
 		}
-		cand := candidate{patients: g}
-		for _, ei := range byGroup[c] {
-			cand.edges = append(cand.edges, edges[ei])
+		for _, sub := range splitByUnit(g, edges, byGroup[c]) {
+			if len(sub.patients) >= 2 && len(sub.patients) <= p.MaxRingSize {
+				total := 0
+				for _, x := range sub.patients {
+					total += degree[x]
+				}
+				if total > 0 {
+					sub.internal = float64(2*len(sub.edges)) / float64(total)
+				}
+				out = append(out, sub)
+			}
 		}
-		out = append(out, cand)
 	}
 	slices.SortFunc(out, func(a, b candidate) int { return cmp.Compare(a.patients[0], b.patients[0]) })
 	var brokers map[int32]float64

@@ -70,7 +70,8 @@ export class GraphView {
           type: 'rt',
           hidden: !visible,
           image: iconURL(a.type),
-          pictoColor: '#ffffff',
+          // At 5 px a pictogram is a white smudge; small linking nodes show their colour only.
+          pictoColor: a.size > 6 ? '#ffffff' : a.color,
           // Parties get a thin white ring to stand out on edges; small linking nodes (claims,
           // phones, addresses) are drawn solid so their colour stays readable at 5 px.
           borderColor: inPath ? '#111111' : risk ?? (a.fixed ? '#333333' : a.size > 6 ? '#ffffff' : a.color),

@@ -58,3 +58,24 @@ export function mostUrgent<T extends Pick<Deadline, 'due' | 'overdue'>>(ds: T[])
 export function todayCST(now: number = Date.now()): string {
   return new Date(now + 8 * 3600000).toISOString().slice(0, 10);
 }
+
+/**
+ * deadlineMet reports whether the step a deadline guards has been taken, judging by the case
+ * status: verification ends when the case is opened (or closed), transfer when it is
+ * transferred, closing when it is closed. A met deadline shows no countdown and never drives
+ * the case's badge.
+ */
+export function deadlineMet(kind: string, status: string): boolean {
+  const order = ['lead', 'verification', 'opened', 'transferred', 'closed'];
+  const at = order.indexOf(status);
+  switch (kind) {
+    case 'verify':
+      return at >= order.indexOf('opened');
+    case 'transfer':
+      return at >= order.indexOf('transferred');
+    case 'close':
+      return status === 'closed';
+    default:
+      return false;
+  }
+}

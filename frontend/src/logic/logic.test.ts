@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffRuns } from './compare';
-import { dayNumber, deadlineBadge, mostUrgent, todayCST, workingDaysBetween } from './deadline';
+import { dayNumber, deadlineBadge, deadlineMet, mostUrgent, todayCST, workingDaysBetween } from './deadline';
 import { maskAddress, maskIDNumber, maskLabel, maskName, maskPhone, maskProps } from './mask';
 import { mainParty, matchesQuery, patientCount, sortRings } from './rings';
 import { can, nextSteps, screensFor } from './roles';
@@ -53,6 +53,14 @@ describe('working-day deadlines', () => {
     ];
     expect(mostUrgent(ds)?.kind).toBe('transfer');
     expect(mostUrgent(ds.filter((d) => !d.overdue))?.kind).toBe('verify');
+  });
+  it('marks a deadline met once its step is taken', () => {
+    expect(deadlineMet('verify', 'verification')).toBe(false);
+    expect(deadlineMet('verify', 'opened')).toBe(true);
+    expect(deadlineMet('transfer', 'opened')).toBe(false);
+    expect(deadlineMet('transfer', 'closed')).toBe(true);
+    expect(deadlineMet('close', 'transferred')).toBe(false);
+    expect(deadlineMet('close', 'closed')).toBe(true);
   });
   it('knows today in China time', () => expect(todayCST(Date.parse('2024-03-04T17:00:00Z'))).toBe('2024-03-05'));
 });

@@ -4,7 +4,7 @@
 import type { Ctx, Route, View } from '../app';
 import type { Case, CaseStatus, Deadline, EntityType, Ref } from '../api/types';
 import { formatDate, formatDateTime, t, tEnum, type MessageKey } from '../i18n';
-import { deadlineBadge, mostUrgent, todayCST, type Badge } from '../logic/deadline';
+import { deadlineBadge, deadlineMet, mostUrgent, todayCST, type Badge } from '../logic/deadline';
 import { can, nextSteps } from '../logic/roles';
 import { iconSVG } from '../graph/style';
 import { h, replace, svg } from '../ui/dom';
@@ -68,7 +68,7 @@ function listCases(ctx: Ctx, el: HTMLElement, overdue: boolean): void {
                   h('td', null, c.title),
                   h('td', null, statusTag(c.status)),
                   h('td', null, c.assignee || '—'),
-                  h('td', null, badge(mostUrgent(c.deadlines))),
+                  h('td', null, badge(mostUrgent(c.deadlines.filter((d) => !deadlineMet(d.kind, c.status))))),
                   h('td', null, formatDate(c.created_at)),
                 ),
               ),
@@ -137,7 +137,7 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
           'section',
           { class: 'panel' },
           h('h2', null, t('cases.deadline')),
-          c.deadlines.length ? h('ul', { class: 'deadlines' }, c.deadlines.map((d) => h('li', { 'data-kind': d.kind }, h('span', null, tEnum('deadlineKind.', d.kind)), ' ', badge(d)))) : h('p', { class: 'muted' }, t('deadline.none')),
+          c.deadlines.length ? h('ul', { class: 'deadlines' }, c.deadlines.map((d) => h('li', { 'data-kind': d.kind }, h('span', null, tEnum('deadlineKind.', d.kind)), ' ', deadlineMet(d.kind, c.status) ? h('span', { class: 'badge badge-met', 'data-level': 'met' }, t('deadline.met'), h('span', { class: 'muted small' }, ` · ${formatDate(d.due)}`)) : badge(d)))) : h('p', { class: 'muted' }, t('deadline.none')),
           ext ? h('p', { class: 'notice' }, tEnum('extension.', ext)) : null,
           work && !ext && c.status !== 'closed' && c.status !== 'lead' ? h('button', { type: 'button', class: 'btn', id: 'btn-ext', onclick: () => void act(() => ctx.client.extension(c.id, 'request', reason.value, c.version)) }, t('cases.extension')) : null,
           approve && ext === 'requested'
@@ -214,7 +214,7 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
           'section',
           { class: 'panel' },
           h('h2', null, t('cases.history')),
-          h('ol', { class: 'history' }, c.history.map((ev) => h('li', null, h('span', { class: 'muted small' }, formatDateTime(ev.at), ' · ', ev.by, ev.role ? ` (${tEnum('role.', ev.role)})` : ''), ' ', ev.action, ev.from || ev.to ? ` ${tEnum('status.', ev.from ?? '')} → ${tEnum('status.', ev.to ?? '')}` : '', ev.detail ? ` · ${ev.detail}` : ''))),
+          h('ol', { class: 'history' }, c.history.map((ev) => h('li', null, h('span', { class: 'muted small' }, formatDateTime(ev.at), ' · ', ev.by, ev.role ? ` (${tEnum('role.', ev.role)})` : ''), ' ', tEnum('action.', ev.action), ev.from || ev.to ? ` ${tEnum('status.', ev.from ?? '')} → ${tEnum('status.', ev.to ?? '')}` : '', ev.detail ? ` · ${ev.detail}` : ''))),
         ),
       ),
     ),

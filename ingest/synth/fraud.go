@@ -135,10 +135,12 @@ func (pl *planner) ring(n, size int) int {
 	}
 
 	// Outpatient sessions.
-	pattern := pick(pl.r, []string{"together", "together", "rotating", "staggered"})
-	if pattern == "rotating" && len(members) < 8 {
+	pattern := pick(pl.r, []string{"together", "together", "rotating", "staggered", "sparse"})
+	if pattern == "rotating" && len(members) < 8 || pattern == "sparse" && len(members) < 6 {
 		pattern = "together"
 	}
+	// Some rings avoid crowding the clinic: members of one session come over two or three days.
+	spread := pl.r.chance(0.25)
 	attend := pl.r.uniform(0.6, 0.95)
 	var groups [][]int32
 	var sessions [][]int32
@@ -159,6 +161,10 @@ func (pl *planner) ring(n, size int) int {
 		groups = [][]int32{members}
 		sessions = [][]int32{pl.distinctDays(pl.r.between(10, 30), pl.cal.from, pl.cal.to, private)}
 		attend = pl.r.uniform(0.3, 0.6)
+	case "sparse":
+		groups = [][]int32{members}
+		sessions = [][]int32{pl.distinctDays(pl.r.between(5, 10), pl.cal.from, pl.cal.to, private)}
+		attend = pl.r.uniform(0.45, 0.7)
 	}
 	base := outpatientMedian[in.kind]
 	for gi, grp := range groups {
@@ -166,20 +172,33 @@ func (pl *planner) ring(n, size int) int {
 			arrive := int64(d)*86400 + int64(8*3600+30*60+pl.r.IntN(6*3600))
 			amount := pl.r.logNormal(base, 0.3) * inflate
 			for _, i := range grp {
-				if !pl.r.chance(attend) || inStay(busy[i], d) {
+				if !pl.r.chance(attend) {
 					continue
 				}
 				arrive += int64(60 + pl.r.IntN(8*60))
-				total := amount * pl.r.uniform(0.93, 1.07)
-				if inflate == 1 {
-					total = pl.r.logNormal(base*1.1, 0.6)
+				md, sec := d, arrive
+				if spread && pl.r.chance(0.5) {
+					md = d + int32(pl.r.between(1, 2))
+					sec = int64(md)*86400 + outpatientSecond(pl.r, false)
 				}
-				share := outpatientShare[in.kind] + pl.r.uniform(0, 0.1)
-				pl.outpatient(i, inst, doc, pl.fitting(i, d, dxs, dxBackPain), arrive, total, share, srcFraud)
-				if inflate > 2.5 {
-					pl.claims[len(pl.claims)-1].extra = 1 // billed non-covered goods as drugs (串换)
+				if md > pl.cal.to || inStay(busy[i], md) {
+					continue
 				}
+				pl.ringVisit(i, inst, doc, dxs, md, sec, amount, inflate)
 			}
+		}
+	}
+	// Members also come on their own now and then, which dilutes the co-visit signal.
+	for _, i := range members {
+		if !pl.r.chance(0.5) {
+			continue
+		}
+		for k := pl.r.between(1, 3); k > 0; k-- {
+			d := pl.cal.pickDay(pl.r, pl.cal.from, pl.cal.to, -1, private)
+			if inStay(busy[i], d) {
+				continue
+			}
+			pl.ringVisit(i, inst, doc, dxs, d, int64(d)*86400+outpatientSecond(pl.r, false), pl.r.logNormal(base, 0.3)*inflate, inflate)
 		}
 	}
 	id := fid("ring", n)
@@ -194,7 +213,7 @@ func (pl *planner) ring(n, size int) int {
 	}
 	tr := pl.group(id, graph.KindCollusionRing, members, doctors, providers,
 		fmt.Sprintf("%s pattern at a %s %s institution, %d group(s), attendance %.2f, inflation ×%.2f, %d admission wave(s)%s",
-			pattern, in.ownership, in.level, len(groups), attend, inflate, waves, where))
+			pattern+map[bool]string{true: " (spread over days)", false: ""}[spread], in.ownership, in.level, len(groups), attend, inflate, waves, where))
 	tr.Providers = []graph.Ref{pl.instRef(inst)} // the organiser first: co-visits happen there
 	if partner && waves > 0 {
 		tr.Providers = append(tr.Providers, pl.instRef(admitAt))
@@ -210,6 +229,21 @@ func (pl *planner) ring(n, size int) int {
 		pl.markFraud(pl.instRef(inst))
 	}
 	return len(members)
+}
+
+// ringVisit plants one outpatient claim of ring member i on day d at second sec: around the
+// session amount when the ring inflates, an ordinary amount otherwise.
+func (pl *planner) ringVisit(i, inst, doc int32, dxs []int, d int32, sec int64, amount, inflate float64) {
+	in := &pl.w.insts[inst]
+	total := amount * pl.r.uniform(0.93, 1.07)
+	if inflate == 1 {
+		total = pl.r.logNormal(outpatientMedian[in.kind]*1.1, 0.6)
+	}
+	share := outpatientShare[in.kind] + pl.r.uniform(0, 0.1)
+	pl.outpatient(i, inst, doc, pl.fitting(i, d, dxs, dxBackPain), sec, total, share, srcFraud)
+	if inflate > 2.5 {
+		pl.claims[len(pl.claims)-1].extra = 1 // billed non-covered goods as drugs (串换)
+	}
 }
 
 func boolInt(b bool) int {

@@ -31,25 +31,31 @@ func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t 
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func fixture() ([]graph.Institution, []graph.Doctor, []graph.Patient, []graph.Claim) {
-	ins := []graph.Institution{{ID: "H53010200001", Name: "昆明市某民营医院", Level: "一级", Ownership: "private", Region: "530102"}}
-	docs := []graph.Doctor{{ID: "D530102000001", Name: "王医生", InstitutionID: "H53010200001", Department: "内科"}}
+	return prefixedFixture("")
+}
+
+// prefixedFixture is the fixture with every id prefixed, so that a shared database (Neo4j in
+// CI) keeps this package's data apart from other packages' tests.
+func prefixedFixture(px string) ([]graph.Institution, []graph.Doctor, []graph.Patient, []graph.Claim) {
+	ins := []graph.Institution{{ID: px + "H53010200001", Name: "昆明市某民营医院", Level: "一级", Ownership: "private", Region: "530102"}}
+	docs := []graph.Doctor{{ID: px + "D530102000001", Name: "王医生", InstitutionID: px + "H53010200001", Department: "内科"}}
 	names := []string{"张三丰", "李四", "王小五", "赵六", "钱七", "孙八"}
 	var ps []graph.Patient
 	for i, n := range names {
-		ps = append(ps, graph.Patient{ID: fmt.Sprintf("PT%04d", i+1), Name: n, Sex: "M", Region: "530102",
+		ps = append(ps, graph.Patient{ID: fmt.Sprintf("%sPT%04d", px, i+1), Name: n, Sex: "M", Region: "530102",
 			Phone: fmt.Sprintf("1381234%04d", i), Address: "云南省昆明市五华区某街道" + fmt.Sprint(i) + "号", BirthDate: time.Date(1960+i, 1, 2, 0, 0, 0, 0, time.UTC)})
 	}
 	var cs []graph.Claim
 	// Patients 1–3 visit the same doctor on the same five days: the ring.
 	for d := 0; d < 5; d++ {
 		for p := 0; p < 3; p++ {
-			cs = append(cs, graph.Claim{ID: fmt.Sprintf("C%d%d", d, p), PatientID: ps[p].ID, ProviderID: "H53010200001", ProviderType: graph.TypeInstitution,
-				DoctorID: "D530102000001", Type: graph.ClaimOutpatient, Start: time.Date(2024, 6, 1+d, 9, p, 0, 0, time.UTC),
+			cs = append(cs, graph.Claim{ID: fmt.Sprintf("%sC%d%d", px, d, p), PatientID: ps[p].ID, ProviderID: px + "H53010200001", ProviderType: graph.TypeInstitution,
+				DoctorID: px + "D530102000001", Type: graph.ClaimOutpatient, Start: time.Date(2024, 6, 1+d, 9, p, 0, 0, time.UTC),
 				DiagnosisCode: "E11.9", TotalAmount: 50000, FundAmount: 40000})
 		}
 	}
 	for p := 3; p < 6; p++ {
-		cs = append(cs, graph.Claim{ID: fmt.Sprintf("CX%d", p), PatientID: ps[p].ID, ProviderID: "H53010200001", ProviderType: graph.TypeInstitution,
+		cs = append(cs, graph.Claim{ID: fmt.Sprintf("%sCX%d", px, p), PatientID: ps[p].ID, ProviderID: px + "H53010200001", ProviderType: graph.TypeInstitution,
 			Type: graph.ClaimInpatient, Start: time.Date(2024, 7, p, 9, 0, 0, 0, time.UTC), End: time.Date(2024, 7, p+3, 9, 0, 0, 0, time.UTC), TotalAmount: 1200000, FundAmount: 900000})
 	}
 	return ins, docs, ps, cs
@@ -63,8 +69,15 @@ func openFixtureStore(t testing.TB) *embedded.Store {
 		t.Fatalf("open embedded store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	loadFixture(t, st, "")
+	return st
+}
+
+// loadFixture writes the (prefixed) fixture into a store.
+func loadFixture(t testing.TB, st graph.Writer, px string) {
+	t.Helper()
 	ctx := context.Background()
-	ins, docs, ps, cs := fixture()
+	ins, docs, ps, cs := prefixedFixture(px)
 	if err := st.PutInstitutions(ctx, ins); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +90,6 @@ func openFixtureStore(t testing.TB) *embedded.Store {
 	if err := st.PutClaims(ctx, cs); err != nil {
 		t.Fatal(err)
 	}
-	return st
 }
 
 // coVisitDetector is a tiny detector for tests of the service's own logic: patients seen by the

@@ -188,3 +188,13 @@ func TestDataLevelAccess(t *testing.T) {
 		t.Fatalf("no audit record of police reading PT0001: %v", err)
 	}
 }
+
+// TestTerminalIDWithSlash checks that ids containing "/" (terminals are "provider/terminal")
+// can be addressed with %2F.
+func TestTerminalIDWithSlash(t *testing.T) {
+	e := newEnv(t)
+	var ev entityView
+	if st := e.as(RoleAnalyst, "GET", "/api/entities/terminal/H53010200001%2FT9", nil, &ev); st != http.StatusOK || ev.Node.ID != "H53010200001/T9" {
+		t.Fatalf("terminal with slash: %d %+v", st, ev.Node)
+	}
+}

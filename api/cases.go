@@ -308,15 +308,9 @@ func (cs *Cases) FullAccess(a Actor) map[graph.Ref]bool {
 		if !cs.canSeeLocked(a, c) {
 			continue
 		}
-		if a.Role == RolePolice {
-			// Police see the evidence package: the parties and attached evidence.
-			for _, r := range c.Parties {
-				out[r] = true
-			}
-		} else {
-			for _, r := range c.Parties {
-				out[r] = true
-			}
+		// For police this is the evidence package they received: parties and attachments.
+		for _, r := range c.Parties {
+			out[r] = true
 		}
 		for _, r := range c.Attachments {
 			out[r] = true
@@ -535,10 +529,6 @@ func (cs *Cases) Attach(a Actor, id string, version int, refs []graph.Ref) (Case
 			return Event{}, userErr(graph.ECONFLICT, "案件已结案", "the case is closed")
 		}
 		c.Attachments = dedupRefs(append(c.Attachments, refs...))
-		names := make([]string, len(refs))
-		for i, r := range refs {
-			names[i] = string(r.Type)
-		}
 		return Event{Action: "attach", Detail: fmt.Sprintf("%d refs", len(refs))}, nil
 	})
 }

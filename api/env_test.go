@@ -56,7 +56,8 @@ func prefixedFixture(px string) ([]graph.Institution, []graph.Doctor, []graph.Pa
 	}
 	for p := 3; p < 6; p++ {
 		cs = append(cs, graph.Claim{ID: fmt.Sprintf("%sCX%d", px, p), PatientID: ps[p].ID, ProviderID: px + "H53010200001", ProviderType: graph.TypeInstitution,
-			Type: graph.ClaimInpatient, Start: time.Date(2024, 7, p, 9, 0, 0, 0, time.UTC), End: time.Date(2024, 7, p+3, 9, 0, 0, 0, time.UTC), TotalAmount: 1200000, FundAmount: 900000})
+			Type: graph.ClaimInpatient, Start: time.Date(2024, 7, p, 9, 0, 0, 0, time.UTC), End: time.Date(2024, 7, p+3, 9, 0, 0, 0, time.UTC), TotalAmount: 1200000, FundAmount: 900000,
+			TerminalID: "T9"})
 	}
 	return ins, docs, ps, cs
 }

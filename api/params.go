@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -138,7 +139,20 @@ func (s *Server) pathRef(c echo.Context) (graph.Ref, error) {
 	if !t.Valid() {
 		return graph.Ref{}, fieldErr("type", fmt.Sprintf("未知实体类型 %q", t), fmt.Sprintf("unknown entity type %q", t))
 	}
-	return s.resolveRef("id", t, c.Param("id"))
+	return s.resolveRef("id", t, pathParam(c, "id"))
+}
+
+// pathParam returns a path parameter unescaped. echo routes on the raw path when the URL holds
+// escapes (a terminal id "H…/T9" arrives as H…%2FT9) and then leaves parameters escaped.
+func pathParam(c echo.Context, name string) string {
+	v := c.Param(name)
+	if c.Request().URL.RawPath == "" {
+		return v
+	}
+	if u, err := url.PathUnescape(v); err == nil {
+		return u
+	}
+	return v
 }
 
 // refParam reads "type:id" from a query parameter.

@@ -34,35 +34,53 @@ func (pl *planner) rings() {
 }
 
 func (pl *planner) ring(n, size int) int {
-	ri := pl.w.regionPop.draw(pl.r)
-	rw := &pl.w.regions[ri]
-	var inst int32
-	public := pl.r.chance(pl.cfg.RingPublicShare)
-	if public {
-		switch x := pl.r.Float64(); {
-		case x < 0.5:
-			inst = pick(pl.r, rw.byKind[kindCommunity])
-		case x < 0.85:
-			inst = pick(pl.r, rw.byKind[kindSecondary])
-		default:
-			inst = pick(pl.r, rw.byKind[kindTertiary])
+	// One organiser runs one ring, and a private clinic hosts one ring: two planted rings at one
+	// doctor would be one ring to any detector (and to an investigator). Small worlds may run
+	// out of organisers, in which case one is reused.
+	var (
+		ri      int
+		rw      *regionWorld
+		inst    int32
+		in      *institution
+		doc     int32
+		dxs     []int
+		private bool
+	)
+	for tries := 0; tries < 40; tries++ {
+		ri = pl.w.regionPop.draw(pl.r)
+		rw = &pl.w.regions[ri]
+		if pl.r.chance(pl.cfg.RingPublicShare) {
+			switch x := pl.r.Float64(); {
+			case x < 0.5:
+				inst = pick(pl.r, rw.byKind[kindCommunity])
+			case x < 0.85:
+				inst = pick(pl.r, rw.byKind[kindSecondary])
+			default:
+				inst = pick(pl.r, rw.byKind[kindTertiary])
+			}
+		} else if pl.r.chance(0.65) {
+			inst = pick(pl.r, rw.byKind[kindClinic])
+		} else {
+			inst = pick(pl.r, rw.byKind[kindPrivateHospital])
 		}
-	} else if pl.r.chance(0.65) {
-		inst = pick(pl.r, rw.byKind[kindClinic])
-	} else {
-		inst = pick(pl.r, rw.byKind[kindPrivateHospital])
+		in = &pl.w.insts[inst]
+		private = in.ownership == "private"
+		dxs = dxs[:0]
+		for k := pl.r.between(1, 3); k > 0; k-- {
+			dxs = append(dxs, pick(pl.r, ringDiagnoses))
+		}
+		// The organiser usually works in the department that treats what the ring bills for.
+		dep := in.dept(diagnosisTable[dxs[0]].dept)
+		if dep == nil || pl.r.chance(0.3) {
+			dep = &in.depts[pl.r.IntN(len(in.depts))]
+		}
+		doc = dep.docs[pl.r.IntN(len(dep.docs))]
+		if !pl.organisers[doc] && !(private && pl.organisers[-1-inst]) {
+			break
+		}
 	}
-	in := &pl.w.insts[inst]
-	dxs := make([]int, 0, 3)
-	for k := pl.r.between(1, 3); k > 0; k-- {
-		dxs = append(dxs, pick(pl.r, ringDiagnoses))
-	}
-	// The organiser usually works in the department that treats what the ring bills for.
-	dep := in.dept(diagnosisTable[dxs[0]].dept)
-	if dep == nil || pl.r.chance(0.3) {
-		dep = &in.depts[pl.r.IntN(len(in.depts))]
-	}
-	doc := dep.docs[pl.r.IntN(len(dep.docs))]
+	pl.organisers[doc] = true
+	pl.organisers[-1-inst] = true // negative keys: institutions hosting a ring
 
 	// Recruits: mostly local, older people are recruited more often (free check-ups, gifts).
 	var members []int32
@@ -99,7 +117,6 @@ func (pl *planner) ring(n, size int) int {
 	if pl.r.chance(0.6) {
 		inflate = pl.r.uniform(1.6, 4)
 	}
-	private := in.ownership == "private"
 	busy := map[int32][][2]int32{} // member → admitted days
 
 	// Group admissions first so that outpatient sessions avoid the members' stays.

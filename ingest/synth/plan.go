@@ -20,12 +20,14 @@ type planner struct {
 	claims []claim
 	truth  graph.Truth
 	fraud  map[graph.Ref]bool
+	// organisers marks doctors (index ≥ 0) and institutions (-1-index) that organise a ring.
+	organisers map[int32]bool
 }
 
 func newPlanner(cfg Config, w *world, cal *calendar, people []person, hhs []household) *planner {
 	return &planner{
 		cfg: cfg, w: w, cal: cal, people: people, hhs: hhs, r: newRNG(cfg.Seed, streamPlan),
-		fraud: map[graph.Ref]bool{},
+		fraud: map[graph.Ref]bool{}, organisers: map[int32]bool{},
 		truth: graph.Truth{Generator: GeneratorName, Seed: cfg.Seed, Patients: cfg.Patients, Rings: []graph.TruthRing{}, Lookalikes: []graph.TruthRing{}, Fraudulent: []graph.Ref{}},
 	}
 }

@@ -350,13 +350,23 @@ func (s *Store) Claims(ctx context.Context, q graph.ClaimQuery) ([]graph.Claim, 
 		return nil, 0, notFound(q.Party)
 	}
 	match := func(typ []byte) bool {
-		return len(q.Types) == 0 || slices.Contains(q.Types, graph.ClaimType(typ))
+		if len(q.Types) == 0 {
+			return true
+		}
+		for _, t := range q.Types {
+			if string(t) == string(typ) {
+				return true
+			}
+		}
+		return false
 	}
 	var page []string
 	total := 0
-	take := func(id string) {
+	// take counts a match and keeps its id when it falls on the page; the id is converted to
+	// a string only then, since a hub's total may count millions of entries.
+	take := func(id []byte) {
 		if total >= q.Offset && (q.Limit == 0 || len(page) < q.Limit) {
-			page = append(page, id)
+			page = append(page, string(id))
 		}
 		total++
 	}
@@ -397,7 +407,7 @@ func (s *Store) Claims(ctx context.Context, q graph.ClaimQuery) ([]graph.Claim, 
 			return strings.Compare(a.id, b.id)
 		})
 		for _, e := range es {
-			take(e.id)
+			take([]byte(e.id))
 		}
 	} else {
 		prefix := timePrefix(nil, q.Party.Type, q.Party.ID)
@@ -417,7 +427,7 @@ func (s *Store) Claims(ctx context.Context, q graph.ClaimQuery) ([]graph.Claim, 
 			if !match(it.Value()) {
 				continue
 			}
-			take(string(it.Key()[len(prefix)+8:]))
+			take(it.Key()[len(prefix)+8:])
 			if n++; n%4096 == 0 && ctx.Err() != nil {
 				break
 			}

@@ -95,6 +95,9 @@ func (s *Store) PutClaims(ctx context.Context, cs []graph.Claim) error {
 		}
 	}
 	return s.write(ctx, func(w *writeTxn) error {
+		// About seven keys and 400 bytes per claim: allocate once, not by doubling.
+		w.ops = make([]op, 0, 7*len(cs)+32)
+		w.arena = make([]byte, 0, 400*len(cs)+1024)
 		if err := s.buildClaimFilter(ctx); err != nil {
 			return err
 		}

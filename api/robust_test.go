@@ -342,3 +342,21 @@ func TestServeUI(t *testing.T) {
 		t.Fatalf("unknown API route under UI: %d %s", st, b)
 	}
 }
+
+// TestForwardedForIgnoredByDefault: a client cannot escape the login limit by inventing
+// X-Forwarded-For addresses unless the server is configured to trust a proxy.
+func TestForwardedForIgnoredByDefault(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.LoginBurst, c.LoginPerMinute = 2, 1 })
+	for i := 0; i < 3; i++ {
+		req, _ := http.NewRequest("POST", e.ts.URL+"/api/auth/login", strings.NewReader(`{"username":"analyst","password":"wrong-password-x"}`))
+		req.Header.Set("X-Forwarded-For", "10.0.0."+string(rune('1'+i)))
+		resp, err := e.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if want := map[bool]int{true: 401, false: 429}[i < 2]; resp.StatusCode != want {
+			t.Fatalf("attempt %d: %d, want %d", i, resp.StatusCode, want)
+		}
+	}
+}

@@ -44,8 +44,12 @@ type Config struct {
 	LoginPerMinute int           // failed logins refilled per minute per address; default 5
 	LoginBurst     int           // failed logins allowed at once; default 10
 	BcryptCost     int           // default bcrypt.DefaultCost
-	Logger         *slog.Logger
-	Now            func() time.Time // for tests; default time.Now
+	// BehindProxy takes the client address from X-Forwarded-For set by a reverse proxy on a
+	// private or loopback address. Off, the peer address is used and the header is ignored, so
+	// a client cannot pick its own address to dodge the login limit or falsify the audit trail.
+	BehindProxy bool
+	Logger      *slog.Logger
+	Now         func() time.Time // for tests; default time.Now
 }
 
 func (c *Config) defaults() error {

@@ -45,6 +45,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.Duration("shutdown-timeout", 30*time.Second, "how long running requests may finish at shutdown")
 	fs.String("log-format", "text", "log format: text or json")
 	fs.Bool("no-ui", false, "do not serve the web UI")
+	fs.Bool("behind-proxy", false, "trust X-Forwarded-For from a reverse proxy on a loopback/private address for the client address")
 	v, err := loadConfig(fs, args)
 	if err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -89,7 +90,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		AdminPassword: v.GetString("admin-password"), AdminPasswordOut: env.Stderr,
 		SessionTTL: v.GetDuration("session-ttl"), MaxInflight: v.GetInt("max-inflight"), QueueWait: v.GetDuration("queue-wait"),
 		RequestTimeout: v.GetDuration("request-timeout"), MaxBodyBytes: v.GetInt64("max-body"), LoginPerMinute: v.GetInt("login-per-minute"),
-		Logger: log,
+		BehindProxy: v.GetBool("behind-proxy"), Logger: log,
 	}
 	if !v.GetBool("no-ui") {
 		cfg.UI = frontend.FS()

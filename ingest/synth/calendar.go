@@ -33,7 +33,7 @@ type claim struct {
 	ctype      uint8
 	terminal   uint8 // 1-based terminal number, 0 for none
 	src        uint8
-	extra      uint8 // items hint: 1 adds non-covered goods (串换) to the items
+	extra      uint8 // items hint: 1 adds non-covered goods (串换), 2 is a haemodialysis session
 }
 
 // springFestival holds the Lunar New Year's day for the years the generator is used with; the

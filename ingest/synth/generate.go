@@ -419,6 +419,12 @@ func (cw *claimWriter) writeItems(cid string, c *claim, r *rng) {
 	if c.extra == 1 {
 		add(itHealthFood)
 	}
+	if c.extra == 2 { // a haemodialysis session
+		n = 0
+		add(itHaemodialysis)
+		add(itDialyser)
+		add(itEPO)
+	}
 	if n == 0 {
 		add(pick(r, []int{itAmoxicillin, itIbuprofen, itOmeprazole, itLianhua, itPlaster}))
 	}

@@ -14,6 +14,7 @@ const (
 	LookalikePharmacyRush     = "pharmacy_rush"     // a pharmacy's crowded promotion (member) day
 	LookalikeCodingError      = "coding_error"      // one claim with a mistyped diagnosis that misfits the patient
 	LookalikeProxyPurchase    = "proxy_purchase"    // family buys an admitted patient's usual drugs at the usual pharmacy
+	LookalikeDialysisShift    = "dialysis_shift"    // haemodialysis patients sharing a shift three times a week
 )
 
 // households plants families who often fall ill and visit together: children with a cold, a
@@ -295,5 +296,69 @@ func (pl *planner) proxyPurchases() {
 		}
 		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("proxy", n), LookalikeProxyPurchase, []int32{i}, []int32{doc},
 			[]graph.Ref{pl.pharmRef(p.homePharm), pl.instRef(hosp)}, fmt.Sprintf("usual %s drugs bought at the usual pharmacy during a %d-day stay", diagnosisTable[dx].code, los)))
+	}
+}
+
+// dialysis plants haemodialysis patients (血液透析, 门诊特殊病): three sessions a week at their
+// tertiary hospital's dialysis unit, always in the same shift (Monday/Wednesday/Friday or
+// Tuesday/Thursday/Saturday, morning or afternoon), at a regulated price. Patients of one shift
+// co-visit one provider and one nephrologist on about 150 days a year with near-identical
+// amounts: the strongest honest co-visit signal there is.
+func (pl *planner) dialysis() {
+	k := count(pl.cfg.DialysisRate, pl.cfg.Patients)
+	if pl.cfg.DialysisRate <= 0 {
+		return
+	}
+	type shiftKey struct {
+		hosp  int32
+		shift int
+	}
+	groups := map[shiftKey][]int32{}
+	var keys []shiftKey
+	for n := 0; n < k; n++ {
+		i := pl.pickPatient(-1, func(i int32) bool { return pl.age(i) >= 30 })
+		if i < 0 {
+			break
+		}
+		pl.people[i].role |= roleDialysis
+		key := shiftKey{pl.people[i].tertiary, pl.r.IntN(4)}
+		if _, ok := groups[key]; !ok {
+			keys = append(keys, key)
+		}
+		groups[key] = append(groups[key], i)
+	}
+	for g, key := range keys {
+		members := groups[key]
+		in := &pl.w.insts[key.hosp]
+		doc := pl.w.doctorFor(pl.r, key.hosp, deptNephrology, false)
+		price := pl.r.uniform(380, 460)
+		for _, i := range members {
+			start := pl.cal.from
+			if pl.r.chance(0.2) { // started dialysis during the range
+				start = pl.cal.pickDay(pl.r, pl.cal.from, pl.cal.to, -1, false)
+			}
+			for d := start; d <= pl.cal.to; d++ {
+				wd := pl.cal.wd(d)
+				if wd == 6 || wd%2 != key.shift/2 || !pl.r.chance(0.97) {
+					continue // Sunday, not this shift's day, or a missed session
+				}
+				sec := int64(d)*86400 + int64(7*3600+30*60+pl.r.IntN(3600))
+				if key.shift%2 == 1 {
+					sec += 5 * 3600
+				}
+				total := price * pl.r.uniform(0.98, 1.05)
+				pl.claims = append(pl.claims, claim{
+					start: sec, total: pl.yuan(total), fund: pl.yuan(total * 0.88), patient: i, provider: key.hosp,
+					doctor: doc, dx: int16(dxESRD), ctype: ctOutpatient, terminal: uint8(1 + pl.r.IntN(in.terminals)),
+					src: srcLookalike, extra: 2,
+				})
+			}
+		}
+		days := "Monday/Wednesday/Friday"
+		if key.shift/2 == 1 {
+			days = "Tuesday/Thursday/Saturday"
+		}
+		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("dialysis", g+1), LookalikeDialysisShift, members, []int32{doc},
+			[]graph.Ref{pl.instRef(key.hosp)}, fmt.Sprintf("%d haemodialysis patients, %s %s shift, about %.0f yuan a session", len(members), days, map[bool]string{true: "afternoon", false: "morning"}[key.shift%2 == 1], price)))
 	}
 }

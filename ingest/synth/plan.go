@@ -45,6 +45,7 @@ func (pl *planner) plan() {
 	pl.pharmacyRushes()
 	pl.codingErrors()
 	pl.proxyPurchases()
+	pl.dialysis()
 	sort.SliceStable(pl.claims, func(a, b int) bool {
 		if pl.claims[a].patient != pl.claims[b].patient {
 			return pl.claims[a].patient < pl.claims[b].patient

@@ -20,6 +20,7 @@ const (
 	roleHouseholdCoVisit
 	roleCodingError
 	roleProxy
+	roleDialysis
 )
 
 // person is the compact part of a patient needed before claims are generated (32 bytes).

@@ -428,7 +428,7 @@ func TestPlantedPatternsPresent(t *testing.T) {
 	for _, l := range ds.truth.Lookalikes {
 		look[l.Kind]++
 	}
-	for _, k := range []string{LookalikeHousehold, LookalikeChronicClinic, LookalikeWorkplaceCheckup, LookalikePharmacyRush, LookalikeCodingError, LookalikeProxyPurchase} {
+	for _, k := range []string{LookalikeHousehold, LookalikeChronicClinic, LookalikeWorkplaceCheckup, LookalikePharmacyRush, LookalikeCodingError, LookalikeProxyPurchase, LookalikeDialysisShift} {
 		if look[k] == 0 {
 			t.Errorf("no %s look-alike planted", k)
 		}
@@ -448,6 +448,25 @@ func TestPlantedPatternsPresent(t *testing.T) {
 		case LookalikeProxyPurchase:
 			if !ds.lentCardEvidence(t, l.Members[0].ID) {
 				t.Errorf("%s: no purchase during the stay", l.ID)
+			}
+		case LookalikeDialysisShift:
+			var pats []string
+			for _, m := range l.Members {
+				if m.Type == graph.TypePatient {
+					pats = append(pats, m.ID)
+				}
+			}
+			sessions := 0
+			for _, c := range ds.byPat[pats[0]] {
+				if c["diagnosis_code"] == "N18.5" && c["provider_id"] == l.Providers[0].ID {
+					sessions++
+				}
+			}
+			if sessions < 20 {
+				t.Errorf("%s: %d dialysis sessions for %s, want three a week", l.ID, sessions, pats[0])
+			}
+			if len(pats) >= 2 && ds.maxPairCoVisitDays(t, pats, l.Providers[0].ID) < 20 {
+				t.Errorf("%s: shift members rarely co-visit", l.ID)
 			}
 		}
 	}
@@ -778,7 +797,7 @@ func TestEdgeConfigs(t *testing.T) {
 		{"nothing planted", func(c *Config) {
 			c.RingRate, c.LendingRate, c.DeceasedRate, c.PharmacyCollectionRate = 0, 0, 0, 0
 			c.HouseholdRate, c.ChronicClinicRate, c.CheckupRate, c.PharmacyRushRate = 0, 0, 0, 0
-			c.CodingErrorRate, c.ProxyPurchaseRate = 0, 0
+			c.CodingErrorRate, c.ProxyPurchaseRate, c.DialysisRate = 0, 0, 0
 		}},
 	}
 	for _, tc := range cases {

@@ -185,6 +185,7 @@ const (
 	dxRepeatPrescription
 	dxTonsillitis
 	dxMyopia
+	dxESRD
 )
 
 // diagnosisTable lists every code the generator uses. Sex and age bounds are the "fits the
@@ -227,6 +228,7 @@ var diagnosisTable = []diagnosis{
 	dxRepeatPrescription: {"Z76.0", "重复处方", 0, 0, 120, deptGeneral, 0, 1.0, 0, 0, nil},
 	dxTonsillitis:        {"J35.0", "慢性扁桃体炎", 0, 2, 120, deptENT, 1, 0.8, 0.05, 4, []int{itAmoxicillin}},
 	dxMyopia:             {"H52.1", "近视", 0, 4, 120, deptOphthalmic, 0, 0.8, 0, 0, nil},
+	dxESRD:               {"N18.5", "慢性肾脏病5期", 0, 18, 120, deptNephrology, 0, 1.5, 0, 0, []int{itEPO}},
 }
 
 // chronicConditions are the diseases of chronic patients (慢性病/门诊慢特病), with the age from
@@ -337,6 +339,9 @@ const (
 	itSyringe
 	itInfusionSet
 	itHealthFood
+	itHaemodialysis
+	itDialyser
+	itEPO
 )
 
 var itemTable = []item{
@@ -384,6 +389,9 @@ var itemTable = []item{
 	itSyringe:         {"C14010100000000000000", "一次性使用无菌注射器", "material", 1.2, 6},
 	itInfusionSet:     {"C14010200000000000000", "一次性使用输液器", "material", 4.5, 3},
 	itHealthFood:      {"QT0000000001", "保健食品", "other", 98.0, 3},
+	itHaemodialysis:   {"311000006", "血液透析", "treatment", 400.0, 1},
+	itDialyser:        {"C10040100000000000000", "一次性使用血液透析器", "material", 120.0, 1},
+	itEPO:             {"XB03XAR010B002010100000", "重组人促红素注射液", "drug", 55.0, 2},
 }
 
 // fits reports whether diagnosis d fits a patient of the given sex and age (in whole years at

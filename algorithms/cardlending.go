@@ -12,6 +12,7 @@ type cardHits struct {
 	misfit     int
 	misfitRule *diagnosisFit
 	inpatient  int // outpatient/pharmacy claims elsewhere during an inpatient stay
+	proxy      int // such claims that look like a relative's errand for the owner
 	travel     int // claims in distant regions closer in time than possible
 	fund       int64
 	provs      map[int32]bool
@@ -20,7 +21,7 @@ type cardHits struct {
 func (h *cardHits) weight() float64 {
 	var ws []float64
 	if h.misfit > 0 {
-		ws = append(ws, 0.6+0.1*math.Min(float64(h.misfit-1), 3))
+		ws = append(ws, misfitWeight(h.misfit))
 	}
 	if h.inpatient > 0 {
 		ws = append(ws, 0.5+0.1*math.Min(float64(h.inpatient-1), 4))
@@ -109,10 +110,17 @@ func detectCardLending(d *dataset, p Params, ev *evidence) []flagged {
 					stayStart, stayEnd, stayProv = d.cStart[c], end, d.cProv[c]
 				}
 			} else if stayProv >= 0 && d.cProv[c] != stayProv && d.cStart[c] > stayStart+grace && d.cStart[c] < stayEnd-grace {
-				h := get(pt)
-				h.inpatient++
-				h.fund += d.cFund[c]
-				h.provs[d.cProv[c]] = true
+				// A relative fetching the owner's usual drugs at the owner's usual place
+				// (家属代购药) is not a borrower: same provider and diagnosis as the owner's own
+				// visits outside the stay.
+				if usualErrand(d, cs, c, stayStart, stayEnd) {
+					get(pt).proxy++
+				} else {
+					h := get(pt)
+					h.inpatient++
+					h.fund += d.cFund[c]
+					h.provs[d.cProv[c]] = true
+				}
 			}
 			if i > 0 && travel > 0 {
 				prev := cs[i-1]
@@ -130,12 +138,16 @@ func detectCardLending(d *dataset, p Params, ev *evidence) []flagged {
 	for pt, h := range hits {
 		w := h.weight()
 		if h.misfit > 0 {
-			ev.pat[pt] = append(ev.pat[pt], reason("diagnosis_misfit", 0.6+0.1*math.Min(float64(h.misfit-1), 3), map[string]float64{"claims": float64(h.misfit)},
+			ev.pat[pt] = append(ev.pat[pt], reason("diagnosis_misfit", misfitWeight(h.misfit), map[string]float64{"claims": float64(h.misfit)},
 				"%[1]d 次就诊的诊断（%[2]s）与持卡人性别/年龄不符", "%[1]d claims carry a diagnosis (%[3]s) that does not fit the card owner's sex or age", h.misfit, h.misfitRule.zh, h.misfitRule.en))
 		}
 		if h.inpatient > 0 {
 			ev.pat[pt] = append(ev.pat[pt], reason("claim_during_inpatient_stay", 0.5+0.1*math.Min(float64(h.inpatient-1), 4), map[string]float64{"claims": float64(h.inpatient)},
 				"持卡人在一家机构住院期间，%d 次在其他机构门诊或购药", "%d outpatient/pharmacy claims elsewhere while the owner was an inpatient", h.inpatient))
+		}
+		if h.proxy > 0 {
+			ev.pat[pt] = append(ev.pat[pt], reason("proxy_purchase_likely", 0.05, map[string]float64{"claims": float64(h.proxy)},
+				"住院期间 %d 次在本人常去的机构按本人常见诊断结算，可能是家属代购药", "%d claims during a stay at the owner's usual provider for the owner's usual diagnosis: likely a relative's errand", h.proxy))
 		}
 		if h.travel > 0 {
 			ev.pat[pt] = append(ev.pat[pt], reason("impossible_travel", travelWeight(h.travel), map[string]float64{"claims": float64(h.travel), "hours": p.ImpossibleTravelHours},
@@ -337,3 +349,35 @@ func deceasedRing(d *dataset, pt int32, post []int32, fund int64, provs map[int3
 // It stays below the default reporting threshold on its own: settlement times are often posted
 // in batches, so travel only corroborates other evidence.
 func travelWeight(n int) float64 { return math.Min(0.45, 0.15+0.1*float64(n)) }
+
+// misfitWeight: one misfitting claim can be a coding error (a mistyped diagnosis); two or more
+// are a pattern of someone else using the card.
+func misfitWeight(n int) float64 {
+	if n <= 1 {
+		return 0.35
+	}
+	return math.Min(0.9, 0.6+0.1*float64(n-2))
+}
+
+// usualErrand reports whether claim c, made during the owner's stay [stayStart, stayEnd), is for
+// one of the owner's own recurring diagnoses (at least two claims outside the stay) and is a
+// pharmacy purchase or at a provider the owner used before: a relative fetching the owner's
+// usual drugs.
+func usualErrand(d *dataset, cs []int32, c int32, stayStart, stayEnd int64) bool {
+	if d.cDiag[c] < 0 {
+		return false
+	}
+	visits, sameDiag := 0, 0
+	for _, o := range cs {
+		if o == c || (d.cStart[o] >= stayStart && d.cStart[o] < stayEnd) {
+			continue
+		}
+		if d.cProv[o] == d.cProv[c] {
+			visits++
+		}
+		if d.cDiag[o] == d.cDiag[c] {
+			sameDiag++
+		}
+	}
+	return sameDiag >= 2 && (d.cType[c] == ctPharmacy || visits >= 1)
+}

@@ -19,7 +19,9 @@ type diagnosisFit struct {
 var diagnosisFits = []diagnosisFit{
 	{prefixes: []string{"O"}, sex: 2, minAge: 12, maxAge: 50, zh: "妊娠/分娩相关诊断", en: "pregnancy/childbirth diagnosis"},
 	{prefixes: []string{"Z32", "Z33", "Z34", "Z35", "Z36", "Z37", "Z39"}, sex: 2, minAge: 12, maxAge: 50, zh: "孕产期保健", en: "pregnancy care"},
-	{prefixes: []string{"Z00.1", "Z001", "Z76.1", "Z761", "Z76.2", "Z762", "Z38"}, sex: 0, minAge: -1, maxAge: 17, zh: "儿童健康检查", en: "child health examination"},
+	// Chinese paediatrics (儿科) ends at 14.
+	{prefixes: []string{"Z00.1", "Z001", "Z76.1", "Z761", "Z76.2", "Z762", "Z38"}, sex: 0, minAge: -1, maxAge: 14, zh: "儿童健康检查", en: "child health examination"},
+	{prefixes: []string{"N91", "N92.0", "N92.1", "N92.2", "N92.3", "N920", "N921", "N922", "N923", "N94.6", "N946"}, sex: 2, minAge: 9, maxAge: 55, zh: "月经异常", en: "menstrual disorder"},
 	{prefixes: []string{"C51", "C52", "C53", "C54", "C55", "C56", "C57", "C58", "D25", "D26", "D27", "N70", "N71", "N72", "N73", "N74", "N75", "N76", "N77", "N80", "N81", "N82", "N83", "N84", "N85", "N86", "N87", "N88", "N89", "N90", "N91", "N92", "N93", "N94", "N95", "N96", "N97", "N98"}, sex: 2, minAge: -1, maxAge: -1, zh: "女性生殖系统诊断", en: "female genital diagnosis"},
 	{prefixes: []string{"C60", "C61", "C62", "C63", "N40", "N41", "N42", "N43", "N44", "N45", "N46", "N47", "N48", "N49", "N50", "N51"}, sex: 1, minAge: -1, maxAge: -1, zh: "男性生殖系统诊断", en: "male genital diagnosis"},
 	{prefixes: []string{"P"}, sex: 0, minAge: -1, maxAge: 1, zh: "围生期诊断", en: "perinatal diagnosis"},

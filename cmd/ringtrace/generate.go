@@ -51,6 +51,7 @@ func runGenerate(ctx context.Context, env *Env, args []string) error {
 	fs.String("encoding", d.Encoding, "file encoding: utf-8 or gb18030")
 	fs.String("headers", d.Headers, "header language: en (canonical) or zh (Chinese aliases)")
 	fs.Bool("no-items", false, "do not write claim_items.csv")
+	fs.Bool("messy", false, "messy export: UTF-8 BOM, CRLF, some re-saved dates (2024/3/5 9:31) and grouped amounts (\"1,234.50\"), ~0.1 % duplicate rows and rows the loader must reject")
 	fs.Bool("thin", false, "thin export: no phones, addresses, doctors' institutions or pharmacies.csv")
 	v, err := loadConfig(fs, args)
 	if err != nil {
@@ -94,6 +95,7 @@ func runGenerate(ctx context.Context, env *Env, args []string) error {
 	cfg.Headers = v.GetString("headers")
 	cfg.NoItems = v.GetBool("no-items")
 	cfg.Thin = v.GetBool("thin")
+	cfg.Messy = v.GetBool("messy")
 	if err := cfg.Validate(); err != nil {
 		return &exitError{code: 2, err: err}
 	}

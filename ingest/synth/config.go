@@ -47,6 +47,7 @@ type Config struct {
 	Headers  string // "en" (canonical, default) or "zh" (Chinese aliases)
 	NoItems  bool   // do not write claim_items.csv
 	Thin     bool   // empty optional columns, no pharmacies.csv
+	Messy    bool   // BOM, CRLF, re-saved dates and amounts, duplicate and invalid rows
 }
 
 // DefaultConfig returns the default configuration: 10,000 patients, seed 1, calendar year 2024.

@@ -85,6 +85,7 @@ type csvFile struct {
 	w    *bufio.Writer
 	row  []byte
 	rows int64
+	crlf bool // Windows line endings (messy exports)
 }
 
 func createCSV(dir, file string, cols []string, cfg Config) (*csvFile, error) {
@@ -100,6 +101,12 @@ func createCSV(dir, file string, cols []string, cfg Config) (*csvFile, error) {
 		dst = c.enc
 	}
 	c.w = bufio.NewWriterSize(dst, 1<<20)
+	if cfg.Messy {
+		c.crlf = true
+		if cfg.Encoding == "utf-8" {
+			c.w.WriteString("\ufeff") // Excel's UTF-8 byte-order mark
+		}
+	}
 	for i, h := range headerFor(file, cols, cfg.Headers) {
 		if i > 0 {
 			c.row = append(c.row, ',')
@@ -162,6 +169,9 @@ func appendMoney(b []byte, fen int64) []byte {
 
 // end terminates the row and hands it to the buffer.
 func (c *csvFile) end() {
+	if c.crlf {
+		c.row = append(c.row, '\r')
+	}
 	c.row = append(c.row, '\n')
 	c.w.Write(c.row) // errors are sticky in bufio.Writer and reported by err/close
 	c.row = c.row[:0]
@@ -228,4 +238,34 @@ func appendPad(b []byte, v, width int) []byte {
 		tmp[i] = '0'
 	}
 	return append(b, tmp[i:]...)
+}
+
+// appendSlashTime appends a wall-clock second the way spreadsheets re-save it: 2024/3/5 9:31.
+func appendSlashTime(b []byte, sec int64) []byte {
+	y, m, d := dateOf(int32(sec / 86400)).Date()
+	s := sec % 86400
+	b = strconv.AppendInt(b, int64(y), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(m), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(d), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, s/3600, 10)
+	b = append(b, ':')
+	return appendPad(b, int(s/60%60), 2)
+}
+
+// appendGroupedMoney appends fen as a quoted amount with thousands separators: "12,345.60".
+func appendGroupedMoney(b []byte, fen int64) []byte {
+	plain := appendMoney(nil, fen)
+	dot := len(plain) - 3
+	b = append(b, '"')
+	for i := 0; i < dot; i++ {
+		if i > 0 && (dot-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, plain[i])
+	}
+	b = append(b, plain[dot:]...)
+	return append(b, '"')
 }

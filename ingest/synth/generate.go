@@ -14,7 +14,10 @@ import (
 	"github.com/ringtrace/ringtrace/graph"
 )
 
-const streamNames uint64 = 5 << 56
+const (
+	streamNames uint64 = 5 << 56
+	streamMessy uint64 = 6 << 56
+)
 
 // Summary reports what Generate wrote.
 type Summary struct {
@@ -196,17 +199,19 @@ type claimWriter struct {
 	claims   *csvFile
 	items    *csvFile
 	nr       *rng
+	mr       *rng // messy-mode decisions, on their own stream so content does not change
 	seq      int64
 	// Household data drawn once per household.
 	surname, address, phone string
 	headAge                 int
 	buf                     []byte
+	saved                   []byte // the last claim row, for messy duplicates
 	files                   []*csvFile
 	closed                  bool
 }
 
 func newClaimWriter(dir string, cfg Config, w *world, people []person, hhs []household) (*claimWriter, error) {
-	cw := &claimWriter{cfg: cfg, w: w, people: people, hhs: hhs, nr: newRNG(cfg.Seed, streamNames)}
+	cw := &claimWriter{cfg: cfg, w: w, people: people, hhs: hhs, nr: newRNG(cfg.Seed, streamNames), mr: newRNG(cfg.Seed, streamMessy)}
 	var err error
 	if cw.patients, err = createCSV(dir, "patients", patientHeader, cfg); err != nil {
 		return nil, err
@@ -350,10 +355,11 @@ func (cw *claimWriter) claim(pid string, c *claim, r *rng) {
 		f.raw(nil)
 	}
 	f.str(value(claimTypeNames[c.ctype], cw.cfg.Headers))
-	cw.buf = appendDateTime(cw.buf[:0], c.start)
+	slash := cw.cfg.Messy && cw.mr.chance(0.1)
+	cw.buf = cw.appendTime(cw.buf[:0], c.start, slash)
 	f.raw(cw.buf)
 	if c.ctype == ctInpatient {
-		cw.buf = appendDateTime(cw.buf[:0], c.end)
+		cw.buf = cw.appendTime(cw.buf[:0], c.end, slash)
 		f.raw(cw.buf)
 	} else {
 		f.raw(nil)
@@ -363,7 +369,14 @@ func (cw *claimWriter) claim(pid string, c *claim, r *rng) {
 	} else {
 		f.raw(nil)
 	}
-	f.money(c.total).money(c.fund)
+	if cw.cfg.Messy && c.total >= 100000 && cw.mr.chance(0.5) {
+		f.row = append(f.row, ',')
+		f.row = appendGroupedMoney(f.row, c.total)
+		f.row = append(f.row, ',')
+		f.row = appendGroupedMoney(f.row, c.fund)
+	} else {
+		f.money(c.total).money(c.fund)
+	}
 	if c.terminal > 0 {
 		cw.buf = append(cw.buf[:0], 'T')
 		cw.buf = appendPad(cw.buf, int(c.terminal), 2)
@@ -371,9 +384,45 @@ func (cw *claimWriter) claim(pid string, c *claim, r *rng) {
 	} else {
 		f.raw(nil)
 	}
+	var saved []byte
+	if cw.cfg.Messy {
+		saved = append(cw.saved[:0], f.row...)
+		cw.saved = saved
+	}
 	f.end()
+	if cw.cfg.Messy {
+		cw.messyRows(f, saved, cid, pid)
+	}
 	if cw.items != nil {
 		cw.writeItems(cid, c, r)
+	}
+}
+
+func (cw *claimWriter) appendTime(b []byte, sec int64, slash bool) []byte {
+	if slash {
+		return appendSlashTime(b, sec)
+	}
+	return appendDateTime(b, sec)
+}
+
+// messyRows writes, now and then, an exact duplicate of the current claim row (exports
+// overlap) and extra rows the loader must reject: a claim of an unknown insured person and a
+// claim with an impossible date. Extra rows have claim ids ending in -R or -D and never replace
+// a real claim, so truth.json is unaffected.
+func (cw *claimWriter) messyRows(f *csvFile, row []byte, cid, pid string) {
+	if cw.mr.chance(0.001) {
+		f.row = append(f.row[:0], row...)
+		f.end()
+	}
+	if cw.mr.chance(0.0005) {
+		f.row = append(f.row[:0], cid+"-R,0000000000000000"...)
+		f.row = append(f.row, row[len(cid)+1+len(pid):]...)
+		f.end()
+	}
+	if cw.mr.chance(0.0005) {
+		in := &cw.w.insts[0]
+		f.first(cid + "-D").str(pid).str(in.id).str(cw.w.docs[in.depts[0].docs[0]].id).
+			str(value("outpatient", cw.cfg.Headers)).str("2024-02-30 10:00:00").str("").str("J06.9").str("88.00").str("44.00").str("T01").end()
 	}
 }
 

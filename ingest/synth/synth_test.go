@@ -816,3 +816,67 @@ func TestEdgeConfigs(t *testing.T) {
 		})
 	}
 }
+
+// TestMessy checks that a messy export carries the mess (BOM, CRLF, re-saved dates, grouped
+// amounts, duplicates, rows to reject) and otherwise the same claims as a clean one.
+func TestMessy(t *testing.T) {
+	cfg := testConfig(6)
+	clean := generate(t, cfg)
+	cfg.Messy = true
+	messy := generate(t, cfg)
+	raw, err := os.ReadFile(filepath.Join(messy, "claims.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(raw, []byte("\ufeffclaim_id,")) || !bytes.Contains(raw, []byte("\r\n")) {
+		t.Fatalf("messy claims.csv lacks a BOM or CRLF: %q", raw[:40])
+	}
+	want := map[string]bool{}
+	for _, c := range readTable(t, clean, "claims.csv", false).rows {
+		want[c["claim_id"]] = true
+	}
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff"))))
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	slash, grouped, extra := 0, 0, 0
+	for _, rec := range recs[1:] {
+		id := rec[0]
+		if strings.HasSuffix(id, "-R") || strings.HasSuffix(id, "-D") {
+			extra++
+			continue
+		}
+		got[id]++
+		if strings.Contains(rec[5], "/") {
+			slash++
+		}
+		if strings.Contains(rec[8], ",") {
+			grouped++
+		}
+	}
+	dups := 0
+	for id, n := range got {
+		if !want[id] {
+			t.Fatalf("messy claim %s not in the clean export", id)
+		}
+		dups += n - 1
+	}
+	if len(got) != len(want) {
+		t.Errorf("messy export has %d distinct claims, clean %d", len(got), len(want))
+	}
+	if slash == 0 || grouped == 0 || dups == 0 || extra == 0 {
+		t.Errorf("mess missing: %d slash dates, %d grouped amounts, %d duplicates, %d invalid rows", slash, grouped, dups, extra)
+	}
+	for _, f := range []string{"truth.json", "claim_items.csv"} {
+		a, _ := os.ReadFile(filepath.Join(clean, f))
+		b, _ := os.ReadFile(filepath.Join(messy, f))
+		if f == "truth.json" && !bytes.Equal(a, b) {
+			t.Errorf("truth.json differs between clean and messy exports")
+		}
+		if f == "claim_items.csv" && !bytes.Equal(bytes.ReplaceAll(bytes.TrimPrefix(b, []byte("\ufeff")), []byte("\r\n"), []byte("\n")), a) {
+			t.Errorf("claim_items.csv differs beyond BOM and line endings")
+		}
+	}
+}

@@ -88,9 +88,12 @@ export class GraphView {
       },
     });
     this.sigma.on('clickNode', ({ node, event }) => this.onClickNode(node, event.original.shiftKey));
-    this.sigma.on('doubleClickNode', ({ node, preventSigmaDefault }) => {
+    this.sigma.on('doubleClickNode', ({ node, event, preventSigmaDefault }) => {
       preventSigmaDefault();
-      this.onDoubleClickNode(node);
+      // Sigma counts any two clicks within 300 ms as a double click, even on two nodes; a quick
+      // Shift-click on a second node is a selection for the shortest path, not an expansion.
+      if (event.original.shiftKey) this.onClickNode(node, true);
+      else this.onDoubleClickNode(node);
     });
     this.sigma.on('clickStage', () => this.onClickStage());
     // Dragging a node moves and pins it, as in Linkurious and Bloom.
@@ -133,18 +136,6 @@ export class GraphView {
     this.layout = new FA2Layout(this.graph, { settings });
     this.layout.start();
     this.layoutTimer = setTimeout(() => this.stopLayout(), ms);
-  }
-
-  /**
-   * settle runs a few synchronous ForceAtlas2 iterations on a graph that no renderer watches yet:
-   * the first view of a large ring is then drawn once, already untangled, instead of being
-   * re-rendered on every step of a background layout (which on a software-rendered canvas costs
-   * more than the layout itself).
-   */
-  static settle(g: WorkGraph, iterations: number): void {
-    if (g.order === 0) return;
-    const settings = { ...forceAtlas2.inferSettings(g), barnesHutOptimize: g.order > 500 };
-    forceAtlas2.assign(g, { iterations, settings });
   }
 
   /** layoutRunning reports whether a background layout is still moving nodes. */

@@ -126,6 +126,7 @@ export function render(ctx: Ctx, route: Route): View {
         return d ? v.sigma.framedGraphToViewport(d) : null;
       },
       keys: () => g.nodes(),
+      layoutRunning: () => v.layoutRunning(),
     };
   };
 

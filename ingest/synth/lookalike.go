@@ -53,6 +53,33 @@ func (pl *planner) households() {
 		var docs []int32
 		days := pl.r.between(3, 10)
 		for _, d := range pl.distinctDays(days, pl.cal.from, pl.cal.to, false) {
+			if !pl.cfg.Thin && pl.r.chance(0.25) {
+				// Shopping together at the family's pharmacy: one terminal, minutes apart,
+				// each with their own card — a two- or three-card "burst".
+				ph := p0.homePharm
+				term := 1 + pl.r.IntN(pl.w.pharms[ph].terminals)
+				sec := int64(d)*86400 + pl.w.pharmacyTime(pl.r, ph)
+				bought := 0
+				for _, i := range ms {
+					if pl.age(i) < 16 {
+						continue
+					}
+					dx := -1
+					for ci, cc := range chronicConditions {
+						if pl.people[i].chronic&(1<<ci) != 0 {
+							dx = cc.dx
+							break
+						}
+					}
+					sec += int64(20 + pl.r.IntN(150))
+					pl.purchase(i, ph, dx, sec, pl.r.logNormal(120, 0.6), pick(pl.r, []float64{0, 0.5, 0.6}), term, srcLookalike)
+					bought++
+				}
+				if bought > 0 {
+					provs = append(provs, pl.pharmRef(ph))
+					continue
+				}
+			}
 			inst := p0.homeClinic
 			if pl.r.chance(0.45) {
 				inst = p0.tertiary

@@ -3,6 +3,7 @@ package synth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -19,7 +20,9 @@ const (
 	streamMessy uint64 = 6 << 56
 )
 
-// Summary reports what Generate wrote.
+// Summary reports what Generate wrote: the number of parties, of rows in claims.csv (including
+// messy duplicates and invalid rows) and claim_items.csv, and of planted groups and fraudulent
+// parties in truth.json.
 type Summary struct {
 	Dir          string        `json:"dir"`
 	Patients     int           `json:"patients"`
@@ -46,6 +49,10 @@ func Generate(ctx context.Context, dir string, cfg Config, log *slog.Logger) (Su
 		return Summary{}, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return Summary{}, fmt.Errorf("generate: %w", err)
+	}
+	// A truth.json from an earlier run must not survive an interrupted one: it is written last.
+	if err := os.Remove(filepath.Join(dir, "truth.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Summary{}, fmt.Errorf("generate: %w", err)
 	}
 	w := buildWorld(cfg)

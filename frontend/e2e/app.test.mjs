@@ -175,6 +175,18 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   assert.equal(graphml.suggestedFilename(), 'ringtrace-graph.graphml');
   const [png] = await Promise.all([page.waitForEvent('download'), page.click('#btn-png')]);
   assert.match(png.suggestedFilename(), /\.png$/);
+
+  // The entity page: properties, risk, a timeline and a sortable, paged claims table.
+  const [type, ...rest] = key.split(':');
+  await page.goto(`${base}/#/entity/${type}/${encodeURIComponent(rest.join(':'))}`);
+  await page.waitForSelector('.entity-page .claims table');
+  assert.ok(await page.locator('.entity-page svg.timeline').count() === 1);
+  const fundHeader = page.locator('.claims th', { hasText: '统筹支付' });
+  await fundHeader.locator('button').click();
+  assert.equal(await fundHeader.getAttribute('aria-sort'), 'descending');
+  const funds = await page.$$eval('.claims tbody tr td:last-child', (tds) => tds.map((td) => Number(td.textContent.replace(/[¥,]/g, ''))));
+  assert.deepEqual(funds, [...funds].sort((a, b) => b - a));
+  await shot(page, '07b-entity');
   await page.close();
 });
 

@@ -24,6 +24,10 @@ type Options struct {
 	// Progress, when not nil, is called after each level with the level number (from 1) and the
 	// modularity reached so far.
 	Progress func(pass int, q float64)
+	// Randomness is θ of the Leiden refinement (ignored by Louvain): near 0 a node joins the
+	// sub-community with the largest gain, larger values explore more. Zero means 0.01, the
+	// value of Traag et al.; Leiden rejects negative values.
+	Randomness float64
 }
 
 // Result is a partition of the graph's nodes.
@@ -46,17 +50,9 @@ const minGain = 1e-12
 // an EINVALID *graph.Error for a negative or non-finite resolution and ctx's error, wrapped, when
 // ctx is cancelled. Each community of the result is connected in g (see the package comment).
 func Louvain(ctx context.Context, g *csr.Graph, opt Options) (Result, error) {
-	gamma := opt.Resolution
-	if gamma == 0 {
-		gamma = 1
-	}
-	if !(gamma > 0) || math.IsInf(gamma, 0) {
-		return Result{}, &graph.Error{Code: graph.EINVALID, Field: "resolution",
-			Message: fmt.Sprintf("分辨率参数必须为正数，收到 %v / resolution must be positive, got %v", opt.Resolution, opt.Resolution)}
-	}
-	if opt.MaxPasses < 0 {
-		return Result{}, &graph.Error{Code: graph.EINVALID, Field: "max_passes",
-			Message: fmt.Sprintf("最大轮数不能为负，收到 %d / max passes must not be negative, got %d", opt.MaxPasses, opt.MaxPasses)}
+	gamma, err := resolution(opt)
+	if err != nil {
+		return Result{}, err
 	}
 	n := g.NumNodes()
 	member := make([]int32, n) // original node → node of the current level
@@ -74,7 +70,7 @@ func Louvain(ctx context.Context, g *csr.Graph, opt Options) (Result, error) {
 		if err := ctx.Err(); err != nil {
 			return Result{}, fmt.Errorf("louvain level %d: %w", pass, err)
 		}
-		comm, moved, err := mv.localMoving(ctx, cur, gamma, rng)
+		comm, moved, err := mv.localMoving(ctx, cur, gamma, rng, nil)
 		if err != nil {
 			return Result{}, fmt.Errorf("louvain level %d: %w", pass, err)
 		}
@@ -95,6 +91,26 @@ func Louvain(ctx context.Context, g *csr.Graph, opt Options) (Result, error) {
 	}
 	count := splitDisconnected(g, member)
 	return Result{Community: member, Count: count, Modularity: Modularity(g, member, gamma)}, nil
+}
+
+// resolution validates the options shared by Louvain and Leiden and returns γ.
+func resolution(opt Options) (float64, error) {
+	gamma := opt.Resolution
+	if gamma == 0 {
+		gamma = 1
+	}
+	if !(gamma > 0) || math.IsInf(gamma, 0) {
+		return 0, invalid("resolution", fmt.Sprintf("分辨率参数必须为正数，收到 %v / resolution must be positive, got %v", opt.Resolution, opt.Resolution))
+	}
+	if opt.MaxPasses < 0 {
+		return 0, invalid("max_passes", fmt.Sprintf("最大轮数不能为负，收到 %d / max passes must not be negative, got %d", opt.MaxPasses, opt.MaxPasses))
+	}
+	return gamma, nil
+}
+
+// invalid returns the EINVALID error users see for a bad option, in Chinese then English.
+func invalid(field, msg string) error {
+	return &graph.Error{Code: graph.EINVALID, Field: field, Message: msg}
 }
 
 // mover holds the scratch arrays of local moving, sized once for the first (largest) level and
@@ -122,14 +138,15 @@ func newMover(n int) *mover {
 	}
 }
 
-// localMoving runs Louvain's first phase on g: starting from singletons, each node in a random
-// order moves to the neighbouring community with the largest gain
+// localMoving runs Louvain's first phase on g: starting from singletons (or from the partition
+// init, labels in 0..n-1, when not nil), each node in a random order moves to the neighbouring
+// community with the largest gain
 //
 //	ΔQ ∝ w(i,C) − γ·k_i·Σ_tot(C)/2m
 //
 // until no node can gain by moving. It returns the community of each node (labels are node
 // ids, not yet consecutive) and whether any node moved.
-func (mv *mover) localMoving(ctx context.Context, g *csr.Graph, gamma float64, rng *rand.Rand) ([]int32, bool, error) {
+func (mv *mover) localMoving(ctx context.Context, g *csr.Graph, gamma float64, rng *rand.Rand, init []int32) ([]int32, bool, error) {
 	n := g.NumNodes()
 	comm, tot, nw, mark := mv.comm[:n], mv.tot[:n], mv.nw[:n], mv.mark[:n]
 	order := mv.order[:n]
@@ -137,6 +154,13 @@ func (mv *mover) localMoving(ctx context.Context, g *csr.Graph, gamma float64, r
 		comm[i] = int32(i)
 		tot[i] = g.Strength(int32(i))
 		order[i] = int32(i)
+	}
+	if init != nil {
+		clear(tot)
+		for i, c := range init {
+			comm[i] = c
+			tot[c] += g.Strength(int32(i))
+		}
 	}
 	rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
 	m2 := 2 * g.TotalWeight()

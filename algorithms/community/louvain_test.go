@@ -305,17 +305,12 @@ func TestLouvainAgainstGonum(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			g, planted, err := csr.PlantedPartition(tc.n, tc.deg, tc.mix, tc.minSz, tc.maxSz, tc.seed)
-			if err != nil {
-				t.Fatal(err)
-			}
+			g, planted := planted(t, tc.n, tc.deg, tc.mix, tc.minSz, tc.maxSz, tc.seed)
 			res, err := Louvain(context.Background(), g, Options{Resolution: tc.gamma, Seed: tc.seed})
 			if err != nil {
 				t.Fatal(err)
 			}
-			gg := toGonum(t, g)
-			red := gcommunity.Modularize(gg, tc.gamma, rand.NewPCG(tc.seed, 0))
-			qGonum := gcommunity.Q(gg, red.Communities(), tc.gamma)
+			qGonum := gonumQ(t, g, tc.gamma, tc.seed)
 			if res.Modularity < qGonum-0.005 {
 				t.Errorf("Q = %.5f, gonum %.5f: more than 0.005 below", res.Modularity, qGonum)
 			}
@@ -442,4 +437,58 @@ func labels(parts [][]graph.Node, n int) []int32 {
 		}
 	}
 	return out
+}
+
+// gonumQs memoises gonum's Modularize results by graph pointer, resolution and seed: the
+// Louvain and Leiden tests compare against the same gonum runs, the slowest part of the suite.
+var gonumQs = map[gonumKey]float64{}
+
+type gonumKey struct {
+	g     *csr.Graph
+	gamma float64
+	seed  uint64
+}
+
+// gonumQ returns the modularity of gonum's community.Modularize partition of g.
+func gonumQ(t *testing.T, g *csr.Graph, gamma float64, seed uint64) float64 {
+	t.Helper()
+	k := gonumKey{g, gamma, seed}
+	if q, ok := gonumQs[k]; ok {
+		return q
+	}
+	gg := toGonum(t, g)
+	q := gcommunity.Q(gg, gcommunity.Modularize(gg, gamma, rand.NewPCG(seed, 0)).Communities(), gamma)
+	gonumQs[k] = q
+	return q
+}
+
+type plantedKey struct {
+	n            int
+	deg, mix     float64
+	minSz, maxSz int
+	seed         uint64
+}
+
+type plantedGraph struct {
+	g       *csr.Graph
+	planted []int32
+}
+
+// plantedGraphs memoises generated graphs so that tests sharing parameters share the graph
+// pointer, and with it the memoised gonum result.
+var plantedGraphs = map[plantedKey]plantedGraph{}
+
+// planted returns the memoised csr.PlantedPartition graph and its planted communities.
+func planted(t *testing.T, n int, deg, mix float64, minSz, maxSz int, seed uint64) (*csr.Graph, []int32) {
+	t.Helper()
+	k := plantedKey{n, deg, mix, minSz, maxSz, seed}
+	if p, ok := plantedGraphs[k]; ok {
+		return p.g, p.planted
+	}
+	g, p, err := csr.PlantedPartition(n, deg, mix, minSz, maxSz, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plantedGraphs[k] = plantedGraph{g, p}
+	return g, p
 }

@@ -171,13 +171,27 @@ func spreadRisk(ctx context.Context, d *dataset, p Params, ev *evidence) error {
 	if len(restart) == 0 {
 		return nil
 	}
+	// One edge per (patient, party) with the claims' weights summed, accumulated per patient so
+	// that the builder holds distinct ties rather than every claim.
 	b := csr.NewBuilder(np + nv + nd)
-	b.Grow(2 * d.nClaims())
-	for c := range d.cPat {
-		w := math.Max(float64(d.cFund[c])/100, 1)
-		b.AddEdge(d.cPat[c], provNode(d.cProv[c]), math.Log1p(w))
-		if d.cDoc[c] >= 0 {
-			b.AddEdge(d.cPat[c], docNode(d.cDoc[c]), math.Log1p(w))
+	acc := map[int32]float64{}
+	var keys []int32
+	for pt := int32(0); int(pt) < np; pt++ {
+		clear(acc)
+		for _, c := range d.claimsOf(pt) {
+			w := math.Log1p(math.Max(float64(d.cFund[c])/100, 1))
+			acc[provNode(d.cProv[c])] += w
+			if d.cDoc[c] >= 0 {
+				acc[docNode(d.cDoc[c])] += w
+			}
+		}
+		keys = keys[:0]
+		for k := range acc {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys) // fixed insertion order: sums do not depend on map order
+		for _, k := range keys {
+			b.AddEdge(pt, k, acc[k])
 		}
 	}
 	if err := ctx.Err(); err != nil {

@@ -37,6 +37,7 @@ type Config struct {
 	CodingErrorRate    float64 // fraction of patients with one claim whose diagnosis was mistyped
 	ProxyPurchaseRate  float64 // fraction of patients whose family buys their drugs during a stay
 	DialysisRate       float64 // fraction of patients on haemodialysis three times a week
+	TherapyRate        float64 // fraction of patients taking a physiotherapy/TCM course at a clinic
 	CrossRegionRate    float64 // fraction of acute visits made in another pooling region
 	ClaimsPerPatient   float64 // target mean number of claims per patient (approximate)
 	DeathRate          float64 // honest yearly mortality (no claims after death)
@@ -74,6 +75,7 @@ func DefaultConfig() Config {
 		CodingErrorRate:        0.0003,
 		ProxyPurchaseRate:      0.001,
 		DialysisRate:           0.0008,
+		TherapyRate:            0.003,
 		CrossRegionRate:        0.05,
 		ClaimsPerPatient:       10,
 		DeathRate:              0.007,
@@ -117,6 +119,7 @@ func (c Config) Validate() error {
 		{"coding-error-rate", c.CodingErrorRate, 0.5},
 		{"proxy-purchase-rate", c.ProxyPurchaseRate, 0.5},
 		{"dialysis-rate", c.DialysisRate, 0.1},
+		{"therapy-rate", c.TherapyRate, 0.5},
 		{"cross-region-rate", c.CrossRegionRate, 1},
 		{"death-rate", c.DeathRate, 0.5},
 		{"inpatient-rate-scale", c.InpatientRateScale, 10},

@@ -15,6 +15,7 @@ const (
 	LookalikeCodingError      = "coding_error"      // one claim with a mistyped diagnosis that misfits the patient
 	LookalikeProxyPurchase    = "proxy_purchase"    // family buys an admitted patient's usual drugs at the usual pharmacy
 	LookalikeDialysisShift    = "dialysis_shift"    // haemodialysis patients sharing a shift three times a week
+	LookalikeTherapyCourse    = "therapy_course"    // a clinic's physiotherapy/TCM patients on daily courses
 )
 
 // households plants families who often fall ill and visit together: children with a cold, a
@@ -387,5 +388,69 @@ func (pl *planner) dialysis() {
 		}
 		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("dialysis", g+1), LookalikeDialysisShift, members, []int32{doc},
 			[]graph.Ref{pl.instRef(key.hosp)}, fmt.Sprintf("%d haemodialysis patients, %s %s shift, about %.0f yuan a session", len(members), days, map[bool]string{true: "afternoon", false: "morning"}[key.shift%2 == 1], price)))
+	}
+}
+
+// therapyCourses plants courses of physiotherapy, acupuncture or massage (康复理疗, 针灸推拿) at
+// clinics with a TCM, rehabilitation or orthopaedic department: older patients with back or knee
+// pain come on 7–14 consecutive working days to one therapist at one package price. Patients of
+// one clinic overlap for days at a time, like a private-clinic ring, but honestly.
+func (pl *planner) therapyCourses() {
+	k := count(pl.cfg.TherapyRate, pl.cfg.Patients)
+	if pl.cfg.TherapyRate <= 0 {
+		return
+	}
+	var clinics []int32
+	for ii := range pl.w.insts {
+		in := &pl.w.insts[ii]
+		if (in.kind == kindClinic || in.kind == kindCommunity) && (in.dept(deptTCM) != nil || in.dept(deptRehab) != nil) {
+			if !pl.organisers[-1-int32(ii)] {
+				clinics = append(clinics, int32(ii))
+			}
+		}
+	}
+	if len(clinics) == 0 {
+		return
+	}
+	byClinic := map[int32][]int32{}
+	var order []int32
+	for n := 0; n < k; n++ {
+		inst := pick(pl.r, clinics)
+		in := &pl.w.insts[inst]
+		i := pl.pickPatient(in.region, func(i int32) bool { return pl.age(i) >= 40 })
+		if i < 0 {
+			break
+		}
+		pl.people[i].role |= roleTherapy
+		if _, ok := byClinic[inst]; !ok {
+			order = append(order, inst)
+		}
+		byClinic[inst] = append(byClinic[inst], i)
+	}
+	for g, inst := range order {
+		in := &pl.w.insts[inst]
+		dep := in.dept(deptTCM)
+		if dep == nil {
+			dep = in.dept(deptRehab)
+		}
+		doc := dep.docs[dep.pop.draw(pl.r)]
+		price := pick(pl.r, []float64{45, 60, 80, 98, 120})
+		members := byClinic[inst]
+		for _, i := range members {
+			dx := pl.fitting(i, pl.cal.from, []int{dxBackPain, dxKneeOA}, dxBackPain)
+			for c := pl.r.between(1, 2); c > 0; c-- {
+				d := pl.cal.pickDay(pl.r, pl.cal.from, pl.cal.to, -1, true)
+				for s := pl.r.between(7, 14); s > 0 && d <= pl.cal.to; d++ {
+					if pl.cal.wd(d) == 6 {
+						continue
+					}
+					sec := int64(d)*86400 + outpatientSecond(pl.r, false)
+					pl.outpatient(i, inst, doc, dx, sec, price, outpatientShare[in.kind], srcLookalike)
+					s--
+				}
+			}
+		}
+		pl.truth.Lookalikes = append(pl.truth.Lookalikes, pl.group(fid("therapy", g+1), LookalikeTherapyCourse, members, []int32{doc},
+			[]graph.Ref{pl.instRef(inst)}, fmt.Sprintf("%d patients on 7–14 day therapy courses at %.0f yuan a session", len(members), price)))
 	}
 }

@@ -46,6 +46,7 @@ func (pl *planner) plan() {
 	pl.codingErrors()
 	pl.proxyPurchases()
 	pl.dialysis()
+	pl.therapyCourses()
 	sort.SliceStable(pl.claims, func(a, b int) bool {
 		if pl.claims[a].patient != pl.claims[b].patient {
 			return pl.claims[a].patient < pl.claims[b].patient

@@ -21,6 +21,7 @@ const (
 	roleCodingError
 	roleProxy
 	roleDialysis
+	roleTherapy
 )
 
 // person is the compact part of a patient needed before claims are generated (32 bytes).

@@ -428,7 +428,7 @@ func TestPlantedPatternsPresent(t *testing.T) {
 	for _, l := range ds.truth.Lookalikes {
 		look[l.Kind]++
 	}
-	for _, k := range []string{LookalikeHousehold, LookalikeChronicClinic, LookalikeWorkplaceCheckup, LookalikePharmacyRush, LookalikeCodingError, LookalikeProxyPurchase, LookalikeDialysisShift} {
+	for _, k := range []string{LookalikeHousehold, LookalikeChronicClinic, LookalikeWorkplaceCheckup, LookalikePharmacyRush, LookalikeCodingError, LookalikeProxyPurchase, LookalikeDialysisShift, LookalikeTherapyCourse} {
 		if look[k] == 0 {
 			t.Errorf("no %s look-alike planted", k)
 		}
@@ -797,7 +797,7 @@ func TestEdgeConfigs(t *testing.T) {
 		{"nothing planted", func(c *Config) {
 			c.RingRate, c.LendingRate, c.DeceasedRate, c.PharmacyCollectionRate = 0, 0, 0, 0
 			c.HouseholdRate, c.ChronicClinicRate, c.CheckupRate, c.PharmacyRushRate = 0, 0, 0, 0
-			c.CodingErrorRate, c.ProxyPurchaseRate, c.DialysisRate = 0, 0, 0
+			c.CodingErrorRate, c.ProxyPurchaseRate, c.DialysisRate, c.TherapyRate = 0, 0, 0, 0
 		}},
 	}
 	for _, tc := range cases {

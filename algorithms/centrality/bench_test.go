@@ -3,6 +3,7 @@ package centrality
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"testing"
 	"time"
@@ -102,4 +103,30 @@ func TestGonumCentralityComparison(t *testing.T) {
 	theirs, theirsCPU = time.Since(start), processCPU()-cpu
 	t.Logf("exact betweenness n=%d: ours wall %v cpu %v, gonum Betweenness wall %v cpu %v, ratio cpu %.1f×",
 		n, ours, oursCPU, theirs, theirsCPU, theirsCPU.Seconds()/oursCPU.Seconds())
+}
+
+// TestSampledBetweennessErrorLarge measures the sampled estimate against the exact values on the
+// benchmark graph of RINGTRACE_BETWEENNESS_N nodes (exact is O(n·m): 10,000 nodes take about 15
+// CPU seconds) and logs the errors stated in docs/bench/community.md.
+func TestSampledBetweennessErrorLarge(t *testing.T) {
+	var n int
+	if _, err := fmt.Sscan(os.Getenv("RINGTRACE_BETWEENNESS_N"), &n); err != nil || n <= 0 {
+		t.Skip("set RINGTRACE_BETWEENNESS_N=<nodes> to measure the sampling error on a large graph")
+	}
+	g := benchGraph(t, n)
+	exact := ExactBetweenness(g)
+	var total float64
+	for _, x := range exact {
+		total += x
+	}
+	for _, k := range []int{64, 256, 1024} {
+		est := Betweenness(context.Background(), g, k, 1)
+		var abs float64
+		for i := range est {
+			abs += math.Abs(est[i] - exact[i])
+		}
+		rel, overlap := topError(exact, est, 100, 100)
+		t.Logf("n=%d m=%d pivots=%d: mean |error|/mean exact %.3f; mean relative error of exact top 100 %.3f; top-100 overlap %d/100",
+			n, g.NumEdges(), k, abs/total, rel, overlap)
+	}
 }

@@ -13,10 +13,17 @@
 // "From Louvain to Leiden: guaranteeing well-connected communities", Sci. Rep. 9, 5233 (2019),
 // doi:10.1038/s41598-019-41695-z). Louvain here splits every community into its connected
 // components after the last level; that never lowers modularity and guarantees connected
-// communities, but not Leiden's stronger γ-connectivity of sub-communities.
+// communities, but not Leiden's stronger γ-connectivity of sub-communities. Leiden implements
+// that paper: the same fast local moving, then a randomised refinement of each community into
+// well-connected sub-communities by which the graph is aggregated. It costs about twice the CPU
+// time of Louvain for the same modularity on the benchmark graph (docs/bench/community.md).
 //
-// Results are deterministic for a given Options.Seed: the node order of local moving is a PCG
-// shuffle of that seed and ties keep a node where it is. The package does no I/O, does not log and
+// Both use queue-based "fast local moving" (Traag et al. 2019; Ozaki, Tezuka and Inaba 2016):
+// after a first pass over all nodes only neighbours of moved nodes are revisited.
+//
+// Results are deterministic for a given Options.Seed: the node order of local moving (and of
+// the refinement, and its random choices) comes from a PCG stream of that seed, and ties keep a
+// node where it is. The package does no I/O, does not log and
 // knows nothing of claims, stores or HTTP; mapping nodes to patients, doctors and providers is
 // the caller's business (algorithms' projection code).
 package community

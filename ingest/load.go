@@ -374,7 +374,17 @@ type pending[T any] struct {
 	raw  string
 	v    T
 	err  *rowError // a conversion error: the row is rejected in order when the window is flushed
+	// known caches which references the first pass found in this load (knownPatient …), so
+	// the second pass does not repeat the map lookups.
+	known uint8
 }
+
+const (
+	knownPatient uint8 = 1 << iota
+	knownInstitution
+	knownPharmacy
+	knownDoctor
+)
 
 // window collects parsed rows so that references unknown to this load are checked against the
 // store in one Exists call per window instead of one per row; rows are then accepted in file
@@ -568,7 +578,7 @@ func (l *loader) loadDoctors(f *csvFile) error {
 	}
 	err := l.readRows(f, func(rec *record) error {
 		d, e := f.lay.parseDoctor(rec)
-		if w.rows = append(w.rows, pending[graph.Doctor]{rec.line, rec.rawString(), d, e}); len(w.rows) >= l.opts.BatchSize {
+		if w.rows = append(w.rows, pending[graph.Doctor]{line: rec.line, raw: rec.rawString(), v: d, err: e}); len(w.rows) >= l.opts.BatchSize {
 			return flush()
 		}
 		return nil
@@ -579,46 +589,26 @@ func (l *loader) loadDoctors(f *csvFile) error {
 	return flush()
 }
 
-// providerType resolves a provider id to institution or pharmacy from this load's parties and
-// the store's answers; it returns the reject reason when it is neither or both.
-func (l *loader) providerType(id string) (graph.EntityType, Reason) {
-	_, inst := l.insts[id]
-	_, ph := l.pharms[id]
-	if !inst {
-		inst = l.exists[graph.Ref{Type: graph.TypeInstitution, ID: id}]
-	}
-	if !ph {
-		ph = l.exists[graph.Ref{Type: graph.TypePharmacy, ID: id}]
-	}
-	switch {
-	case inst && ph:
-		return "", ReasonAmbiguousProv
-	case inst:
-		return graph.TypeInstitution, ""
-	case ph:
-		return graph.TypePharmacy, ""
-	}
-	return "", ReasonUnknownProvider
-}
-
 // claimRefs checks a claim's patient, provider and doctor against this load and the store's
 // cached answers, and sets the provider type.
-func (l *loader) claimRefs(c *graph.Claim) *rowError {
-	if _, ok := l.patients[c.PatientID]; !ok && !l.exists[graph.Ref{Type: graph.TypePatient, ID: c.PatientID}] {
+func (l *loader) claimRefs(c *graph.Claim, known uint8) *rowError {
+	if known&knownPatient == 0 && !l.exists[graph.Ref{Type: graph.TypePatient, ID: c.PatientID}] {
 		return rowErr(cPatient, ReasonUnknownPatient, "patient "+clip(c.PatientID, 40)+" is in neither patients.csv nor the store")
 	}
-	t, r := l.providerType(c.ProviderID)
-	switch r {
-	case ReasonUnknownProvider:
-		return rowErr(cProvider, r, "provider "+clip(c.ProviderID, 40)+" is in neither institutions.csv, pharmacies.csv nor the store")
-	case ReasonAmbiguousProv:
-		return rowErr(cProvider, r, "provider "+clip(c.ProviderID, 40)+" is both an institution and a pharmacy")
+	inst := known&knownInstitution != 0 || l.exists[graph.Ref{Type: graph.TypeInstitution, ID: c.ProviderID}]
+	ph := known&knownPharmacy != 0 || l.exists[graph.Ref{Type: graph.TypePharmacy, ID: c.ProviderID}]
+	switch {
+	case inst && ph:
+		return rowErr(cProvider, ReasonAmbiguousProv, "provider "+clip(c.ProviderID, 40)+" is both an institution and a pharmacy")
+	case inst:
+		c.ProviderType = graph.TypeInstitution
+	case ph:
+		c.ProviderType = graph.TypePharmacy
+	default:
+		return rowErr(cProvider, ReasonUnknownProvider, "provider "+clip(c.ProviderID, 40)+" is in neither institutions.csv, pharmacies.csv nor the store")
 	}
-	c.ProviderType = t
-	if c.DoctorID != "" {
-		if _, ok := l.doctors[c.DoctorID]; !ok && !l.exists[graph.Ref{Type: graph.TypeDoctor, ID: c.DoctorID}] {
-			return rowErr(cDoctor, ReasonUnknownDoctor, "doctor "+clip(c.DoctorID, 40)+" is in neither doctors.csv nor the store")
-		}
+	if c.DoctorID != "" && known&knownDoctor == 0 && !l.exists[graph.Ref{Type: graph.TypeDoctor, ID: c.DoctorID}] {
+		return rowErr(cDoctor, ReasonUnknownDoctor, "doctor "+clip(c.DoctorID, 40)+" is in neither doctors.csv nor the store")
 	}
 	return nil
 }
@@ -631,21 +621,30 @@ func (l *loader) loadClaims(f *csvFile) error {
 			return nil
 		}
 		refs = refs[:0]
-		for _, p := range w.rows {
+		for i := range w.rows {
+			p := &w.rows[i]
 			if p.err != nil {
 				continue
 			}
 			c := &p.v
-			if _, ok := l.patients[c.PatientID]; !ok {
+			if _, ok := l.patients[c.PatientID]; ok {
+				p.known |= knownPatient
+			} else {
 				refs = append(refs, graph.Ref{Type: graph.TypePatient, ID: c.PatientID})
 			}
-			_, inst := l.insts[c.ProviderID]
-			_, ph := l.pharms[c.ProviderID]
-			if !inst && !ph {
+			if _, ok := l.insts[c.ProviderID]; ok {
+				p.known |= knownInstitution
+			}
+			if _, ok := l.pharms[c.ProviderID]; ok {
+				p.known |= knownPharmacy
+			}
+			if p.known&(knownInstitution|knownPharmacy) == 0 {
 				refs = append(refs, graph.Ref{Type: graph.TypeInstitution, ID: c.ProviderID}, graph.Ref{Type: graph.TypePharmacy, ID: c.ProviderID})
 			}
 			if c.DoctorID != "" {
-				if _, ok := l.doctors[c.DoctorID]; !ok {
+				if _, ok := l.doctors[c.DoctorID]; ok {
+					p.known |= knownDoctor
+				} else {
 					refs = append(refs, graph.Ref{Type: graph.TypeDoctor, ID: c.DoctorID})
 				}
 			}
@@ -659,7 +658,7 @@ func (l *loader) loadClaims(f *csvFile) error {
 			c := &p.v
 			e := p.err
 			if e == nil {
-				e = l.claimRefs(c)
+				e = l.claimRefs(c, p.known)
 			}
 			if e != nil {
 				if err := l.reject(f, p.line, p.raw, e); err != nil {
@@ -689,7 +688,7 @@ func (l *loader) loadClaims(f *csvFile) error {
 	}
 	err := l.readRows(f, func(rec *record) error {
 		c, e := f.lay.parseClaim(rec)
-		if w.rows = append(w.rows, pending[graph.Claim]{rec.line, rec.rawString(), c, e}); len(w.rows) >= l.opts.BatchSize {
+		if w.rows = append(w.rows, pending[graph.Claim]{line: rec.line, raw: rec.rawString(), v: c, err: e}); len(w.rows) >= l.opts.BatchSize {
 			return flush()
 		}
 		return nil
@@ -757,7 +756,7 @@ func (l *loader) loadItems(f *csvFile) error {
 	}
 	err := l.readRows(f, func(rec *record) error {
 		it, e := f.lay.parseItem(rec)
-		if w.rows = append(w.rows, pending[graph.ClaimItem]{rec.line, rec.rawString(), it, e}); len(w.rows) >= l.opts.BatchSize {
+		if w.rows = append(w.rows, pending[graph.ClaimItem]{line: rec.line, raw: rec.rawString(), v: it, err: e}); len(w.rows) >= l.opts.BatchSize {
 			return flush()
 		}
 		return nil

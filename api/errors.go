@@ -122,7 +122,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	d.RequestID = requestID(c)
 	if status >= 500 && d.Code == graph.EINTERNAL {
 		s.log.Error("internal error", "request_id", d.RequestID, "route", c.Path(), "method", c.Request().Method, "err", err)
-	} else if status == http.StatusServiceUnavailable {
+	} else if status == http.StatusServiceUnavailable && !errors.Is(err, errBusy) {
 		s.log.Warn("unavailable", "request_id", d.RequestID, "route", c.Path(), "err", err)
 	}
 	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {

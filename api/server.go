@@ -274,6 +274,10 @@ const (
 	keyUser ctxKey = iota
 )
 
+// errBusy is the answer of a shed request. It is counted in metrics, not logged one by one:
+// under overload a log line per refusal would add to the overload.
+var errBusy = userErr(graph.EUNAVAILABLE, "服务繁忙，请稍后重试", "server busy; retry shortly")
+
 var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 func requestID(c echo.Context) string {
@@ -360,7 +364,7 @@ func (s *Server) shed(next echo.HandlerFunc) echo.HandlerFunc {
 			case <-t.C:
 				s.metrics.shed.Inc()
 				c.Response().Header().Set("Retry-After", "1")
-				return userErr(graph.EUNAVAILABLE, "服务繁忙，请稍后重试", "server busy; retry shortly")
+				return errBusy
 			case <-c.Request().Context().Done():
 				t.Stop()
 				return c.Request().Context().Err()

@@ -485,6 +485,8 @@ func (pl *planner) pharmacyCollection() {
 		ph := int32(order[n])
 		p := &pl.w.pharms[ph]
 		size := pl.r.between(pl.cfg.CollectionSizeMin, pl.cfg.CollectionSizeMax)
+		// Some pharmacies collect whole families' cards (several cards per address).
+		byHousehold := pl.r.chance(0.4)
 		var cards []int32
 		for len(cards) < size {
 			i := pl.pickPatient(p.region, func(i int32) bool {
@@ -499,6 +501,16 @@ func (pl *planner) pharmacyCollection() {
 			}
 			pl.people[i].role |= roleCollected
 			cards = append(cards, i)
+			if byHousehold {
+				// The household's other adults hand over their cards too.
+				hh := pl.hhs[pl.people[i].household]
+				for j := hh.start; j < hh.start+int32(hh.size) && len(cards) < size; j++ {
+					if j != i && pl.free(j) && pl.age(j) >= 18 {
+						pl.people[j].role |= roleCollected
+						cards = append(cards, j)
+					}
+				}
+			}
 		}
 		if len(cards) < 2 {
 			continue
@@ -551,7 +563,7 @@ func (pl *planner) pharmacyCollection() {
 			}
 		}
 		pl.truth.Rings = append(pl.truth.Rings, pl.group(fid("pharm", n+1), graph.KindPharmacyCardCollection, cards, nil,
-			[]graph.Ref{pl.pharmRef(ph)}, fmt.Sprintf("%d cards swiped in %d %s bursts on terminal T%02d, amounts around %.2f (exact %v)", len(cards), len(days), style, terminal, base, exact)))
+			[]graph.Ref{pl.pharmRef(ph)}, fmt.Sprintf("%d cards (by household %v) swiped in %d %s bursts on terminal T%02d, amounts around %.2f (exact %v)", len(cards), byHousehold, len(days), style, terminal, base, exact)))
 		pl.markFraud(pl.pharmRef(ph))
 		for _, i := range cards {
 			pl.markFraud(pl.patientRef(i))

@@ -115,10 +115,10 @@ func loadInto(t *testing.T, data, db string) ingest.Summary {
 // sample of patients, claims and claim items.
 func TestKillMidLoadThenRerun(t *testing.T) {
 	if testing.Short() {
-		t.Skip("kill test builds a 30,000-claim export; skipped with -short")
+		t.Skip("kill test builds a 12,000-claim export; skipped with -short")
 	}
 	data := t.TempDir()
-	const patients, claims = 3000, 30000
+	const patients, claims = 1500, 12000
 	writeKillDir(t, data, patients, claims)
 	killedDB := filepath.Join(t.TempDir(), "graph")
 

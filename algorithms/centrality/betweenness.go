@@ -25,7 +25,7 @@ func ExactBetweenness(g *csr.Graph) []float64 {
 // Betweenness returns an estimate of ExactBetweenness from samples source pivots drawn uniformly
 // without replacement with a PCG generator seeded by seed (Brandes and Pich 2007), using the
 // linear-scaling estimator of Geisberger, Sanders and Schultes, "Better approximation of
-// betweenness centrality", ALENEX 2008, doi:10.1137/1.9781611972887.9: a pivot s credits a node
+// betweenness centrality", Proc. ALENEX 2008, pp. 90–100: a pivot s credits a node
 // v on a shortest s–t path with d(s,v)/d(s,t) instead of 1. Over all sources the two ends of a
 // pair then share exactly one unit, so 2·n/samples times the pivots' sum is unbiased, and nodes
 // next to a pivot are no longer grossly overestimated — the main error of plain pivot sampling.

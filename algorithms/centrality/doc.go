@@ -14,7 +14,7 @@
 //   - Betweenness: dependencies summed from a uniform sample of source pivots (Brandes and Pich,
 //     "Centrality estimation in large networks", Int. J. Bifurcation and Chaos 17 (2007),
 //     doi:10.1142/S0218127407018403) with the linear scaling of Geisberger, Sanders and
-//     Schultes (ALENEX 2008, doi:10.1137/1.9781611972887.9), an unbiased estimate of the exact
+//     Schultes (Proc. ALENEX 2008, pp. 90–100), an unbiased estimate of the exact
 //     value with about two thirds of the error of plain pivot sampling on our test graphs.
 //     Exact betweenness is O(n·m); gonum's took 231 s on 10,000 nodes, so large graphs must be
 //     sampled.

@@ -105,10 +105,6 @@ func (a *AuditLog) Append(ctx context.Context, r AuditRecord) error {
 	if a.closed {
 		return userErr(graph.EUNAVAILABLE, "服务正在关闭", "the server is shutting down")
 	}
-	if len(r.Entities) > maxAuditEntities {
-		r.Detail = strings.TrimSpace(fmt.Sprintf("%s (%d entities, first %d recorded)", r.Detail, len(r.Entities), maxAuditEntities))
-		r.Entities = r.Entities[:maxAuditEntities]
-	}
 	req := auditReq{rec: r, done: make(chan error, 1)}
 	select {
 	case a.ch <- req:
@@ -152,36 +148,14 @@ func (a *AuditLog) loop() {
 
 func (a *AuditLog) commit(batch []auditReq) {
 	err := a.db.Update(func(tx *bolt.Tx) error {
-		var head auditHead
-		if err := getJSON(tx, bucketMeta, string(auditHeadKey), &head); err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {
-			return err
-		}
-		if head.Hash == "" {
-			head.Hash = genesisHash
-		}
-		b := tx.Bucket(bucketAudit)
-		// Keys only ever grow: full pages split less and keep the file compact.
-		b.FillPercent = 1.0
 		for i := range batch {
-			r := &batch[i].rec
-			r.Seq = head.Seq + 1
-			r.At = a.now().UTC()
-			r.PrevHash = head.Hash
-			h, err := chainHash(*r)
+			r, err := appendTx(tx, a.now(), batch[i].rec)
 			if err != nil {
 				return err
 			}
-			r.Hash = h
-			v, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			if err := b.Put(seqKey(r.Seq), v); err != nil {
-				return err
-			}
-			head = auditHead{Seq: r.Seq, Hash: r.Hash}
+			batch[i].rec = r
 		}
-		return putJSON(tx, bucketMeta, string(auditHeadKey), head)
+		return nil
 	})
 	if err != nil {
 		err = fmt.Errorf("audit append: %w", err)
@@ -189,6 +163,42 @@ func (a *AuditLog) commit(batch []auditReq) {
 	for _, r := range batch {
 		r.done <- err
 	}
+}
+
+// appendTx appends one record to the chain inside a write transaction. bbolt runs one write
+// transaction at a time, so reading the head here and writing the new head is race-free, and a
+// change (a case update) and its audit record can commit together.
+func appendTx(tx *bolt.Tx, now time.Time, r AuditRecord) (AuditRecord, error) {
+	if len(r.Entities) > maxAuditEntities {
+		r.Detail = strings.TrimSpace(fmt.Sprintf("%s (%d entities, first %d recorded)", r.Detail, len(r.Entities), maxAuditEntities))
+		r.Entities = r.Entities[:maxAuditEntities]
+	}
+	var head auditHead
+	if err := getJSON(tx, bucketMeta, string(auditHeadKey), &head); err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {
+		return r, err
+	}
+	if head.Hash == "" {
+		head.Hash = genesisHash
+	}
+	b := tx.Bucket(bucketAudit)
+	// Keys only ever grow: full pages split less and keep the file compact.
+	b.FillPercent = 1.0
+	r.Seq = head.Seq + 1
+	r.At = now.UTC()
+	r.PrevHash = head.Hash
+	h, err := chainHash(r)
+	if err != nil {
+		return r, err
+	}
+	r.Hash = h
+	v, err := json.Marshal(r)
+	if err != nil {
+		return r, err
+	}
+	if err := b.Put(seqKey(r.Seq), v); err != nil {
+		return r, err
+	}
+	return r, putJSON(tx, bucketMeta, string(auditHeadKey), auditHead{Seq: r.Seq, Hash: r.Hash})
 }
 
 // Close stops accepting records, writes those already queued and stops the writer.

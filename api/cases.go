@@ -116,10 +116,17 @@ type Recusal struct {
 	At       time.Time  `json:"at"`
 }
 
-// Actor is who performs an operation.
+// Actor is who performs an operation, and from where (for the audit record).
 type Actor struct {
-	Username string
-	Role     Role
+	Username  string
+	Role      Role
+	Remote    string
+	RequestID string
+}
+
+// record is the audit record of a change the actor makes to cases.
+func (a Actor) record(action string, refs []graph.Ref, detail string) AuditRecord {
+	return AuditRecord{Actor: a.Username, Role: string(a.Role), Action: action, Entities: refStrings(refs), Remote: a.Remote, RequestID: a.RequestID, Detail: detail}
 }
 
 // Cases holds the cases and recusals: bbolt is the record, an in-memory copy answers reads
@@ -181,8 +188,10 @@ func (cs *Cases) Overdue(c *Case, now time.Time) bool {
 }
 
 // recusedLocked reports whether user declared recusal from case c or from one of its parties.
-func (cs *Cases) recusedLocked(user string, c *Case) bool {
-	for _, r := range cs.recusals {
+func (cs *Cases) recusedLocked(user string, c *Case) bool { return recusedBy(cs.recusals, user, c) }
+
+func recusedBy(recusals []Recusal, user string, c *Case) bool {
+	for _, r := range recusals {
 		if r.Username != user {
 			continue
 		}
@@ -329,8 +338,16 @@ type NewCase struct {
 	Assignee string
 }
 
-func (cs *Cases) persist(c *Case) error {
-	return cs.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bucketCases, c.ID, c) })
+// persist writes the case and the audit record of the change in one transaction: a change
+// without its trace cannot be committed.
+func (cs *Cases) persist(c *Case, rec AuditRecord) error {
+	return cs.db.Update(func(tx *bolt.Tx) error {
+		if err := putJSON(tx, bucketCases, c.ID, c); err != nil {
+			return err
+		}
+		_, err := appendTx(tx, cs.now(), rec)
+		return err
+	})
 }
 
 // Create opens a lead (线索). An investigator who opens a case is its assignee; one who declared
@@ -381,7 +398,7 @@ func (cs *Cases) Create(a Actor, n NewCase) (Case, error) {
 	if assignee != "" {
 		c.History = append(c.History, Event{At: now, By: a.Username, Role: a.Role, Action: "assign", To: assignee})
 	}
-	if err := cs.persist(c); err != nil {
+	if err := cs.persist(c, a.record("create_case", c.Parties, "case "+c.ID)); err != nil {
 		return Case{}, fmt.Errorf("save case: %w", err)
 	}
 	cs.cases[id] = c
@@ -425,7 +442,11 @@ func (cs *Cases) update(a Actor, id string, version int, fn func(c *Case, now ti
 	c.History = append(c.History, ev)
 	c.Version++
 	c.UpdatedAt = now
-	if err := cs.persist(&c); err != nil {
+	action := "case_" + ev.Action
+	if ev.Action == "transition" {
+		action = "case_" + ev.To
+	}
+	if err := cs.persist(&c, a.record(action, c.Parties, "case "+c.ID)); err != nil {
 		return Case{}, fmt.Errorf("save case: %w", err)
 	}
 	cs.cases[id] = &c
@@ -588,7 +609,9 @@ func (cs *Cases) Recuse(a Actor, caseID string, entity *graph.Ref, reason string
 		}
 	}
 	r := Recusal{Username: a.Username, CaseID: caseID, Entity: entity, Reason: reason, At: now}
+	var changed []*Case
 	err := cs.db.Update(func(tx *bolt.Tx) error {
+		changed = changed[:0]
 		seq, err := tx.Bucket(bucketRecusals).NextSequence()
 		if err != nil {
 			return err
@@ -597,26 +620,38 @@ func (cs *Cases) Recuse(a Actor, caseID string, entity *graph.Ref, reason string
 		if err := putJSON(tx, bucketRecusals, r.ID, r); err != nil {
 			return err
 		}
-		cs.recusals = append(cs.recusals, r)
+		var refs []graph.Ref
+		if entity != nil {
+			refs = append(refs, *entity)
+		}
+		if _, err := appendTx(tx, now, a.record("recusal", refs, "recusal "+r.ID+" case "+caseID)); err != nil {
+			return err
+		}
 		// Unassign the recused user from affected cases in the same transaction.
+		probe := append(slices.Clone(cs.recusals), r)
 		for _, c := range cs.cases {
-			if c.Assignee == a.Username && cs.recusedLocked(a.Username, c) {
-				nc := cloneCase(c)
-				nc.History = append(nc.History, Event{At: now, By: a.Username, Role: a.Role, Action: "recusal", From: a.Username})
-				nc.Assignee = ""
-				nc.Version++
-				nc.UpdatedAt = now
-				if err := putJSON(tx, bucketCases, nc.ID, &nc); err != nil {
-					return err
-				}
-				cs.cases[nc.ID] = &nc
+			if c.Assignee != a.Username || !recusedBy(probe, a.Username, c) {
+				continue
 			}
+			nc := cloneCase(c)
+			nc.History = append(nc.History, Event{At: now, By: a.Username, Role: a.Role, Action: "recusal", From: a.Username})
+			nc.Assignee = ""
+			nc.Version++
+			nc.UpdatedAt = now
+			if err := putJSON(tx, bucketCases, nc.ID, &nc); err != nil {
+				return err
+			}
+			changed = append(changed, &nc)
 		}
 		return nil
 	})
 	if err != nil {
-		cs.recusals = slices.DeleteFunc(cs.recusals, func(x Recusal) bool { return x.ID == r.ID && r.ID != "" })
 		return Recusal{}, fmt.Errorf("save recusal: %w", err)
+	}
+	// Memory follows the database only after the commit.
+	cs.recusals = append(cs.recusals, r)
+	for _, c := range changed {
+		cs.cases[c.ID] = c
 	}
 	return r, nil
 }

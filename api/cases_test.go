@@ -120,6 +120,16 @@ func TestCaseWorkflowAndDeadlines(t *testing.T) {
 	if c.Overdue || len(c.History) < 7 || c.History[len(c.History)-1].By != "supervisor" {
 		t.Fatalf("closed case %+v", c)
 	}
+	// Every change is in the audit trail, with the case's parties.
+	for _, action := range []string{"create_case", "case_assign", "case_verification", "case_opened", "case_extension_request", "case_extension_approve", "case_closed"} {
+		recs, _, err := e.s.audit.Query(AuditQuery{Action: action, Limit: 10})
+		if err != nil || len(recs) != 1 || len(recs[0].Entities) != 5 || recs[0].Detail != "case "+c.ID {
+			t.Errorf("audit of %s: %v %+v", action, err, recs)
+		}
+	}
+	if v, err := e.s.audit.Verify(); err != nil || !v.OK {
+		t.Fatalf("chain after case changes: %+v %v", v, err)
+	}
 }
 
 func TestRecusal(t *testing.T) {

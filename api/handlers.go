@@ -336,9 +336,6 @@ func (s *Server) createCase(r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.record(r, "create_case", c.Parties, "case "+c.ID); err != nil {
-		return err
-	}
 	return r.JSON(http.StatusCreated, s.caseView(s.viewer(r.actor), c))
 }
 
@@ -392,12 +389,10 @@ func (s *Server) getCase(r *request) error {
 	return r.JSON(http.StatusOK, s.caseView(s.viewer(r.actor), c))
 }
 
-// caseChanged audits a case change and returns the new view.
-func (s *Server) caseChanged(r *request, action string, c Case, err error) error {
+// caseChanged returns the new view of a changed case (Cases wrote the audit record in the same
+// transaction as the change).
+func (s *Server) caseChanged(r *request, c Case, err error) error {
 	if err != nil {
-		return err
-	}
-	if err := s.record(r, action, c.Parties, "case "+c.ID); err != nil {
 		return err
 	}
 	return r.JSON(http.StatusOK, s.caseView(s.viewer(r.actor), c))
@@ -427,7 +422,7 @@ func (s *Server) transitionCase(r *request) error {
 		return err
 	}
 	c, err := s.cases.Transition(r.actor, r.Param("id"), ver, req.To, req.TransferTo, req.Reason)
-	return s.caseChanged(r, "case_"+string(req.To), c, err)
+	return s.caseChanged(r, c, err)
 }
 
 type noteRequest struct {
@@ -445,7 +440,7 @@ func (s *Server) noteCase(r *request) error {
 		return err
 	}
 	c, err := s.cases.AddNote(r.actor, r.Param("id"), ver, req.Text)
-	return s.caseChanged(r, "case_note", c, err)
+	return s.caseChanged(r, c, err)
 }
 
 type assignRequest struct {
@@ -463,7 +458,7 @@ func (s *Server) assignCase(r *request) error {
 		return err
 	}
 	c, err := s.cases.Assign(r.actor, r.Param("id"), ver, req.Assignee, s.isInvestigator)
-	return s.caseChanged(r, "case_assign", c, err)
+	return s.caseChanged(r, c, err)
 }
 
 type attachRequest struct {
@@ -499,7 +494,7 @@ func (s *Server) attachCase(r *request) error {
 		return fieldErr("refs", "部分实体不存在", "some entities do not exist")
 	}
 	c, err := s.cases.Attach(r.actor, r.Param("id"), ver, refs)
-	return s.caseChanged(r, "case_attach", c, err)
+	return s.caseChanged(r, c, err)
 }
 
 func (s *Server) exists(r *request, refs []graph.Ref) (bool, error) {
@@ -530,7 +525,7 @@ func (s *Server) extendCase(r *request) error {
 		return err
 	}
 	c, err := s.cases.Extension(r.actor, r.Param("id"), ver, req.Action, req.Reason)
-	return s.caseChanged(r, "case_extension_"+req.Action, c, err)
+	return s.caseChanged(r, c, err)
 }
 
 type recusalRequest struct {
@@ -554,13 +549,6 @@ func (s *Server) recuse(r *request) error {
 	}
 	rec, err := s.cases.Recuse(r.actor, req.CaseID, ent, req.Reason)
 	if err != nil {
-		return err
-	}
-	var refs []graph.Ref
-	if ent != nil {
-		refs = append(refs, *ent)
-	}
-	if err := s.record(r, "recusal", refs, "recusal "+rec.ID+" case "+rec.CaseID); err != nil {
 		return err
 	}
 	v := s.viewer(r.actor)

@@ -110,7 +110,7 @@ func (s *Server) authorize(rt route) echo.HandlerFunc {
 		if u.MustChangePassword && !mustChangeAllowed[rt.path] {
 			return userErr(graph.EFORBIDDEN, "请先修改初始密码", "change your one-time password first")
 		}
-		return rt.h(&request{Context: c, user: &u, actor: Actor{Username: u.Username, Role: u.Role}, token: token})
+		return rt.h(&request{Context: c, user: &u, actor: Actor{Username: u.Username, Role: u.Role, Remote: c.RealIP(), RequestID: requestID(c)}, token: token})
 	}
 }
 

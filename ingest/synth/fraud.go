@@ -294,7 +294,7 @@ func (pl *planner) mismatchDiagnoses(i int32, d int32) []int {
 	p := &pl.people[i]
 	a := ageAt(p.birth, d)
 	var out []int
-	for _, dx := range []int{dxDelivery, dxPregnancy, dxMenorrhagia, dxVaginitis, dxBPH, dxChildCheckup} {
+	for _, dx := range []int{dxDelivery, dxPregnancy, dxMenorrhagia, dxVaginitis, dxBPH, dxChildCheckup, dxNeonatalJaundice} {
 		if !diagnosisTable[dx].fits(p.sex, a) {
 			out = append(out, dx)
 		}
@@ -347,7 +347,7 @@ func (pl *planner) lendMismatch(n int) int {
 	if dx == dxDelivery && !pl.w.insts[inst].admits() {
 		inst = pick(pl.r, rw.byKind[kindSecondary])
 	}
-	doc := pl.w.doctorFor(pl.r, inst, diagnosisTable[dx].dept, dx == dxChildCheckup)
+	doc := pl.w.doctorFor(pl.r, inst, diagnosisTable[dx].dept, dx == dxChildCheckup || dx == dxNeonatalJaundice)
 	docs := []int32{doc}
 	k := pl.r.between(2, 5)
 	d := d0

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
 	"testing"
@@ -434,4 +435,18 @@ func ExampleExactBetweenness() {
 	}
 	fmt.Println(ExactBetweenness(b.Build()))
 	// Output: [6 0 0 0]
+}
+
+// TestBetweennessIndependentOfGOMAXPROCS checks that the parallel estimate is bit-for-bit the
+// same on one core and on several.
+func TestBetweennessIndependentOfGOMAXPROCS(t *testing.T) {
+	g := weightedPlanted(t, 1000, 0, 13)
+	prev := runtime.GOMAXPROCS(1)
+	one := Betweenness(context.Background(), g, 50, 2)
+	runtime.GOMAXPROCS(4)
+	four := Betweenness(context.Background(), g, 50, 2)
+	runtime.GOMAXPROCS(prev)
+	if !slices.Equal(one, four) {
+		t.Error("GOMAXPROCS 1 and 4 gave different estimates")
+	}
 }

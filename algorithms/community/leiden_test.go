@@ -169,3 +169,33 @@ func BenchmarkLeiden100k(b *testing.B) {
 	b.ReportMetric(NMI(res.Community, planted), "NMI")
 	b.ReportMetric(float64(res.Count), "communities")
 }
+
+func ExampleLeiden() {
+	// Two 4-cliques joined through node 8, which belongs to neither more than the other.
+	b := csr.NewBuilder(9)
+	for _, off := range []int32{0, 4} {
+		for i := int32(0); i < 4; i++ {
+			for j := i + 1; j < 4; j++ {
+				b.AddEdge(off+i, off+j, 1)
+			}
+		}
+	}
+	b.AddEdge(3, 8, 1)
+	b.AddEdge(8, 4, 1)
+	res, err := Leiden(context.Background(), b.Build(), Options{Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Count, res.Community[0] == res.Community[3], res.Community[3] != res.Community[4])
+	// Output: 2 true true
+}
+
+func ExampleModularity() {
+	// Two triangles joined by one edge, split into the two triangles: Q = 5/14.
+	b := csr.NewBuilder(6)
+	for _, e := range [][2]int32{{0, 1}, {1, 2}, {0, 2}, {3, 4}, {4, 5}, {3, 5}, {2, 3}} {
+		b.AddEdge(e[0], e[1], 1)
+	}
+	fmt.Printf("%.4f\n", Modularity(b.Build(), []int32{0, 0, 0, 1, 1, 1}, 1))
+	// Output: 0.3571
+}

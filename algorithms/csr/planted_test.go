@@ -1,6 +1,7 @@
 package csr
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -88,4 +89,13 @@ func TestPlantedPartitionInvalid(t *testing.T) {
 			}
 		})
 	}
+}
+
+func ExamplePlantedPartition() {
+	g, planted, err := PlantedPartition(1000, 10, 0.2, 20, 50, 1)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(g.NumNodes(), g.NumEdges(), len(planted))
+	// Output: 1000 5000 1000
 }

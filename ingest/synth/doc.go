@@ -12,9 +12,11 @@
 // The planted fraud follows the patterns named by the provincial anti-fraud regulations summarised
 // in DOMAIN.md: collusion rings (串通参保人员), card lending and impersonation (冒名就医), pharmacies
 // collecting and swiping cards (聚敛盗刷社保卡) and claims after death. Honest look-alikes (families
-// visiting together, a community clinic's weekly chronic-disease day, workplace health checks)
-// are planted next to them so that detectors are measured against false positives. docs/truth.md
-// documents every pattern precisely.
+// visiting and shopping together, a community clinic's chronic-disease day, haemodialysis shifts,
+// physiotherapy courses, workplace health checks, pharmacy member days, clerical coding errors,
+// families buying an admitted relative's drugs) are planted next to them so that detectors are
+// measured against false positives. docs/truth.md documents every pattern precisely; --messy
+// adds the mess of real exports (BOM, CRLF, re-saved dates, duplicates, invalid rows).
 //
 // Output is deterministic for a seed: every random draw comes from math/rand/v2 PCG sources
 // seeded from Config.Seed and a fixed stream number, so the same configuration gives

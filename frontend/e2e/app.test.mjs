@@ -89,6 +89,15 @@ test('an analyst starts a detection job and watches it finish', async () => {
   await page.waitForSelector('#job-progress progress');
   await page.waitForSelector('#job-progress [data-status="succeeded"]', { timeout: 180000 });
   await page.waitForSelector('#jobs-table tr[data-status="succeeded"]');
+  // A second run with a stricter ring score, then compare the two.
+  await page.click('#job-start details summary');
+  await page.fill('#p-min_ring_score', '0.6');
+  await page.click('#btn-start-job');
+  await page.waitForFunction(() => document.querySelectorAll('#jobs-table tr[data-status="succeeded"]').length >= 2, null, { timeout: 180000 });
+  await page.waitForFunction(() => document.querySelectorAll('#cmp-a option').length >= 2);
+  await page.click('#btn-compare');
+  await page.waitForSelector('#compare-out h3');
+  assert.equal(await page.locator('#compare-out h3').count(), 3);
   await shot(page, '03-jobs');
   await page.close();
 });

@@ -67,10 +67,13 @@ export function render(ctx: Ctx, route: Route): View {
         region: state.region || undefined,
         min_score: state.min ? Number(state.min) : undefined,
         sort: state.sort,
+        // A provider id (H…/P…) is filtered by the server across every page; other keywords
+        // filter the rows of the current page.
+        provider: providerId(state.text),
         offset: state.offset,
         limit: pageSize,
       });
-      replace(results, table(ctx, page, state.text, state.offset));
+      replace(results, table(ctx, page, providerId(state.text) ? '' : state.text, state.offset));
     } catch (e) {
       replace(results, failure(e, () => void load()));
     }
@@ -85,6 +88,12 @@ export function render(ctx: Ctx, route: Route): View {
     results,
   );
   return { el };
+}
+
+/** providerId returns the keyword when it is an institution or pharmacy code (H53…, P53…). */
+export function providerId(text: string): string | undefined {
+  const v = text.trim();
+  return /^[HP]\d{6,}$/i.test(v) ? v.toUpperCase() : undefined;
 }
 
 function field(id: string, key: MessageKey, input: HTMLElement): HTMLElement {

@@ -12,6 +12,7 @@ const pollMs = 1000;
 /** render builds the jobs screen. */
 export function render(ctx: Ctx, _route: Route): View {
   let timer: ReturnType<typeof setInterval> | undefined;
+  let compareKey: string | null = null;
   const startBox = h('div', { class: 'panel', id: 'job-start' });
   const history = h('div', { class: 'panel', id: 'job-history' });
   const compare = h('div', { class: 'panel', id: 'job-compare' });
@@ -21,7 +22,13 @@ export function render(ctx: Ctx, _route: Route): View {
     try {
       const page = await ctx.client.jobs(0, 50);
       replace(history, h('h2', null, t('jobs.history')), historyTable(ctx, page, () => void refresh()));
-      replace(compare, compareForm(ctx, page));
+      // Polling must not wipe a comparison the user is reading: rebuild the form only when the
+      // set of finished runs changed.
+      const doneKey = page.jobs.filter((j) => j.status === 'succeeded').map((j) => j.id).join(',');
+      if (doneKey !== compareKey) {
+        compareKey = doneKey;
+        replace(compare, compareForm(ctx, page));
+      }
       const active = page.jobs.some((j) => j.status === 'queued' || j.status === 'running');
       if (active && !timer) timer = setInterval(() => void refresh(), pollMs);
       if (!active && timer) {

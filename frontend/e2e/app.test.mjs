@@ -92,8 +92,9 @@ test('an analyst starts a detection job and watches it finish', async () => {
   // A second run with a stricter ring score, then compare the two.
   await page.click('#job-start details summary');
   await page.fill('#p-min_ring_score', '0.6');
+  const done = await page.locator('#jobs-table tr[data-status="succeeded"]').count();
   await page.click('#btn-start-job');
-  await page.waitForFunction(() => document.querySelectorAll('#jobs-table tr[data-status="succeeded"]').length >= 2, null, { timeout: 180000 });
+  await page.waitForFunction((n) => document.querySelectorAll('#jobs-table tr[data-status="succeeded"]').length > n, done, { timeout: 180000 });
   await page.waitForFunction(() => document.querySelectorAll('#cmp-a option').length >= 2);
   await page.click('#btn-compare');
   await page.waitForSelector('#compare-out h3');

@@ -1,0 +1,158 @@
+# Generates api/openapi.json, the OpenAPI 3 description of the RingTrace API. Edit this file and run
+# `python3 api/openapi_gen.py`; TestOpenAPICoversRoutes and TestResponsesMatchSchemas keep the
+# result true to the route table and to the handlers' responses.
+import json
+R = lambda n: {"$ref": "#/components/schemas/" + n}
+def arr(x): return {"type": "array", "items": x}
+S = lambda **kw: dict(kw)
+str_ = {"type": "string"}; int_ = {"type": "integer"}; num = {"type": "number"}; bool_ = {"type": "boolean"}
+dt = {"type": "string", "format": "date-time"}
+def obj(props, req=None, **kw):
+    o = {"type": "object", "properties": props}
+    if req: o["required"] = req
+    o.update(kw)
+    return o
+
+schemas = {
+ "Error": obj({"error": obj({"code": {"type":"string","enum":["invalid","not_found","conflict","forbidden","unauthorized","unavailable","too_many","internal"]},
+   "field": {"type":"string","description":"the input field the message is about (400 only)"},
+   "message": {"type":"string","description":"简体中文 message; message_en holds English"},
+   "message_en": str_, "request_id": str_}, ["code","message"])}, ["error"]),
+ "Ref": obj({"type": {"type":"string","enum":["patient","doctor","institution","pharmacy","claim","phone","address","terminal"]}, "id": str_}, ["type","id"]),
+ "User": obj({"username": str_, "role": {"type":"string","enum":["analyst","investigator","supervisor","police","admin"]}, "display_name": str_, "disabled": bool_, "created_at": dt}, ["username","role","display_name"]),
+ "LoginRequest": obj({"username": str_, "password": {"type":"string","format":"password"}}, ["username","password"]),
+ "LoginResponse": obj({"token": str_, "expires_at": dt, "user": R("User"), "must_change_password": bool_}, ["token","expires_at","user"]),
+ "PasswordChange": obj({"old_password": str_, "new_password": {"type":"string","minLength":12}}, ["old_password","new_password"]),
+ "UserCreate": obj({"username": {"type":"string","pattern":"^[a-z0-9_.-]{3,32}$"}, "password": {"type":"string","minLength":12}, "role": {"type":"string","enum":["analyst","investigator","supervisor","police","admin"]}, "display_name": str_}, ["username","password","role"]),
+ "UserUpdate": obj({"role": str_, "display_name": str_, "disabled": bool_, "password": {"type":"string","minLength":12}}),
+ "UserList": obj({"users": arr(R("User"))}, ["users"]),
+ "Node": obj({"type": str_, "id": str_, "label": {"type":"string","description":"display name, masked per role"},
+   "props": {"type":"object","additionalProperties": str_, "description":"properties as strings, masked per role"},
+   "masked": {"type":"boolean","description":"true when personal data in label/props was masked or pseudonymised"},
+   "score": {"type":"number","description":"risk score 0..1 from the latest completed job, absent when unscored"}}, ["type","id","label"]),
+ "Edge": obj({"from": R("Ref"), "to": R("Ref"), "type": {"type":"string","enum":["FILED","AT","TREATED_BY","WORKS_AT","HAS_PHONE","LIVES_AT","ON_TERMINAL"]}}, ["from","to","type"]),
+ "Subgraph": obj({"nodes": arr(R("Node")), "edges": arr(R("Edge")), "truncated": {"type":"boolean","description":"true when the node limit cut the result"}, "limit": int_, "job_id": str_}, ["nodes","edges","truncated"]),
+ "Reason": obj({"code": str_, "text": str_, "text_en": str_, "weight": num, "values": {"type":"object","additionalProperties": num}}, ["code","text","text_en","weight"]),
+ "RingSummary": obj({"id": str_, "kind": str_, "score": num}, ["id","kind","score"]),
+ "EntityView": obj({"node": R("Node"), "risk": obj({"score": num, "reasons": arr(R("Reason"))}), "rings": arr(R("RingSummary")), "job_id": {"type":"string","description":"job whose findings gave risk and rings; empty when no job has completed"}}, ["node","rings"]),
+ "SearchResult": obj({"results": arr(R("Node")), "query": str_}, ["results"]),
+ "Claim": obj({"id": str_, "patient_id": str_, "provider_id": str_, "provider_type": str_, "doctor_id": str_, "claim_type": {"type":"string","enum":["outpatient","inpatient","pharmacy"]}, "start_time": dt, "end_time": dt, "diagnosis_code": {"type":"string","description":"masked for roles without full access"}, "total_amount": num, "fund_amount": num, "terminal_id": str_, "masked": {"type":"boolean","description":"true when the patient id is pseudonymised and the diagnosis hidden"}}, ["id","patient_id","provider_id","claim_type","start_time","total_amount","fund_amount"]),
+ "ClaimPage": obj({"claims": arr(R("Claim")), "total": int_, "offset": int_, "limit": int_}, ["claims","total","offset","limit"]),
+ "Ring": obj({"id": str_, "kind": str_, "score": num, "members": arr(R("Ref")), "amount": num, "claims": int_, "region": str_, "reasons": arr(R("Reason"))}, ["id","kind","score","members","amount","reasons"]),
+ "RingPage": obj({"job_id": str_, "rings": arr(R("Ring")), "total": int_, "offset": int_, "limit": int_}, ["job_id","rings","total","offset","limit"]),
+ "JobCreate": obj({"params": {"type":"object","description":"detection parameters (GET /api/config/params gives the defaults): window, thresholds, resolution, seed …"}, "note": str_}),
+ "Job": obj({"id": str_, "status": {"type":"string","enum":["queued","running","succeeded","failed","cancelled"]}, "phase": str_, "percent": num,
+   "params": {"type":"object"}, "note": str_, "created_by": str_, "created_at": dt, "started_at": dt, "finished_at": dt, "error": str_,
+   "snapshot": obj({"store": str_, "counts": {"type":"object"}, "params_sha256": str_, "taken_at": dt}),
+   "summary": obj({"rings": int_, "entities": int_, "by_kind": {"type":"object","additionalProperties": int_}})}, ["id","status","params","created_by","created_at"]),
+ "JobPage": obj({"jobs": arr(R("Job")), "total": int_}, ["jobs","total"]),
+ "JobComparison": obj({"a": str_, "b": str_, "params_diff": {"type":"object","additionalProperties": obj({"a": {}, "b": {}})},
+   "matched": arr(obj({"a": str_, "b": str_, "jaccard": num, "score_a": num, "score_b": num})), "only_a": arr(R("RingSummary")), "only_b": arr(R("RingSummary"))}, ["a","b","matched","only_a","only_b"]),
+ "CaseCreate": obj({"title": str_, "ring_id": str_, "job_id": str_, "entity": R("Ref"), "assignee": str_, "summary": str_}),
+ "Deadline": obj({"kind": {"type":"string","enum":["verify","transfer","close"]}, "due": {"type":"string","format":"date","description":"due by the end of this day (China time)"}, "working_days": {"type":"integer","description":"working days from today to the due day; negative when past"}, "active": {"type":"boolean","description":"whether this limit applies in the current status"}, "overdue": bool_}, ["kind","due","working_days","active","overdue"]),
+ "Note": obj({"at": dt, "by": str_, "text": str_}, ["at","by","text"]),
+ "Event": obj({"at": dt, "by": str_, "role": str_, "action": str_, "from": str_, "to": str_, "detail": str_}, ["at","by","action"]),
+ "Case": obj({"id": str_, "title": str_, "status": {"type":"string","enum":["lead","verification","opened","transferred","closed"], "description":"线索 lead → 核查 verification → 立案 opened → 移送 transferred → 结案 closed"},
+   "status_label": {"type":"string","description":"简体中文 status name"}, "version": int_, "transfer_to": {"type":"string","enum":["","administrative","police"]},
+   "ring_id": str_, "job_id": str_, "summary": str_, "parties": arr(R("Ref")), "attachments": arr(R("Ref")), "assignee": str_, "created_by": str_, "created_at": dt, "updated_at": dt,
+   "opened_at": dt, "transferred_at": dt, "closed_at": dt, "extension": obj({"status": {"type":"string","enum":["requested","approved","rejected"]}, "reason": str_, "requested_by": str_, "requested_at": dt, "decided_by": str_, "decided_at": dt}),
+   "deadlines": arr(R("Deadline")), "overdue": bool_, "notes": arr(R("Note")), "history": arr(R("Event"))}, ["id","title","status","version","parties","attachments","deadlines","overdue","history"]),
+ "CasePage": obj({"cases": arr(R("Case")), "total": int_}, ["cases","total"]),
+ "Transition": obj({"to": {"type":"string","enum":["verification","opened","transferred","closed"]}, "version": int_, "transfer_to": {"type":"string","enum":["administrative","police"]}, "reason": str_}, ["to","version"]),
+ "NoteCreate": obj({"text": {"type":"string","maxLength":10000}, "version": int_}, ["text","version"]),
+ "Assign": obj({"assignee": str_, "version": int_}, ["assignee","version"]),
+ "Attach": obj({"refs": arr(R("Ref")), "version": int_}, ["refs","version"]),
+ "Extension": obj({"action": {"type":"string","enum":["request","approve","reject"]}, "reason": str_, "version": int_}, ["action","version"]),
+ "RecusalCreate": obj({"case_id": str_, "entity": R("Ref"), "reason": str_}, ["reason"]),
+ "Recusal": obj({"id": str_, "username": str_, "case_id": str_, "entity": R("Ref"), "reason": str_, "at": dt}, ["id","username","reason","at"]),
+ "AuditRecord": obj({"seq": int_, "at": dt, "actor": str_, "role": str_, "action": str_, "entities": arr(str_), "remote": str_, "request_id": str_, "status": int_, "detail": str_, "prev_hash": str_, "hash": str_}, ["seq","at","actor","action","hash","prev_hash"]),
+ "AuditPage": obj({"records": arr(R("AuditRecord")), "total": int_}, ["records","total"]),
+ "AuditVerify": obj({"ok": bool_, "records": int_, "first_broken": int_, "reason": str_, "head": {"type":"string","description":"hash of the last record; record it outside the server to anchor the chain"}}, ["ok","records"]),
+ "Health": obj({"status": str_, "checks": {"type":"object","additionalProperties": str_}}, ["status"]),
+}
+def ref(n): return R(n)
+def p(name, where="query", schema=str_, desc=None, req=False):
+    d = {"name": name, "in": where, "schema": schema, "required": req or where == "path"}
+    if desc: d["description"] = desc
+    return d
+def j(n): return {"content": {"application/json": {"schema": R(n)}}}
+def resp(code, schema, desc="OK"):
+    r = {"description": desc}
+    if schema: r.update(j(schema))
+    return {str(code): r}
+ERR = {"description": "error", "content": {"application/json": {"schema": R("Error")}}}
+def op(summary, tag, ok, params=(), body=None, code=200, roles=None, public=False, ok_desc="OK", errs=(400,401,403,404,429,503)):
+    o = {"summary": summary, "tags": [tag], "parameters": list(params), "responses": {}}
+    o["responses"].update(resp(code, ok, ok_desc))
+    for e in errs:
+        if public and e in (401,403): continue
+        o["responses"][str(e)] = ERR
+    if body: o["requestBody"] = {"required": True, **j(body)}
+    if public: o["security"] = []
+    if roles: o["x-roles"] = roles
+    return o
+
+T, I = p("type", "path", {"type":"string","enum":["patient","doctor","institution","pharmacy","claim","phone","address","terminal"]}), p("id", "path")
+ID = p("id", "path")
+pg = [p("offset", schema={"type":"integer","minimum":0,"default":0}), p("limit", schema={"type":"integer","minimum":1,"maximum":500,"default":50})]
+ALL = ["analyst","investigator","supervisor","police","admin"]
+GRAPH = ["analyst","investigator","supervisor"]
+paths = {
+ "/api/auth/login": {"post": op("Log in; returns a bearer token (rate-limited per client address)", "auth", "LoginResponse", body="LoginRequest", public=True, errs=(400,401,429))},
+ "/api/auth/logout": {"post": op("End the current session", "auth", None, code=204, roles=ALL, ok_desc="logged out", errs=(401,))},
+ "/api/auth/me": {"get": op("The current user", "auth", "User", roles=ALL, errs=(401,))},
+ "/api/auth/password": {"post": op("Change one's own password", "auth", None, body="PasswordChange", code=204, roles=ALL, ok_desc="changed", errs=(400,401,403))},
+ "/api/search": {"get": op("Search parties by id or name prefix (Chinese names too)", "graph", "SearchResult", [p("q", req=True, desc="id or name prefix, 1–64 characters"), p("types", desc="comma-separated entity types"), p("limit", schema={"type":"integer","minimum":1,"maximum":100,"default":20})], roles=GRAPH)},
+ "/api/entities/{type}/{id}": {"get": op("One entity with properties (masked per role), risk score, reasons and rings", "graph", "EntityView", [T, I], roles=GRAPH + ["police"])},
+ "/api/entities/{type}/{id}/neighbourhood": {"get": op("Neighbourhood to depth 1–3 with type/time filters and a node limit", "graph", "Subgraph", [T, I, p("depth", schema={"type":"integer","minimum":1,"maximum":3,"default":1}), p("limit", schema={"type":"integer","minimum":1,"maximum":2000,"default":200}), p("types", desc="comma-separated entity types to visit"), p("from", schema={"type":"string","format":"date"}, desc="YYYY-MM-DD or RFC 3339, inclusive"), p("to", schema={"type":"string","format":"date"}, desc="YYYY-MM-DD or RFC 3339, exclusive")], roles=GRAPH)},
+ "/api/entities/{type}/{id}/claims": {"get": op("Claims of a party, paged, filterable by time and claim type", "graph", "ClaimPage", [T, I, p("from", schema={"type":"string","format":"date"}), p("to", schema={"type":"string","format":"date"}), p("types", desc="comma-separated claim types: outpatient,inpatient,pharmacy")] + pg, roles=GRAPH + ["police"])},
+ "/api/paths": {"get": op("Shortest path between two entities", "graph", "Subgraph", [p("from", req=True, desc="type:id"), p("to", req=True, desc="type:id"), p("max_depth", schema={"type":"integer","minimum":1,"maximum":6,"default":4})], roles=GRAPH)},
+ "/api/jobs": {"post": op("Start a ring-detection job", "jobs", "Job", body="JobCreate", code=202, roles=["analyst","supervisor"], ok_desc="accepted"),
+               "get": op("List jobs, newest first", "jobs", "JobPage", pg, roles=GRAPH)},
+ "/api/jobs/compare": {"get": op("Compare the findings of two jobs", "jobs", "JobComparison", [p("a", req=True), p("b", req=True)], roles=GRAPH)},
+ "/api/jobs/{id}": {"get": op("One job with progress", "jobs", "Job", [ID], roles=GRAPH)},
+ "/api/jobs/{id}/cancel": {"post": op("Cancel a queued or running job", "jobs", "Job", [ID], roles=["analyst","supervisor"], errs=(400,401,403,404,409))},
+ "/api/rings": {"get": op("Findings list: filter by kind, score, provider, region; sort; page", "findings", "RingPage", [p("job", desc="job id; default the latest succeeded job"), p("kind"), p("min_score", schema={"type":"number","minimum":0,"maximum":1}), p("provider", desc="provider id (institution or pharmacy) among the members"), p("region"), p("sort", schema={"type":"string","enum":["-score","score","-amount","amount","-size","size","id"],"default":"-score"})] + pg, roles=GRAPH)},
+ "/api/rings/{id}": {"get": op("One ring with members and reasons", "findings", "Ring", [ID, p("job")], roles=GRAPH)},
+ "/api/rings/{id}/subgraph": {"get": op("A ring's subgraph for drawing: members, their doctors/providers and the claims that tie them", "findings", "Subgraph", [ID, p("job"), p("limit", schema={"type":"integer","minimum":1,"maximum":2000,"default":500})], roles=GRAPH)},
+ "/api/cases": {"post": op("Open a case (线索) from a ring or an entity", "cases", "Case", body="CaseCreate", code=201, roles=["analyst","investigator","supervisor"], ok_desc="created"),
+                "get": op("List cases visible to the caller", "cases", "CasePage", [p("status"), p("overdue", schema=bool_), p("assignee")] + pg, roles=["analyst","investigator","supervisor","police"])},
+ "/api/cases/{id}": {"get": op("One case with deadlines, history, notes and attachments", "cases", "Case", [ID], roles=["analyst","investigator","supervisor","police"])},
+ "/api/cases/{id}/transition": {"post": op("Move a case to its next status (409 when version is stale or the move is not allowed)", "cases", "Case", [ID], body="Transition", roles=["investigator","supervisor"], errs=(400,401,403,404,409))},
+ "/api/cases/{id}/notes": {"post": op("Add a note", "cases", "Case", [ID], body="NoteCreate", roles=["investigator","supervisor"], errs=(400,401,403,404,409))},
+ "/api/cases/{id}/assign": {"post": op("Assign the case to an investigator", "cases", "Case", [ID], body="Assign", roles=["supervisor"], errs=(400,401,403,404,409))},
+ "/api/cases/{id}/attachments": {"post": op("Attach entities or claims as evidence", "cases", "Case", [ID], body="Attach", roles=["investigator","supervisor"], errs=(400,401,403,404,409))},
+ "/api/cases/{id}/extension": {"post": op("Request, approve or reject the one 30-working-day extension", "cases", "Case", [ID], body="Extension", roles=["investigator","supervisor"], errs=(400,401,403,404,409))},
+ "/api/recusals": {"post": op("Declare recusal (回避) from a case or a party", "cases", "Recusal", body="RecusalCreate", code=201, roles=["investigator","supervisor"], ok_desc="created"),
+                   "get": op("List recusals (own; supervisors see all)", "cases", None, roles=["investigator","supervisor"])},
+ "/api/audit": {"get": op("Query the audit trail", "audit", "AuditPage", [p("actor"), p("action"), p("entity", desc="type:id"), p("from", schema=dt), p("to", schema=dt)] + pg, roles=["supervisor"])},
+ "/api/audit/verify": {"get": op("Verify the audit hash chain", "audit", "AuditVerify", roles=["supervisor"])},
+ "/api/users": {"get": op("List users", "users", "UserList", roles=["admin"]),
+                "post": op("Create a user", "users", "User", body="UserCreate", code=201, roles=["admin"], ok_desc="created", errs=(400,401,403,409))},
+ "/api/users/{username}": {"put": op("Update a user's role, display name, password or disabled flag (disabling ends their sessions)", "users", "User", [p("username", "path")], body="UserUpdate", roles=["admin"], errs=(400,401,403,404))},
+ "/api/config/params": {"get": op("Default detection parameters", "jobs", None, roles=GRAPH)},
+ "/api/openapi.json": {"get": op("This description", "meta", None, public=True, errs=())},
+ "/healthz": {"get": op("Liveness", "meta", "Health", public=True, errs=())},
+ "/readyz": {"get": op("Readiness: the graph store and state database answer", "meta", "Health", public=True, errs=(503,))},
+ "/metrics": {"get": op("Prometheus metrics", "meta", None, public=True, errs=())},
+}
+paths["/api/recusals"]["get"]["responses"]["200"] = {"description":"OK","content":{"application/json":{"schema":obj({"recusals": arr(R("Recusal"))},["recusals"])}}}
+paths["/api/config/params"]["get"]["responses"]["200"] = {"description":"OK","content":{"application/json":{"schema":{"type":"object"}}}}
+paths["/api/openapi.json"]["get"]["responses"]["200"] = {"description":"OK","content":{"application/json":{"schema":{"type":"object"}}}}
+paths["/metrics"]["get"]["responses"]["200"] = {"description":"OK","content":{"text/plain":{"schema":str_}}}
+doc = {
+ "openapi": "3.0.3",
+ "info": {"title": "RingTrace investigation API", "version": "0.1.0",
+   "description": "Graph exploration, detection jobs, findings, cases (案件), roles and audit for RingTrace. All /api routes except login and this description need `Authorization: Bearer <token>`. Access is deny-by-default per role (x-roles lists the roles allowed on each operation; finer rules — case assignment, police transfer, masking — apply inside). Errors are `{\"error\":{\"code\",\"field\",\"message\"}}`."},
+ "servers": [{"url": "/"}],
+ "security": [{"bearer": []}],
+ "tags": [{"name": t} for t in ["auth","graph","jobs","findings","cases","audit","users","meta"]],
+ "paths": paths,
+ "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
+}
+import os
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "openapi.json")
+with open(out, "w") as f:
+    json.dump(doc, f, ensure_ascii=False, indent=1)
+    f.write("\n")
+print(out, len(paths), "paths")

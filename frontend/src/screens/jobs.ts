@@ -129,7 +129,7 @@ async function watch(ctx: Ctx, job: Job, el: HTMLElement): Promise<void> {
     replace(
       el,
       h('progress', { max: 100, value: pct, 'aria-label': t('jobs.progress') }),
-      h('span', { 'data-status': j.status }, ` ${pct}% · ${tEnum('jobStatus.', j.status)}${j.phase ? ' · ' + j.phase : ''}`),
+      h('span', { 'data-status': j.status }, ` ${pct}% · ${tEnum('jobStatus.', j.status)}${j.phase ? ' · ' + tEnum('phase.', j.phase) : ''}`),
       j.status === 'succeeded' ? h('a', { class: 'btn', href: `#/findings`, id: 'job-findings' }, t('jobs.viewFindings')) : null,
       j.error ? h('p', { class: 'form-error' }, j.error) : null,
     );
@@ -158,7 +158,7 @@ function historyTable(ctx: Ctx, page: JobPage, changed: () => void): HTMLElement
             { 'data-job': j.id, 'data-status': j.status },
             h('td', null, h('code', null, j.id), j.note ? h('div', { class: 'muted small' }, j.note) : null),
             h('td', null, h('span', { class: `tag job-${j.status}` }, tEnum('jobStatus.', j.status))),
-            h('td', null, h('progress', { max: 100, value: Math.round(j.percent ?? (j.status === 'succeeded' ? 100 : 0)) }), j.phase ? h('span', { class: 'muted small' }, ' ', j.phase) : null),
+            h('td', null, h('progress', { max: 100, value: Math.round(j.percent ?? (j.status === 'succeeded' ? 100 : 0)) }), j.phase ? h('span', { class: 'muted small' }, ' ', tEnum('phase.', j.phase)) : null),
             h('td', null, formatDateTime(j.started_at ?? j.created_at)),
             h('td', null, formatDateTime(j.finished_at)),
             h('td', { class: 'num' }, formatInt(j.summary?.rings ?? null)),

@@ -79,6 +79,18 @@ test('each role sees only its screens', async () => {
     }
     await page.close();
   }
+  // The administrator manages users and sees nothing else.
+  if (process.env.ADMIN_PASSWORD) {
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/#/login`);
+    await page.fill('#username', 'admin');
+    await page.fill('#password', process.env.ADMIN_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#users-table tr[data-user="e2e-police"]');
+    assert.deepEqual(await navItems(page), ['users']);
+    await shot(page, '02b-admin-users');
+    await page.close();
+  }
 });
 
 test('an analyst starts a detection job and watches it finish', async () => {

@@ -40,6 +40,7 @@ const loaders: Record<Screen | 'entity', () => Promise<ScreenModule>> = {
   cases: () => import('./screens/cases'),
   jobs: () => import('./screens/jobs'),
   entity: () => import('./screens/entity'),
+  users: () => import('./screens/users'),
 };
 
 const navKeys: Record<Screen, MessageKey> = {
@@ -47,6 +48,7 @@ const navKeys: Record<Screen, MessageKey> = {
   workbench: 'nav.workbench',
   cases: 'nav.cases',
   jobs: 'nav.jobs',
+  users: 'nav.users',
 };
 
 /** App mounts the UI into root and keeps it in step with the hash and the language. */
@@ -91,7 +93,7 @@ export class App {
     replace(this.root, this.shell(screens, allowed ? name : '', session.user.display_name || session.user.username, role), main);
     if (!allowed) {
       if (!name && screens[0]) return this.go(`#/${screens[0]}`);
-      replace(main, h('div', { class: 'state state-error', role: 'alert' }, h('p', null, screens.length ? t('state.forbidden') : t('state.forbidden'))));
+      replace(main, h('div', { class: 'state state-error', role: 'alert' }, h('p', null, t('state.forbidden'))));
       return;
     }
     const mod = await loaders[name as Screen | 'entity']();

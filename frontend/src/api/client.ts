@@ -20,6 +20,7 @@ import type {
   Transition,
   User,
   Ref,
+  Role,
 } from './types';
 
 /** ClientErrorCode adds "network" (server unreachable) to the API's own codes. */
@@ -183,6 +184,15 @@ export class Client {
   }
   params(): Promise<Record<string, unknown>> {
     return this.call('GET', '/api/config/params');
+  }
+  users(): Promise<{ users: User[] }> {
+    return this.call('GET', '/api/users');
+  }
+  createUser(u: { username: string; password: string; role: Role; display_name?: string }): Promise<User> {
+    return this.call('POST', '/api/users', undefined, u);
+  }
+  updateUser(username: string, u: { role?: string; display_name?: string; disabled?: boolean; password?: string }): Promise<User> {
+    return this.call('PUT', `/api/users/${encodeURIComponent(username)}`, undefined, u);
   }
   cases(q: { status?: string; overdue?: boolean; assignee?: string; offset?: number; limit?: number } = {}): Promise<CasePage> {
     return this.call('GET', '/api/cases', q);

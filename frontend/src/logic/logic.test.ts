@@ -92,7 +92,7 @@ describe('roles', () => {
   it('hides what a role may not do', () => {
     expect(screensFor('police')).toEqual(['cases']);
     expect(screensFor('analyst')).toEqual(['findings', 'workbench', 'cases', 'jobs']);
-    expect(screensFor('admin')).toEqual([]);
+    expect(screensFor('admin')).toEqual(['users']);
     expect(can('investigator', 'jobs.run')).toBe(false);
     expect(can('supervisor', 'cases.assign')).toBe(true);
   });

@@ -14,14 +14,15 @@ export type Capability =
   | 'cases.create'
   | 'cases.work' // notes, attachments, transitions, extension requests
   | 'cases.assign'
-  | 'cases.approve'; // 立案, 移送, 结案 and extension approval
+  | 'cases.approve' // 立案, 移送, 结案 and extension approval
+  | 'users'; // user administration (admin only: admins see no case or personal data)
 
 const table: Record<Role, Capability[]> = {
   analyst: ['findings', 'workbench', 'entity', 'jobs.view', 'jobs.run', 'cases.view', 'cases.create'],
   investigator: ['findings', 'workbench', 'entity', 'jobs.view', 'cases.view', 'cases.create', 'cases.work'],
   supervisor: ['findings', 'workbench', 'entity', 'jobs.view', 'jobs.run', 'cases.view', 'cases.create', 'cases.work', 'cases.assign', 'cases.approve'],
   police: ['entity', 'cases.view'],
-  admin: [],
+  admin: ['users'],
 };
 
 /** can reports whether role may use a capability. */
@@ -30,7 +31,7 @@ export function can(role: Role | undefined, cap: Capability): boolean {
 }
 
 /** Screen is a top-level screen of the shell. */
-export type Screen = 'findings' | 'workbench' | 'cases' | 'jobs';
+export type Screen = 'findings' | 'workbench' | 'cases' | 'jobs' | 'users';
 
 /** screensFor lists the screens a role sees in the navigation, in display order. */
 export function screensFor(role: Role): Screen[] {
@@ -39,6 +40,7 @@ export function screensFor(role: Role): Screen[] {
   if (can(role, 'workbench')) out.push('workbench');
   if (can(role, 'cases.view')) out.push('cases');
   if (can(role, 'jobs.view')) out.push('jobs');
+  if (can(role, 'users')) out.push('users');
   return out;
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"testing"
 
 	"github.com/ringtrace/ringtrace/algorithms/csr"
@@ -198,4 +199,26 @@ func ExampleModularity() {
 	}
 	fmt.Printf("%.4f\n", Modularity(b.Build(), []int32{0, 0, 0, 1, 1, 1}, 1))
 	// Output: 0.3571
+}
+
+// BenchmarkLeiden1M is Leiden at the top of the scaling curve; it needs RINGTRACE_BENCH_1M=1.
+func BenchmarkLeiden1M(b *testing.B) {
+	if os.Getenv("RINGTRACE_BENCH_1M") == "" {
+		b.Skip("set RINGTRACE_BENCH_1M=1 to run the 1M-node case")
+	}
+	g, planted := plantedBench(b, 1_000_000)
+	b.ResetTimer()
+	var res Result
+	cpu := processCPU()
+	for b.Loop() {
+		var err error
+		res, err = Leiden(context.Background(), g, Options{Seed: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric(res.Modularity, "Q")
+	b.ReportMetric(NMI(res.Community, planted), "NMI")
+	b.ReportMetric(float64(res.Count), "communities")
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/ringtrace/ringtrace/graph"
 )
 
-// Options tunes Louvain. The zero value is usable: resolution 1, seed 0, passes until no node
+// Options tunes Louvain and Leiden. The zero value is usable: resolution 1, seed 0, passes until no node
 // moves, no progress reports.
 type Options struct {
 	// Resolution is γ of Reichardt and Bornholdt: above 1 favours smaller communities, below 1

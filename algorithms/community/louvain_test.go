@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/graph"
@@ -491,4 +492,33 @@ func planted(t *testing.T, n int, deg, mix float64, minSz, maxSz int, seed uint6
 	}
 	plantedGraphs[k] = plantedGraph{g, p}
 	return g, p
+}
+
+// TestAggregatePreservesModularity checks the self-loop convention end to end: Q of a partition
+// equals Q of the singleton partition of the graph aggregated by it, and Q of any coarser
+// partition is the same on both graphs.
+func TestAggregatePreservesModularity(t *testing.T) {
+	g, p := planted(t, 1500, 8, 0.4, 10, 50, 17)
+	comm := slices.Clone(p)
+	k := renumber(comm)
+	agg := aggregate(g, comm, k)
+	if agg.TotalWeight() != g.TotalWeight() {
+		t.Fatalf("total weight %v → %v", g.TotalWeight(), agg.TotalWeight())
+	}
+	coarse := make([]int32, k)
+	for c := range coarse {
+		coarse[c] = int32(c / 3)
+	}
+	viaOriginal := make([]int32, g.NumNodes())
+	for u, c := range comm {
+		viaOriginal[u] = coarse[c]
+	}
+	for _, gamma := range []float64{0.5, 1, 2} {
+		if a, b := Modularity(g, comm, gamma), singletonModularity(agg, gamma); math.Abs(a-b) > 1e-12 {
+			t.Errorf("γ=%v: Q on g %v, singletons on aggregate %v", gamma, a, b)
+		}
+		if a, b := Modularity(g, viaOriginal, gamma), Modularity(agg, coarse, gamma); math.Abs(a-b) > 1e-12 {
+			t.Errorf("γ=%v coarse: Q on g %v, on aggregate %v", gamma, a, b)
+		}
+	}
 }

@@ -166,19 +166,11 @@ func detectCardLending(d *dataset, p Params, ev *evidence) []flagged {
 func cardLendingRings(d *dataset, p Params, hits map[int32]*cardHits) []flagged {
 	n := d.nPat()
 	uf := newUnionFind(n)
-	byPhone := map[int32][]int32{}
-	byAddr := map[int32][]int32{}
-	for pt := int32(0); int(pt) < n; pt++ {
-		if d.patPhone[pt] >= 0 {
-			byPhone[d.patPhone[pt]] = append(byPhone[d.patPhone[pt]], pt)
-		}
-		if d.patAddr[pt] >= 0 {
-			byAddr[d.patAddr[pt]] = append(byAddr[d.patAddr[pt]], pt)
-		}
-	}
+	byPhone := groupBy(d.patPhone, len(d.phones.strs))
+	byAddr := groupBy(d.patAddr, len(d.addrs.strs))
 	bigGroup := map[int32]int{} // patient → size of its largest phone/address group
 	together := int64(p.TogetherMinutes) * 60
-	link := func(groups map[int32][]int32) {
+	link := func(groups [][]int32) {
 		for _, g := range groups {
 			// Groups of hundreds sharing one "phone" are placeholders (00000000, a clinic's
 			// switchboard), not households or lenders; pairwise checks would be quadratic.
@@ -380,4 +372,31 @@ func usualErrand(d *dataset, cs []int32, c int32, stayStart, stayEnd int64) bool
 		}
 	}
 	return sameDiag >= 2 && (d.cType[c] == ctPharmacy || visits >= 1)
+}
+
+// groupBy returns, for each key 0..n-1, the patients whose key is it, in patient order (a
+// counting sort: one pass to count, one to place, no maps).
+func groupBy(keys []int32, n int) [][]int32 {
+	off := make([]int32, n+1)
+	for _, k := range keys {
+		if k >= 0 {
+			off[k+1]++
+		}
+	}
+	for i := 1; i <= n; i++ {
+		off[i] += off[i-1]
+	}
+	flat := make([]int32, off[n])
+	pos := slices.Clone(off[:n])
+	for pt, k := range keys {
+		if k >= 0 {
+			flat[pos[k]] = int32(pt)
+			pos[k]++
+		}
+	}
+	out := make([][]int32, n)
+	for k := 0; k < n; k++ {
+		out[k] = flat[off[k]:off[k+1]:off[k+1]]
+	}
+	return out
 }

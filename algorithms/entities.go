@@ -2,6 +2,7 @@ package algorithms
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/ringtrace/ringtrace/graph"
@@ -14,6 +15,8 @@ type evidence struct {
 	pat  map[int32][]graph.Reason
 	prov map[int32][]graph.Reason
 	doc  map[int32][]graph.Reason
+	// screen holds each patient's screening-rule hits (nil when none), formatted lazily.
+	screen []screenHit
 }
 
 func newEvidence() *evidence {
@@ -26,6 +29,9 @@ func (ev *evidence) merge(o *evidence) {
 		for k, rs := range pair[1] {
 			pair[0][k] = append(pair[0][k], rs...)
 		}
+	}
+	if o.screen != nil {
+		ev.screen = o.screen
 	}
 }
 
@@ -94,12 +100,32 @@ func (ev *evidence) entities(d *dataset, p Params) []graph.EntityRisk {
 	for k := range ev.pat {
 		pats = append(pats, k)
 	}
+	for i, h := range ev.screen {
+		if _, ok := ev.pat[int32(i)]; !ok && h.any() {
+			pats = append(pats, int32(i))
+		}
+	}
 	slices.Sort(pats)
 	for _, i := range pats {
-		s, rs := entityScore(ev.pat[i])
-		if s < p.MinEntityScore || s == 0 {
+		// Score from weights first; text only for patients that are written out.
+		best := map[string]float64{}
+		keep := func(code string, w float64) { best[code] = math.Max(best[code], w) }
+		for _, r := range ev.pat[i] {
+			keep(r.Code, r.Weight)
+		}
+		var h screenHit
+		if ev.screen != nil {
+			h = ev.screen[i]
+			h.weights(keep)
+		}
+		ws := make([]float64, 0, len(best))
+		for _, w := range best {
+			ws = append(ws, w)
+		}
+		if q := round4(noisyOr(ws...)); q < p.MinEntityScore || q == 0 {
 			continue
 		}
+		s, rs := entityScore(append(slices.Clip(ev.pat[i]), h.reasons(p)...))
 		out = append(out, graph.EntityRisk{Type: graph.TypePatient, ID: d.pat.strs[i], Score: s, Reasons: nonNil(rs)})
 	}
 	slices.SortStableFunc(out, func(a, b graph.EntityRisk) int {

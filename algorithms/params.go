@@ -74,7 +74,8 @@ type Params struct {
 	// BetweennessSamples is the number of source nodes sampled for betweenness (0 disables it).
 	BetweennessSamples int `json:"betweenness_samples"`
 	// MinEntityScore drops patients whose score is below it from the output (providers and
-	// doctors are always listed so that they can be ranked).
+	// doctors are always listed so that they can be ranked). The default 0.1 leaves out patients
+	// whose only reasons are the weakest screening hits (≥ 4 claims a year, one large claim).
 	MinEntityScore float64 `json:"min_entity_score"`
 }
 
@@ -107,7 +108,7 @@ func DefaultParams() Params {
 		RepeatPrescriptionDays: 7,
 		Damping:                0.85,
 		BetweennessSamples:     64,
-		MinEntityScore:         0.01,
+		MinEntityScore:         0.1,
 	}
 }
 

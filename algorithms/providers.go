@@ -198,7 +198,8 @@ func spreadRisk(ctx context.Context, d *dataset, p Params, ev *evidence) error {
 		return err
 	}
 	g := b.Build()
-	pr := centrality.PersonalizedPageRank(g, restart, p.Damping, 1e-9)
+	// Proximity is read to two decimals; 1e-6 in the L2 norm is far below that.
+	pr := centrality.PersonalizedPageRank(g, restart, p.Damping, 1e-6)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

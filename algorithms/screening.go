@@ -90,26 +90,18 @@ func screeningRules(d *dataset, p Params, ev *evidence) []flagged {
 				}
 			}
 		}
-		add := func(r graph.Reason) { ev.pat[pt] = append(ev.pat[pt], r) }
-		if nLarge > 0 {
-			add(reason("screen_large_claim", 0.05, map[string]float64{"claims": float64(nLarge), "threshold_yuan": p.LargeClaimYuan},
-				"%d 次单次结算 ≥ %.0f 元（单次大额）", "%d single claims of at least %.0f yuan (large claim rule)", nLarge, p.LargeClaimYuan))
-		}
-		if maxYearN >= p.HighFrequencyPerYear {
-			add(reason("screen_high_frequency", 0.02, map[string]float64{"claims": float64(maxYearN), "year": float64(maxYear), "threshold": float64(p.HighFrequencyPerYear)},
-				"%[2]d 年报销 %[1]d 次（≥ %[3]d 次，单人高频次）", "%[1]d reimbursements in %[2]d (at least %[3]d: high-frequency rule)", maxYearN, maxYear, p.HighFrequencyPerYear))
-		}
-		if nOverlap > 0 {
-			add(reason("screen_overlapping_stays", 0.3, map[string]float64{"stays": float64(nOverlap)},
-				"%d 次住院与另一次住院时间重叠", "%d inpatient stays overlap another stay", nOverlap))
-		}
-		if nDup > 0 {
-			add(reason("screen_duplicate_claims", 0.25, map[string]float64{"claims": float64(nDup)},
-				"%d 笔重复结算（同一人、同一机构、同日、同金额）", "%d duplicate claims (same patient, provider, day and amount)", nDup))
-		}
-		if nRepeat > 0 {
-			add(reason("screen_repeat_prescription", 0.1*math.Min(1, float64(nRepeat)/2), map[string]float64{"claims": float64(nRepeat), "days": float64(p.RepeatPrescriptionDays)},
-				"%d 次在 %d 天内于不同机构以同一诊断重复开药/就诊", "%d repeated prescriptions/visits for the same diagnosis at different providers within %d days", nRepeat, p.RepeatPrescriptionDays))
+		if nLarge > 0 || maxYearN >= p.HighFrequencyPerYear || nOverlap > 0 || nDup > 0 || nRepeat > 0 {
+			// Most patients of a real export hit some screening rule (four claims a year is
+			// common), so hits are kept as counters and turned into text only for the patients
+			// that make it into the findings.
+			if ev.screen == nil {
+				ev.screen = make([]screenHit, d.nPat())
+			}
+			h := &ev.screen[pt]
+			h.large, h.dup, h.overlap, h.repeat = int32(nLarge), int32(nDup), int32(nOverlap), int32(nRepeat)
+			if maxYearN >= p.HighFrequencyPerYear {
+				h.yearClaims, h.year = int32(maxYearN), int32(maxYear)
+			}
 		}
 	}
 	topSpenders(d, p, inpCost, ev, "screen_top_inpatient", "住院", "inpatient")
@@ -175,4 +167,59 @@ func topSpenders(d *dataset, p Params, cost []int64, ev *evidence, code, zh, en 
 		ev.pat[pt] = append(ev.pat[pt], reason(code, 0.05, map[string]float64{"rank": float64(rank + 1), "amount_yuan": yuan(cost[pt])},
 			zh+"费用前 %d 名（第 %d 名，%.2f 元）", "top %d by "+en+" cost (rank %d, %.2f yuan)", p.TopSpenders, rank+1, yuan(cost[pt])))
 	}
+}
+
+// screenHit holds one patient's screening-rule counts.
+type screenHit struct {
+	large, dup, overlap, repeat int32
+	yearClaims, year            int32 // the busiest calendar year when at or above the threshold
+}
+
+func (h screenHit) any() bool {
+	return h.large > 0 || h.dup > 0 || h.overlap > 0 || h.repeat > 0 || h.yearClaims > 0
+}
+
+// weights returns the reason codes and weights of the hits, without text.
+func (h screenHit) weights(add func(code string, w float64)) {
+	if h.large > 0 {
+		add("screen_large_claim", 0.05)
+	}
+	if h.yearClaims > 0 {
+		add("screen_high_frequency", 0.02)
+	}
+	if h.overlap > 0 {
+		add("screen_overlapping_stays", 0.3)
+	}
+	if h.dup > 0 {
+		add("screen_duplicate_claims", 0.25)
+	}
+	if h.repeat > 0 {
+		add("screen_repeat_prescription", 0.1*math.Min(1, float64(h.repeat)/2))
+	}
+}
+
+// reasons formats the hits.
+func (h screenHit) reasons(p Params) []graph.Reason {
+	var out []graph.Reason
+	if h.large > 0 {
+		out = append(out, reason("screen_large_claim", 0.05, map[string]float64{"claims": float64(h.large), "threshold_yuan": p.LargeClaimYuan},
+			"%d 次单次结算 ≥ %.0f 元（单次大额）", "%d single claims of at least %.0f yuan (large claim rule)", h.large, p.LargeClaimYuan))
+	}
+	if h.yearClaims > 0 {
+		out = append(out, reason("screen_high_frequency", 0.02, map[string]float64{"claims": float64(h.yearClaims), "year": float64(h.year), "threshold": float64(p.HighFrequencyPerYear)},
+			"%[2]d 年报销 %[1]d 次（≥ %[3]d 次，单人高频次）", "%[1]d reimbursements in %[2]d (at least %[3]d: high-frequency rule)", h.yearClaims, h.year, p.HighFrequencyPerYear))
+	}
+	if h.overlap > 0 {
+		out = append(out, reason("screen_overlapping_stays", 0.3, map[string]float64{"stays": float64(h.overlap)},
+			"%d 次住院与另一次住院时间重叠", "%d inpatient stays overlap another stay", h.overlap))
+	}
+	if h.dup > 0 {
+		out = append(out, reason("screen_duplicate_claims", 0.25, map[string]float64{"claims": float64(h.dup)},
+			"%d 笔重复结算（同一人、同一机构、同日、同金额）", "%d duplicate claims (same patient, provider, day and amount)", h.dup))
+	}
+	if h.repeat > 0 {
+		out = append(out, reason("screen_repeat_prescription", 0.1*math.Min(1, float64(h.repeat)/2), map[string]float64{"claims": float64(h.repeat), "days": float64(p.RepeatPrescriptionDays)},
+			"%d 次在 %d 天内于不同机构以同一诊断重复开药/就诊", "%d repeated prescriptions/visits for the same diagnosis at different providers within %d days", h.repeat, p.RepeatPrescriptionDays))
+	}
+	return out
 }

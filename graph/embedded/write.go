@@ -554,6 +554,26 @@ func (w *writeTxn) putClaim(c *graph.Claim) error {
 	return w.setRecord(key, encodeClaim(nil, c))
 }
 
+func (s *Store) applyBatch(ops []op, bytes int) error {
+	b := s.db.NewBatchWithSize(bytes + 16*len(ops))
+	defer b.Close()
+	for _, o := range ops {
+		var err error
+		if o.del {
+			err = b.Delete(o.key, nil)
+		} else {
+			err = b.Set(o.key, o.val, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("embedded: batch: %w", err)
+		}
+	}
+	if err := s.db.Apply(b, pebble.Sync); err != nil {
+		return fmt.Errorf("embedded: commit batch: %w", err)
+	}
+	return nil
+}
+
 // commit resolves derived-node existence, writes the counters into the batch, commits it with
 // Sync and only then publishes the new counters, so readers never see counts of a batch that
 // failed.
@@ -615,21 +635,8 @@ func (w *writeTxn) commit() error {
 		}
 		return int(a.seq - b.seq)
 	})
-	b := w.s.db.NewBatchWithSize(len(w.arena) + 16*len(w.ops))
-	defer b.Close()
-	for _, o := range w.ops {
-		var err error
-		if o.del {
-			err = b.Delete(o.key, nil)
-		} else {
-			err = b.Set(o.key, o.val, nil)
-		}
-		if err != nil {
-			return fmt.Errorf("embedded: batch: %w", err)
-		}
-	}
-	if err := w.s.db.Apply(b, pebble.Sync); err != nil {
-		return fmt.Errorf("embedded: commit batch: %w", err)
+	if err := w.s.applyBatch(w.ops, len(w.arena)); err != nil {
+		return err
 	}
 	for _, id := range w.newClaims {
 		w.s.claimFilter.add(id)

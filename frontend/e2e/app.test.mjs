@@ -88,8 +88,35 @@ test('each role sees only its screens', async () => {
     await page.click('button[type=submit]');
     await page.waitForSelector('#users-table tr[data-user="e2e-police"]');
     assert.deepEqual(await navItems(page), ['users']);
+    // Create a user through the form, then reset their password: an admin-set password is
+    // one-time, so their next sign-in asks for a new one before anything else.
+    const temp = `e2e-temp-${Date.now() % 100000}`;
+    await page.fill('#u-name', temp);
+    await page.fill('#u-display', '临时用户');
+    await page.selectOption('#u-role', 'analyst');
+    await page.fill('#u-password', 'temp-password-123');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForSelector(`#users-table tr[data-user="${temp}"]`);
     await shot(page, '02b-admin-users');
+    const status = await page.evaluate(async (name) => {
+      const s = JSON.parse(sessionStorage.getItem('ringtrace.session'));
+      const r = await fetch(`/api/users/${name}`, { method: 'PUT', headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ password: 'reset-password-123' }) });
+      return r.status;
+    }, temp);
+    assert.equal(status, 200);
     await page.close();
+    const user = await browser.context.newPage();
+    await user.goto(`${base}/#/login`);
+    await user.fill('#username', temp);
+    await user.fill('#password', 'reset-password-123');
+    await user.click('button[type=submit]');
+    await user.waitForSelector('#new-password');
+    await user.fill('#new-password', 'my-own-password-456');
+    await user.fill('#new-password2', 'my-own-password-456');
+    await user.click('button[type=submit]');
+    await user.waitForSelector('header.topbar nav');
+    assert.deepEqual(await navItems(user), ['findings', 'workbench', 'cases', 'jobs']);
+    await user.close();
   }
 });
 

@@ -75,7 +75,13 @@ export class App {
     this.view?.dispose?.();
     this.view = null;
     document.title = t('app.title');
-    const session = this.client.current();
+    let session = this.client.current();
+    if (session?.mustChangePassword) {
+      // A reload in the middle of a forced password change: start again from sign-in, which
+      // asks for the one-time password and the new one together.
+      await this.client.logout().catch(() => {});
+      session = null;
+    }
     const r = parseHash(location.hash);
     if (!session || r.parts[0] === 'login') {
       if (session && r.parts[0] === 'login') return this.go('#/');

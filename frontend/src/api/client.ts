@@ -45,6 +45,8 @@ export interface Session {
   token: string;
   expiresAt: string;
   user: User;
+  /** mustChangePassword is set for a one-time password: every other call is refused until it is changed. */
+  mustChangePassword?: boolean;
 }
 
 type Query = Record<string, string | number | boolean | undefined | null>;
@@ -126,7 +128,7 @@ export class Client {
   /** login signs in and keeps the session in sessionStorage (it ends with the tab). */
   async login(username: string, password: string): Promise<Session> {
     const r = await this.call<LoginResponse>('POST', '/api/auth/login', undefined, { username, password });
-    this.session = { token: r.token, expiresAt: r.expires_at, user: r.user };
+    this.session = { token: r.token, expiresAt: r.expires_at, user: r.user, mustChangePassword: r.must_change_password ?? false };
     this.storage?.setItem(sessionKey, JSON.stringify(this.session));
     return this.session;
   }
@@ -137,6 +139,15 @@ export class Client {
       if (this.session) await this.call<void>('POST', '/api/auth/logout');
     } finally {
       this.clear();
+    }
+  }
+
+  /** changePassword replaces the signed-in user's password and clears the one-time flag. */
+  async changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    await this.call<void>('POST', '/api/auth/password', undefined, { old_password: oldPassword, new_password: newPassword });
+    if (this.session) {
+      this.session.mustChangePassword = false;
+      this.storage?.setItem(sessionKey, JSON.stringify(this.session));
     }
   }
 

@@ -24,7 +24,11 @@ export function renderLogin(client: Client, done: () => void, langButton: HTMLEl
         submit.textContent = t('login.busy');
         msg.textContent = '';
         try {
-          await client.login(user.value.trim(), pass.value);
+          const session = await client.login(user.value.trim(), pass.value);
+          if (session.mustChangePassword) {
+            form.replaceWith(changePasswordForm(client, user.value.trim(), pass.value, done));
+            return;
+          }
           done();
         } catch (err) {
           msg.textContent = err instanceof ApiError && err.code === 'unauthorized' ? t('login.failed') : errorText(err);
@@ -43,4 +47,44 @@ export function renderLogin(client: Client, done: () => void, langButton: HTMLEl
     submit,
   );
   return h('div', { class: 'login-page' }, h('div', { class: 'login-lang' }, langButton), form);
+}
+
+/**
+ * changePasswordForm asks for a new password after sign-in with a one-time password (the first
+ * admin, or a password an admin reset): the API refuses everything else until it is changed.
+ */
+export function changePasswordForm(client: Client, username: string, oldPassword: string, done: () => void): HTMLElement {
+  const msg = h('p', { class: 'form-error', role: 'alert', id: 'pw-error' });
+  const p1 = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', minlength: 12, required: true, autofocus: true });
+  const p2 = h('input', { id: 'new-password2', type: 'password', autocomplete: 'new-password', minlength: 12, required: true });
+  const form: HTMLFormElement = h(
+    'form',
+    {
+      class: 'login-card',
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        if (p1.value !== p2.value) {
+          msg.textContent = t('password.mismatch');
+          return;
+        }
+        try {
+          await client.changePassword(oldPassword, p1.value);
+          // A password change ends every session of the user, this one included: sign in anew.
+          await client.login(username, p1.value);
+          done();
+        } catch (err) {
+          msg.textContent = errorText(err);
+        }
+      },
+    },
+    h('h1', null, t('password.title')),
+    h('p', { class: 'muted' }, t('password.hint')),
+    h('label', { for: 'new-password' }, t('password.new')),
+    p1,
+    h('label', { for: 'new-password2' }, t('password.repeat')),
+    p2,
+    msg,
+    h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.save')),
+  );
+  return form;
 }

@@ -106,3 +106,37 @@ func TestAuditQueryAndVerifyRoute(t *testing.T) {
 		t.Fatalf("verify: %d %+v", st, v)
 	}
 }
+
+// TestResetPasswordOffline is the recovery path of `ringtrace users reset-password`: a stopped
+// server's user gets a one-time password, and the reset is in the (intact) audit trail.
+func TestResetPasswordOffline(t *testing.T) {
+	dir := stoppedEnvWithAudit(t)
+	pw, err := ResetPassword(dir, "admin")
+	if err != nil || len(pw) < minPasswordLen {
+		t.Fatalf("ResetPassword: %q %v", pw, err)
+	}
+	if _, err := ResetPassword(dir, "nobody"); err == nil {
+		t.Fatal("reset of an unknown user succeeded")
+	}
+	us, err := ListUsers(dir)
+	if err != nil || len(us) != 5 {
+		t.Fatalf("ListUsers: %v %v", us, err)
+	}
+	v, err := VerifyAudit(dir)
+	if err != nil || !v.OK {
+		t.Fatalf("trail after reset: %+v %v", v, err)
+	}
+	s, err := New(Config{Store: openFixtureStore(t), StateDir: dir, Detection: testDetection(), BcryptCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown(context.Background())
+	_, _, u, err := s.accounts.Login("admin", pw)
+	if err != nil || !u.MustChangePassword {
+		t.Fatalf("login with reset password: %v must_change=%v", err, u.MustChangePassword)
+	}
+	recs, _, _ := s.audit.Query(AuditQuery{Action: "reset_password", Limit: 5})
+	if len(recs) != 1 || recs[0].Actor != "cli" {
+		t.Fatalf("reset not audited: %+v", recs)
+	}
+}

@@ -498,3 +498,51 @@ func (l *loginLimiter) fail(ip string) {
 	b := l.bucket(ip)
 	b.tokens = max(0, b.tokens-1)
 }
+
+// ResetPassword gives a user a random one-time password (to be changed at next login), ends
+// their sessions and records it in the audit trail as done by the operator "cli". It works on
+// the state directory of a stopped server (`ringtrace users reset-password`), the recovery path
+// when the last admin password is lost.
+func ResetPassword(dir, username string) (string, error) {
+	st, err := OpenState(dir)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	acc, err := newAccounts(st, bcrypt.DefaultCost, time.Hour, time.Now)
+	if err != nil {
+		return "", err
+	}
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	pw := base64.RawURLEncoding.EncodeToString(b)
+	if _, err := acc.UpdateUser(username, UserUpdate{Password: &pw}); err != nil {
+		return "", err
+	}
+	if err := acc.revokeAll(username); err != nil {
+		return "", err
+	}
+	err = st.db.Update(func(tx *bolt.Tx) error {
+		_, err := appendTx(tx, time.Now(), AuditRecord{Actor: "cli", Role: "operator", Action: "reset_password", Detail: "user " + username})
+		return err
+	})
+	return pw, err
+}
+
+// ListUsers returns the accounts in the state directory of a stopped server.
+func ListUsers(dir string) ([]UserView, error) {
+	st, err := openStateReadOnly(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	acc := &Accounts{db: st.db}
+	us, err := acc.Users()
+	out := make([]UserView, 0, len(us))
+	for _, u := range us {
+		out = append(out, u.view())
+	}
+	return out, err
+}

@@ -155,6 +155,14 @@ func Open(path string, sealKey []byte, rule RewardRule) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
+// SetClock replaces the clock used for receipt times, reward notices and lapses (the server's
+// clock, so that tests and the claim deadline agree with the rest of the service).
+func (s *Store) SetClock(now func() time.Time) {
+	if now != nil {
+		s.now = now
+	}
+}
+
 // Rule returns the reward rule in force.
 func (s *Store) Rule() RewardRule { return s.rule }
 

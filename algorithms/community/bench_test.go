@@ -1,6 +1,7 @@
 package community
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -93,5 +94,39 @@ func TestGonumModularizeComparison(t *testing.T) {
 		NMI(labels(red.Communities(), n), planted), theirs.Seconds()/ours.Seconds(), theirsCPU.Seconds()/oursCPU.Seconds())
 	if res.Modularity < qGonum-0.005 {
 		t.Errorf("Q %.4f more than 0.005 below gonum's %.4f", res.Modularity, qGonum)
+	}
+}
+
+// TestWritePlantedEdgeList writes the benchmark graph of RINGTRACE_EDGELIST_N nodes to the file
+// RINGTRACE_EDGELIST as "u v" lines, so that other tools (networkx, igraph) can be timed on the
+// very same graph; docs/bench/community.md has the networkx script.
+func TestWritePlantedEdgeList(t *testing.T) {
+	path := os.Getenv("RINGTRACE_EDGELIST")
+	var n int
+	if _, err := fmt.Sscan(os.Getenv("RINGTRACE_EDGELIST_N"), &n); err != nil || n <= 0 || path == "" {
+		t.Skip("set RINGTRACE_EDGELIST=<file> and RINGTRACE_EDGELIST_N=<nodes> to export the benchmark graph")
+	}
+	g, _, err := csr.PlantedPartition(n, benchDegree, benchMixing, benchMinSize, benchMaxSize, benchSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	for u := range int32(g.NumNodes()) {
+		nb, _ := g.Neighbors(u)
+		for _, v := range nb {
+			if v > u {
+				fmt.Fprintf(w, "%d %d\n", u, v)
+			}
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,0 +1,476 @@
+package api
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ringtrace/ringtrace/api/intake"
+	"github.com/ringtrace/ringtrace/api/referral"
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// syncBuffer is a log sink the server writes from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// testSigningKey is a fixed key so that runs are reproducible.
+func testSigningKey() ed25519.PrivateKey {
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+}
+
+// referralEnv is a test server with the issue-6 stores, an intake user and a captured log.
+type referralEnv struct {
+	*env
+	log *syncBuffer
+	key ed25519.PrivateKey
+	// seen collects every response body a non-intake caller received, to search for the
+	// reporter's identity.
+	seenMu sync.Mutex
+	seen   [][]byte
+}
+
+func newReferralEnv(t *testing.T, mod ...func(*ReferralConfig)) *referralEnv {
+	t.Helper()
+	lb := &syncBuffer{}
+	e := newEnv(t, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	rc := ReferralConfig{SigningKey: testSigningKey(), IntakeSecret: "test intake secret", Software: "ringtrace test"}
+	for _, m := range mod {
+		m(&rc)
+	}
+	enableReferralForTest(t, e.s, rc)
+	if _, err := e.s.Accounts().CreateUser("intake", testPassword, RoleAnalyst, "举报受理"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.s.accounts.User("intake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Role = RoleIntake
+	if err := e.s.accounts.put(u); err != nil {
+		t.Fatal(err)
+	}
+	e.s.accounts.forget()
+	e.tokens[RoleIntake] = e.login("intake", testPassword)
+	return &referralEnv{env: e, log: lb, key: rc.SigningKey}
+}
+
+// enableReferralForTest opens the issue-6 stores for s and registers their routes.
+func enableReferralForTest(t *testing.T, s *Server, rc ReferralConfig) {
+	t.Helper()
+	rs, err := s.openReferral(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	referralServices.Store(s, rs)
+	t.Cleanup(func() { referralServices.Delete(s); rs.Close() })
+	for _, rt := range s.issue6Routes() {
+		s.e.Add(rt.method, rt.path, s.authorize(rt), s.shed, s.bodyLimit)
+	}
+	for _, pr := range s.issue6PublicRoutes() {
+		s.e.Add(pr.method, pr.path, pr.h, s.shed, s.limitBody(pr.maxBody))
+	}
+}
+
+// call sends a request as role ("" for none) and keeps the body when the caller is not intake.
+func (re *referralEnv) call(role Role, method, path string, body any) (int, []byte, http.Header) {
+	re.t.Helper()
+	st, b, h := re.raw(re.tokens[role], method, path, body)
+	if role != RoleIntake {
+		re.seenMu.Lock()
+		re.seen = append(re.seen, b)
+		re.seenMu.Unlock()
+	}
+	return st, b, h
+}
+
+func (re *referralEnv) callJSON(role Role, method, path string, body any, want int, out any) {
+	re.t.Helper()
+	st, b, _ := re.call(role, method, path, body)
+	if st != want {
+		re.t.Fatalf("%s %s as %s: status %d, want %d: %s", method, path, role, st, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			re.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+		}
+	}
+}
+
+// The reporter of the end-to-end test: values distinctive enough that finding any of them in an
+// output can only mean a leak.
+var whistleblower = reporterIn{Name: "欧阳举报人娜", IDNumber: "53010219851231002X", Phone: "13698765432",
+	Employer: "昆明某某药业举报人单位", Address: "昆明市盘龙区举报人巷99号"}
+
+func identityStrings() []string {
+	return []string{whistleblower.Name, whistleblower.IDNumber, whistleblower.Phone, whistleblower.Employer, whistleblower.Address}
+}
+
+func unzipAll(t *testing.T, pkg []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(pkg), int64(len(pkg)))
+	if err != nil {
+		t.Fatalf("not a ZIP: %v", err)
+	}
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		out[f.Name] = b
+	}
+	return out
+}
+
+func rezip(t *testing.T, files map[string][]byte, order []string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range order {
+		b, ok := files[name]
+		if !ok {
+			continue
+		}
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+func verifyPkg(pkg []byte, pub ed25519.PublicKey) error {
+	_, err := referral.Verify(bytes.NewReader(pkg), int64(len(pkg)), pub)
+	return err
+}
+
+// TestReferralEndToEnd files a named report, triages it into a case, walks the case to
+// "transferred to police", exports the package as supervisor and as police and verifies it, and
+// then searches every output — package files, PDF text, API responses to non-intake roles, the
+// audit trail and the server log — for the reporter's identity.
+func TestReferralEndToEnd(t *testing.T) {
+	re := newReferralEnv(t)
+	ctx := context.Background()
+
+	// 1. A named report with an attachment (JSON, base64), and an anonymous one (multipart).
+	var receipt ReportReceipt
+	re.callJSON("", http.MethodPost, "/api/reports", map[string]any{
+		"reporter": whistleblower, "subject": "昆明市某民营医院", "what": "医生组织三名老人每周同日就诊刷卡",
+		"where": "五华区", "when": "2024年6月",
+		"attachments": []map[string]any{{"name": "收据.jpg", "content_type": "image/jpeg", "data": []byte("\xff\xd8jpeg bytes")}},
+	}, http.StatusCreated, &receipt)
+	if len(receipt.ReceiptCode) < 16 {
+		t.Fatalf("receipt %+v", receipt)
+	}
+	var mp bytes.Buffer
+	mw := multipart.NewWriter(&mp)
+	mw.WriteField("anonymous", "true")
+	mw.WriteField("subject", "某药店")
+	mw.WriteField("what", "代刷社保卡")
+	fw, _ := mw.CreateFormFile("attachments", "清单.txt")
+	fw.Write([]byte("清单内容"))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, re.ts.URL+"/api/reports", &mp)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := re.ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anonBody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("multipart report: %d %s", resp.StatusCode, anonBody)
+	}
+	re.seen = append(re.seen, anonBody)
+
+	var ps intake.PublicStatus
+	re.callJSON("", http.MethodGet, "/api/reports/status?code="+receipt.ReceiptCode, nil, http.StatusOK, &ps)
+	if ps.Status != intake.StatusReceived {
+		t.Fatalf("public status %+v", ps)
+	}
+	if st, _, _ := re.call("", http.MethodGet, "/api/reports/status?code=NOTAREALCODE0000", nil); st != http.StatusNotFound {
+		t.Fatalf("unknown receipt: %d", st)
+	}
+
+	// 2. The intake desk lists the reports and reads the identity; nobody else may.
+	var list struct {
+		Reports []intake.Report `json:"reports"`
+	}
+	re.callJSON(RoleIntake, http.MethodGet, "/api/reports", nil, http.StatusOK, &list)
+	if len(list.Reports) != 2 {
+		t.Fatalf("reports: %+v", list)
+	}
+	var named intake.Report
+	for _, r := range list.Reports {
+		if r.Named {
+			named = r
+		}
+	}
+	_, b, _ := re.call(RoleIntake, http.MethodGet, "/api/reports", nil)
+	for _, s := range identityStrings() {
+		if bytes.Contains(b, []byte(s)) {
+			t.Errorf("the report list (intake) carries identity %q: it belongs only to /identity", s)
+		}
+	}
+	var ident intake.Identity
+	re.callJSON(RoleIntake, http.MethodGet, "/api/reports/"+named.ID+"/identity", nil, http.StatusOK, &ident)
+	if ident.Name != whistleblower.Name || ident.IDNumber != whistleblower.IDNumber || ident.Phone != whistleblower.Phone {
+		t.Fatalf("intake reads identity %+v", ident)
+	}
+	for _, role := range []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor, RolePolice, RoleAdmin, ""} {
+		for _, p := range []string{"/api/reports/" + named.ID + "/identity", "/api/reports/" + named.ID, "/api/reports"} {
+			if st, _, _ := re.call(role, http.MethodGet, p, nil); st != http.StatusForbidden && st != http.StatusUnauthorized {
+				t.Errorf("%q GET %s: %d, want 401/403", role, p, st)
+			}
+		}
+	}
+	var att []byte
+	if st, b, _ := re.call(RoleIntake, http.MethodGet, "/api/reports/"+named.ID+"/attachments/0", nil); st != http.StatusOK {
+		t.Fatalf("attachment: %d", st)
+	} else {
+		att = b
+	}
+	if string(att) != "\xff\xd8jpeg bytes" {
+		t.Fatalf("attachment bytes %q", att)
+	}
+
+	// 3. Triage into a new lead on the ring's parties.
+	parties := []graph.Ref{{Type: graph.TypePatient, ID: "PT0001"}, {Type: graph.TypePatient, ID: "PT0002"}, {Type: graph.TypePatient, ID: "PT0003"},
+		{Type: graph.TypeDoctor, ID: "D530102000001"}, {Type: graph.TypeInstitution, ID: "H53010200001"}}
+	var tr TriageResult
+	re.callJSON(RoleIntake, http.MethodPost, "/api/reports/"+named.ID+"/triage", map[string]any{"version": named.Version, "entities": parties,
+		"title": "举报线索：某民营医院串通就医"}, http.StatusOK, &tr)
+	if tr.CaseID == "" || tr.Report.Status != intake.StatusTriaged {
+		t.Fatalf("triage %+v", tr)
+	}
+	re.callJSON("", http.MethodGet, "/api/reports/status?code="+receipt.ReceiptCode, nil, http.StatusOK, &ps)
+	if ps.Status != intake.StatusReceived || strings.Contains(mustJSON(t, ps), tr.CaseID) {
+		t.Fatalf("the reporter's view after triage exposes the case: %+v", ps)
+	}
+
+	// 4. The case is worked and transferred to police; export is refused before.
+	var c caseView
+	re.callJSON(RoleSupervisor, http.MethodGet, "/api/cases/"+tr.CaseID, nil, http.StatusOK, &c)
+	steps := []struct {
+		path string
+		body map[string]any
+	}{
+		{"/assign", map[string]any{"assignee": "investigator"}},
+		{"/transition", map[string]any{"to": "verification"}},
+		{"/transition", map[string]any{"to": "opened"}},
+		{"/attachments", map[string]any{"refs": []graph.Ref{{Type: graph.TypeClaim, ID: "C00"}, {Type: graph.TypeClaim, ID: "C01"}, {Type: graph.TypeClaim, ID: "C02"}, {Type: graph.TypeClaim, ID: "C10"}}}},
+		{"/notes", map[string]any{"text": "内部备注：核查安排"}},
+	}
+	for _, s := range steps {
+		s.body["version"] = c.Version
+		re.callJSON(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+s.path, s.body, http.StatusOK, &c)
+	}
+	if st, b, _ := re.call(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/export", nil); st != http.StatusConflict {
+		t.Fatalf("export of an opened case: %d %s", st, b)
+	}
+	re.callJSON(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"version": c.Version, "to": "transferred",
+		"transfer_to": "police", "reason": "涉嫌诈骗罪，移送公安"}, http.StatusOK, &c)
+
+	// 5. Export as supervisor and as police; both verify against the server's key.
+	pub := re.key.Public().(ed25519.PublicKey)
+	var pkgs [][]byte
+	for _, role := range []Role{RoleSupervisor, RolePolice} {
+		st, pkg, h := re.call(role, http.MethodPost, "/api/cases/"+c.ID+"/export", nil)
+		if st != http.StatusOK || h.Get("Content-Type") != "application/zip" {
+			t.Fatalf("export as %s: %d %s", role, st, pkg[:min(len(pkg), 300)])
+		}
+		if err := verifyPkg(pkg, pub); err != nil {
+			t.Fatalf("package exported by %s does not verify: %v", role, err)
+		}
+		digest := h.Get("X-Manifest-SHA256")
+		recs, _, err := re.s.audit.Query(AuditQuery{Action: "export_case", Actor: string(role), Limit: 10})
+		if err != nil || len(recs) != 1 || !strings.Contains(recs[0].Detail, digest) || digest == "" {
+			t.Fatalf("export by %s not audit-logged with its digest %s: %+v %v", role, digest, recs, err)
+		}
+		pkgs = append(pkgs, pkg)
+	}
+	files := unzipAll(t, pkgs[1])
+	var man referral.Manifest
+	if err := json.Unmarshal(files[referral.FileManifest], &man); err != nil || man.ExportedBy != "police" || man.ExportedRole != "police" || man.Software != "ringtrace test" {
+		t.Fatalf("manifest %+v %v", man, err)
+	}
+	// Complete data for police: names, phones, claims, reasons, history.
+	for _, ck := range []struct{ file, want string }{
+		{referral.FileParties, "张三丰"}, {referral.FileParties, "13812340000"}, {referral.FileParties, "王医生"},
+		{referral.FileClaims, "C00"}, {referral.FileClaims, "C10"},
+		{referral.FileHistory, "transferred"}, {referral.FileHistory, "涉嫌诈骗罪"},
+		{referral.FileGraphML, `<node id="patient:PT0001">`},
+	} {
+		if !bytes.Contains(files[ck.file], []byte(ck.want)) {
+			t.Errorf("%s lacks %q", ck.file, ck.want)
+		}
+	}
+	if bytes.Contains(files[referral.FileCase], []byte("内部备注")) {
+		t.Error("the bureau's internal note text reached the package")
+	}
+	if len(files[referral.FileReport]) < 1000 || !bytes.HasPrefix(files[referral.FileReport], []byte("%PDF")) {
+		t.Fatal("report.pdf is not a PDF")
+	}
+
+	// 6. Verify fails on any byte change in any file, and on a missing file.
+	order := make([]string, 0, len(man.Files)+2)
+	for _, f := range man.Files {
+		order = append(order, f.Name)
+	}
+	order = append(order, referral.FileManifest, referral.FileSignature)
+	if err := verifyPkg(rezip(t, files, order), pub); err != nil {
+		t.Fatalf("an unchanged re-zipped package must verify: %v", err)
+	}
+	for _, name := range order {
+		for _, pos := range []int{0, len(files[name]) / 2, len(files[name]) - 1} {
+			changed := map[string][]byte{}
+			for k, v := range files {
+				changed[k] = v
+			}
+			nb := bytes.Clone(files[name])
+			nb[pos] ^= 0x20
+			changed[name] = nb
+			var ve *referral.VerifyError
+			if err := verifyPkg(rezip(t, changed, order), pub); !errors.As(err, &ve) {
+				t.Errorf("verify accepted %s with byte %d changed: %v", name, pos, err)
+			}
+		}
+		missing := map[string][]byte{}
+		for k, v := range files {
+			if k != name {
+				missing[k] = v
+			}
+		}
+		if err := verifyPkg(rezip(t, missing, order), pub); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("verify of a package without %s: %v", name, err)
+		}
+	}
+
+	// 7. The reward: the supervisor confirms 9,999.99 yuan; the reporter sees 500 and claims it.
+	var cr ConfirmResult
+	re.callJSON(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/confirm-amount", map[string]any{"amount": 9999.99}, http.StatusOK, &cr)
+	if cr.Reports != 1 || cr.Rewarded != 1 {
+		t.Fatalf("confirm %+v", cr)
+	}
+	re.callJSON("", http.MethodGet, "/api/reports/status?code="+receipt.ReceiptCode, nil, http.StatusOK, &ps)
+	if ps.Status != intake.StatusConfirmed || ps.Reward != graph.FromYuan(500) {
+		t.Fatalf("status after confirmation %+v", ps)
+	}
+	re.callJSON("", http.MethodPost, "/api/reports/claim", map[string]any{"code": receipt.ReceiptCode}, http.StatusOK, &ps)
+	if !ps.Claimed {
+		t.Fatalf("claim %+v", ps)
+	}
+
+	// 8. Other reads by non-intake roles, so that their bodies are searched too.
+	for _, role := range []Role{RoleSupervisor, RolePolice, RoleInvestigator} {
+		re.call(role, http.MethodGet, "/api/cases/"+c.ID, nil)
+		re.call(role, http.MethodGet, "/api/cases", nil)
+		re.call(role, http.MethodGet, "/api/entities/patient/PT0001", nil)
+	}
+	re.call(RoleSupervisor, http.MethodGet, "/api/audit?limit=500", nil)
+
+	// 9. Search every output for the reporter's identity.
+	type source struct {
+		name string
+		data []byte
+	}
+	var sources []source
+	for i, pkg := range pkgs {
+		for name, data := range unzipAll(t, pkg) {
+			sources = append(sources, source{"package " + string([]Role{RoleSupervisor, RolePolice}[i]) + "/" + name, data})
+		}
+	}
+	dir := t.TempDir()
+	pdfPath := filepath.Join(dir, "report.pdf")
+	if err := os.WriteFile(pdfPath, files[referral.FileReport], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		text, err := exec.Command("pdftotext", "-enc", "UTF-8", pdfPath, "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		if !bytes.Contains(text, []byte("张三丰")) || !bytes.Contains(text, []byte(c.ID)) {
+			t.Errorf("PDF text lacks the parties or the case id")
+		}
+		sources = append(sources, source{"report.pdf text", text})
+		if out, err := exec.Command("pdftoppm", "-r", "30", "-png", pdfPath, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("pdftotext missing in CI (apt-get install poppler-utils)")
+	}
+	re.seenMu.Lock()
+	for i, b := range re.seen {
+		sources = append(sources, source{"response " + string(rune('0'+i%10)), b})
+	}
+	re.seenMu.Unlock()
+	recs, _, err := re.s.audit.Query(AuditQuery{Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources = append(sources, source{"audit trail", []byte(mustJSON(t, recs))})
+	sources = append(sources, source{"server log", []byte(re.log.String())})
+	if !strings.Contains(re.log.String(), "request") {
+		t.Fatal("the log capture caught nothing: the search below would prove nothing")
+	}
+	for _, src := range sources {
+		for _, s := range identityStrings() {
+			if bytes.Contains(src.data, []byte(s)) {
+				t.Errorf("%s contains the reporter's identity %q", src.name, s)
+			}
+		}
+	}
+	// The identity read is audit-logged without the identity.
+	recs, _, _ = re.s.audit.Query(AuditQuery{Action: "read_reporter_identity", Limit: 10})
+	if len(recs) != 1 || recs[0].Actor != "intake" || !strings.Contains(recs[0].Detail, named.ID) {
+		t.Fatalf("identity read audit: %+v", recs)
+	}
+	if v, err := re.s.audit.Verify(); err != nil || !v.OK {
+		t.Fatalf("audit chain: %+v %v", v, err)
+	}
+	_ = ctx
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/ringtrace/ringtrace/api/intake"
 	"github.com/ringtrace/ringtrace/api/referral"
 	"github.com/ringtrace/ringtrace/graph"
+	bolt "go.etcd.io/bbolt"
 )
 
 // syncBuffer is a log sink the server writes from many goroutines.
@@ -473,4 +474,234 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// transferredCase walks a case on PT0001 (with a claim attached) to transferred → dest.
+func (re *referralEnv) transferredCase(dest string) caseView {
+	re.t.Helper()
+	var c caseView
+	re.callJSON(RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0001"}, "title": "测试案件"}, http.StatusCreated, &c)
+	steps := []struct {
+		path string
+		body map[string]any
+	}{
+		{"/assign", map[string]any{"assignee": "investigator"}},
+		{"/transition", map[string]any{"to": "verification"}},
+		{"/transition", map[string]any{"to": "opened"}},
+		{"/transition", map[string]any{"to": "transferred", "transfer_to": dest, "reason": "移送"}},
+	}
+	for _, s := range steps {
+		if dest == "" && s.body["to"] == "transferred" {
+			break
+		}
+		s.body["version"] = c.Version
+		re.callJSON(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+s.path, s.body, http.StatusOK, &c)
+	}
+	return c
+}
+
+// TestExportAccess: police cannot export a case transferred to the administrative department;
+// nobody can export a case that is not transferred; other roles never; no key, no export.
+func TestExportAccess(t *testing.T) {
+	re := newReferralEnv(t)
+	admin := re.transferredCase(TransferAdministrative)
+	police := re.transferredCase(TransferPolice)
+	opened := re.transferredCase("")
+	if opened.Status != StatusOpened {
+		t.Fatalf("fixture case status %s", opened.Status)
+	}
+	cases := []struct {
+		role Role
+		c    caseView
+		want int
+	}{
+		{RoleSupervisor, admin, http.StatusOK},
+		{RolePolice, admin, http.StatusNotFound}, // not even visible to police
+		{RoleSupervisor, police, http.StatusOK},
+		{RolePolice, police, http.StatusOK},
+		{RoleSupervisor, opened, http.StatusConflict},
+		{RolePolice, opened, http.StatusNotFound},
+		{RoleInvestigator, police, http.StatusForbidden},
+		{RoleAnalyst, police, http.StatusForbidden},
+		{RoleAdmin, police, http.StatusForbidden},
+		{RoleIntake, police, http.StatusForbidden},
+		{"", police, http.StatusUnauthorized},
+	}
+	for _, ck := range cases {
+		st, b, _ := re.call(ck.role, http.MethodPost, "/api/cases/"+ck.c.ID+"/export", nil)
+		if st != ck.want {
+			t.Errorf("%q exports %s case (to %q): %d, want %d: %.200s", ck.role, ck.c.Status, ck.c.TransferTo, st, ck.want, b)
+		}
+	}
+	// A case without a ring or attached claims: all claims of its one patient are the matter.
+	st, pkg, _ := re.call(RoleSupervisor, http.MethodPost, "/api/cases/"+police.ID+"/export", nil)
+	if st != http.StatusOK {
+		t.Fatal(st)
+	}
+	files := unzipAll(t, pkg)
+	for _, id := range []string{"C00", "C40"} {
+		if !bytes.Contains(files[referral.FileClaims], []byte(id)) {
+			t.Errorf("claims.csv of a one-patient case lacks %s", id)
+		}
+	}
+	if bytes.Contains(files[referral.FileClaims], []byte("C01")) {
+		t.Error("claims.csv holds a claim of another patient")
+	}
+
+	noKey := newReferralEnv(t, func(rc *ReferralConfig) { rc.SigningKey = nil })
+	c := noKey.transferredCase(TransferPolice)
+	if st, _, _ := noKey.call(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/export", nil); st != http.StatusServiceUnavailable {
+		t.Errorf("export without a signing key: %d, want 503", st)
+	}
+}
+
+// TestExportCaseCommandLine exports through ExportCase with the server stopped, and is refused
+// while the server holds the state database.
+func TestExportCaseCommandLine(t *testing.T) {
+	re := newReferralEnv(t)
+	c := re.transferredCase(TransferPolice)
+	opts := ExportOptions{StateDir: re.dir, Store: re.store, SigningKey: re.key, Username: "police", Software: "ringtrace cli-test", Now: re.clock.Now}
+	var buf bytes.Buffer
+	if _, err := ExportCase(context.Background(), opts, c.ID, &buf); !errors.Is(err, ErrStateLocked) {
+		t.Fatalf("export while the server runs: %v, want ErrStateLocked", err)
+	}
+	if err := re.s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	man, err := ExportCase(context.Background(), opts, c.ID, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if man.ExportedBy != "police" || man.CaseID != c.ID {
+		t.Fatalf("manifest %+v", man)
+	}
+	if err := verifyPkg(buf.Bytes(), re.key.Public().(ed25519.PublicKey)); err != nil {
+		t.Fatal(err)
+	}
+	opened := ExportOptions{StateDir: re.dir, Store: re.store, SigningKey: re.key, Username: "investigator", Now: re.clock.Now}
+	if _, err := ExportCase(context.Background(), opened, c.ID, io.Discard); graph.ErrorCode(err) != graph.ENOTFOUND && graph.ErrorCode(err) != graph.EFORBIDDEN {
+		t.Errorf("export by an investigator: %v", err)
+	}
+	if _, err := ExportCase(context.Background(), ExportOptions{StateDir: re.dir, Store: re.store, SigningKey: re.key, Username: "nobody"}, c.ID, io.Discard); graph.ErrorField(err) != "user" {
+		t.Errorf("export by an unknown user: %v", err)
+	}
+	v, err := VerifyAudit(re.dir)
+	if err != nil || !v.OK {
+		t.Fatalf("audit chain after a command-line export: %+v %v", v, err)
+	}
+	st, err := openStateReadOnly(re.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	found := false
+	_ = st.db.View(func(tx *bolt.Tx) error {
+		return eachJSON(tx, bucketAudit, func(r AuditRecord) error {
+			if r.Action == "export_case" && r.Actor == "police" && strings.Contains(r.Detail, "command line") {
+				found = true
+			}
+			return nil
+		})
+	})
+	if !found {
+		t.Error("the command-line export left no audit record")
+	}
+}
+
+// TestBlacklist lists a party of a closed case, refuses others, masks patients for analysts, and
+// marks listed parties in new findings.
+func TestBlacklist(t *testing.T) {
+	re := newReferralEnv(t)
+	c := re.transferredCase(TransferPolice)
+	clinic := graph.Ref{Type: graph.TypeInstitution, ID: "H53010200001"}
+	patient := graph.Ref{Type: graph.TypePatient, ID: "PT0001"}
+	add := func(ref graph.Ref, caseID string) (int, []byte) {
+		st, b, _ := re.call(RoleSupervisor, http.MethodPost, "/api/blacklist", map[string]any{"entity": ref, "case_id": caseID, "reason": "串通参保人员骗取基金", "until": "2030-01-01"})
+		return st, b
+	}
+	if st, b := add(patient, c.ID); st != http.StatusConflict {
+		t.Fatalf("listing a party of an open case: %d %s", st, b)
+	}
+	re.callJSON(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"version": c.Version, "to": "closed", "reason": "判决生效"}, http.StatusOK, &c)
+	if st, b := add(clinic, c.ID); st != http.StatusConflict {
+		t.Fatalf("listing a non-party: %d %s", st, b)
+	}
+	var entry blacklistView
+	st, b := add(patient, c.ID)
+	if st != http.StatusCreated || json.Unmarshal(b, &entry) != nil || !entry.Active {
+		t.Fatalf("listing a party of a closed case: %d %s", st, b)
+	}
+	if st, _, _ := re.call(RoleInvestigator, http.MethodPost, "/api/blacklist", map[string]any{"entity": patient, "case_id": c.ID, "reason": "x"}); st != http.StatusForbidden {
+		t.Errorf("investigator lists: %d", st)
+	}
+	var list struct {
+		Entries []blacklistView `json:"entries"`
+	}
+	re.callJSON(RoleAnalyst, http.MethodGet, "/api/blacklist?active=true", nil, http.StatusOK, &list)
+	if len(list.Entries) != 1 || list.Entries[0].Entity.ID == "PT0001" || !strings.HasPrefix(list.Entries[0].Entity.ID, pseudonymPrefix) {
+		t.Fatalf("analyst sees %+v", list.Entries)
+	}
+	re.callJSON(RoleSupervisor, http.MethodGet, "/api/blacklist?entity=patient:PT0001", nil, http.StatusOK, &list)
+	if len(list.Entries) != 1 || list.Entries[0].Entity.ID != "PT0001" {
+		t.Fatalf("supervisor looks up PT0001: %+v", list.Entries)
+	}
+	// New findings mark the listed patient on its entity and on its ring.
+	det := re.s.referralSvc().annotateDetector(coVisitDetector, re.clock.Now)
+	f, err := det(context.Background(), re.store, json.RawMessage(`{"min_days":3}`), func(string, float64) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := 0
+	for _, r := range f.Rings {
+		for _, rs := range r.Reasons {
+			if rs.Code == "blacklisted" {
+				marked++
+			}
+		}
+	}
+	for _, e := range f.Entities {
+		if e.ID == "PT0001" && e.Reasons[len(e.Reasons)-1].Code == "blacklisted" {
+			marked++
+		}
+	}
+	if marked != 2 {
+		t.Errorf("blacklisted marks in findings: %d, want 2 (ring and entity)", marked)
+	}
+	var removed blacklistView
+	re.callJSON(RoleSupervisor, http.MethodDelete, "/api/blacklist/"+entry.ID, nil, http.StatusOK, &removed)
+	if removed.Active || removed.RemovedBy != "supervisor" {
+		t.Fatalf("removed %+v", removed)
+	}
+	recs, _, _ := re.s.audit.Query(AuditQuery{Action: "blacklist_add", Limit: 10})
+	if len(recs) != 1 {
+		t.Errorf("blacklist_add audit records: %d", len(recs))
+	}
+}
+
+// TestReportLimits: the public form is rate-limited per address and bounded in size.
+func TestReportLimits(t *testing.T) {
+	re := newReferralEnv(t, func(rc *ReferralConfig) { rc.MaxReportBytes = 64 << 10 })
+	body := map[string]any{"anonymous": true, "subject": "某诊所", "what": "挂床住院"}
+	got429 := false
+	for i := 0; i < 12; i++ {
+		st, _, h := re.call("", http.MethodPost, "/api/reports", body)
+		if st == http.StatusTooManyRequests {
+			got429 = h.Get("Retry-After") != ""
+			break
+		}
+		if st != http.StatusCreated {
+			t.Fatalf("report %d: %d", i, st)
+		}
+	}
+	if !got429 {
+		t.Error("12 reports from one address in a row were all accepted (want 429 with Retry-After after the burst)")
+	}
+	re2 := newReferralEnv(t, func(rc *ReferralConfig) { rc.MaxReportBytes = 64 << 10 })
+	big := map[string]any{"anonymous": true, "subject": "x", "what": "y", "attachments": []map[string]any{{"name": "a", "data": bytes.Repeat([]byte("a"), 100<<10)}}}
+	if st, b, _ := re2.call("", http.MethodPost, "/api/reports", big); st != http.StatusBadRequest || errOf(t, b).Field != "body" {
+		t.Errorf("oversized report: %d %s", st, b)
+	}
+	if st, b, _ := re2.call("", http.MethodPost, "/api/reports", map[string]any{"subject": "x", "what": "y"}); st != http.StatusBadRequest || errOf(t, b).Field != "reporter.name" {
+		t.Errorf("named report without a name: %d %s", st, b)
+	}
 }

@@ -200,6 +200,13 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
     await shot(page, '06b-workbench-path');
   }
 
+  // Keyboard: the node list selects a party without the mouse.
+  if (provider) {
+    await page.focus('#wb-nodes');
+    await page.selectOption('#wb-nodes', provider);
+    await page.waitForSelector(`.side .entity[data-entity="${provider}"] .entity-head`);
+  }
+
   // Hide the selected nodes, then bring them back.
   await page.click('#btn-hide');
   await page.waitForFunction(() => !document.querySelector('#btn-unhide').disabled);

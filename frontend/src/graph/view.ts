@@ -97,14 +97,14 @@ export class GraphView {
     });
     this.sigma.on('clickStage', () => this.onClickStage());
     // Dragging a node moves and pins it, as in Linkurious and Bloom.
+    // A plain click must not pin: the node is pinned on the first move of a drag.
     this.sigma.on('downNode', ({ node }) => {
       this.dragged = node;
-      this.graph.setNodeAttribute(node, 'fixed', true);
     });
     this.sigma.getMouseCaptor().on('mousemovebody', (e) => {
       if (!this.dragged) return;
       const p = this.sigma.viewportToGraph(e);
-      this.graph.mergeNodeAttributes(this.dragged, { x: p.x, y: p.y });
+      this.graph.mergeNodeAttributes(this.dragged, { x: p.x, y: p.y, fixed: true });
       e.preventSigmaDefault();
       e.original.preventDefault();
       e.original.stopPropagation();

@@ -149,6 +149,7 @@ export const en: Record<MessageKey, string> = {
   'workbench.fit': 'Fit to view',
   'workbench.clear': 'Clear canvas',
   'workbench.sideHint': 'Click a node for its details; Shift-click a second node for the shortest path; double-click to expand; drag a node to pin it.',
+  'workbench.pickNode': 'Select a node in the view…',
   'workbench.canvas': 'Relationship graph canvas',
   'entity.title': 'Entity',
   'entity.props': 'Properties',

@@ -148,6 +148,7 @@ export const zhCN = {
   'workbench.fit': '适应窗口',
   'workbench.clear': '清空画布',
   'workbench.sideHint': '单击节点查看详情；Shift+单击选择第二个节点以求最短路径；双击展开邻居；拖动节点可固定位置。',
+  'workbench.pickNode': '选择图中节点…',
   'workbench.canvas': '关系图谱画布',
   'entity.title': '实体详情',
   'entity.props': '基本信息',

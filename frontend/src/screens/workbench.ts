@@ -13,6 +13,7 @@ import {
   mergeSubgraph,
   mulberry32,
   newGraph,
+  nodeVisible,
   parseKey,
   pathEdges,
   setHidden,
@@ -206,10 +207,35 @@ export function render(ctx: Ctx, route: Route): View {
     }
   });
 
+  // Keyboard access to the canvas: a list of the parties drawn, riskiest first, filled when it
+  // gets focus (building it on every redraw would cost more than the redraw).
+  const nodePick = h('select', { id: 'wb-nodes', 'aria-label': t('workbench.pickNode') }, h('option', { value: '' }, t('workbench.pickNode')));
+  const fillPick = () => {
+    const parties = g
+      .filterNodes((_, a) => nodeVisible(a, state.range) && a.type !== 'claim' && a.type !== 'phone' && a.type !== 'address' && a.type !== 'terminal')
+      .map((k) => ({ k, a: g.getNodeAttributes(k) }))
+      .sort((x, y) => (y.a.score ?? -1) - (x.a.score ?? -1) || x.k.localeCompare(y.k))
+      .slice(0, 500);
+    replace(
+      nodePick,
+      h('option', { value: '' }, t('workbench.pickNode')),
+      parties.map(({ k, a }) => h('option', { value: k }, `${t(`type.${a.type}` as MessageKey)} · ${maskLabel(ctx.role, a.type, a.label, a.id)}${a.score !== undefined ? ' · ' + formatScore(a.score) : ''}`)),
+    );
+  };
+  nodePick.addEventListener('focus', fillPick);
+  nodePick.addEventListener('mousedown', fillPick);
+  nodePick.addEventListener('change', () => {
+    const k = nodePick.value;
+    if (!k || !g.hasNode(k)) return;
+    select(k, false);
+    view?.focus(k);
+  });
+
   const toolbar = h(
     'div',
     { class: 'toolbar', role: 'toolbar', 'aria-label': t('workbench.title') },
     searchBox,
+    nodePick,
     h('div', { class: 'tb-group' }, expandBtn, hideBtn, pinBtn, pathBtn, hiddenBtn),
     h('div', { class: 'tb-group' }, h('label', { for: 'wb-layout' }, t('workbench.layout')), layoutSel, h('button', { type: 'button', class: 'btn', id: 'btn-fit', onclick: () => view?.fit() }, t('workbench.fit'))),
     h(

@@ -1,8 +1,11 @@
 package intake
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"time"
 
 	"github.com/ringtrace/ringtrace/graph"
@@ -86,4 +89,36 @@ func (r RewardRule) Compute(amount graph.Money) graph.Money {
 // ClaimDeadline returns the last moment a reward notified at notice can be claimed.
 func (r RewardRule) ClaimDeadline(notice time.Time) time.Time {
 	return notice.AddDate(0, 0, r.ClaimDays)
+}
+
+// ParseRewardRule reads a reward table from JSON, amounts in yuan (see docs/referral.md):
+//
+//	{"brackets":[{"below":10000,"reward":500},…],"percent":5,"cap":10000,"claim_days":30,
+//	 "first_reporter_only":true,"named_only":true}
+//
+// Unknown keys are refused, so that a misspelt key cannot silently leave a default in force.
+func ParseRewardRule(b []byte) (RewardRule, error) {
+	var r RewardRule
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return RewardRule{}, graph.FieldErrorf("reward", "reward table is not valid JSON: %v", err)
+	}
+	if err := r.Validate(); err != nil {
+		return RewardRule{}, err
+	}
+	return r, nil
+}
+
+// LoadRewardRule reads a reward table from a JSON file (ParseRewardRule).
+func LoadRewardRule(path string) (RewardRule, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return RewardRule{}, fmt.Errorf("reward table: %w", err)
+	}
+	r, err := ParseRewardRule(b)
+	if err != nil {
+		return RewardRule{}, fmt.Errorf("reward table %s: %w", path, err)
+	}
+	return r, nil
 }

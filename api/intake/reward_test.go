@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -55,5 +56,45 @@ func TestClaimDeadline(t *testing.T) {
 	notice := time.Date(2024, 12, 15, 10, 0, 0, 0, time.UTC)
 	if got := DefaultRewardRule().ClaimDeadline(notice); !got.Equal(time.Date(2025, 1, 14, 10, 0, 0, 0, time.UTC)) {
 		t.Errorf("deadline %v", got)
+	}
+}
+
+// TestRewardRuleFromConfig reads the published table from a configuration file (not code) and
+// checks the boundaries the issue names, exact to the fen.
+func TestRewardRuleFromConfig(t *testing.T) {
+	rule, err := LoadRewardRule("testdata/yunnan.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(rule, DefaultRewardRule()) {
+		t.Errorf("testdata/yunnan.json = %+v, want the default Yunnan rule", rule)
+	}
+	for _, c := range []struct{ amount, want graph.Money }{
+		{999_999, 500_00},       // 9,999.99
+		{1_000_000, 1_000_00},   // 10,000.00
+		{1_999_999, 1_000_00},   // 19,999.99
+		{4_000_000, 2_000_00},   // 40,000.00 → 5 %
+		{20_000_000, 10_000_00}, // 200,000.00 → 5 % = the cap
+		{25_000_000, 10_000_00}, // 250,000.00 → capped
+	} {
+		if got := rule.Compute(c.amount); got != c.want {
+			t.Errorf("Compute(%s) = %s, want %s", c.amount, got, c.want)
+		}
+	}
+	// A bureau with another table changes the file, not the code.
+	other, err := ParseRewardRule([]byte(`{"brackets":[{"below":5000,"reward":200}],"percent":10,"cap":20000,"claim_days":60}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := other.Compute(graph.FromYuan(4999.99)); got != graph.FromYuan(200) {
+		t.Errorf("other table below 5000: %s", got)
+	}
+	if got := other.Compute(graph.FromYuan(300000)); got != graph.FromYuan(20000) {
+		t.Errorf("other table capped: %s", got)
+	}
+	for file, field := range map[string]string{"testdata/bad-key.json": "reward", "testdata/bad-order.json": "reward.brackets[1].below"} {
+		if _, err := LoadRewardRule(file); graph.ErrorField(err) != field {
+			t.Errorf("%s: %v, want an error on %s", file, err, field)
+		}
 	}
 }

@@ -205,6 +205,9 @@ export class Client {
   updateUser(username: string, u: { role?: string; display_name?: string; disabled?: boolean; password?: string }): Promise<User> {
     return this.call('PUT', `/api/users/${encodeURIComponent(username)}`, undefined, u);
   }
+  recuse(caseId: string, reason: string): Promise<unknown> {
+    return this.call('POST', '/api/recusals', undefined, { case_id: caseId, reason });
+  }
   cases(q: { status?: string; overdue?: boolean; assignee?: string; offset?: number; limit?: number } = {}): Promise<CasePage> {
     return this.call('GET', '/api/cases', q);
   }

@@ -121,6 +121,7 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
   const noteText = h('textarea', { id: 'note-text', rows: 3, placeholder: t('cases.notePlaceholder') });
   const attachIn = h('input', { id: 'attach-ref', placeholder: 'patient:P001' });
   const assignIn = h('input', { id: 'assign-to', value: c.assignee ?? '' });
+  const recuseReason = h('input', { id: 'recuse-reason', required: true });
   return h(
     'div',
     { class: 'case', 'data-case': c.id, 'data-status': c.status },
@@ -171,6 +172,34 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
               h('form', { class: 'inline-form', onsubmit: (e: Event) => { e.preventDefault(); void act(() => ctx.client.assign(c.id, assignIn.value.trim(), c.version)); } }, h('label', { for: 'assign-to' }, t('cases.assignTo')), assignIn, h('button', { type: 'submit', class: 'btn' }, t('common.save'))),
             )
           : h('p', null, t('cases.assignee'), ': ', c.assignee || '—'),
+        work
+          ? h(
+              'section',
+              { class: 'panel' },
+              h('h2', null, t('recusal.title')),
+              h('p', { class: 'muted small' }, t('recusal.hint')),
+              h(
+                'form',
+                {
+                  class: 'inline-form',
+                  onsubmit: async (e: Event) => {
+                    e.preventDefault();
+                    if (!recuseReason.value.trim()) return;
+                    try {
+                      await ctx.client.recuse(c.id, recuseReason.value.trim());
+                      toast(t('recusal.done'));
+                      ctx.go('#/cases');
+                    } catch (err) {
+                      toast(errorText(err), 'error');
+                    }
+                  },
+                },
+                h('label', { for: 'recuse-reason' }, t('cases.reason')),
+                recuseReason,
+                h('button', { type: 'submit', class: 'btn' }, t('recusal.submit')),
+              ),
+            )
+          : null,
         h('section', { class: 'panel' }, h('h2', null, t('cases.parties')), c.parties.length ? h('ul', { class: 'refs' }, c.parties.map((r) => h('li', null, refLink(r)))) : h('p', { class: 'muted' }, t('common.none'))),
         h(
           'section',

@@ -208,3 +208,27 @@ func reportCPU(b *testing.B) func() {
 		b.ReportMetric(float64((cpuTime()-c0).Microseconds())/float64(b.N), "cpu-µs/op")
 	}
 }
+
+// BenchmarkPutPatients measures fresh patients in 10,000-patient batches; every four patients
+// share a new phone and address, so each batch also creates 5,000 derived nodes.
+func BenchmarkPutPatients(b *testing.B) {
+	ctx := context.Background()
+	s, err := embedded.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	g := newSynth(b.N*claimBatchSize, 1)
+	buf := make([]graph.Patient, claimBatchSize)
+	defer reportCPU(b)()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range buf {
+			buf[j] = g.patient(i*claimBatchSize + j)
+		}
+		if err := s.PutPatients(ctx, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*claimBatchSize)/b.Elapsed().Seconds(), "patients/s")
+}

@@ -583,28 +583,51 @@ func (w *writeTxn) commit() error {
 		exists bool
 	}
 	var flips []flip
-	for prefix, d := range w.derived {
-		_, before := w.s.known[prefix]
-		if !before {
-			var err error
-			if before, err = w.s.hasPrefix([]byte(prefix), nil); err != nil {
-				return err
+	if len(w.derived) > 0 {
+		// One iterator, re-bounded per node and walked in key order: a batch of new patients
+		// brings thousands of new phones and addresses, and a fresh iterator per check would
+		// rebuild the LSM's iterator stack each time.
+		prefixes := make([]string, 0, len(w.derived))
+		for p := range w.derived {
+			prefixes = append(prefixes, p)
+		}
+		slices.Sort(prefixes)
+		it, err := w.s.db.NewIter(nil)
+		if err != nil {
+			return fmt.Errorf("embedded: iterate: %w", err)
+		}
+		defer it.Close()
+		exists := func(prefix string, skip map[string]struct{}) (bool, error) {
+			it.SetBounds([]byte(prefix), prefixEnd([]byte(prefix)))
+			for ok := it.First(); ok; ok = it.Next() {
+				if _, skipped := skip[string(it.Key())]; !skipped {
+					return true, nil
+				}
 			}
+			return false, it.Error()
 		}
-		after := len(d.added) > 0
-		if !after {
-			var err error
-			if after, err = w.s.hasPrefix([]byte(prefix), d.removed); err != nil {
-				return err
+		for _, prefix := range prefixes {
+			d := w.derived[prefix]
+			_, before := w.s.known[prefix]
+			if !before {
+				if before, err = exists(prefix, nil); err != nil {
+					return err
+				}
 			}
+			after := len(d.added) > 0
+			if !after {
+				if after, err = exists(prefix, d.removed); err != nil {
+					return err
+				}
+			}
+			switch {
+			case after && !before:
+				w.nodes[typeCode(d.typ)]++
+			case before && !after:
+				w.nodes[typeCode(d.typ)]--
+			}
+			flips = append(flips, flip{prefix, after})
 		}
-		switch {
-		case after && !before:
-			w.nodes[typeCode(d.typ)]++
-		case before && !after:
-			w.nodes[typeCode(d.typ)]--
-		}
-		flips = append(flips, flip{prefix, after})
 	}
 	w.s.cmu.RLock()
 	nodes, rels := w.s.nodes, w.s.rels

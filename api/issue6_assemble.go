@@ -144,9 +144,7 @@ func assembleReferral(ctx context.Context, store GraphStore, in referralInput) (
 func partyOf(n graph.Node, inRing bool) referral.Party {
 	p := referral.Party{Type: n.Type, ID: n.ID, Name: n.Props["name"], Sex: n.Props["sex"], Phone: n.Props["phone"],
 		Address: n.Props["address"], Region: n.Props["region"]}
-	if t, err := time.Parse(time.RFC3339Nano, n.Props["birth_date"]); err == nil {
-		p.BirthDate = t
-	}
+	p.BirthDate = propDate(n.Props["birth_date"])
 	role := zhPartyType[n.Type]
 	if n.Type == graph.TypeDoctor && n.Props["institution_id"] != "" {
 		role += "（执业机构 " + n.Props["institution_id"] + "）"
@@ -158,6 +156,17 @@ func partyOf(n graph.Node, inRing bool) referral.Party {
 	}
 	p.Role = role
 	return p
+}
+
+// propDate reads a date property as the stores write it ("2006-01-02" in the embedded store,
+// RFC 3339 elsewhere); zero when absent or unreadable.
+func propDate(v string) time.Time {
+	for _, layout := range []string{"2006-01-02", time.RFC3339Nano, "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 func referralClaims(ctx context.Context, store GraphStore, parties []graph.Ref, attached []string) ([]graph.Claim, error) {

@@ -331,7 +331,7 @@ func TestReferralEndToEnd(t *testing.T) {
 	}
 	// Complete data for police: names, phones, claims, reasons, history.
 	for _, ck := range []struct{ file, want string }{
-		{referral.FileParties, "张三丰"}, {referral.FileParties, "13812340000"}, {referral.FileParties, "王医生"},
+		{referral.FileParties, "张三丰"}, {referral.FileParties, "13812340000"}, {referral.FileParties, "1960-01-02"}, {referral.FileParties, "王医生"},
 		{referral.FileClaims, "C00"}, {referral.FileClaims, "C10"},
 		{referral.FileHistory, "transferred"}, {referral.FileHistory, "涉嫌诈骗罪"},
 		{referral.FileGraphML, `<node id="patient:PT0001">`},

@@ -69,7 +69,8 @@ func runExportCase(ctx context.Context, env *Env, args []string) error {
 	}
 	store, err := openStore(ctx, sc)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		// The usual cause with the embedded store is a running server holding its lock.
+		return &exitError{code: 1, err: fmt.Errorf("%w (is `ringtrace serve` running? it holds the store and the state database: stop it, or export with POST /api/cases/%s/export)", err, fs.Arg(0))}
 	}
 	defer store.Close()
 	// Write to a temporary file beside the target and rename it into place, so that a failed

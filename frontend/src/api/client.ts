@@ -20,7 +20,18 @@ import type {
   Transition,
   User,
   Ref,
-  Role,
+  UserList,
+  UserCreate,
+  UserUpdate,
+  PasswordChange,
+  Recusal,
+  RecusalCreate,
+  JobCreate,
+  NoteCreate,
+  Assign,
+  Attach,
+  Extension,
+  LoginRequest,
 } from './types';
 
 /** ClientErrorCode adds "network" (server unreachable) to the API's own codes. */
@@ -127,7 +138,8 @@ export class Client {
 
   /** login signs in and keeps the session in sessionStorage (it ends with the tab). */
   async login(username: string, password: string): Promise<Session> {
-    const r = await this.call<LoginResponse>('POST', '/api/auth/login', undefined, { username, password });
+    const body: LoginRequest = { username, password };
+    const r = await this.call<LoginResponse>('POST', '/api/auth/login', undefined, body);
     this.session = { token: r.token, expiresAt: r.expires_at, user: r.user, mustChangePassword: r.must_change_password ?? false };
     this.storage?.setItem(sessionKey, JSON.stringify(this.session));
     return this.session;
@@ -144,7 +156,8 @@ export class Client {
 
   /** changePassword replaces the signed-in user's password and clears the one-time flag. */
   async changePassword(oldPassword: string, newPassword: string): Promise<void> {
-    await this.call<void>('POST', '/api/auth/password', undefined, { old_password: oldPassword, new_password: newPassword });
+    const body: PasswordChange = { old_password: oldPassword, new_password: newPassword };
+    await this.call<void>('POST', '/api/auth/password', undefined, body);
     if (this.session) {
       this.session.mustChangePassword = false;
       this.storage?.setItem(sessionKey, JSON.stringify(this.session));
@@ -185,7 +198,10 @@ export class Client {
     return this.call('GET', `/api/jobs/${encodeURIComponent(id)}`);
   }
   startJob(params: Record<string, unknown>, note?: string): Promise<Job> {
-    return this.call('POST', '/api/jobs', undefined, { params, note });
+    // The description types params as a free-form object, which openapi-typescript renders as
+    // Record<string, never>; the server validates each parameter (EINVALID with the field).
+    const body: JobCreate = { params: params as JobCreate['params'], note };
+    return this.call('POST', '/api/jobs', undefined, body);
   }
   cancelJob(id: string): Promise<Job> {
     return this.call('POST', `/api/jobs/${encodeURIComponent(id)}/cancel`);
@@ -196,17 +212,18 @@ export class Client {
   params(): Promise<Record<string, unknown>> {
     return this.call('GET', '/api/config/params');
   }
-  users(): Promise<{ users: User[] }> {
+  users(): Promise<UserList> {
     return this.call('GET', '/api/users');
   }
-  createUser(u: { username: string; password: string; role: Role; display_name?: string }): Promise<User> {
+  createUser(u: UserCreate): Promise<User> {
     return this.call('POST', '/api/users', undefined, u);
   }
-  updateUser(username: string, u: { role?: string; display_name?: string; disabled?: boolean; password?: string }): Promise<User> {
+  updateUser(username: string, u: UserUpdate): Promise<User> {
     return this.call('PUT', `/api/users/${encodeURIComponent(username)}`, undefined, u);
   }
-  recuse(caseId: string, reason: string): Promise<unknown> {
-    return this.call('POST', '/api/recusals', undefined, { case_id: caseId, reason });
+  recuse(caseId: string, reason: string): Promise<Recusal> {
+    const body: RecusalCreate = { case_id: caseId, reason };
+    return this.call('POST', '/api/recusals', undefined, body);
   }
   cases(q: { status?: string; overdue?: boolean; assignee?: string; offset?: number; limit?: number } = {}): Promise<CasePage> {
     return this.call('GET', '/api/cases', q);
@@ -221,16 +238,20 @@ export class Client {
     return this.call('POST', `/api/cases/${encodeURIComponent(id)}/transition`, undefined, tr);
   }
   addNote(id: string, text: string, version: number): Promise<Case> {
-    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/notes`, undefined, { text, version });
+    const body: NoteCreate = { text, version };
+    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/notes`, undefined, body);
   }
   assign(id: string, assignee: string, version: number): Promise<Case> {
-    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/assign`, undefined, { assignee, version });
+    const body: Assign = { assignee, version };
+    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/assign`, undefined, body);
   }
   attach(id: string, refs: Ref[], version: number): Promise<Case> {
-    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/attachments`, undefined, { refs, version });
+    const body: Attach = { refs, version };
+    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/attachments`, undefined, body);
   }
-  extension(id: string, action: 'request' | 'approve' | 'reject', reason: string, version: number): Promise<Case> {
-    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/extension`, undefined, { action, reason, version });
+  extension(id: string, action: Extension['action'], reason: string, version: number): Promise<Case> {
+    const body: Extension = { action, reason, version };
+    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/extension`, undefined, body);
   }
 }
 

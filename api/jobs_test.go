@@ -9,6 +9,7 @@ import (
 
 	"github.com/ringtrace/ringtrace/algorithms"
 	"github.com/ringtrace/ringtrace/graph"
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestJobsFindingsAndCompare(t *testing.T) {
@@ -146,5 +147,69 @@ func TestJobWithRealDetector(t *testing.T) {
 	}
 	if st := e.as(RoleAnalyst, http.MethodPost, "/api/jobs", map[string]any{"params": map[string]any{"no_such_param": 1}}, nil); st != http.StatusBadRequest {
 		t.Fatalf("unknown param accepted: %d", st)
+	}
+}
+
+// TestStateSurvivesRestart: cases, findings and users persist; a job cut by a restart is marked
+// failed instead of staying "running" forever.
+func TestStateSurvivesRestart(t *testing.T) {
+	store := openFixtureStore(t)
+	dir := t.TempDir()
+	cfg := Config{Store: store, StateDir: dir, Detection: testDetection(), AdminPassword: "admin-password-123", BcryptCost: 4}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Actor{Username: "sup", Role: RoleSupervisor}
+	c, err := s.cases.Create(a, NewCase{Parties: []graph.Ref{{Type: graph.TypePatient, ID: "PT0001"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := s.jobs.Start(a, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, _ := s.jobs.Get(done.ID); j.Status != JobSucceeded; j, _ = s.jobs.Get(done.ID) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	blocked, err := s.jobs.Start(a, json.RawMessage(`{"block":true}`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, _ := s.jobs.Get(blocked.ID); j.Status != JobRunning; j, _ = s.jobs.Get(blocked.ID) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	// Simulate a crash: the job record says "running" on disk when the process dies. Shutdown
+	// would cancel it cleanly, so write the record back as it was mid-run.
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := OpenState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := blocked
+	running.Status = JobRunning
+	if err := st.db.Update(func(tx *bolt.Tx) error { return putJSON(tx, bucketJobs, running.ID, running) }); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	s2, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Shutdown(context.Background())
+	if got, err := s2.cases.Get(a, c.ID); err != nil || got.Version != c.Version {
+		t.Fatalf("case after restart: %+v %v", got, err)
+	}
+	if j, _ := s2.jobs.Get(blocked.ID); j.Status != JobFailed || j.Error == "" {
+		t.Fatalf("interrupted job after restart: %+v", j)
+	}
+	if ix := s2.jobs.Latest(); ix == nil || ix.jobID != done.ID || len(ix.f.Rings) != 1 {
+		t.Fatalf("latest findings after restart: %+v", ix)
+	}
+	if v, err := s2.audit.Verify(); err != nil || !v.OK {
+		t.Fatalf("audit after restart: %+v %v", v, err)
 	}
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -741,4 +743,60 @@ func (s *Server) removeBlacklist(r *request) error {
 		return err
 	}
 	return r.JSON(http.StatusOK, blacklistView{Entry: e, Active: e.ActiveAt(now)})
+}
+
+// bufferedWriter holds a response so that it can be amended before it is sent.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	buf    bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header         { return b.header }
+func (b *bufferedWriter) WriteHeader(code int)        { b.status = code }
+func (b *bufferedWriter) Write(p []byte) (int, error) { return b.buf.Write(p) }
+
+// withBlacklistMark wraps the entity view (GET /api/entities/:type/:id): when the entity is on the
+// blacklist, the view gains "blacklisted", the listing in force, so that a repeat offender is
+// marked wherever an investigator opens it — before any new detection run has annotated it.
+func (s *Server) withBlacklistMark(next handler) handler {
+	return func(r *request) error {
+		rs := s.referralSvc()
+		ref, err := s.pathRef(r)
+		if rs == nil || err != nil {
+			return next(r)
+		}
+		now := s.cfg.Now()
+		active, err := rs.blacklist.Active(r.ctx(), now)
+		if err != nil {
+			return err
+		}
+		entry, listed := active[ref]
+		if !listed {
+			return next(r)
+		}
+		resp := r.Response()
+		orig := resp.Writer
+		bw := &bufferedWriter{header: orig.Header(), status: http.StatusOK}
+		resp.Writer = bw
+		err = next(r)
+		resp.Writer, resp.Committed, resp.Status, resp.Size = orig, false, 0, 0
+		if err != nil {
+			return err
+		}
+		var view map[string]json.RawMessage
+		if bw.status != http.StatusOK || json.Unmarshal(bw.buf.Bytes(), &view) != nil {
+			resp.WriteHeader(bw.status)
+			_, werr := resp.Write(bw.buf.Bytes())
+			return werr
+		}
+		bv := blacklistView{Entry: entry, Active: true}
+		bv.Entity = s.viewer(r.actor).ref(entry.Entity)
+		mark, err := json.Marshal(bv)
+		if err != nil {
+			return err
+		}
+		view["blacklisted"] = mark
+		return r.JSON(http.StatusOK, view)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -97,6 +98,8 @@ func enableReferralForTest(t *testing.T, s *Server, rc ReferralConfig) {
 	for _, rt := range s.issue6Routes() {
 		s.e.Add(rt.method, rt.path, s.authorize(rt), s.shed, s.bodyLimit)
 	}
+	entity := route{http.MethodGet, "/api/entities/:type/:id", append(slices.Clone(graphRoles), RolePolice), s.withBlacklistMark(s.entity)}
+	s.e.Add(entity.method, entity.path, s.authorize(entity), s.shed, s.bodyLimit)
 	for _, pr := range s.issue6PublicRoutes() {
 		s.e.Add(pr.method, pr.path, pr.h, s.shed, s.limitBody(pr.maxBody))
 	}
@@ -644,6 +647,24 @@ func TestBlacklist(t *testing.T) {
 	re.callJSON(RoleSupervisor, http.MethodGet, "/api/blacklist?entity=patient:PT0001", nil, http.StatusOK, &list)
 	if len(list.Entries) != 1 || list.Entries[0].Entity.ID != "PT0001" {
 		t.Fatalf("supervisor looks up PT0001: %+v", list.Entries)
+	}
+	// The entity view marks the listing (pseudonymised for the analyst); others are unmarked.
+	var ev map[string]json.RawMessage
+	re.callJSON(RoleSupervisor, http.MethodGet, "/api/entities/patient/PT0001", nil, http.StatusOK, &ev)
+	var mark blacklistView
+	if err := json.Unmarshal(ev["blacklisted"], &mark); err != nil || mark.ID != entry.ID || mark.Entity.ID != "PT0001" || ev["node"] == nil {
+		t.Fatalf("supervisor's entity view of a listed patient: %s", mustJSON(t, ev))
+	}
+	ev = nil
+	re.callJSON(RoleAnalyst, http.MethodGet, "/api/entities/patient/PT0001", nil, http.StatusOK, &ev)
+	mark = blacklistView{}
+	if err := json.Unmarshal(ev["blacklisted"], &mark); err != nil || !strings.HasPrefix(mark.Entity.ID, pseudonymPrefix) {
+		t.Fatalf("analyst's entity view of a listed patient: %s", mustJSON(t, ev))
+	}
+	ev = nil
+	re.callJSON(RoleSupervisor, http.MethodGet, "/api/entities/patient/PT0002", nil, http.StatusOK, &ev)
+	if _, ok := ev["blacklisted"]; ok {
+		t.Fatal("an unlisted patient is marked")
 	}
 	// New findings mark the listed patient on its entity and on its ring.
 	det := re.s.referralSvc().annotateDetector(coVisitDetector, re.clock.Now)

@@ -350,3 +350,27 @@ func TestParamsValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestCardLendingLookalikes(t *testing.T) {
+	w := newWorld(10, 300)
+	// A single mistyped diagnosis (coding error): a man billed once for vaginitis.
+	w.g.patients = append(w.g.patients, graph.Patient{ID: "E001", Sex: "M", BirthDate: time.Date(1970, 1, 1, 0, 0, 0, 0, cst)})
+	w.claim(graph.Claim{PatientID: "E001", ProviderID: "H02", ProviderType: graph.TypeInstitution, DoctorID: "D020",
+		Type: graph.ClaimOutpatient, Start: at(30, 10, 0), DiagnosisCode: "N76.0", TotalAmount: graph.FromYuan(120)})
+	// A relative buys the owner's usual hypertension drugs at the owner's pharmacy during a stay.
+	w.g.patients = append(w.g.patients, graph.Patient{ID: "E002", Sex: "F", BirthDate: time.Date(1950, 1, 1, 0, 0, 0, 0, cst)})
+	for _, day := range []int{10, 40, 70, 140, 170} {
+		w.claim(graph.Claim{PatientID: "E002", ProviderID: "P01", ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+			Start: at(day, 10, 0), DiagnosisCode: "I10", TotalAmount: graph.FromYuan(160), TerminalID: "T1"})
+	}
+	w.claim(graph.Claim{PatientID: "E002", ProviderID: "H05", ProviderType: graph.TypeInstitution, Type: graph.ClaimInpatient,
+		Start: at(100, 9, 0), End: at(115, 9, 0), DiagnosisCode: "I63.9", TotalAmount: graph.FromYuan(13000)})
+	w.claim(graph.Claim{PatientID: "E002", ProviderID: "P01", ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+		Start: at(106, 18, 0), DiagnosisCode: "I10", TotalAmount: graph.FromYuan(150), TerminalID: "T1"})
+	f := detectT(t, &w.g, DefaultParams())
+	for _, id := range []string{"E001", "E002"} {
+		if r := ringWith(f, graph.KindCardLending, []string{id}); r != nil {
+			t.Errorf("honest card %s reported as card lending: %+v", id, r.Reasons)
+		}
+	}
+}

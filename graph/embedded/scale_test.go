@@ -30,12 +30,22 @@ func TestScale(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
+	g := newSynth(patients, 42)
+	claims := patients * 10
+	if os.Getenv("RINGTRACE_EMBEDDED_SCALE_REUSE") != "" {
+		// Latency only, on a store a previous run loaded into RINGTRACE_EMBEDDED_SCALE_DIR.
+		s, err := embedded.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		measureLatency(t, s, g, envInt("RINGTRACE_EMBEDDED_SCALE_CLIENTS", 100), 10*time.Second)
+		return
+	}
 	s, err := embedded.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := newSynth(patients, 42)
-	claims := patients * 10
 
 	start, cpu0 := time.Now(), cpuTime()
 	if err := g.loadParties(ctx, s, claimBatchSize); err != nil {

@@ -38,6 +38,8 @@ type collusionFeatures struct {
 	AmountCV      float64 // coefficient of variation of the members' amounts there
 	DiagShare     float64 // share of those claims with the most common diagnosis
 	Weekly        float64 // 0 random days … 1 every co-visit day on the same weekday
+	Cadence       float64 // 0 random gaps … 1 sessions at a fixed interval (dialysis, therapy course)
+	Schedule      float64 // max(Weekly, Cadence): the group keeps a treatment schedule
 	Internal      float64 // share of the members' projection edges inside the group
 	CoDays        int     // distinct days with a co-visit
 }
@@ -194,6 +196,26 @@ func groupFeatures(d *dataset, dp *diagnosisPeers, c candidate, p Params) (f col
 		// A few days can share a weekday by chance; trust the share from twelve days on.
 		f.Weekly = clamp01((float64(slices.Max(wd[:]))/float64(f.CoDays)-1.0/7)/(1-1.0/7)) * clamp01(float64(f.CoDays-4)/8)
 	}
+	// Cadence: dialysis shifts (every two or three days), a daily therapy course or a weekly
+	// clinic come back at a fixed interval; recruits are brought in on irregular days, whose gaps
+	// vary as much as their mean (coefficient of variation about 1 for random days).
+	if f.CoDays >= 6 {
+		days := make([]int64, 0, len(seenDay))
+		for dd := range seenDay {
+			days = append(days, dd)
+		}
+		slices.Sort(days)
+		var gs, gs2 float64
+		for i := 1; i < len(days); i++ {
+			g := float64(days[i] - days[i-1])
+			gs += g
+			gs2 += g * g
+		}
+		m := gs / float64(len(days)-1)
+		cv := math.Sqrt(math.Max(gs2/float64(len(days)-1)-m*m, 0)) / m
+		f.Cadence = clamp01(1-cv/0.8) * clamp01(float64(f.CoDays-5)/6)
+	}
+	f.Schedule = math.Max(f.Weekly, f.Cadence)
 	f.AmountCV = 1
 	if coClaims > 0 {
 		mean := amtSum / float64(coClaims)
@@ -285,7 +307,7 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	infl := clamp01((f.Inflation - 1.15) / 1.0)
 	abn := noisyOr(0.55*infl, 0.4*f.Private, 0.35*f.SyncAdmit, 0.25*f.Concentration)
 	hhPen := 1 - 0.9*f.Household
-	score := clamp01(cov * (0.3 + 0.7*abn) * hhPen * (0.8 + 0.2*f.Spread) * (1 - 0.7*f.Weekly))
+	score := clamp01(cov * (0.3 + 0.7*abn) * hhPen * (0.8 + 0.2*f.Spread) * (1 - 0.7*f.Schedule))
 	score = math.Pow(score, 0.6) // spread the scale so that typical rings land in 0.5..0.9
 	if score < p.MinRingScore {
 		return flagged{}, false
@@ -308,10 +330,10 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	}
 	reasons = append(reasons, reason("spending_concentration", 0.25*f.Concentration, map[string]float64{"share": round4(f.Concentration), "amount_yuan": yuan(f.Amount)},
 		"成员统筹支付的 %.0f%%（%.2f 元）集中在该机构", "%.0f%% of the members' fund payments (%.2f yuan) went to this provider", 100*f.Concentration, yuan(f.Amount)))
-	if f.Weekly > 0.3 {
-		reasons = append(reasons, reason("weekly_schedule", 0.7*f.Weekly, map[string]float64{"regularity": round4(f.Weekly), "days": float64(f.CoDays)},
-			"共同就诊日高度集中在每周同一天（规律性 %.2f，共 %d 天），像固定的慢病门诊日（降低风险）",
-			"co-visit days fall on the same weekday (regularity %.2f over %d days), like a scheduled chronic-disease clinic day (lowers the score)", f.Weekly, f.CoDays))
+	if f.Schedule > 0.3 {
+		reasons = append(reasons, reason("regular_schedule", 0.7*f.Schedule, map[string]float64{"weekly": round4(f.Weekly), "cadence": round4(f.Cadence), "days": float64(f.CoDays)},
+			"共同就诊按固定日程进行（每周同日 %.2f、固定间隔 %.2f，共 %d 天），像慢病门诊日、透析排班或疗程（降低风险）",
+			"co-visits follow a fixed schedule (same weekday %.2f, fixed interval %.2f, over %d days), like a chronic-disease clinic day, a dialysis shift or a therapy course (lowers the score)", f.Weekly, f.Cadence, f.CoDays))
 	}
 	if f.Household > 0 {
 		reasons = append(reasons, reason("shared_household", 0.9*f.Household, map[string]float64{"share": round4(f.Household)},
@@ -357,7 +379,7 @@ func lendingGroup(d *dataset, c candidate, f collusionFeatures, cov float64, pro
 	pairDensity := math.Min(1, float64(len(c.edges))/float64(n*(n-1)/2))
 	cov = coVisitEvidence(f.MeanSurprise) * math.Sqrt(pairDensity)
 	sim := clamp01(1 - f.AmountCV/0.25)
-	score := clamp01(math.Sqrt(cov) * noisyOr(0.5*sim, 0.4*f.DiagShare, 0.2*f.Concentration) * (1 - 0.7*f.Weekly))
+	score := clamp01(math.Sqrt(cov) * noisyOr(0.5*sim, 0.4*f.DiagShare, 0.2*f.Concentration) * (1 - 0.7*f.Schedule))
 	if score < p.MinRingScore {
 		return flagged{}, false
 	}

@@ -287,6 +287,17 @@ test('a case is opened from the top ring and moved through its statuses', async 
   await supervisor.click('[data-to="opened"]');
   await supervisor.waitForSelector('.case[data-status="opened"]');
   assert.ok(await supervisor.locator('.deadlines .badge').count() > 0, 'an opened case shows its deadlines');
+  // The investigator asks for the one 30-working-day extension; the supervisor approves it.
+  const inv2 = await signIn('investigator');
+  await openCase(inv2);
+  await inv2.fill('#ext-reason', '需调取外省就诊记录');
+  await inv2.click('#btn-ext');
+  await inv2.waitForSelector('#ext-state[data-ext="requested"]');
+  await inv2.close();
+  await openCase(supervisor);
+  await supervisor.click('#btn-ext-approve');
+  await supervisor.waitForSelector('#ext-state[data-ext="approved"]');
+
   await supervisor.fill('#tr-reason', '涉嫌犯罪，移送公安机关');
   await supervisor.click('[data-to="transferred:police"]');
   await supervisor.waitForSelector('.case[data-status="transferred"]');

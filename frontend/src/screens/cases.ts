@@ -122,6 +122,7 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
   const attachIn = h('input', { id: 'attach-ref', placeholder: 'patient:P001' });
   const assignIn = h('input', { id: 'assign-to', value: c.assignee ?? '' });
   const recuseReason = h('input', { id: 'recuse-reason', required: true });
+  const extReason = h('input', { id: 'ext-reason', required: true, placeholder: t('cases.reason') });
   return h(
     'div',
     { class: 'case', 'data-case': c.id, 'data-status': c.status },
@@ -139,10 +140,25 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
           { class: 'panel' },
           h('h2', null, t('cases.deadline')),
           c.deadlines.length ? h('ul', { class: 'deadlines' }, c.deadlines.map((d) => h('li', { 'data-kind': d.kind }, h('span', null, tEnum('deadlineKind.', d.kind)), ' ', deadlineMet(d.kind, c.status) ? h('span', { class: 'badge badge-met', 'data-level': 'met' }, t('deadline.met'), h('span', { class: 'muted small' }, ` · ${formatDate(d.due)}`)) : badge(d)))) : h('p', { class: 'muted' }, t('deadline.none')),
-          ext ? h('p', { class: 'notice' }, tEnum('extension.', ext)) : null,
-          work && !ext && c.status !== 'closed' && c.status !== 'lead' ? h('button', { type: 'button', class: 'btn', id: 'btn-ext', onclick: () => void act(() => ctx.client.extension(c.id, 'request', reason.value, c.version)) }, t('cases.extension')) : null,
+          ext ? h('p', { class: 'notice', id: 'ext-state', 'data-ext': ext }, tEnum('extension.', ext), c.extension?.reason ? ` · ${c.extension.reason}` : '') : null,
+          // The one 30-working-day extension applies to the 60-day closing deadline, so it can be
+          // asked for once the case is opened (立案) and until it is closed.
+          work && !ext && (c.status === 'opened' || c.status === 'transferred')
+            ? h(
+                'form',
+                { class: 'inline-form', onsubmit: (e: Event) => { e.preventDefault(); void act(() => ctx.client.extension(c.id, 'request', extReason.value.trim(), c.version)); } },
+                h('label', { for: 'ext-reason', class: 'sr-only' }, t('cases.reason')),
+                extReason,
+                h('button', { type: 'submit', class: 'btn', id: 'btn-ext' }, t('cases.extension')),
+              )
+            : null,
           approve && ext === 'requested'
-            ? [h('button', { type: 'button', class: 'btn', id: 'btn-ext-approve', onclick: () => void act(() => ctx.client.extension(c.id, 'approve', reason.value, c.version)) }, t('extension.approve')), h('button', { type: 'button', class: 'btn', onclick: () => void act(() => ctx.client.extension(c.id, 'reject', reason.value, c.version)) }, t('extension.reject'))]
+            ? h(
+                'div',
+                { class: 'actions' },
+                h('button', { type: 'button', class: 'btn btn-primary', id: 'btn-ext-approve', onclick: () => void act(() => ctx.client.extension(c.id, 'approve', '', c.version)) }, t('extension.approve')),
+                h('button', { type: 'button', class: 'btn', id: 'btn-ext-reject', onclick: () => void act(() => ctx.client.extension(c.id, 'reject', '', c.version)) }, t('extension.reject')),
+              )
             : null,
         ),
         steps.length

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ringtrace/ringtrace/api"
+	"github.com/ringtrace/ringtrace/api/intake"
 	"github.com/ringtrace/ringtrace/api/referral"
 )
 
@@ -94,4 +95,24 @@ func runExportCase(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "%s: case %s, %d files, exported by %s (%s), signing key fingerprint %s\n",
 		out, man.CaseID, len(man.Files), man.ExportedBy, man.ExportedRole, referral.Fingerprint(key.Public().(ed25519.PublicKey)))
 	return nil
+}
+
+// referralConfig reads the serve flags of referral export and whistle-blower intake.
+func referralConfig(keyPath, intakeSecret, rewardPath string) (api.ReferralConfig, error) {
+	rc := api.ReferralConfig{IntakeSecret: intakeSecret, Software: "ringtrace " + Version}
+	if keyPath != "" {
+		key, err := referral.LoadPrivateKey(keyPath)
+		if err != nil {
+			return rc, fmt.Errorf("--signing-key: %w", err)
+		}
+		rc.SigningKey = key
+	}
+	if rewardPath != "" {
+		rule, err := intake.LoadRewardRule(rewardPath)
+		if err != nil {
+			return rc, fmt.Errorf("--reward-config: %w", err)
+		}
+		rc.RewardRule = &rule
+	}
+	return rc, nil
 }

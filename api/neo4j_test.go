@@ -145,9 +145,12 @@ func TestNeo4jGoesAwayAndComesBack(t *testing.T) {
 	if code := e.as(RoleAnalyst, "GET", entity+"/neighbourhood?depth=2&limit=100", nil, &nb); code != 200 || len(nb.Nodes) < 3 {
 		t.Fatalf("neighbourhood on neo4j: %d %d nodes", code, len(nb.Nodes))
 	}
-	if j := e.runJob(nil); j.Status != JobSucceeded || j.Snapshot.Store != "neo4j" {
-		t.Fatalf("job on neo4j: %+v", j)
+	var cp claimPage
+	if code := e.as(RoleAnalyst, "GET", "/api/entities/institution/"+px+"H53010200001/claims?limit=5", nil, &cp); code != 200 || cp.Total != 18 || len(cp.Claims) != 5 {
+		t.Fatalf("claims on neo4j: %d total %d", code, cp.Total)
 	}
+	// No detection job here: a job scans the whole shared database, whose size depends on
+	// what other packages' tests left in it.
 
 	proxy.cut()
 	began := time.Now()

@@ -1,8 +1,7 @@
 // Deadline badges for cases. Deadlines are counted in working days (DOMAIN.md: verify within 15,
-// transfer within 5, close within 60 (+30 once)); the API computes due dates and the overdue flag
-// on its holiday calendar, and is authoritative. The UI only counts the working days between today
-// and the due date for the badge text, skipping weekends (holidays are the server's business;
-// a badge may be a day off around a holiday, never the overdue flag).
+// transfer within 5, close within 60 (+30 once)); the API computes due dates, the working days
+// left, whether a limit applies in the current status (active) and the overdue flag on its holiday
+// calendar, and is authoritative. The local weekday count is only a fallback.
 import type { Deadline } from '../api/types';
 
 const dayMs = 86400000;
@@ -38,20 +37,27 @@ export interface Badge {
 /** soonDays is when a deadline turns amber: three working days, enough to escalate in time. */
 export const soonDays = 3;
 
-/** deadlineBadge computes the badge of a deadline on a given day (YYYY-MM-DD, China time). */
-export function deadlineBadge(d: Pick<Deadline, 'due' | 'overdue'>, today: string): Badge {
+/**
+ * deadlineBadge computes the badge of a deadline on a given day (YYYY-MM-DD, China time). The
+ * server's working_days (counted on its holiday calendar) is used when present; the local
+ * weekday count is the fallback.
+ */
+export function deadlineBadge(d: Pick<Deadline, 'due' | 'overdue'> & { working_days?: number }, today: string): Badge {
   const t = dayNumber(today);
   const due = dayNumber(d.due);
-  const left = workingDaysBetween(t, due);
+  const left = d.working_days ?? workingDaysBetween(t, due);
   if (d.overdue || due < t) return { level: 'overdue', days: Math.max(1, -left) };
   if (due === t) return { level: 'today', days: 0 };
   if (left <= soonDays) return { level: 'soon', days: left };
   return { level: 'ok', days: left };
 }
 
-/** mostUrgent returns the deadline that should drive a case's badge: overdue first, then the nearest. */
-export function mostUrgent<T extends Pick<Deadline, 'due' | 'overdue'>>(ds: T[]): T | undefined {
-  return [...ds].sort((x, y) => Number(y.overdue) - Number(x.overdue) || dayNumber(x.due) - dayNumber(y.due))[0];
+/**
+ * mostUrgent returns the deadline that should drive a case's badge: only limits that apply in the
+ * current status (active), overdue first, then the nearest.
+ */
+export function mostUrgent<T extends Pick<Deadline, 'due' | 'overdue'> & { active?: boolean }>(ds: T[]): T | undefined {
+  return [...ds].filter((d) => d.active !== false).sort((x, y) => Number(y.overdue) - Number(x.overdue) || dayNumber(x.due) - dayNumber(y.due))[0];
 }
 
 /** todayCST returns today's date in China Standard Time as YYYY-MM-DD. */
@@ -59,23 +65,3 @@ export function todayCST(now: number = Date.now()): string {
   return new Date(now + 8 * 3600000).toISOString().slice(0, 10);
 }
 
-/**
- * deadlineMet reports whether the step a deadline guards has been taken, judging by the case
- * status: verification ends when the case is opened (or closed), transfer when it is
- * transferred, closing when it is closed. A met deadline shows no countdown and never drives
- * the case's badge.
- */
-export function deadlineMet(kind: string, status: string): boolean {
-  const order = ['lead', 'verification', 'opened', 'transferred', 'closed'];
-  const at = order.indexOf(status);
-  switch (kind) {
-    case 'verify':
-      return at >= order.indexOf('opened');
-    case 'transfer':
-      return at >= order.indexOf('transferred');
-    case 'close':
-      return status === 'closed';
-    default:
-      return false;
-  }
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffRuns } from './compare';
-import { dayNumber, deadlineBadge, deadlineMet, mostUrgent, todayCST, workingDaysBetween } from './deadline';
+import { dayNumber, deadlineBadge, mostUrgent, todayCST, workingDaysBetween } from './deadline';
 import { maskAddress, maskIDNumber, maskLabel, maskName, maskPhone, maskProps } from './mask';
 import { mainParty, matchesQuery, patientCount, sortRings } from './rings';
 import { can, nextSteps, screensFor } from './roles';
@@ -54,13 +54,16 @@ describe('working-day deadlines', () => {
     expect(mostUrgent(ds)?.kind).toBe('transfer');
     expect(mostUrgent(ds.filter((d) => !d.overdue))?.kind).toBe('verify');
   });
-  it('marks a deadline met once its step is taken', () => {
-    expect(deadlineMet('verify', 'verification')).toBe(false);
-    expect(deadlineMet('verify', 'opened')).toBe(true);
-    expect(deadlineMet('transfer', 'opened')).toBe(false);
-    expect(deadlineMet('transfer', 'closed')).toBe(true);
-    expect(deadlineMet('close', 'transferred')).toBe(false);
-    expect(deadlineMet('close', 'closed')).toBe(true);
+  it('prefers the server’s holiday-aware count and ignores limits that no longer apply', () => {
+    // A holiday week: the server says 2 working days left where weekdays alone would give 7.
+    expect(deadlineBadge({ due: '2024-10-09', overdue: false, working_days: 2 }, '2024-09-30')).toEqual({ level: 'soon', days: 2 });
+    expect(deadlineBadge({ due: '2024-10-01', overdue: true, working_days: -3 }, '2024-10-08')).toEqual({ level: 'overdue', days: 3 });
+    const ds = [
+      { kind: 'verify', due: '2024-01-01', overdue: false, active: false },
+      { kind: 'close', due: '2024-05-01', overdue: false, active: true },
+    ];
+    expect(mostUrgent(ds)?.kind).toBe('close');
+    expect(mostUrgent(ds.slice(0, 1))).toBeUndefined();
   });
   it('knows today in China time', () => expect(todayCST(Date.parse('2024-03-04T17:00:00Z'))).toBe('2024-03-05'));
 });

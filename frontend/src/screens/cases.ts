@@ -3,8 +3,8 @@
 // gives it: transferred cases.
 import type { Ctx, Route, View } from '../app';
 import type { Case, CaseStatus, Deadline, EntityType, Ref } from '../api/types';
-import { formatDate, formatDateTime, t, tEnum, type MessageKey } from '../i18n';
-import { deadlineBadge, deadlineMet, mostUrgent, todayCST, type Badge } from '../logic/deadline';
+import { formatDate, formatDateTime, has, t, tEnum, type MessageKey } from '../i18n';
+import { deadlineBadge, mostUrgent, todayCST, type Badge } from '../logic/deadline';
 import { can, nextSteps } from '../logic/roles';
 import { iconSVG } from '../graph/style';
 import { h, replace, svg } from '../ui/dom';
@@ -22,7 +22,7 @@ export function render(ctx: Ctx, route: Route): View {
 }
 
 /** badge renders a deadline badge: red overdue, amber due soon. */
-export function badge(d: Pick<Deadline, 'due' | 'overdue'> | undefined): HTMLElement {
+export function badge(d: (Pick<Deadline, 'due' | 'overdue'> & { working_days?: number }) | undefined): HTMLElement {
   if (!d) return h('span', { class: 'muted' }, t('deadline.none'));
   const b: Badge = deadlineBadge(d, todayCST());
   const text = b.level === 'overdue' ? t('deadline.overdue', { n: b.days }) : b.level === 'today' ? t('deadline.dueToday') : b.level === 'soon' ? t('deadline.dueSoon', { n: b.days }) : t('deadline.ok', { n: b.days });
@@ -68,7 +68,7 @@ function listCases(ctx: Ctx, el: HTMLElement, overdue: boolean): void {
                   h('td', null, c.title),
                   h('td', null, statusTag(c.status)),
                   h('td', null, c.assignee || '—'),
-                  h('td', null, badge(mostUrgent(c.deadlines.filter((d) => !deadlineMet(d.kind, c.status))))),
+                  h('td', null, badge(mostUrgent(c.deadlines))),
                   h('td', null, formatDate(c.created_at)),
                 ),
               ),
@@ -139,7 +139,7 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
           'section',
           { class: 'panel' },
           h('h2', null, t('cases.deadline')),
-          c.deadlines.length ? h('ul', { class: 'deadlines' }, c.deadlines.map((d) => h('li', { 'data-kind': d.kind }, h('span', null, tEnum('deadlineKind.', d.kind)), ' ', deadlineMet(d.kind, c.status) ? h('span', { class: 'badge badge-met', 'data-level': 'met' }, t('deadline.met'), h('span', { class: 'muted small' }, ` · ${formatDate(d.due)}`)) : badge(d)))) : h('p', { class: 'muted' }, t('deadline.none')),
+          c.deadlines.length ? h('ul', { class: 'deadlines' }, c.deadlines.map((d) => h('li', { 'data-kind': d.kind }, h('span', null, has(`deadlineKind.${d.kind}`) ? t(`deadlineKind.${d.kind}` as MessageKey) : d.kind), ' ', !d.active ? h('span', { class: 'badge badge-met', 'data-level': 'met' }, t('deadline.met'), h('span', { class: 'muted small' }, ` · ${formatDate(d.due)}`)) : badge(d)))) : h('p', { class: 'muted' }, t('deadline.none')),
           ext ? h('p', { class: 'notice', id: 'ext-state', 'data-ext': ext }, tEnum('extension.', ext), c.extension?.reason ? ` · ${c.extension.reason}` : '') : null,
           // The one 30-working-day extension applies to the 60-day closing deadline, so it can be
           // asked for once the case is opened (立案) and until it is closed.

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# All of RingTrace's tests, as `make test` runs them on a fresh machine and as CI runs them.
+# Sets up what it needs: Debian packages (Chromium for the UI tests, poppler for the PDF tests),
+# the frontend's npm packages, and a real Neo4j server started from Maven Central's jars.
+#
+#   bash .ci/test.sh            everything
+#   bash .ci/test.sh go|fuzz|frontend|e2e   one part (the Go part still starts Neo4j)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+part="${1:-all}"
+root="$PWD"
+export GOFLAGS="${GOFLAGS:-}"
+
+say() { printf '\n=== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
+
+need_apt=()
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+if [[ "$part" == all || "$part" == e2e ]]; then
+	command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fi
+if ((${#need_apt[@]})); then
+	if [[ $(id -u) == 0 ]]; then
+		say "installing ${need_apt[*]}"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+	else
+		echo "missing Debian packages: ${need_apt[*]} (run as root or install them)" >&2
+		exit 1
+	fi
+fi
+
+neo4j_started=0
+cleanup() {
+	if ((neo4j_started)); then bash .ci/neo4j/stop.sh >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+
+run_go() {
+	say "go vet"
+	go vet ./...
+	say "go test (every package; Neo4j tests skip in this pass)"
+	env -u RINGTRACE_NEO4J_URI go test -count=1 -timeout 20m ./...
+	local uri="${RINGTRACE_NEO4J_URI:-}"
+	if [[ -z "$uri" ]]; then
+		if command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then
+			say "starting Neo4j"
+			uri="$(NEO4J_FRESH=1 bash .ci/neo4j/start.sh)"
+			neo4j_started=1
+		elif [[ -n "${CI:-}" ]]; then
+			echo "java/mvn not found: cannot start Neo4j in CI" >&2
+			return 1
+		else
+			echo "java/mvn not found: Neo4j tests skipped" >&2
+			return 0
+		fi
+	fi
+	# The packages that talk to Neo4j share one server and wipe it between tests, and one test
+	# stops and restarts it: run them one package at a time.
+	say "go test against Neo4j at $uri"
+	RINGTRACE_NEO4J_URI="$uri" \
+		RINGTRACE_NEO4J_STOP_CMD="bash $root/.ci/neo4j/stop.sh" \
+		RINGTRACE_NEO4J_START_CMD="bash $root/.ci/neo4j/start.sh" \
+		go test -count=1 -p 1 -timeout 20m $(grep -rl --include='*_test.go' 'RINGTRACE_NEO4J_URI' . | xargs -n1 dirname | sort -u)
+}
+
+run_fuzz() {
+	say "fuzz CSV row parser (20 s)"
+	go test -run '^$' -fuzz '^FuzzParseRow$' -fuzztime 20s ./ingest
+}
+
+run_frontend() {
+	say "frontend: npm ci, type check against the OpenAPI description, unit tests, build"
+	(cd frontend && npm ci --no-audit --no-fund && npm run check && npm test && npm run build)
+}
+
+run_e2e() {
+	say "end-to-end UI tests in Chromium"
+	bash frontend/e2e/run.sh
+}
+
+case "$part" in
+	all) run_go; run_fuzz; run_frontend; run_e2e ;;
+	go) run_go ;;
+	fuzz) run_fuzz ;;
+	frontend) run_frontend ;;
+	e2e) run_frontend; run_e2e ;;
+	*) echo "unknown part $part" >&2; exit 2 ;;
+esac
+say "all requested tests passed"

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// runCLI runs the binary's entry point in-process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &errb, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	code := run(context.Background(), args, env)
+	return code, out.String(), errb.String()
+}
+
+func readFindings(t *testing.T, path string) graph.Findings {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f graph.Findings
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return f
+}
+
+// TestMainJob runs the main job the way `make demo` does — generate, ingest, detect, eval — and
+// checks the contracts other tools rely on: exit codes, idempotent re-ingest, the findings JSON, and
+// that detection from the CSV directory and from the store agree.
+func TestMainJob(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end CLI run")
+	}
+	dir := t.TempDir()
+	data, db := filepath.Join(dir, "csv"), filepath.Join(dir, "graph")
+
+	if code, _, stderr := runCLI(t, "generate", "--out", data, "--patients", "3000", "--seed", "4242"); code != 0 {
+		t.Fatalf("generate exit %d: %s", code, stderr)
+	}
+	code, out1, stderr := runCLI(t, "ingest", "--data", data, "--db", db)
+	if code != 0 {
+		t.Fatalf("ingest exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out1+stderr, "claims.csv") {
+		t.Errorf("ingest summary does not list claims.csv:\n%s%s", out1, stderr)
+	}
+	if code, _, stderr := runCLI(t, "ingest", "--data", data, "--db", db); code != 0 {
+		t.Fatalf("second ingest exit %d: %s", code, stderr)
+	}
+
+	fromStore, fromCSV := filepath.Join(dir, "store.json"), filepath.Join(dir, "csv.json")
+	if code, _, stderr := runCLI(t, "detect", "--db", db, "--out", fromStore, "--seed", "7"); code != 0 {
+		t.Fatalf("detect --db exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "detect", "--data", data, "--out", fromCSV, "--seed", "7"); code != 0 {
+		t.Fatalf("detect --data exit %d: %s", code, stderr)
+	}
+	a, b := readFindings(t, fromStore), readFindings(t, fromCSV)
+	if len(a.Rings) == 0 {
+		t.Fatal("no rings found in data with planted fraud")
+	}
+	for i := 1; i < len(a.Rings); i++ {
+		if a.Rings[i].Score > a.Rings[i-1].Score {
+			t.Fatalf("rings not sorted by score: %v after %v", a.Rings[i].Score, a.Rings[i-1].Score)
+		}
+	}
+	for _, r := range a.Rings {
+		if r.ID == "" || r.Kind == "" || r.Score < 0 || r.Score > 1 || len(r.Members) == 0 || len(r.Reasons) == 0 {
+			t.Fatalf("ring breaks the findings contract: %+v", r)
+		}
+	}
+	ra, _ := json.Marshal(a.Rings)
+	rb, _ := json.Marshal(b.Rings)
+	if !bytes.Equal(ra, rb) {
+		t.Error("detect from the store and from the CSV directory disagree on the rings")
+	}
+
+	code, out, stderr := runCLI(t, "eval", "--truth", filepath.Join(data, "truth.json"), "--findings", fromStore)
+	if code != 0 {
+		t.Fatalf("eval exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"precision", "recall", "AUC"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	if code, _, _ := runCLI(t, "no-such-command"); code != 2 {
+		t.Errorf("unknown command exit %d, want 2", code)
+	}
+	empty := t.TempDir()
+	code, out, stderr := runCLI(t, "ingest", "--data", empty, "--db", filepath.Join(t.TempDir(), "g"))
+	if code == 0 {
+		t.Error("ingest of an empty directory succeeded")
+	}
+	if !strings.Contains(out+stderr, "patients.csv") {
+		t.Errorf("ingest of an empty directory does not name the missing file:\n%s%s", out, stderr)
+	}
+	if code, _, _ := runCLI(t, "detect", "--store", "cassandra", "--out", filepath.Join(t.TempDir(), "f.json")); code == 0 {
+		t.Error("detect with an unknown store succeeded")
+	}
+}

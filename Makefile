@@ -27,10 +27,10 @@ demo: build
 	$(BIN) detect --db $(DEMO)/graph --out $(DEMO)/findings.json
 	$(BIN) eval --truth $(DEMO)/csv/truth.json --findings $(DEMO)/findings.json
 	@echo
-	@echo "Findings: $(DEMO)/findings.json.  Explore them in the workbench with:  make serve-demo"
+	@echo "Findings: $(DEMO)/findings.json. Workbench: make serve-demo, sign in as admin, create users, run a job (任务)."
 
 serve-demo: build
-	$(BIN) serve --db $(DEMO)/graph --state-dir $(DEMO)/state --findings $(DEMO)/findings.json --listen 127.0.0.1:8080
+	$(BIN) serve --db $(DEMO)/graph --listen 127.0.0.1:8080
 
 test:
 	bash .ci/test.sh

@@ -44,3 +44,20 @@ describe('catalogues', () => {
     setLang('zh-CN');
   });
 });
+
+describe('no hard-coded text', () => {
+  it('keeps Chinese out of components (strings live in the catalogues)', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dirs = ['screens', 'graph', 'logic', 'ui', 'api'].map((d) => new URL(`../${d}/`, import.meta.url));
+    const offenders: string[] = [];
+    for (const dir of dirs) {
+      for (const f of readdirSync(dir)) {
+        if (!f.endsWith('.ts') || f.endsWith('.test.ts') || f.endsWith('.d.ts')) continue;
+        // Strip comments: they may quote Chinese terms; code may not.
+        const code = readFileSync(new URL(f, dir), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+        if (/[\u4e00-\u9fff]/.test(code)) offenders.push(f);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});

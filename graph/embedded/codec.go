@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/ringtrace/ringtrace/graph"
@@ -237,6 +238,21 @@ func (p props) stamp(k string, t time.Time) {
 	}
 }
 
+// moneyString is graph.Money.String without fmt: "-12.05", "0.00", "1234.50". The profile of a
+// hub neighbourhood showed fmt.Sprintf among its top allocations.
+func moneyString(m graph.Money) string {
+	v := int64(m)
+	var b [24]byte
+	out := b[:0]
+	if v < 0 {
+		out = append(out, '-')
+		v = -v
+	}
+	out = strconv.AppendInt(out, v/100, 10)
+	out = append(out, '.', byte('0'+v%100/10), byte('0'+v%10))
+	return string(out)
+}
+
 func labelOr(name, id string) string {
 	if name != "" {
 		return name
@@ -281,7 +297,7 @@ func doctorNode(d *graph.Doctor) graph.Node {
 }
 
 func claimNode(c *graph.Claim) graph.Node {
-	pr := props{}
+	pr := make(props, 12) // a hub neighbourhood builds 500 of these: size the map once
 	pr.set("patient_id", c.PatientID)
 	pr.set("provider_id", c.ProviderID)
 	pr.set("provider_type", string(c.ProviderType))
@@ -290,8 +306,8 @@ func claimNode(c *graph.Claim) graph.Node {
 	pr.stamp("start_time", c.Start)
 	pr.stamp("end_time", c.End)
 	pr.set("diagnosis_code", c.DiagnosisCode)
-	pr["total_amount"] = c.TotalAmount.String()
-	pr["fund_amount"] = c.FundAmount.String()
+	pr["total_amount"] = moneyString(c.TotalAmount)
+	pr["fund_amount"] = moneyString(c.FundAmount)
 	pr.set("terminal_id", c.TerminalID)
 	return graph.Node{Ref: graph.Ref{Type: graph.TypeClaim, ID: c.ID}, Label: c.ID, Props: pr}
 }

@@ -8,7 +8,7 @@
 #   NEO4J_WORK_DIR         server home: conf, data, logs, pid (default .ci/neo4j/work)
 #   NEO4J_HEAP             JVM heap, -Xms and -Xmx (default 2g, the most the CI machine can spare)
 #   NEO4J_PAGECACHE        page cache size (default 1g)
-#   NEO4J_START_TIMEOUT    seconds to wait for Bolt (default 180: 2 cores shared with builds)
+#   NEO4J_START_TIMEOUT    seconds to wait for Bolt (default 300: on 2 cores shared with builds a start has taken over 180 s)
 #   NEO4J_FRESH=1          wipe the data directory before starting
 #   JAVA                   java binary (default: Java 17 if present, else `java` on PATH)
 #
@@ -22,7 +22,7 @@ port="${NEO4J_BOLT_PORT:-7687}"
 work="${NEO4J_WORK_DIR:-$here/work}"
 heap="${NEO4J_HEAP:-2g}"
 pagecache="${NEO4J_PAGECACHE:-1g}"
-timeout="${NEO4J_START_TIMEOUT:-180}"
+timeout="${NEO4J_START_TIMEOUT:-300}"
 lib="$here/lib"
 
 log() { printf 'neo4j/start: %s\n' "$*" >&2; }
@@ -54,9 +54,33 @@ bolt_ready() {
 # handshake can succeed a moment before the database accepts queries.
 started() { grep -q 'Started\.' "$work/logs/neo4j.log" 2>/dev/null; }
 
+# wait_ready waits for the server with the given pid to answer, with the deadline above.
+wait_ready() {
+	local pid="$1" deadline=$((SECONDS + timeout))
+	until bolt_ready && started; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			log "server exited during start-up; last log lines:"
+			tail -n 40 "$work/logs/console.log" "$work/logs/neo4j.log" >&2 || true
+			rm -f "$pidfile"
+			return 1
+		fi
+		if ((SECONDS >= deadline)); then
+			log "Bolt did not answer within ${timeout}s; stopping pid $pid; last log lines:"
+			tail -n 40 "$work/logs/console.log" "$work/logs/neo4j.log" >&2 || true
+			kill "$pid" 2>/dev/null || true
+			rm -f "$pidfile"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
 pidfile="$work/run/neo4j.pid"
-if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null && bolt_ready; then
+if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+	# Ours is running (perhaps still starting, when two callers race): wait for it rather than
+	# start a second JVM that would fail to bind the port.
 	log "already running (pid $(cat "$pidfile"))"
+	wait_ready "$(cat "$pidfile")" || exit 1
 	echo "bolt://127.0.0.1:$port"
 	exit 0
 fi
@@ -109,22 +133,6 @@ nohup "$java_bin" -Xms"$heap" -Xmx"$heap" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryErr
 echo $! >"$pidfile"
 pid="$(cat "$pidfile")"
 
-deadline=$((SECONDS + timeout))
-until bolt_ready && started; do
-	if ! kill -0 "$pid" 2>/dev/null; then
-		log "server exited during start-up; last log lines:"
-		tail -n 40 "$work/logs/console.log" "$work/logs/neo4j.log" >&2 || true
-		rm -f "$pidfile"
-		exit 1
-	fi
-	if ((SECONDS >= deadline)); then
-		log "Bolt did not answer within ${timeout}s; stopping pid $pid; last log lines:"
-		tail -n 40 "$work/logs/console.log" "$work/logs/neo4j.log" >&2 || true
-		kill "$pid" 2>/dev/null || true
-		rm -f "$pidfile"
-		exit 1
-	fi
-	sleep 0.5
-done
+wait_ready "$pid" || exit 1
 log "ready after ${SECONDS}s (pid $pid)"
 echo "bolt://127.0.0.1:$port"

@@ -325,7 +325,7 @@ func (s *Store) Counts(ctx context.Context) (graph.Counts, error) {
 // ORDER BY key LIMIT n, an ordered index seek) instead of streaming one long transaction:
 // fn runs outside any transaction, so a slow consumer holds no server resources and a
 // transient failure retries one page rather than the whole graph.
-const scanPage = 10000
+var scanPage = 10000
 
 // scan calls fn with the properties of every node of label in order of the key property.
 func (s *Store) scan(ctx context.Context, op, label, key string, fn func(props) error) error {

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -29,6 +31,11 @@ type Config struct {
 	User     string
 	Password string
 	Database string
+	// AllowUnavailable makes Open succeed while the server cannot be reached: calls fail with
+	// EUNAVAILABLE until it can, and the schema is created by the first call that reaches it.
+	// Meant for `ringtrace serve`, which should start and answer 503 rather than exit; batch
+	// commands (ingest, detect) leave it false and fail fast.
+	AllowUnavailable bool
 }
 
 // Store is a graph.Store on a Neo4j server. It is safe for concurrent use; it holds one driver
@@ -37,6 +44,9 @@ type Store struct {
 	driver neo4j.DriverWithContext
 	db     string
 	log    *slog.Logger
+
+	schemaMu sync.Mutex  // serialises schema creation
+	schemaOK atomic.Bool // constraints and indexes are known to be online
 }
 
 var _ graph.Store = (*Store)(nil)
@@ -53,9 +63,10 @@ const (
 	schemaAwaitTimeout = 300 // seconds, for CALL db.awaitIndexes
 )
 
-// Open connects to the server described by cfg, checks that it answers, and creates the
-// constraints and indexes the store relies on (idempotently: IF NOT EXISTS). It returns an
-// EINVALID error for a bad configuration and EUNAVAILABLE when the server cannot be reached.
+// Open connects to the server described by cfg and creates the constraints and indexes the
+// store relies on (idempotently: IF NOT EXISTS), which also proves the database answers. It
+// returns an EINVALID error for a bad configuration and EUNAVAILABLE when the server cannot be
+// reached (unless cfg.AllowUnavailable).
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.URI == "" {
 		return nil, graph.FieldErrorf("uri", "Neo4j 地址为空 / the Neo4j URI is empty")
@@ -78,15 +89,33 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, graph.FieldErrorf("uri", "无效的 Neo4j 地址 / invalid Neo4j URI: %v", err)
 	}
 	s := &Store{driver: drv, db: cfg.Database, log: slog.Default().With("store", "neo4j")}
-	if err := s.Ping(ctx); err != nil {
-		_ = drv.Close(ctx)
-		return nil, err
-	}
-	if err := s.createSchema(ctx); err != nil {
+	if err := s.ensureSchema(ctx); err != nil {
+		if cfg.AllowUnavailable && graph.ErrorCode(err) == graph.EUNAVAILABLE {
+			s.log.Warn("neo4j not reachable at start; continuing, calls fail with unavailable until it is")
+			return s, nil
+		}
 		_ = drv.Close(ctx)
 		return nil, err
 	}
 	return s, nil
+}
+
+// ensureSchema creates the constraints and indexes once per Store, retrying on later calls
+// when the server could not be reached before.
+func (s *Store) ensureSchema(ctx context.Context) error {
+	if s.schemaOK.Load() {
+		return nil
+	}
+	s.schemaMu.Lock()
+	defer s.schemaMu.Unlock()
+	if s.schemaOK.Load() {
+		return nil
+	}
+	if err := s.createSchema(ctx); err != nil {
+		return err
+	}
+	s.schemaOK.Store(true)
+	return nil
 }
 
 // Close releases the driver and its connections.
@@ -118,6 +147,10 @@ func (s *Store) Ping(ctx context.Context) error {
 // errors. The driver retries work on transient failures, so work must have no side effects
 // outside the transaction.
 func readTx[T any](ctx context.Context, s *Store, op string, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
+	if err := s.ensureSchema(ctx); err != nil {
+		var zero T
+		return zero, err
+	}
 	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeRead})
 	defer sess.Close(ctx)
 	v, err := neo4j.ExecuteRead(ctx, sess, work)
@@ -131,6 +164,9 @@ func readTx[T any](ctx context.Context, s *Store, op string, work func(tx neo4j.
 // writeTx is readTx for a managed write transaction: everything work runs commits together or
 // not at all, which is how a Put batch stays atomic.
 func writeTx(ctx context.Context, s *Store, op string, work func(tx neo4j.ManagedTransaction) error) error {
+	if err := s.ensureSchema(ctx); err != nil {
+		return err
+	}
 	sess := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeWrite})
 	defer sess.Close(ctx)
 	_, err := sess.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {

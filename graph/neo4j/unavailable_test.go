@@ -49,6 +49,26 @@ func TestOpenUnavailable(t *testing.T) {
 	}
 }
 
+// TestOpenAllowUnavailable: with AllowUnavailable, Open succeeds without a server (so that
+// `ringtrace serve` starts and answers 503) and each call reports EUNAVAILABLE.
+func TestOpenAllowUnavailable(t *testing.T) {
+	uri := "bolt://127.0.0.1:" + strconv.Itoa(freePort(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s, err := neo.Open(ctx, neo.Config{URI: uri, AllowUnavailable: true})
+	if err != nil {
+		t.Fatalf("Open(%s, AllowUnavailable): %v", uri, err)
+	}
+	defer s.Close()
+	if code := graph.ErrorCode(s.Ping(ctx)); code != graph.EUNAVAILABLE {
+		t.Errorf("Ping without a server: code %q, want %q", code, graph.EUNAVAILABLE)
+	}
+	_, err = s.Node(ctx, graph.Ref{Type: graph.TypePatient, ID: "U1"})
+	if code := graph.ErrorCode(err); code != graph.EUNAVAILABLE {
+		t.Errorf("Node without a server: code %q (%v), want %q", code, err, graph.EUNAVAILABLE)
+	}
+}
+
 func TestOpenInvalidConfig(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -137,6 +157,14 @@ func TestServerGoesAwayAndReturns(t *testing.T) {
 	}
 	wg.Wait()
 
+	// A store opened while the server is down (serve starting during an outage) must start
+	// working once the server is back, schema included.
+	lazy, err := neo.Open(ctx, neo.Config{URI: testConfig(t).URI, AllowUnavailable: true})
+	if err != nil {
+		t.Fatalf("Open(AllowUnavailable) with the server down: %v", err)
+	}
+	defer lazy.Close()
+
 	began = time.Now()
 	runCmd(t, "start server", start)
 	t.Logf("server started in %v", time.Since(began))
@@ -155,5 +183,8 @@ func TestServerGoesAwayAndReturns(t *testing.T) {
 	}
 	if err := s.PutPatients(ctx, []graph.Patient{{ID: "530102199001018888"}}); err != nil {
 		t.Errorf("PutPatients after restart: %v", err)
+	}
+	if got, err := lazy.Patient(ctx, p.ID); err != nil || got.Name != p.Name {
+		t.Errorf("store opened during the outage, after restart: Patient = %+v, %v", got, err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 // large (the contract makes a batch atomic), but each statement's parameter list is sent and
 // planned as one message; a few thousand rows per statement is where Neo4j's published
 // guidance and our measurements (docs/bench/neo4j.md) put the best throughput.
-const chunkRows = 5000
+var chunkRows = 5000
 
 // Cypher for the writes. Every statement takes its values from $rows (one property map per
 // record, see props.go); none is built from data. Upserts come in two forms: the MERGE form,

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -434,6 +435,19 @@ func TestReferralEndToEnd(t *testing.T) {
 		sources = append(sources, source{"report.pdf text", text})
 		if out, err := exec.Command("pdftoppm", "-r", "30", "-png", pdfPath, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
 			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+		info, err := exec.Command("pdfinfo", pdfPath).Output()
+		if err != nil {
+			t.Fatalf("pdfinfo: %v", err)
+		}
+		pages := 0
+		for _, line := range strings.Split(string(info), "\n") {
+			if rest, ok := strings.CutPrefix(line, "Pages:"); ok {
+				pages, _ = strconv.Atoi(strings.TrimSpace(rest))
+			}
+		}
+		if pngs, _ := filepath.Glob(filepath.Join(dir, "page-*.png")); pages < 1 || len(pngs) != pages {
+			t.Fatalf("pdftoppm rendered %d of %d pages", len(pngs), pages)
 		}
 	} else if os.Getenv("CI") != "" {
 		t.Fatal("pdftotext missing in CI (apt-get install poppler-utils)")

@@ -166,3 +166,20 @@ func TestOpenEmptyDir(t *testing.T) {
 		t.Errorf("Open(\"\") = %v, want EINVALID", err)
 	}
 }
+
+// TestFormatStamp checks that a store is stamped with its format at creation and reopens.
+func TestFormatStamp(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 2; i++ {
+		s, err := embedded.Open(dir)
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		if err := s.PutInstitutions(context.Background(), []graph.Institution{{ID: "H1"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

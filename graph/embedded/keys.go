@@ -18,6 +18,7 @@ import (
 //	's' t name 0 id               → name index of parties for Search
 //	'm' claimID 0 seq(4)          → claim item
 //	'k' 'n' t | 'k' 'r' rel       → node and relationship counters (int64)
+//	'k' 'p' t id                  → claims per provider (int64), for Claims totals on hubs
 //
 // Adjacency is stored on one side only. Every relationship is derived from a property of one
 // record (a claim's patient, provider, doctor and terminal; a patient's phone and address; a
@@ -145,6 +146,12 @@ func itemKey(dst []byte, claimID string, seq int) []byte {
 }
 
 func nodeCountKey(t graph.EntityType) []byte { return []byte{tabCount, 'n', typeCode(t)} }
+
+// providerCountKey holds the number of claims at one institution or pharmacy.
+func providerCountKey(dst []byte, t graph.EntityType, id string) []byte {
+	dst = append(dst, tabCount, 'p', typeCode(t))
+	return append(dst, id...)
+}
 
 func relCountKey(i int) []byte { return []byte{tabCount, 'r', byte(i)} }
 

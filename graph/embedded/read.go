@@ -418,12 +418,32 @@ func (s *Store) Claims(ctx context.Context, q graph.ClaimQuery) ([]graph.Claim, 
 		if !q.To.IsZero() {
 			hi = timeBytes(append([]byte(nil), prefix...), q.To)
 		}
+		// Unfiltered (the workbench's first view of a provider): the total is the provider's
+		// claim counter, so only Offset+Limit index keys are read, not a hub's millions.
+		counted := q.From.IsZero() && q.To.IsZero() && len(q.Types) == 0 && q.Limit > 0
+		if counted {
+			n, err := s.getInt(providerCountKey(nil, q.Party.Type, q.Party.ID))
+			if err != nil {
+				return nil, 0, err
+			}
+			total = int(n)
+		}
 		it, err := s.db.NewIter(iterBounds(lo, hi))
 		if err != nil {
 			return nil, 0, fmt.Errorf("embedded: iterate: %w", err)
 		}
 		n := 0
 		for ok := it.First(); ok; ok = it.Next() {
+			if counted {
+				if n >= q.Offset+q.Limit {
+					break
+				}
+				if n >= q.Offset {
+					page = append(page, string(it.Key()[len(prefix)+8:]))
+				}
+				n++
+				continue
+			}
 			if !match(it.Value()) {
 				continue
 			}

@@ -112,7 +112,42 @@ func OpenWith(dir string, o Options) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
+	if err := s.checkFormat(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// storeFormat is the version of the key layout. 2 added per-provider claim counters; a store
+// written by an earlier build lacks them and would report wrong Claims totals.
+const storeFormat = 2
+
+var formatKey = []byte{tabCount, 'f'}
+
+// checkFormat stamps an empty store with the current format and refuses a non-empty store of
+// another format, rather than answering from a layout it does not understand.
+func (s *Store) checkFormat() error {
+	v, err := s.getInt(formatKey)
+	if err != nil {
+		return err
+	}
+	if v == storeFormat {
+		return nil
+	}
+	empty := true
+	for _, n := range s.nodes {
+		if n != 0 {
+			empty = false
+		}
+	}
+	if v != 0 || !empty {
+		return graph.FieldErrorf("db", "嵌入式存储的格式版本 %d 与当前版本 %d 不符，请在新目录重新导入 / the embedded store has format %d, this build reads %d: ingest again into a fresh --db directory", v, storeFormat, v, storeFormat)
+	}
+	if err := s.db.Set(formatKey, binary.BigEndian.AppendUint64(nil, storeFormat), pebble.Sync); err != nil {
+		return fmt.Errorf("embedded: write format: %w", err)
+	}
+	return nil
 }
 
 // quietLogger routes Pebble's own messages to slog at debug level; they carry file numbers and

@@ -184,11 +184,13 @@ type writeTxn struct {
 	newClaims []string
 	// recs holds the records written in this batch by node key, so that a record written twice
 	// in one batch reads its own first write as the old value.
-	recs     map[string][]byte
-	nodes    [len(codeTypes)]int64
-	rels     [8]int64
-	derived  map[string]*derivedChange
-	key, val []byte
+	recs    map[string][]byte
+	nodes   [len(codeTypes)]int64
+	rels    [8]int64
+	derived map[string]*derivedChange
+	// provClaims are the changes of claims per provider, by providerCountKey.
+	provClaims map[string]int64
+	key, val   []byte
 }
 
 // derivedChange tracks adjacency keys added to and removed from one derived node (phone,
@@ -206,7 +208,7 @@ func (s *Store) write(ctx context.Context, fn func(w *writeTxn) error) error {
 	defer done()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	w := &writeTxn{s: s, recs: make(map[string][]byte), derived: make(map[string]*derivedChange)}
+	w := &writeTxn{s: s, recs: make(map[string][]byte), derived: make(map[string]*derivedChange), provClaims: make(map[string]int64)}
 	if err := fn(w); err != nil {
 		return err
 	}
@@ -481,6 +483,7 @@ func (w *writeTxn) putClaim(c *graph.Claim) error {
 	if !found {
 		// The load path: no old entries to compare, write everything.
 		w.newClaims = append(w.newClaims, c.ID)
+		w.provClaims[string(providerCountKey(w.val[:0], c.ProviderType, c.ProviderID))]++
 		w.nodes[typeCode(graph.TypeClaim)]++
 		claimRels(c, &w.rels, 1)
 		av := adjValue(c)
@@ -516,6 +519,8 @@ func (w *writeTxn) putClaim(c *graph.Claim) error {
 	}
 	claimRels(&old, &w.rels, -1)
 	claimRels(c, &w.rels, 1)
+	w.provClaims[string(providerCountKey(nil, old.ProviderType, old.ProviderID))]--
+	w.provClaims[string(providerCountKey(nil, c.ProviderType, c.ProviderID))]++
 	olds := claimEntries(&old, nil)
 	news := claimEntries(c, nil)
 	keep := make(map[string]struct{}, len(news))
@@ -627,6 +632,20 @@ func (w *writeTxn) commit() error {
 				w.nodes[typeCode(d.typ)]--
 			}
 			flips = append(flips, flip{prefix, after})
+		}
+	}
+	// Per-provider claim counters: a batch touches at most a few thousand providers, each
+	// read once here (the writer holds wmu, so the committed value cannot change under it).
+	for k, d := range w.provClaims {
+		if d == 0 {
+			continue
+		}
+		n, err := w.s.getInt([]byte(k))
+		if err != nil {
+			return err
+		}
+		if err := w.set([]byte(k), binary.BigEndian.AppendUint64(nil, uint64(n+d))); err != nil {
+			return err
 		}
 	}
 	w.s.cmu.RLock()

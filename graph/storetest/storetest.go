@@ -749,6 +749,16 @@ func testIdempotent(t *testing.T, s graph.Store) {
 	if !slices.Equal(claimIDs(got), []string{C001, C004, C002}) || total != 3 {
 		t.Errorf("Claims(H1) after re-load = %v total %d", claimIDs(got), total)
 	}
+	got, total, err = s.Claims(ctx, graph.ClaimQuery{Party: ins(H1), Offset: 2, Limit: 10})
+	must(t, "Claims", err)
+	if !slices.Equal(claimIDs(got), []string{C002}) || total != 3 {
+		t.Errorf("Claims(H1, offset 2) after re-load = %v total %d", claimIDs(got), total)
+	}
+	got, total, err = s.Claims(ctx, graph.ClaimQuery{Party: phm(PH), Limit: 1})
+	must(t, "Claims", err)
+	if !slices.Equal(claimIDs(got), []string{C003}) || total != 2 {
+		t.Errorf("Claims(PH, limit 1) after re-load = %v total %d", claimIDs(got), total)
+	}
 }
 
 func testUpsertPatient(t *testing.T, s graph.Store) {
@@ -843,6 +853,17 @@ func testUpsertClaim(t *testing.T, s graph.Store) {
 	must(t, "Claims(H1)", err)
 	if !slices.Equal(claimIDs(ids), []string{C005, C001, C004, C002}) || total != 4 {
 		t.Errorf("Claims(H1) after move = %v total %d", claimIDs(ids), total)
+	}
+	// The same with a page size: a store may answer unfiltered pages from a counter.
+	ids, total, err = s.Claims(ctx, graph.ClaimQuery{Party: ins(H1), Limit: 2})
+	must(t, "Claims(H1) page", err)
+	if !slices.Equal(claimIDs(ids), []string{C005, C001}) || total != 4 {
+		t.Errorf("Claims(H1, limit 2) after move = %v total %d, want [C005 C001] 4", claimIDs(ids), total)
+	}
+	ids, total, err = s.Claims(ctx, graph.ClaimQuery{Party: ins(H2), Limit: 5})
+	must(t, "Claims(H2) page", err)
+	if !slices.Equal(claimIDs(ids), []string{C007}) || total != 1 {
+		t.Errorf("Claims(H2, limit 5) after move = %v total %d, want [C007] 1", claimIDs(ids), total)
 	}
 	ids, _, err = s.Claims(ctx, graph.ClaimQuery{Party: doc(D2)})
 	must(t, "Claims(D2)", err)

@@ -279,6 +279,16 @@ test('a case is opened from the top ring and moved through its statuses', async 
   await investigator.fill('#note-text', '已调取该机构近一年门诊日志，发现同日集中就诊。');
   await investigator.click('#btn-note');
   await investigator.waitForSelector('#notes li');
+  // Evidence: from a party's entity page, "add to case evidence".
+  const partyHref = await investigator.getAttribute('.case .refs a', 'href');
+  const partyType = partyHref.split('/')[2];
+  await investigator.goto(`${base}/${partyHref}`);
+  await investigator.waitForFunction((id) => [...document.querySelectorAll(`.add-to-case select option`)].some((o) => o.value === id), caseId);
+  await investigator.selectOption(`#add-case-${partyType}`, caseId);
+  await investigator.click('[data-action="add-to-case"]');
+  await investigator.waitForSelector('.toast');
+  await openCase(investigator);
+  await investigator.waitForSelector('#attachments li');
   await shot(investigator, '09-case-verification');
   await investigator.close();
 

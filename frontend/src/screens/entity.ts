@@ -1,7 +1,7 @@
 // Entity panel: properties (masked per role), risk score with reasons, a timeline of visits and
 // amounts, a sortable paged claims table, and the rings the party belongs to.
 import type { Ctx, Route, View } from '../app';
-import type { Claim, EntityType, EntityView, Ref } from '../api/types';
+import type { Case, Claim, EntityType, EntityView, Ref } from '../api/types';
 import { formatDate, formatDateTime, formatInt, formatMoney, has, lang, t, tEnum, type MessageKey } from '../i18n';
 import { maskLabel, maskProps } from '../logic/mask';
 import { can } from '../logic/roles';
@@ -104,6 +104,7 @@ function body(ctx: Ctx, ref: Ref, v: EntityView, opts: { compact: boolean }): No
       ),
     );
   }
+  if (can(ctx.role, 'cases.work')) out.push(addToCase(ctx, ref));
   if (ref.type === 'patient' || ref.type === 'doctor' || ref.type === 'institution' || ref.type === 'pharmacy') {
     out.push(claimsSection(ctx, ref, opts.compact));
   }
@@ -215,4 +216,34 @@ function claimsTable(claims: Claim[]): HTMLElement {
   };
   draw();
   return wrap;
+}
+
+/**
+ * addToCase attaches the entity as evidence to one of the user's cases that are still open, as
+ * investigators do from a chart in i2 or Linkurious ("add to case").
+ */
+function addToCase(ctx: Ctx, ref: Ref): HTMLElement {
+  const pick = h('select', { id: `add-case-${ref.type}`, 'aria-label': t('entity.addToCase') }, h('option', { value: '' }, t('state.loading')));
+  const btn = h('button', { type: 'button', class: 'btn', 'data-action': 'add-to-case', disabled: true }, t('entity.addToCase'));
+  let cases: Case[] = [];
+  void ctx.client
+    .cases({ limit: 200 })
+    .then((page) => {
+      cases = page.cases.filter((c) => c.status !== 'closed');
+      replace(pick, h('option', { value: '' }, cases.length ? t('entity.pickCase') : t('cases.none')), cases.map((c) => h('option', { value: c.id }, `${c.id} · ${c.title}`)));
+    })
+    .catch(() => replace(pick, h('option', { value: '' }, t('state.forbidden'))));
+  pick.addEventListener('change', () => (btn.disabled = !pick.value));
+  btn.addEventListener('click', async () => {
+    const c = cases.find((x) => x.id === pick.value);
+    if (!c) return;
+    try {
+      const next = await ctx.client.attach(c.id, [ref], c.version);
+      cases = cases.map((x) => (x.id === next.id ? next : x));
+      toast(t('entity.added', { id: c.id }));
+    } catch (e) {
+      toast(errorText(e), 'error');
+    }
+  });
+  return h('div', { class: 'actions add-to-case' }, pick, btn);
 }

@@ -308,7 +308,7 @@ func writeCSV(header []string, rows [][]string) ([]byte, error) {
 func partiesCSV(c Case, _ Meta) ([]byte, error) {
 	rows := make([][]string, 0, len(c.Parties))
 	for _, p := range c.Parties {
-		rows = append(rows, []string{string(p.Type), p.ID, p.Name, p.Sex, date(p.BirthDate), p.Phone, p.Address, p.Region, p.Role})
+		rows = append(rows, []string{string(p.Type), cell(p.ID), cell(p.Name), cell(p.Sex), date(p.BirthDate), cell(p.Phone), cell(p.Address), cell(p.Region), cell(p.Role)})
 	}
 	return writeCSV([]string{"type", "id", "name", "sex", "birth_date", "phone", "address", "region", "role"}, rows)
 }
@@ -316,8 +316,8 @@ func partiesCSV(c Case, _ Meta) ([]byte, error) {
 func claimsCSV(c Case, _ Meta) ([]byte, error) {
 	rows := make([][]string, 0, len(c.Claims))
 	for _, cl := range c.Claims {
-		rows = append(rows, []string{cl.ID, cl.PatientID, cl.ProviderID, string(cl.ProviderType), cl.DoctorID, string(cl.Type),
-			datetime(cl.Start), datetime(cl.End), cl.DiagnosisCode, cl.TotalAmount.String(), cl.FundAmount.String(), cl.TerminalID})
+		rows = append(rows, []string{cell(cl.ID), cell(cl.PatientID), cell(cl.ProviderID), string(cl.ProviderType), cell(cl.DoctorID), string(cl.Type),
+			datetime(cl.Start), datetime(cl.End), cell(cl.DiagnosisCode), cl.TotalAmount.String(), cl.FundAmount.String(), cell(cl.TerminalID)})
 	}
 	return writeCSV([]string{"claim_id", "patient_id", "provider_id", "provider_type", "doctor_id", "claim_type",
 		"start_time", "end_time", "diagnosis_code", "total_amount", "fund_amount", "terminal_id"}, rows)
@@ -327,8 +327,8 @@ func reasonsCSV(c Case, _ Meta) ([]byte, error) {
 	var rows [][]string
 	add := func(subject, kind string, score float64, rs []graph.Reason) {
 		for _, r := range rs {
-			rows = append(rows, []string{subject, kind, strconv.FormatFloat(score, 'f', 3, 64), r.Code,
-				strconv.FormatFloat(r.Weight, 'f', 3, 64), r.Text, r.TextEN, values(r.Values)})
+			rows = append(rows, []string{cell(subject), kind, strconv.FormatFloat(score, 'f', 3, 64), r.Code,
+				strconv.FormatFloat(r.Weight, 'f', 3, 64), cell(r.Text), cell(r.TextEN), values(r.Values)})
 		}
 	}
 	for _, r := range c.Rings {
@@ -343,9 +343,20 @@ func reasonsCSV(c Case, _ Meta) ([]byte, error) {
 func historyCSV(c Case, _ Meta) ([]byte, error) {
 	rows := make([][]string, 0, len(c.History))
 	for _, h := range c.History {
-		rows = append(rows, []string{datetime(h.At), h.Actor, h.Role, h.Action, h.From, h.To, h.Note})
+		rows = append(rows, []string{datetime(h.At.In(cst)), cell(h.Actor), h.Role, h.Action, h.From, h.To, cell(h.Note)})
 	}
-	return writeCSV([]string{"time", "actor", "role", "action", "from_status", "to_status", "note"}, rows)
+	return writeCSV([]string{"time_beijing", "actor", "role", "action", "from_status", "to_status", "note"}, rows)
+}
+
+// cell guards a text cell against spreadsheet formula injection (OWASP "CSV injection"): names,
+// addresses and notes come from claims exports and case workers, and a cell starting with = + - @
+// would run as a formula in the Excel most receiving offices open the file with. Such a cell is
+// prefixed with an apostrophe, which Excel shows as text; amounts and times are never text cells.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func values(v map[string]float64) string {
@@ -371,6 +382,15 @@ func date(t time.Time) string {
 	return t.Format("2006-01-02")
 }
 
+// beijing formats an instant (a case event) in China Standard Time, saying so.
+func beijing(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(cst).Format("2006-01-02 15:04:05") + "（北京时间）"
+}
+
+// datetime formats a time as it is held: claim times are the wall-clock times of the export.
 func datetime(t time.Time) string {
 	if t.IsZero() {
 		return ""

@@ -319,3 +319,30 @@ func TestGenerateAndLoadKey(t *testing.T) {
 		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
 	}
 }
+
+// TestCSVCellsCannotRunFormulas: a provider name or note that starts like a formula is written as
+// text, and event times are Beijing time.
+func TestCSVCellsCannotRunFormulas(t *testing.T) {
+	c := fixtureCase()
+	c.Parties[0].Name = `=HYPERLINK("http://evil.example","点击")`
+	c.History[0].Note = "+1 需核实"
+	c.History[0].At = time.Date(2024, 6, 1, 16, 30, 0, 0, time.UTC)
+	parties, err := partiesCSV(c, Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(parties), `'=HYPERLINK(`) {
+		t.Errorf("formula name not neutralised:\n%s", parties)
+	}
+	history, err := historyCSV(c, Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(history), "'+1 需核实") || !strings.Contains(string(history), "2024-06-02 00:30:00") {
+		t.Errorf("history.csv:\n%s", history)
+	}
+	claims, _ := claimsCSV(c, Meta{})
+	if strings.Contains(string(claims), "'") {
+		t.Errorf("ordinary claims were altered:\n%s", claims)
+	}
+}

@@ -206,8 +206,8 @@ func (r *report) cover(meta Meta) {
 		{"当前状态", zh(zhStatus, c.Status)},
 		{"移送对象", c.TransferredTo},
 		{"统筹区", c.Region},
-		{"立案时间", datetime(c.OpenedAt)},
-		{"移送时间", datetime(c.TransferredAt)},
+		{"立案时间", beijing(c.OpenedAt)},
+		{"移送时间", beijing(c.TransferredAt)},
 		{"涉案人员/机构", fmt.Sprintf("%d 个", len(c.Parties))},
 		{"涉案结算单", fmt.Sprintf("%d 张", len(c.Claims))},
 		{"涉案金额(统筹支付)", yuan(c.FundTotal())},
@@ -382,9 +382,9 @@ func (r *report) history() {
 		if h.To != "" {
 			change = zh(zhStatus, h.From) + " → " + zh(zhStatus, h.To)
 		}
-		rows = append(rows, []string{datetime(h.At), h.Actor, h.Role, change, h.Note})
+		rows = append(rows, []string{datetime(h.At.In(cst)), h.Actor, h.Role, change, h.Note})
 	}
-	r.table([]string{"时间", "经办人", "角色", "操作", "说明"}, []float64{32, 24, 20, 34, 70}, rows)
+	r.table([]string{"时间（北京时间）", "经办人", "角色", "操作", "说明"}, []float64{32, 24, 20, 34, 70}, rows)
 }
 
 // picture draws the case's relationship graph: providers in the centre, doctors around them,

@@ -218,3 +218,29 @@ func BenchmarkReadRecordsEncodingCSV(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDirScanClaims streams every claim of an export through Dir (first pass: index of the
+// parties and claims; second pass: delivery). RINGTRACE_BENCH_DATA=DIR selects the export;
+// without it the benchmark's own 200,000-claim export is used.
+func BenchmarkDirScanClaims(b *testing.B) {
+	dir := os.Getenv("RINGTRACE_BENCH_DATA")
+	if dir == "" {
+		dir = b.TempDir()
+		writeBenchDir(b, dir, 20_000, 200_000)
+	}
+	b.ReportAllocs()
+	var n int64
+	for b.Loop() {
+		d, err := OpenDir(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := d.ScanClaims(context.Background(), func(graph.Claim) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n == 0 {
+		b.Fatal("no claims")
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "claims/s")
+}

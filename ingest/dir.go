@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"slices"
 	"strings"
@@ -27,14 +28,23 @@ type Dir struct {
 	mapping *Mapping
 	paths   [numKinds]string
 
+	seeds [2]maphash.Seed // for idKey
+
 	mu  sync.Mutex
 	idx [numKinds]*dirIndex
 }
 
+// idKey returns the 128-bit hash of an id. Id sets are keyed by it rather than by the string so
+// that ten million claim ids cost no allocation each and nothing for the garbage collector to
+// scan (see docs/decisions/ingest.md); a collision among 10 million ids has probability ≈ 10⁻²⁵.
+func (d *Dir) idKey(id string) claimKey {
+	return claimKey{maphash.String(d.seeds[0], id), maphash.String(d.seeds[1], id)}
+}
+
 // dirIndex is what the first pass over one file learns.
 type dirIndex struct {
-	ids    map[string]struct{} // ids of accepted rows (claim ids for items: unused)
-	sorted bool                // valid rows' ids are non-decreasing in file order
+	ids    map[claimKey]struct{} // hashed ids of accepted rows (unused for items)
+	sorted bool                  // valid rows' ids are non-decreasing in file order
 }
 
 var _ graph.Scanner = (*Dir)(nil)
@@ -49,7 +59,7 @@ func OpenDirWith(dir string, m *Mapping) (*Dir, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dir{dir: dir, mapping: m}
+	d := &Dir{dir: dir, mapping: m, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
 	for k, f := range files {
 		if f != nil {
 			d.paths[k] = f.path
@@ -89,14 +99,14 @@ func (d *Dir) scanRows(ctx context.Context, k fileKind, fn func(lay *layout, rec
 }
 
 // kindScan describes how to read one file kind: convert a record, check its references against
-// the indexes of the files it depends on, and fingerprint it.
+// the indexes of the files it depends on.
 type kindScan[T any] struct {
 	kind    fileKind
 	deps    []fileKind
 	convert func(lay *layout, rec *record) (T, *rowError)
 	id      func(*T) string
 	refs    func(d *Dir, v *T) bool // reports whether the references resolve (may fill derived fields)
-	hash    func(h *contentHasher, v *T) uint64
+	dedupe  bool                    // ids are unique: only the first row of an id is delivered
 }
 
 // index returns the first-pass index of kind k, building it (and its dependencies) once.
@@ -141,7 +151,7 @@ func (d *Dir) has(k fileKind, id string) bool {
 	if ix == nil {
 		return false
 	}
-	_, ok := ix.ids[id]
+	_, ok := ix.ids[d.idKey(id)]
 	return ok
 }
 
@@ -151,9 +161,7 @@ func buildIndex[T any](ctx context.Context, d *Dir, s kindScan[T]) (*dirIndex, e
 			return nil, err
 		}
 	}
-	h := newContentHasher()
-	seen := map[string]uint64{}
-	ix := &dirIndex{sorted: true}
+	ix := &dirIndex{sorted: true, ids: map[claimKey]struct{}{}}
 	prev, first := "", true
 	err := d.scanRows(ctx, s.kind, func(lay *layout, rec *record) error {
 		v, e := s.convert(lay, rec)
@@ -168,20 +176,15 @@ func buildIndex[T any](ctx context.Context, d *Dir, s kindScan[T]) (*dirIndex, e
 		if prev != id {
 			prev = strings.Clone(id)
 		}
-		if s.hash == nil {
-			return nil
-		}
-		if _, dup := seen[id]; !dup {
-			seen[strings.Clone(id)] = s.hash(h, &v)
+		if s.dedupe {
+			// The first occurrence of an id is accepted; later ones (identical or not) are
+			// skipped, as Load counts or rejects them.
+			ix.ids[d.idKey(id)] = struct{}{}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	ix.ids = make(map[string]struct{}, len(seen))
-	for id := range seen {
-		ix.ids[id] = struct{}{}
 	}
 	return ix, nil
 }
@@ -201,7 +204,7 @@ func scan[T any](ctx context.Context, d *Dir, s kindScan[T], fn func(T) error) e
 				return nil
 			}
 			id := s.id(&v)
-			if s.hash != nil && havePrev && id == prev {
+			if s.dedupe && havePrev && id == prev {
 				return nil
 			}
 			prev, havePrev = id, true
@@ -209,18 +212,18 @@ func scan[T any](ctx context.Context, d *Dir, s kindScan[T], fn func(T) error) e
 		})
 	}
 	var rows []T
-	seen := map[string]bool{}
+	seen := map[claimKey]bool{}
 	err = d.scanRows(ctx, s.kind, func(lay *layout, rec *record) error {
 		v, e := s.convert(lay, rec)
 		if e != nil || !s.refs(d, &v) {
 			return nil
 		}
-		if s.hash != nil {
-			id := s.id(&v)
-			if seen[id] {
+		if s.dedupe {
+			k := d.idKey(s.id(&v))
+			if seen[k] {
 				return nil
 			}
-			seen[strings.Clone(id)] = true
+			seen[k] = true
 		}
 		rows = append(rows, v)
 		return nil
@@ -245,24 +248,24 @@ var (
 		convert: func(l *layout, r *record) (graph.Patient, *rowError) { return l.parsePatient(r) },
 		id:      func(v *graph.Patient) string { return v.ID },
 		refs:    func(*Dir, *graph.Patient) bool { return true },
-		hash:    func(h *contentHasher, v *graph.Patient) uint64 { return h.patient(v) }}
+		dedupe:  true}
 	institutionScan = kindScan[graph.Institution]{kind: kindInstitutions,
 		convert: func(l *layout, r *record) (graph.Institution, *rowError) { return l.parseInstitution(r) },
 		id:      func(v *graph.Institution) string { return v.ID },
 		refs:    func(*Dir, *graph.Institution) bool { return true },
-		hash:    func(h *contentHasher, v *graph.Institution) uint64 { return h.institution(v) }}
+		dedupe:  true}
 	pharmacyScan = kindScan[graph.Pharmacy]{kind: kindPharmacies,
 		convert: func(l *layout, r *record) (graph.Pharmacy, *rowError) { return l.parsePharmacy(r) },
 		id:      func(v *graph.Pharmacy) string { return v.ID },
 		refs:    func(*Dir, *graph.Pharmacy) bool { return true },
-		hash:    func(h *contentHasher, v *graph.Pharmacy) uint64 { return h.pharmacy(v) }}
+		dedupe:  true}
 	doctorScan = kindScan[graph.Doctor]{kind: kindDoctors, deps: []fileKind{kindInstitutions},
 		convert: func(l *layout, r *record) (graph.Doctor, *rowError) { return l.parseDoctor(r) },
 		id:      func(v *graph.Doctor) string { return v.ID },
 		refs: func(d *Dir, v *graph.Doctor) bool {
 			return v.InstitutionID == "" || d.has(kindInstitutions, v.InstitutionID)
 		},
-		hash: func(h *contentHasher, v *graph.Doctor) uint64 { return h.doctor(v) }}
+		dedupe: true}
 	claimScan = kindScan[graph.Claim]{kind: kindClaims, deps: []fileKind{kindPatients, kindInstitutions, kindPharmacies, kindDoctors},
 		convert: func(l *layout, r *record) (graph.Claim, *rowError) { return l.parseClaim(r) },
 		id:      func(v *graph.Claim) string { return v.ID },
@@ -281,7 +284,7 @@ var (
 			}
 			return true
 		},
-		hash: func(h *contentHasher, v *graph.Claim) uint64 { return h.claim(v) }}
+		dedupe: true}
 	// Items have no id of their own: they are ordered by claim id, then by their order in the file
 	// (their Seq), and never deduplicated.
 	itemScan = kindScan[graph.ClaimItem]{kind: kindItems, deps: []fileKind{kindClaims},

@@ -295,10 +295,15 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	}
 	n := len(c.patients)
 	cov := coVisitEvidence(f.MeanSurprise) * math.Sqrt(f.Density)
-	if looksLikeLending(f, n) {
+	// At a pharmacy (no prescriber) a small group swiped together is read as one holder's cards
+	// even when purchases carry no diagnosis.
+	atPharmacy := d.provKind[mainProv] == provPharmacy
+	if looksLikeLending(f, n) || (atPharmacy && n <= maxLendingCards && f.Household < 0.5 && f.Internal >= 0.6 && f.AmountCV <= 0.2) {
 		return lendingGroup(d, c, f, cov, mainProv, mainDoc, p)
 	}
-	if n < p.MinRingSize {
+	if n < p.MinRingSize || d.provKind[mainProv] == provPharmacy {
+		// Recruits need a prescriber: a larger group at a pharmacy is a card collection (its own
+		// detector) or regulars refilling on the same days.
 		return flagged{}, false
 	}
 	// Evidence that the group really moves together, then how abnormal what it does is.
@@ -350,7 +355,75 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	case ownUnknown:
 		credit = math.Max(0.6, math.Min(1, 3*d.fundShare(mainProv, f.Amount)))
 	}
-	return groupRing(d, graph.KindCollusionRing, c.patients, mainProv, mainDoc, credit, score, f, reasons), true
+	fl := groupRing(d, graph.KindCollusionRing, c.patients, mainProv, mainDoc, credit, score, f, reasons)
+	for _, ph := range partnerHospitals(d, c.patients, mainProv) {
+		fl.provs = append(fl.provs, ph.prov)
+		fl.provCredit = append(fl.provCredit, 0.8)
+		fl.ring.Members = append(fl.ring.Members, d.provRef(ph.prov))
+		fl.ring.Reasons = append(fl.ring.Reasons, reason("partner_admissions", 0.35, map[string]float64{"members": float64(ph.members), "waves": float64(ph.waves)},
+			"%d 名成员分 %d 批在另一家医院同期入院（合作医院，挂床住院嫌疑）", "%d members were admitted together in %d waves at another hospital (a partner hospital: suspected paper admissions)", ph.members, ph.waves))
+	}
+	fl.ring.ID = ringID(graph.KindCollusionRing, fl.ring.Members)
+	return fl, true
+}
+
+type partner struct {
+	prov           int32
+	members, waves int
+}
+
+// partnerHospitals returns institutions other than the ring's own where at least three members
+// were admitted within two days of each other (a wave), in at least one wave: the hospital that
+// takes the group's paper admissions (挂床住院).
+func partnerHospitals(d *dataset, pats []int32, main int32) []partner {
+	type adm struct {
+		prov int32
+		day  int64
+		pat  int32
+	}
+	var as []adm
+	for _, pt := range pats {
+		for _, c := range d.claimsOf(pt) {
+			if d.cType[c] == ctInpatient && d.cProv[c] != main && d.provKind[d.cProv[c]] == provInstitution {
+				as = append(as, adm{d.cProv[c], floorDiv(d.cStart[c], secondsPerDay), pt})
+			}
+		}
+	}
+	slices.SortFunc(as, func(a, b adm) int {
+		if c := cmp.Compare(a.prov, b.prov); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.day, b.day)
+	})
+	var out []partner
+	for lo := 0; lo < len(as); {
+		hi := lo
+		for hi < len(as) && as[hi].prov == as[lo].prov {
+			hi++
+		}
+		members := map[int32]bool{}
+		waves := 0
+		for i := lo; i < hi; {
+			j := i
+			wave := map[int32]bool{}
+			for j < hi && as[j].day-as[i].day <= 2 {
+				wave[as[j].pat] = true
+				j++
+			}
+			if len(wave) >= 3 {
+				waves++
+				for x := range wave {
+					members[x] = true
+				}
+			}
+			i = j
+		}
+		if waves > 0 {
+			out = append(out, partner{as[lo].prov, len(members), waves})
+		}
+		lo = hi
+	}
+	return out
 }
 
 // coVisitEvidence maps the mean edge surprise (−log10 p) to [0,1]: 0 at p = 0.01, about 0.5 at

@@ -29,6 +29,10 @@ func screeningRules(d *dataset, p Params, ev *evidence) []flagged {
 		overl int
 	}
 	perProv := map[int32]*provHits{}
+	provClaims := make([]int, d.nProv())
+	for _, pv := range d.cProv {
+		provClaims[pv]++
+	}
 	provHit := func(pv, pt int32, fund int64) *provHits {
 		h := perProv[pv]
 		if h == nil {
@@ -117,7 +121,9 @@ func screeningRules(d *dataset, p Params, ev *evidence) []flagged {
 	for _, pv := range provs {
 		h := perProv[pv]
 		hits := h.dup + h.overl
-		w := clamp01(0.15 * float64(hits) / 3)
+		// A rate, not a count: a big hospital has many duplicates in absolute terms. One hit per
+		// hundred claims reaches the cap, which stays low because screening is not proof.
+		w := 0.3 * clamp01(100*float64(hits)/float64(max(provClaims[pv], 1)))
 		ev.prov[pv] = append(ev.prov[pv], reason("screen_provider_hits", w, map[string]float64{"duplicates": float64(h.dup), "overlapping_stays": float64(h.overl), "patients": float64(len(h.pats))},
 			"%d 笔重复结算、%d 次重叠住院，涉及 %d 名参保人", "%d duplicate claims and %d overlapping stays involving %d patients", h.dup, h.overl, len(h.pats)))
 		if len(h.pats) < 3 {

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/ringtrace/ringtrace/graph"
 )
@@ -211,6 +215,11 @@ func scan[T any](ctx context.Context, d *Dir, s kindScan[T], fn func(T) error) e
 			return fn(v)
 		})
 	}
+	if done, err := scanByOffset(ctx, d, s, fn); done || err != nil {
+		return err
+	}
+	// Not UTF-8: offsets in the decoded stream are not file offsets, so the converted rows are
+	// held in memory once and sorted.
 	var rows []T
 	seen := map[claimKey]bool{}
 	err = d.scanRows(ctx, s.kind, func(lay *layout, rec *record) error {
@@ -322,49 +331,111 @@ func (d *Dir) ScanClaims(ctx context.Context, fn func(graph.Claim) error) error 
 // ScanClaimItems calls fn for each item of a known claim, ordered by claim id then Seq (the
 // item's ordinal within its claim in the file, as Load assigns it).
 func (d *Dir) ScanClaimItems(ctx context.Context, fn func(graph.ClaimItem) error) error {
-	ix, err := d.index(ctx, kindItems)
-	if err != nil {
-		return err
-	}
-	if ix.sorted {
-		// Items of one claim are contiguous: number them as they come.
-		cur, n := "", 0
-		return scan(ctx, d, itemScan, func(it graph.ClaimItem) error {
-			if it.ClaimID != cur {
-				cur, n = it.ClaimID, 0
-			}
-			n++
-			it.Seq = n
-			return fn(it)
-		})
-	}
-	// Unsorted: Seq follows file order, so number before sorting. scan sorts stably by claim id,
-	// so numbering in file order first and sorting keeps Seq ascending within each claim.
-	seq := map[string]int{}
-	var rows []graph.ClaimItem
-	err = d.scanRows(ctx, kindItems, func(lay *layout, rec *record) error {
-		it, e := lay.parseItem(rec)
-		if e != nil || !d.has(kindClaims, it.ClaimID) {
-			return nil
+	// Every path of scan delivers items grouped by claim id with the file order kept inside a
+	// group (sorted file, or a stable sort), so numbering as they come gives Load's Seq.
+	cur, n := "", 0
+	return scan(ctx, d, itemScan, func(it graph.ClaimItem) error {
+		if it.ClaimID != cur {
+			cur, n = it.ClaimID, 0
 		}
-		seq[it.ClaimID]++
-		if seq[it.ClaimID] == 1 {
-			delete(seq, it.ClaimID)
-			seq[strings.Clone(it.ClaimID)] = 1
-		}
-		it.Seq = seq[it.ClaimID]
-		rows = append(rows, it)
-		return nil
+		n++
+		it.Seq = n
+		return fn(it)
 	})
+}
+
+// offEntry locates one accepted record of an unsorted UTF-8 file: its id in the arena and its
+// bytes in the file. 24 bytes and no pointers per record, where holding the converted rows
+// would cost hundreds of bytes each (11 GB for 10 million claims, measured).
+type offEntry struct {
+	idOff  uint64
+	recOff int64
+	idLen  uint32
+	recLen uint32
+}
+
+// scanByOffset delivers an unsorted UTF-8 file in id order: a pass collects (id, offset, length)
+// of every accepted record, a stable sort orders them by id (file order among equal ids, so the
+// first occurrence wins and item numbering follows the file), and each record is re-read with
+// ReadAt, split and converted again. It reports done=false, doing nothing, for other encodings.
+func scanByOffset[T any](ctx context.Context, d *Dir, s kindScan[T], fn func(T) error) (bool, error) {
+	f, err := openCSV(d.paths[s.kind], specs[s.kind], d.mapping)
 	if err != nil {
-		return err
+		return true, err
 	}
-	seq = nil
-	slices.SortStableFunc(rows, func(a, b graph.ClaimItem) int { return strings.Compare(a.ClaimID, b.ClaimID) })
-	for _, it := range rows {
-		if err := fn(it); err != nil {
-			return err
+	defer f.Close()
+	var shift int64
+	switch f.encoding {
+	case EncodingUTF8:
+	case EncodingUTF8BOM:
+		shift = 3
+	default:
+		return false, nil
+	}
+	var arena []byte
+	var ents []offEntry
+	for n := 0; ; n++ {
+		if n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return true, err
+			}
+		}
+		rec, err := f.rr.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return true, fmt.Errorf("%s line %d: %w", f.name, f.rr.line, err)
+		}
+		v, e := s.convert(f.lay, rec)
+		if e != nil || !s.refs(d, &v) {
+			continue
+		}
+		id := s.id(&v)
+		ents = append(ents, offEntry{idOff: uint64(len(arena)), idLen: uint32(len(id)), recOff: rec.off + shift, recLen: uint32(rec.size)})
+		arena = append(arena, id...)
+	}
+	idOf := func(e *offEntry) []byte { return arena[e.idOff : e.idOff+uint64(e.idLen)] }
+	slices.SortStableFunc(ents, func(a, b offEntry) int { return bytes.Compare(idOf(&a), idOf(&b)) })
+	var buf, out []byte
+	var spans []span
+	for i := range ents {
+		if i&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return true, err
+			}
+		}
+		e := &ents[i]
+		if s.dedupe && i > 0 && bytes.Equal(idOf(e), idOf(&ents[i-1])) {
+			continue
+		}
+		if cap(buf) < int(e.recLen) {
+			buf = make([]byte, e.recLen)
+		}
+		b := buf[:e.recLen]
+		if _, err := f.f.ReadAt(b, e.recOff); err != nil && !(errors.Is(err, io.EOF) && len(b) > 0) {
+			return true, fmt.Errorf("%s: re-read record at offset %d: %w", f.name, e.recOff, err)
+		}
+		raw := recordBytes(b)
+		var st splitStatus
+		spans, out, st = splitRecord(spans, out, raw, f.delim)
+		rec := record{spans: spans, text: string(out), raw: raw}
+		if !utf8.Valid(out) {
+			// The same per-record GB18030 fallback as the first pass.
+			if dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(raw); err == nil {
+				var sp []span
+				var o []byte
+				sp, o, st = splitRecord(nil, nil, dec, f.delim)
+				rec = record{spans: sp, text: string(o), raw: dec}
+			}
+		}
+		v, ce := s.convert(f.lay, &rec)
+		if st != splitOK || ce != nil || !s.refs(d, &v) {
+			return true, fmt.Errorf("%s: record at offset %d changed between passes (file modified during the scan?)", f.name, e.recOff)
+		}
+		if err := fn(v); err != nil {
+			return true, err
 		}
 	}
-	return nil
+	return true, nil
 }

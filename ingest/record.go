@@ -107,6 +107,8 @@ func splitRecord(dst []span, out []byte, rec []byte, delim byte) ([]span, []byte
 // and the raw bytes as read (for the rejects file). raw is only valid until the next read.
 type record struct {
 	line   int
+	off    int64 // byte offset of the record's first line in the decoded stream
+	size   int   // bytes from off up to and including the record's last line terminator
 	text   string
 	spans  []span
 	raw    []byte
@@ -141,9 +143,13 @@ func trimSpace(s string) string {
 type recordReader struct {
 	br       *bufio.Reader
 	delim    byte
-	fallback bool // the stream was sniffed as UTF-8: decode invalid records as GB18030
-	line     int  // physical lines consumed so far
+	fallback bool  // the stream was sniffed as UTF-8: decode invalid records as GB18030
+	line     int   // physical lines consumed so far
+	off      int64 // stream offset of the next unread line
+	lastOff  int64 // stream offset of the line nextLine returned last
 	pending  [][]byte
+	pendOff  []int64 // stream offsets of the pending lines
+	resume   int64   // stream offset after the last pending line
 	acc      []byte
 	out      []byte
 	spans    []span
@@ -170,7 +176,13 @@ func newRecordReaderSize(r io.Reader, delim byte, fallback bool, size int) *reco
 func (rr *recordReader) nextLine() ([]byte, error) {
 	if n := len(rr.pending); n > 0 {
 		l := rr.pending[0]
-		rr.pending = rr.pending[1:]
+		rr.lastOff = rr.pendOff[0]
+		rr.pending, rr.pendOff = rr.pending[1:], rr.pendOff[1:]
+		if len(rr.pending) > 0 {
+			rr.off = rr.pendOff[0]
+		} else {
+			rr.off = rr.resume
+		}
 		rr.line++
 		return l, nil
 	}
@@ -196,6 +208,8 @@ func (rr *recordReader) nextLine() ([]byte, error) {
 			return nil, io.EOF
 		}
 	}
+	rr.lastOff = rr.off
+	rr.off += int64(len(l))
 	rr.line++
 	return trimEOL(l), nil
 }
@@ -223,16 +237,18 @@ func (rr *recordReader) next() (*record, error) {
 			continue
 		}
 		start := rr.line
-		rr.rec = record{line: start}
+		rr.rec = record{line: start, off: rr.lastOff}
 		spans, out, st := splitRecord(rr.spans, rr.out, l, rr.delim)
 		if st == splitOK {
 			rr.spans, rr.out = spans, out
 			rr.finish(l)
+			rr.rec.size = int(rr.off - rr.rec.off)
 			return &rr.rec, nil
 		}
 		// A quoted field continues on the following lines: gather them.
 		rr.acc = append(rr.acc[:0], l...)
 		var extra [][]byte
+		var extraOff []int64
 		for st == splitOpenQuote {
 			if len(extra)+1 >= maxRecordLines || len(rr.acc) > maxRecordBytes {
 				break
@@ -245,6 +261,7 @@ func (rr *recordReader) next() (*record, error) {
 				break
 			}
 			extra = append(extra, append([]byte(nil), nl...))
+			extraOff = append(extraOff, rr.lastOff)
 			rr.acc = append(rr.acc, '\n')
 			rr.acc = append(rr.acc, nl...)
 			spans, out, st = splitRecord(spans, out, rr.acc, rr.delim)
@@ -252,10 +269,18 @@ func (rr *recordReader) next() (*record, error) {
 		rr.spans, rr.out = spans, out
 		if st == splitOK {
 			rr.finish(rr.acc)
+			rr.rec.size = int(rr.off - rr.rec.off)
 			return &rr.rec, nil
 		}
 		// Give the extra lines back: only the first line is reported broken.
-		rr.pending = append(extra, rr.pending...)
+		if len(extra) > 0 {
+			if len(rr.pending) == 0 {
+				rr.resume = rr.off
+			}
+			rr.pending = append(extra, rr.pending...)
+			rr.pendOff = append(extraOff, rr.pendOff...)
+			rr.off = extraOff[0]
+		}
 		rr.line -= len(extra)
 		rr.rec.raw = rr.acc[:len(l)]
 		rr.rec.text = string(rr.rec.raw)
@@ -283,4 +308,21 @@ func (rr *recordReader) finish(raw []byte) {
 		}
 	}
 	rr.rec.text = string(rr.out)
+}
+
+// recordBytes turns the bytes of one record as stored in the stream (its lines with their
+// terminators) into the form next() parses: each line without "\n" and one trailing "\r",
+// joined with "\n". Dir re-reads records by offset and must split exactly what the first pass saw.
+func recordBytes(b []byte) []byte {
+	b = trimEOL(b)
+	if bytes.IndexByte(b, '\n') < 0 {
+		return b
+	}
+	lines := bytes.Split(b, []byte{'\n'})
+	for i, l := range lines {
+		if n := len(l); n > 0 && l[n-1] == '\r' && i < len(lines)-1 {
+			lines[i] = l[:n-1]
+		}
+	}
+	return bytes.Join(lines, []byte{'\n'})
 }

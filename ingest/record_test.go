@@ -44,7 +44,7 @@ func TestRecordReader(t *testing.T) {
 		"1,\"x,y\",3\n" +
 		"\n" +
 		"2,\"he said \"\"hi\"\"\",4\n" +
-		"3,\"multi\nline\",5\n" +
+		"3,\"multi\r\nline\",5\n" +
 		"4,bare\"quote,6\n" +
 		"5,\"never closed,7\n" +
 		"6,after,8"
@@ -69,6 +69,15 @@ func TestRecordReader(t *testing.T) {
 		r := recs[i]
 		if r.line != w.line || (r.broken != "") != w.broken || (!w.broken && !slices.Equal(fieldsOf(r), w.fields)) {
 			t.Errorf("record %d: line %d fields %q broken %q; want line %d fields %q broken %v", i, r.line, fieldsOf(r), r.broken, w.line, w.fields, w.broken)
+		}
+	}
+	// Offsets locate each record's bytes in the stream (Dir re-reads records by offset).
+	for _, r := range recs {
+		if r.broken != "" {
+			continue
+		}
+		if got := string(recordBytes([]byte(in[r.off : r.off+int64(r.size)]))); got != string(r.raw) {
+			t.Errorf("record at line %d: bytes at offset %d = %q, raw %q", r.line, r.off, got, r.raw)
 		}
 	}
 	if recs[5].rawString() != `5,"never closed,7` {
@@ -126,6 +135,11 @@ func FuzzParseRow(f *testing.F) {
 				t.Fatalf("line %d after %d", rec.line, last)
 			}
 			last = rec.line
+			if rec.broken == "" && utf8.Valid(data) {
+				if end := rec.off + int64(rec.size); rec.off < 0 || end > int64(len(data)) || !bytes.Equal(recordBytes(data[rec.off:end]), rec.raw) {
+					t.Fatalf("record at line %d: offset %d size %d do not locate its raw bytes %q", rec.line, rec.off, rec.size, rec.raw)
+				}
+			}
 			c, e := lay.parseClaim(rec)
 			if e == nil {
 				if c.ID == "" || c.PatientID == "" || c.ProviderID == "" || c.Type == "" || c.Start.IsZero() || c.TotalAmount < 0 || c.FundAmount < 0 {

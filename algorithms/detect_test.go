@@ -374,3 +374,61 @@ func TestCardLendingLookalikes(t *testing.T) {
 		}
 	}
 }
+
+// TestScreeningRingRelativeToPeers checks that the screening_rule ring threshold is a surprise
+// against the provider's volume and peers: six busy tertiary hospitals with the same modest
+// rate of duplicate claims (twelve patients each) are not rings, while a small clinic whose
+// twelve duplicate patients stand out against its peers is.
+func TestScreeningRingRelativeToPeers(t *testing.T) {
+	w := newWorld(8, 2000)
+	var busy []string
+	for i := 0; i < 6; i++ {
+		id := fmt.Sprintf("T%02d", i)
+		busy = append(busy, id)
+		w.g.institutions = append(w.g.institutions, graph.Institution{ID: id, Ownership: "public", Level: "三级", Region: "530102"})
+	}
+	dup := func(prov, pat string, day int) {
+		for k := 0; k < 2; k++ {
+			w.claim(graph.Claim{PatientID: pat, ProviderID: prov, ProviderType: graph.TypeInstitution, Type: graph.ClaimOutpatient,
+				Start: at(day, 10, 20*k), DiagnosisCode: "I10", TotalAmount: graph.FromYuan(233)})
+		}
+	}
+	for i, id := range busy {
+		for v := 0; v < 3000; v++ {
+			pat := w.g.patients[w.rng.IntN(2000)].ID
+			diag := diagnoses[w.rng.IntN(len(diagnoses))].code
+			w.claim(graph.Claim{PatientID: pat, ProviderID: id, ProviderType: graph.TypeInstitution, Type: graph.ClaimOutpatient,
+				Start: at(w.rng.IntN(300), 8+w.rng.IntN(8), w.rng.IntN(60)), DiagnosisCode: diag, TotalAmount: graph.FromYuan(300 + 200*w.rng.Float64())})
+		}
+		for k := 0; k < 12; k++ {
+			dup(id, w.g.patients[100*i+k].ID, 5+k)
+		}
+	}
+	var small []string
+	for k := 0; k < 12; k++ {
+		pat := w.g.patients[1000+k].ID
+		small = append(small, pat)
+		dup("H05", pat, 30+k)
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	for _, r := range f.Rings {
+		if r.Kind != graph.KindScreeningRule {
+			continue
+		}
+		for _, m := range r.Members {
+			if m.Type == graph.TypeInstitution && m.ID[0] == 'T' {
+				t.Errorf("busy hospital %s reported as a screening ring (score %.2f, %v)", m.ID, r.Score, r.Reasons)
+			}
+		}
+	}
+	r := ringWith(f, graph.KindScreeningRule, small)
+	if r == nil {
+		t.Fatalf("small provider with 12 duplicate patients not reported; rings: %v", kinds(f))
+	}
+	if !hasMember(r, graph.Ref{Type: graph.TypeInstitution, ID: "H05"}) {
+		t.Errorf("screening ring lacks H05: %v", r.Members)
+	}
+	if v := r.Reasons[0].Values["expected_patients"]; v <= 0 || v >= 3 {
+		t.Errorf("expected patients at H05 = %v, want a small positive expectation", v)
+	}
+}

@@ -117,6 +117,12 @@ func screeningRules(d *dataset, p Params, ev *evidence) []flagged {
 		provs = append(provs, k)
 	}
 	slices.Sort(provs)
+	base := newScreenBaseline(d, provClaims, func(pv int32) int {
+		if h := perProv[pv]; h != nil {
+			return len(h.pats)
+		}
+		return 0
+	})
 	var out []flagged
 	for _, pv := range provs {
 		h := perProv[pv]
@@ -126,12 +132,21 @@ func screeningRules(d *dataset, p Params, ev *evidence) []flagged {
 		w := 0.3 * clamp01(100*float64(hits)/float64(max(provClaims[pv], 1)))
 		ev.prov[pv] = append(ev.prov[pv], reason("screen_provider_hits", w, map[string]float64{"duplicates": float64(h.dup), "overlapping_stays": float64(h.overl), "patients": float64(len(h.pats))},
 			"%d 笔重复结算、%d 次重叠住院，涉及 %d 名参保人", "%d duplicate claims and %d overlapping stays involving %d patients", h.dup, h.overl, len(h.pats)))
-		if len(h.pats) < 3 {
+		n := len(h.pats)
+		if n < 3 {
 			continue
 		}
-		// Screening hits are lists for on-site checks (抽查), not proof: a provider reaches the
-		// default reporting threshold only with nine or more patients hit.
-		score := math.Min(0.6, 0.25+0.03*float64(len(h.pats)))
+		// Screening hits are lists for on-site checks (抽查), not proof. A provider becomes a
+		// ring only when its number of patients hit is surprising against its peers' rate per
+		// claim (busy hospitals have honest double swipes and transfers in absolute numbers),
+		// and the score grows with the excess over that expectation, not with the raw count.
+		mu := base.expected(pv, provClaims[pv])
+		surprise := poissonSurprise(n, mu)
+		if surprise < base.threshold {
+			continue
+		}
+		excess := float64(n) - mu
+		score := math.Min(0.6, 0.25+0.03*excess)
 		if score < p.MinRingScore {
 			continue
 		}
@@ -141,11 +156,15 @@ func screeningRules(d *dataset, p Params, ev *evidence) []flagged {
 			refs = append(refs, d.patRef(pt))
 		}
 		refs = append(refs, d.provRef(pv))
+		vals := map[string]float64{"duplicates": float64(h.dup), "overlapping_stays": float64(h.overl), "patients": float64(n),
+			"expected_patients": round4(mu), "surprise": round4(surprise)}
 		out = append(out, flagged{pats: pats, provs: []int32{pv}, ring: graph.Ring{
 			ID: ringID(graph.KindScreeningRule, refs), Kind: graph.KindScreeningRule, Score: round4(score), Members: refs,
 			Amount: graph.Money(h.fund), Claims: hits, Region: d.regionOf(pv),
-			Reasons: []graph.Reason{reason("screen_provider_hits", score, map[string]float64{"duplicates": float64(h.dup), "overlapping_stays": float64(h.overl), "patients": float64(len(h.pats))},
-				"该机构有 %d 笔重复结算、%d 次重叠住院，涉及 %d 名参保人", "%d duplicate claims and %d overlapping stays at this provider, involving %d patients", h.dup, h.overl, len(h.pats))},
+			Reasons: []graph.Reason{reason("screen_provider_hits", score, vals,
+				"该机构有 %d 笔重复结算、%d 次重叠住院，涉及 %d 名参保人（按同类机构的比例预期约 %.1f 名）",
+				"%d duplicate claims and %d overlapping stays at this provider, involving %d patients (about %.1f expected at the peers' rate)",
+				h.dup, h.overl, n, mu)},
 		}})
 	}
 	return out
@@ -230,4 +249,69 @@ func (h screenHit) reasons(p Params) []graph.Reason {
 			"%d 次在 %d 天内于不同机构以同一诊断重复开药/就诊", "%d repeated prescriptions/visits for the same diagnosis at different providers within %d days", h.repeat, p.RepeatPrescriptionDays))
 	}
 	return out
+}
+
+// screenPriorClaims is the weight, in claims, of the all-provider rate in a peer group's rate:
+// a group of a few small providers with no hit must not make one hit look impossible.
+const screenPriorClaims = 2000
+
+// screenBaseline holds the expected number of patients hitting the strong screening rules per
+// claim, per peer group (provider kind and level), so that a provider is compared with providers
+// doing the same kind of care (a tertiary hospital keeps long stays that overlap transfers, a
+// community centre does not).
+type screenBaseline struct {
+	groupHits, groupClaims map[int32]float64
+	allHits, allClaims     float64
+	// threshold is the surprise (−log10 p) a provider needs: p < 1 % after a Bonferroni
+	// correction for the number of providers tested.
+	threshold float64
+	d         *dataset
+	hits      func(int32) int
+}
+
+func screenGroup(d *dataset, pv int32) int32 {
+	lvl := d.provLevel[pv]
+	if lvl < 0 {
+		return -1 - int32(d.provKind[pv])
+	}
+	return lvl<<1 | int32(d.provKind[pv])
+}
+
+func newScreenBaseline(d *dataset, provClaims []int, hits func(int32) int) *screenBaseline {
+	b := &screenBaseline{groupHits: map[int32]float64{}, groupClaims: map[int32]float64{}, d: d, hits: hits}
+	tested := 0
+	for pv := int32(0); int(pv) < d.nProv(); pv++ {
+		if provClaims[pv] == 0 {
+			continue
+		}
+		tested++
+		g := screenGroup(d, pv)
+		h := float64(hits(pv))
+		b.groupHits[g] += h
+		b.groupClaims[g] += float64(provClaims[pv])
+		b.allHits += h
+		b.allClaims += float64(provClaims[pv])
+	}
+	b.threshold = 2 + math.Log10(float64(max(tested, 1)))
+	return b
+}
+
+// expected returns the number of patients hit expected at provider pv with claims claims, from
+// its peers' rate (leaving the provider itself out, so that one provider cannot set its own
+// norm) shrunk towards the rate of all other providers.
+func (b *screenBaseline) expected(pv int32, claims int) float64 {
+	own := float64(b.hits(pv))
+	c := float64(claims)
+	allC := b.allClaims - c
+	if allC <= 0 {
+		return 0
+	}
+	allRate := (b.allHits - own) / allC
+	g := screenGroup(b.d, pv)
+	gh, gc := b.groupHits[g]-own, b.groupClaims[g]-c
+	rate := (gh + screenPriorClaims*allRate) / (gc + screenPriorClaims)
+	// A floor of half a patient over the whole export keeps an export without any hit elsewhere
+	// from making every hit infinitely surprising.
+	rate = math.Max(rate, 0.5/b.allClaims)
+	return rate * c
 }

@@ -35,6 +35,10 @@ type Store struct {
 	// claimFilter answers "is this claim id certainly new?" for the load path (filter.go).
 	claimFilter claimFilter
 
+	// bulk is set while a bulk load runs (SetBulk): batches are committed without waiting for
+	// fsync. Owned by the writer holding wmu.
+	bulk bool
+
 	cmu    sync.RWMutex
 	nodes  [len(codeTypes)]int64
 	rels   [8]int64
@@ -44,12 +48,27 @@ type Store struct {
 // maxKnown bounds the derived-node cache: 1<<20 entries of ~30 bytes is ~60 MB at worst.
 const maxKnown = 1 << 20
 
-// Options tune the store. The zero value is the production default.
+// Options tune the store. The zero value is the production default, which is tuned for bulk
+// loads of millions of claims in random key order (docs/bench/embedded.md, "Bulk load"):
+// large memtables and a tall L0 so that each compaction merges more data at once, two
+// compactions in parallel, and no block compression in the levels a load rewrites most.
 type Options struct {
 	// CacheBytes is Pebble's block cache size; 0 means 512 MiB.
 	CacheBytes int64
-	// MemTableBytes is the size of one memtable; 0 means 64 MiB.
+	// MemTableBytes is the size of one memtable; 0 means 256 MiB.
 	MemTableBytes uint64
+	// MemTables is how many memtables may fill before writers stall; 0 means 4.
+	MemTables int
+	// Compactions is the maximum number of concurrent background compactions; 0 means 2.
+	Compactions int
+	// L0Compaction is the number of L0 sublevels that triggers a compaction into the base
+	// level; 0 means 16.
+	L0Compaction int
+	// LBaseBytes is the target size of the base level; 0 means 2 GiB.
+	LBaseBytes int64
+	// CompressAll Snappy-compresses every level. By default levels 0–4, which a load rewrites
+	// most often, are left uncompressed and only the bottom levels are compressed.
+	CompressAll bool
 	// Logger receives store events (never personal data); nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -69,10 +88,22 @@ func OpenWith(dir string, o Options) (*Store, error) {
 		o.CacheBytes = 512 << 20
 	}
 	if o.MemTableBytes == 0 {
-		o.MemTableBytes = 64 << 20
+		o.MemTableBytes = 256 << 20
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.MemTables == 0 {
+		o.MemTables = 4
+	}
+	if o.Compactions == 0 {
+		o.Compactions = 2
+	}
+	if o.L0Compaction == 0 {
+		o.L0Compaction = 16
+	}
+	if o.LBaseBytes == 0 {
+		o.LBaseBytes = 2 << 30
 	}
 	cache := pebble.NewCache(o.CacheBytes)
 	defer cache.Unref()
@@ -81,13 +112,12 @@ func OpenWith(dir string, o Options) (*Store, error) {
 		MemTableSize: o.MemTableBytes,
 		// Ingest writes in large bursts; letting L0 grow before stalling writers trades a
 		// little read amplification during a load for steady write throughput.
-		MemTableStopWritesThreshold: 4,
-		L0CompactionThreshold:       4,
-		L0StopWritesThreshold:       32,
-		LBaseMaxBytes:               256 << 20,
-		// Two cores are shared with the ingest parser: one background compaction at a time.
-		MaxConcurrentCompactions: func() int { return 1 },
-		Logger:                   quietLogger{o.Logger},
+		MemTableStopWritesThreshold: o.MemTables,
+		L0CompactionThreshold:       o.L0Compaction,
+		L0StopWritesThreshold:       max(32, 4*o.L0Compaction),
+		LBaseMaxBytes:               o.LBaseBytes,
+		MaxConcurrentCompactions:    func() int { return o.Compactions },
+		Logger:                      quietLogger{o.Logger},
 	}
 	opts.Levels = make([]pebble.LevelOptions, 7)
 	for i := range opts.Levels {
@@ -100,6 +130,11 @@ func OpenWith(dir string, o Options) (*Store, error) {
 		opts.Levels[i].BlockSize = 4 << 10
 		if i > 0 {
 			opts.Levels[i].TargetFileSize = 64 << 20
+		}
+		if !o.CompressAll && i < 5 {
+			// Snappy was 7 % of a load's CPU (encodeBlock, in flushes and compactions); the
+			// upper levels hold a small share of the data and are rewritten most often.
+			opts.Levels[i].Compression = pebble.NoCompression
 		}
 	}
 	opts.EnsureDefaults()
@@ -202,8 +237,39 @@ func (s *Store) getInt(key []byte) (int64, error) {
 	return int64(binary.BigEndian.Uint64(v)), nil
 }
 
-// Close flushes nothing extra (every batch was synced) and closes the database. Calls made
-// after Close fail with EUNAVAILABLE.
+// SetBulk switches bulk-load mode on or off. In bulk mode a Put still commits one atomic batch
+// and is visible to readers when it returns, but it does not wait for the write-ahead log to
+// reach the disk: a crash may lose the last batches, never part of one, so a load that is run
+// again after a crash ends in the same graph (writes are idempotent upserts). Switching it off
+// syncs the log, after which everything written so far is durable; Close does the same.
+func (s *Store) SetBulk(ctx context.Context, on bool) error {
+	done, err := s.enter(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.bulk && !on {
+		if err := s.syncLog(); err != nil {
+			return err
+		}
+	}
+	s.bulk = on
+	return nil
+}
+
+// syncLog makes every batch committed so far durable: syncing an empty log record waits for the
+// write-ahead log file, which holds all earlier batches in order, to be synced.
+func (s *Store) syncLog() error {
+	if err := s.db.LogData(nil, pebble.Sync); err != nil {
+		return fmt.Errorf("embedded: sync log: %w", err)
+	}
+	return nil
+}
+
+// Close syncs the log when a bulk load left batches unsynced and closes the database. Calls
+// made after Close fail with EUNAVAILABLE.
 func (s *Store) Close() error {
 	s.life.Lock()
 	defer s.life.Unlock()
@@ -211,6 +277,15 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.wmu.Lock()
+	bulk := s.bulk
+	s.wmu.Unlock()
+	if bulk {
+		if err := s.syncLog(); err != nil {
+			_ = s.db.Close()
+			return err
+		}
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("embedded: close: %w", err)
 	}

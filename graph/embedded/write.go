@@ -573,7 +573,11 @@ func (s *Store) applyBatch(ops []op, bytes int) error {
 			return fmt.Errorf("embedded: batch: %w", err)
 		}
 	}
-	if err := s.db.Apply(b, pebble.Sync); err != nil {
+	wo := pebble.Sync
+	if s.bulk {
+		wo = pebble.NoSync
+	}
+	if err := s.db.Apply(b, wo); err != nil {
 		return fmt.Errorf("embedded: commit batch: %w", err)
 	}
 	return nil

@@ -294,6 +294,13 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 		return flagged{}, false
 	}
 	n := len(c.patients)
+	if c.spreadDays > 0 {
+		// Spread edges are kept below the edge threshold only when they close triangles; a
+		// connected group of such pairs is jointly far less likely than any one pair (a
+		// triangle of pairs at p is about p³ under independence), credited conservatively as
+		// (1 + density) times the mean pair surprise.
+		f.MeanSurprise *= 1 + f.Density
+	}
 	cov := coVisitEvidence(f.MeanSurprise) * math.Sqrt(f.Density)
 	// At a pharmacy (no prescriber) a small group swiped together is read as one holder's cards
 	// even when purchases carry no diagnosis.
@@ -438,6 +445,12 @@ const maxLendingCards = 4
 
 func covisitReason(c candidate, f collusionFeatures, cov float64) graph.Reason {
 	n := len(c.patients)
+	if c.spreadDays > 0 {
+		return reason("covisit_spread_days", cov, map[string]float64{"mean_sessions": round4(f.MeanDays), "group_surprise": round4(f.MeanSurprise), "density": round4(f.Density), "edges": float64(len(c.edges)), "patients": float64(n), "spread_days": float64(c.spreadDays)},
+			"%d 名参保人反复在相隔不超过 %d 天内到同一机构/医生就诊，平均每对 %.1f 次（按就诊量期望的群体概率约 10^-%.1f）",
+			"%d patients repeatedly came to the same provider/doctor within %d days of each other, %.1f sessions per pair on average (group probability about 10^-%.1f given their volumes)",
+			n, c.spreadDays, f.MeanDays, f.MeanSurprise)
+	}
 	return reason("covisit_days", cov, map[string]float64{"mean_days": round4(f.MeanDays), "mean_surprise": round4(f.MeanSurprise), "density": round4(f.Density), "edges": float64(len(c.edges)), "patients": float64(n)},
 		"%d 名参保人在同一机构/医生同一时段反复共同就诊，平均每对 %.1f 个不同日期（按就诊量期望的概率约 10^-%.1f）",
 		"%d patients were repeatedly seen together by the same provider/doctor in the same window, %.1f distinct days per pair on average (probability about 10^-%.1f given their volumes)",

@@ -105,9 +105,16 @@ func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) 
 	if err != nil {
 		return graph.Findings{}, fmt.Errorf("detect: co-visit projection: %w", err)
 	}
-	prog(1)
 	slog.Info("detect: co-visit projection", "units", st.Units, "buckets", st.Buckets, "crowded_buckets", st.CrowdedBuckets,
 		"pair_records", st.PairRecords, "edges", st.Edges, "elapsed", time.Since(t0).Round(time.Millisecond))
+	spread, sst, err := spreadCoVisitProjection(ctx, d, p)
+	if err != nil {
+		return graph.Findings{}, fmt.Errorf("detect: spread co-visit projection: %w", err)
+	}
+	spread = newSpreadEdges(edges, spread)
+	prog(1)
+	slog.Info("detect: spread co-visit projection", "spans", sst.Buckets, "crowded_spans", sst.CrowdedBuckets,
+		"pair_records", sst.PairRecords, "edges", sst.Edges, "new_edges", len(spread), "elapsed", time.Since(t0).Round(time.Millisecond))
 
 	prog = pm.phase("communities")
 	cands, brokers, err := ringCandidates(ctx, edges, p)
@@ -124,6 +131,14 @@ func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) 
 		}
 	}
 	addBrokers(brokers, ev)
+	// Groups seen only by the spread pass are detected on their own edges, so that they cannot
+	// reshape the communities of the window pass, and a group overlapping a window ring is left
+	// to that ring.
+	spreadRings, err := spreadCollusionRings(ctx, d, dp, spread, rings, p)
+	if err != nil {
+		return graph.Findings{}, fmt.Errorf("detect: spread communities: %w", err)
+	}
+	rings = append(rings, spreadRings...)
 	prog(1)
 	slog.Info("detect: collusion rings", "candidates", len(cands), "reported", len(rings), "elapsed", time.Since(t0).Round(time.Millisecond))
 

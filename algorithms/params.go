@@ -18,6 +18,9 @@ type Params struct {
 	WindowMinutes int `json:"window_minutes"`
 	// MinCoVisitDays is the number of distinct days a pair must co-visit to be linked.
 	MinCoVisitDays int `json:"min_covisit_days"`
+	// SpreadDays links, in a second pass, patients who come to the same provider and doctor at
+	// most this many days apart (a group arriving over two or three days); 0 turns the pass off.
+	SpreadDays int `json:"spread_days"`
 	// MaxBucketPatients caps the patients of one provider-doctor window whose pairs are
 	// materialised; larger (crowded) buckets count only towards the expected co-visits.
 	MaxBucketPatients int `json:"max_bucket_patients"`
@@ -87,6 +90,7 @@ func DefaultParams() Params {
 		Seed:                   1,
 		WindowMinutes:          720,
 		MinCoVisitDays:         3,
+		SpreadDays:             2,
 		MaxBucketPatients:      60,
 		MinEdgeSurprise:        4,
 		HouseholdDiscount:      0.1,
@@ -123,6 +127,7 @@ func (p Params) Validate() error {
 	checks := []check{
 		{p.WindowMinutes >= 1 && p.WindowMinutes <= 7*24*60, "window_minutes", "must be between 1 and 10080"},
 		{p.MinCoVisitDays >= 2, "min_covisit_days", "must be at least 2"},
+		{p.SpreadDays >= 0 && p.SpreadDays <= 14, "spread_days", "must be between 0 and 14"},
 		{p.MaxBucketPatients >= 2 && p.MaxBucketPatients <= 10000, "max_bucket_patients", "must be between 2 and 10000"},
 		{p.MinEdgeSurprise >= 0, "min_edge_surprise", "must not be negative"},
 		{p.HouseholdDiscount >= 0 && p.HouseholdDiscount <= 1, "household_discount", "must be between 0 and 1"},

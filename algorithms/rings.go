@@ -24,6 +24,9 @@ type candidate struct {
 	// internal is the share of the members' projection edges that stay inside the group: one
 	// holder's cards co-visit only each other, a fragment of a clinic cohort mostly with others.
 	internal float64
+	// spreadDays is non-zero for groups found by the spread pass (members within that many days
+	// rather than in one window).
+	spreadDays int
 }
 
 // unionFind is a disjoint-set forest with path halving and union by size.

@@ -183,3 +183,50 @@ func TestFormatStamp(t *testing.T) {
 		}
 	}
 }
+
+// TestReopenPatientUpsert checks that the patient and derived-node filters, rebuilt on Open, do
+// not hide stored records: a patient re-put with a new phone after a reopen moves the phone.
+func TestReopenPatientUpsert(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	p := graph.Patient{ID: "5301000000000001", Name: "甲", Phone: "13800000001", Address: "昆明市一号"}
+	q := graph.Patient{ID: "5301000000000002", Name: "乙", Phone: "13800000001", Address: "昆明市一号"}
+	s, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutPatients(ctx, []graph.Patient{p, q}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = embedded.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p.Phone = "13800000002"
+	q.Phone = "13800000002"
+	if err := s.PutPatients(ctx, []graph.Patient{p}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Nodes[graph.TypePatient] != 2 || c.Nodes[graph.TypePhone] != 2 || c.Relationships[graph.RelHasPhone] != 2 || c.Nodes[graph.TypeAddress] != 1 {
+		t.Fatalf("after moving one patient's phone: %v %v", c.Nodes, c.Relationships)
+	}
+	if err := s.PutPatients(ctx, []graph.Patient{q}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = s.Counts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c.Nodes[graph.TypePatient] != 2 || c.Nodes[graph.TypePhone] != 1 || c.Relationships[graph.RelHasPhone] != 2 {
+		t.Fatalf("after moving both: %v %v", c.Nodes, c.Relationships)
+	}
+	if _, err := s.Node(ctx, graph.Ref{Type: graph.TypePhone, ID: "13800000001"}); graph.ErrorCode(err) != graph.ENOTFOUND {
+		t.Errorf("old phone after both moved: %v, want ENOTFOUND", err)
+	}
+}

@@ -1,13 +1,15 @@
 package embedded
 
 import (
+	"bytes"
 	"context"
 	"hash/maphash"
 
 	"github.com/ringtrace/ringtrace/graph"
 )
 
-// claimFilter is an in-memory Bloom filter of the claim ids in the store. A load writes millions
+// claimFilter is an in-memory Bloom filter of the claim ids in the store (the same type also
+// filters patient keys and derived-node prefixes, see buildPartyFilter). A load writes millions
 // of claims that are almost all new; asking Pebble whether each id exists costs a memtable and
 // bloom-filter probe per sstable, while this answers "certainly new" from one cache line. It is
 // built on the first PutClaims after Open by scanning the claim keys (instant on an empty store,
@@ -54,29 +56,74 @@ func (f *claimFilter) mayContain(id string) bool {
 
 // buildClaimFilter fills the filter from the stored claim keys once; the caller holds wmu.
 func (s *Store) buildClaimFilter(ctx context.Context) error {
-	f := &s.claimFilter
+	return buildFilter(ctx, s, &s.claimFilter, [][]byte{nodeKey(nil, graph.TypeClaim, "")}, func(k []byte) (string, []byte) {
+		return string(k[2:]), nil
+	})
+}
+
+// buildPartyFilter fills the patient-record and derived-node filters once; the caller holds
+// wmu. The patient filter holds patient node keys; the derived filter holds the adjacency
+// prefixes of phones, addresses and terminals, which is what makes them exist. Both spare a
+// fresh load a Pebble lookup per new patient and per new phone or address.
+func (s *Store) buildPartyFilter(ctx context.Context) error {
+	err := buildFilter(ctx, s, &s.patientFilter, [][]byte{nodeKey(nil, graph.TypePatient, "")}, func(k []byte) (string, []byte) {
+		return string(k), nil
+	})
+	if err != nil {
+		return err
+	}
+	var prefixes [][]byte
+	for _, t := range []graph.EntityType{graph.TypePhone, graph.TypeAddress, graph.TypeTerminal} {
+		prefixes = append(prefixes, []byte{tabAdj, typeCode(t)})
+	}
+	// One entry per derived node: after a node's first key the scan seeks past all its keys
+	// (a terminal has one per claim).
+	return buildFilter(ctx, s, &s.derivedFilter, prefixes, func(k []byte) (string, []byte) {
+		end := bytes.IndexByte(k[2:], 0)
+		if end < 0 {
+			return "", nil
+		}
+		p := k[:2+end+1]
+		return string(p), prefixEnd(p)
+	})
+}
+
+// buildFilter adds the entry of every key under the given prefixes to f; entry returns the
+// filter entry of a key ("" for none) and, optionally, where to seek next.
+func buildFilter(ctx context.Context, s *Store, f *claimFilter, prefixes [][]byte, entry func(key []byte) (string, []byte)) error {
 	if f.ready {
 		return nil
 	}
 	f.seed = maphash.MakeSeed()
 	f.bits = make([]uint64, filterBits/64)
-	it, err := s.iter(nodeKey(nil, graph.TypeClaim, ""))
-	if err != nil {
-		return err
-	}
 	f.ready = true
-	n := 0
-	for ok := it.First(); ok; ok = it.Next() {
-		f.add(string(it.Key()[2:]))
-		if n++; n%65536 == 0 && ctx.Err() != nil {
+	for _, prefix := range prefixes {
+		it, err := s.iter(prefix)
+		if err != nil {
 			f.ready = false
-			_ = it.Close()
-			return ctx.Err()
+			return err
 		}
-	}
-	if err := closeIter(it); err != nil {
-		f.ready = false
-		return err
+		n := 0
+		for ok := it.First(); ok; {
+			e, next := entry(it.Key())
+			if e != "" {
+				f.add(e)
+			}
+			if next != nil {
+				ok = it.SeekGE(next)
+			} else {
+				ok = it.Next()
+			}
+			if n++; n%65536 == 0 && ctx.Err() != nil {
+				f.ready = false
+				_ = it.Close()
+				return ctx.Err()
+			}
+		}
+		if err := closeIter(it); err != nil {
+			f.ready = false
+			return err
+		}
 	}
 	return nil
 }

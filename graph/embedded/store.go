@@ -34,6 +34,10 @@ type Store struct {
 	known map[string]struct{}
 	// claimFilter answers "is this claim id certainly new?" for the load path (filter.go).
 	claimFilter claimFilter
+	// patientFilter and derivedFilter answer "certainly absent" for patient records and for
+	// derived nodes (phone, address, terminal adjacency prefixes), built on the first write
+	// that needs them (filter.go).
+	patientFilter, derivedFilter claimFilter
 
 	// bulk is set while a bulk load runs (SetBulk): batches are committed without waiting for
 	// fsync. Owned by the writer holding wmu.

@@ -182,6 +182,9 @@ type writeTxn struct {
 	// newClaims are the claim ids first written by this batch, added to the store's claim
 	// filter once the batch is committed.
 	newClaims []string
+	// newPatients are the node keys of patients this batch creates, added to the patient
+	// filter after the commit.
+	newPatients []string
 	// recs holds the records written in this batch by node key, so that a record written twice
 	// in one batch reads its own first write as the old value.
 	recs    map[string][]byte
@@ -208,6 +211,9 @@ func (s *Store) write(ctx context.Context, fn func(w *writeTxn) error) error {
 	defer done()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if err := s.buildPartyFilter(ctx); err != nil {
+		return err
+	}
 	w := &writeTxn{s: s, recs: make(map[string][]byte), derived: make(map[string]*derivedChange), provClaims: make(map[string]int64)}
 	if err := fn(w); err != nil {
 		return err
@@ -326,17 +332,22 @@ func indexName(name string) string {
 
 func (w *writeTxn) putPatient(p *graph.Patient) error {
 	key := nodeKey(nil, graph.TypePatient, p.ID)
-	oldRec, found, err := w.old(key)
-	if err != nil {
-		return err
+	oldRec, found := w.recs[string(key)]
+	if !found && w.s.patientFilter.mayContain(string(key)) {
+		var err error
+		if oldRec, found, err = w.s.get(key); err != nil {
+			return err
+		}
 	}
 	var old graph.Patient
 	if found {
+		var err error
 		if old, err = decodePatient(p.ID, oldRec); err != nil {
 			return fmt.Errorf("embedded: old patient record: %w", err)
 		}
 	} else {
 		w.nodes[typeCode(graph.TypePatient)]++
+		w.newPatients = append(w.newPatients, string(key))
 	}
 	if err := w.renameIndex(graph.TypePatient, p.ID, old.Name, p.Name); err != nil {
 		return err
@@ -618,13 +629,15 @@ func (w *writeTxn) commit() error {
 		for _, prefix := range prefixes {
 			d := w.derived[prefix]
 			_, before := w.s.known[prefix]
-			if !before {
+			// certainlyAbsent: no committed key under prefix, so neither lookup is needed.
+			certainlyAbsent := !before && !w.s.derivedFilter.mayContain(prefix)
+			if !before && !certainlyAbsent {
 				if before, err = exists(prefix, nil); err != nil {
 					return err
 				}
 			}
 			after := len(d.added) > 0
-			if !after {
+			if !after && !certainlyAbsent {
 				if after, err = exists(prefix, d.removed); err != nil {
 					return err
 				}
@@ -686,6 +699,14 @@ func (w *writeTxn) commit() error {
 	}
 	for _, id := range w.newClaims {
 		w.s.claimFilter.add(id)
+	}
+	for _, k := range w.newPatients {
+		w.s.patientFilter.add(k)
+	}
+	for _, f := range flips {
+		if f.exists {
+			w.s.derivedFilter.add(f.prefix)
+		}
 	}
 	w.s.cmu.Lock()
 	w.s.nodes, w.s.rels = nodes, rels

@@ -23,11 +23,8 @@ const (
 // bulkLoad loads the synthetic graph into dir in bulk mode, printing "batch N" after every claim
 // batch so that a parent process can kill it in the middle.
 func bulkLoad(ctx context.Context, dir string, progress bool) error {
-	s, err := embedded.Open(dir)
+	s, err := embedded.OpenWith(dir, embedded.Options{BulkLoad: true})
 	if err != nil {
-		return err
-	}
-	if err := s.SetBulk(ctx, true); err != nil {
 		return err
 	}
 	g := newSynth(bulkPatients, bulkSeed)

@@ -24,21 +24,17 @@ func TestIngestDir(t *testing.T) {
 	ctx := context.Background()
 	// Tuning knobs for measuring alternatives (docs/bench/embedded.md); unset means the default.
 	o := embedded.Options{
-		MemTableBytes: uint64(envInt("RINGTRACE_EMBEDDED_MEMTABLE_MB", 0)) << 20,
-		MemTables:     envInt("RINGTRACE_EMBEDDED_MEMTABLES", 0),
-		Compactions:   envInt("RINGTRACE_EMBEDDED_COMPACTIONS", 0),
-		L0Compaction:  envInt("RINGTRACE_EMBEDDED_L0", 0),
-		LBaseBytes:    int64(envInt("RINGTRACE_EMBEDDED_LBASE_MB", 0)) << 20,
-		CompressAll:   os.Getenv("RINGTRACE_EMBEDDED_COMPRESS_ALL") == "1",
+		BulkLoad:          os.Getenv("RINGTRACE_EMBEDDED_BULK") == "1",
+		MemTableBytes:     uint64(envInt("RINGTRACE_EMBEDDED_MEMTABLE_MB", 0)) << 20,
+		MemTables:         envInt("RINGTRACE_EMBEDDED_MEMTABLES", 0),
+		Compactions:       envInt("RINGTRACE_EMBEDDED_COMPACTIONS", 0),
+		L0Compaction:      envInt("RINGTRACE_EMBEDDED_L0", 0),
+		LBaseBytes:        int64(envInt("RINGTRACE_EMBEDDED_LBASE_MB", 0)) << 20,
+		UpperUncompressed: os.Getenv("RINGTRACE_EMBEDDED_NOCOMPRESS") == "1",
 	}
 	s, err := embedded.OpenWith(filepath.Join(t.TempDir(), "db"), o)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if os.Getenv("RINGTRACE_EMBEDDED_BULK") == "1" {
-		if err := s.SetBulk(ctx, true); err != nil {
-			t.Fatal(err)
-		}
 	}
 	start := time.Now()
 	sum, err := ingest.Load(ctx, data, s, ingest.Options{})

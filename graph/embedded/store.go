@@ -1,6 +1,7 @@
 package embedded
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -52,27 +53,34 @@ type Store struct {
 // maxKnown bounds the derived-node cache: 1<<20 entries of ~30 bytes is ~60 MB at worst.
 const maxKnown = 1 << 20
 
-// Options tune the store. The zero value is the production default, which is tuned for bulk
-// loads of millions of claims in random key order (docs/bench/embedded.md, "Bulk load"):
-// large memtables and a tall L0 so that each compaction merges more data at once, two
-// compactions in parallel, and no block compression in the levels a load rewrites most.
+// Options tune the store. The zero value is the production default for serving and small
+// writes; BulkLoad switches to the settings measured for loading millions of claims.
 type Options struct {
+	// BulkLoad tunes the store for a bulk load (docs/bench/embedded.md, "Bulk load"): it opens
+	// in bulk mode (see SetBulk) and, for every field below left zero, uses the load value
+	// instead of the serving default: 256 MiB memtables, compaction from 16 L0 sublevels into
+	// a 2 GiB base level, two concurrent compactions and no block compression in levels 0–4.
+	// Random-order inserts then rewrite each key fewer times. The price is a tall, partly
+	// uncompressed L0 when the load ends; the next open with serving options compacts it in the
+	// background.
+	BulkLoad bool
 	// CacheBytes is Pebble's block cache size; 0 means 512 MiB.
 	CacheBytes int64
-	// MemTableBytes is the size of one memtable; 0 means 256 MiB.
+	// MemTableBytes is the size of one memtable; 0 means 64 MiB (256 MiB for a bulk load).
 	MemTableBytes uint64
 	// MemTables is how many memtables may fill before writers stall; 0 means 4.
 	MemTables int
-	// Compactions is the maximum number of concurrent background compactions; 0 means 2.
+	// Compactions is the maximum number of concurrent background compactions; 0 means 1 (2
+	// for a bulk load).
 	Compactions int
 	// L0Compaction is the number of L0 sublevels that triggers a compaction into the base
-	// level; 0 means 16.
+	// level; 0 means 4 (16 for a bulk load).
 	L0Compaction int
-	// LBaseBytes is the target size of the base level; 0 means 2 GiB.
+	// LBaseBytes is the target size of the base level; 0 means 256 MiB (2 GiB for a bulk load).
 	LBaseBytes int64
-	// CompressAll Snappy-compresses every level. By default levels 0–4, which a load rewrites
-	// most often, are left uncompressed and only the bottom levels are compressed.
-	CompressAll bool
+	// UpperUncompressed leaves blocks uncompressed in levels 0–4, which a load rewrites most
+	// often; the bottom levels stay Snappy-compressed. Always on for a bulk load.
+	UpperUncompressed bool
 	// Logger receives store events (never personal data); nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -88,26 +96,21 @@ func OpenWith(dir string, o Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("embedded: create %s: %w", dir, err)
 	}
-	if o.CacheBytes == 0 {
-		o.CacheBytes = 512 << 20
+	if o.BulkLoad {
+		o.UpperUncompressed = true
+		o.MemTableBytes = cmp.Or(o.MemTableBytes, 256<<20)
+		o.Compactions = cmp.Or(o.Compactions, 2)
+		o.L0Compaction = cmp.Or(o.L0Compaction, 16)
+		o.LBaseBytes = cmp.Or(o.LBaseBytes, 2<<30)
 	}
-	if o.MemTableBytes == 0 {
-		o.MemTableBytes = 256 << 20
-	}
+	o.CacheBytes = cmp.Or(o.CacheBytes, 512<<20)
+	o.MemTableBytes = cmp.Or(o.MemTableBytes, 64<<20)
+	o.MemTables = cmp.Or(o.MemTables, 4)
+	o.Compactions = cmp.Or(o.Compactions, 1)
+	o.L0Compaction = cmp.Or(o.L0Compaction, 4)
+	o.LBaseBytes = cmp.Or(o.LBaseBytes, 256<<20)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
-	}
-	if o.MemTables == 0 {
-		o.MemTables = 4
-	}
-	if o.Compactions == 0 {
-		o.Compactions = 2
-	}
-	if o.L0Compaction == 0 {
-		o.L0Compaction = 16
-	}
-	if o.LBaseBytes == 0 {
-		o.LBaseBytes = 2 << 30
 	}
 	cache := pebble.NewCache(o.CacheBytes)
 	defer cache.Unref()
@@ -135,7 +138,7 @@ func OpenWith(dir string, o Options) (*Store, error) {
 		if i > 0 {
 			opts.Levels[i].TargetFileSize = 64 << 20
 		}
-		if !o.CompressAll && i < 5 {
+		if o.UpperUncompressed && i < 5 {
 			// Snappy was 7 % of a load's CPU (encodeBlock, in flushes and compactions); the
 			// upper levels hold a small share of the data and are rewritten most often.
 			opts.Levels[i].Compression = pebble.NoCompression
@@ -146,7 +149,7 @@ func OpenWith(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, known: make(map[string]struct{}), logger: o.Logger}
+	s := &Store{db: db, known: make(map[string]struct{}), logger: o.Logger, bulk: o.BulkLoad}
 	if err := s.loadCounts(); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -246,6 +249,7 @@ func (s *Store) getInt(key []byte) (int64, error) {
 // reach the disk: a crash may lose the last batches, never part of one, so a load that is run
 // again after a crash ends in the same graph (writes are idempotent upserts). Switching it off
 // syncs the log, after which everything written so far is durable; Close does the same.
+// Options.BulkLoad opens the store with bulk mode on.
 func (s *Store) SetBulk(ctx context.Context, on bool) error {
 	done, err := s.enter(ctx)
 	if err != nil {

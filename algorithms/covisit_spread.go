@@ -24,7 +24,7 @@ type spreadPair struct {
 // scheduling over the unit's D active days (at least the provider's), a visit of a is matched by
 // b with probability about k_b·(2s+1)/D, so the expected number of matches is
 // E = k_a·k_b·(2s+1)/D; since sessions ≤ matches, the Poisson tail of the session count against
-// E is conservative. Only spans of s+1 days with at most MaxBucketPatients/2 patients are
+// E is conservative. Only spans of s+1 days with at most MaxBucketPatients patients are
 // expanded: at a busy department every pair is matched on some days, which is what the null
 // model expects and what would explode the pair count, so those units are left to the window
 // pass.
@@ -36,7 +36,7 @@ func spreadCoVisitProjection(ctx context.Context, d *dataset, p Params) ([]coVis
 	}
 	recs := sortedVisits(d, secondsPerDay) // one record per (unit, day, patient)
 	st.Claims = len(recs)
-	spanCap := max(p.MaxBucketPatients/2, 2)
+	spanCap := max(p.MaxBucketPatients, 2)
 
 	provDays := map[int32]int{}
 	var days []int32

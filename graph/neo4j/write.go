@@ -29,13 +29,26 @@ FOREACH (v IN CASE WHEN r.phone IS NULL THEN [] ELSE [r.phone] END |
 FOREACH (v IN CASE WHEN r.address IS NULL THEN [] ELSE [r.address] END |
   MERGE (a:Address {id: v}) MERGE (n)-[:LIVES_AT]->(a))`
 
+	// The CREATE forms (fresh batches) first MERGE the batch's distinct derived nodes (phones,
+	// addresses, terminals), each once per statement instead of once per row, and then create
+	// every record and attach its relationships with unit subqueries: a MATCH that finds nothing
+	// (a null key or a party not stored) simply adds no relationship and keeps the row. This
+	// replaces OPTIONAL MATCH + FOREACH, which made the planner run every branch per row, and
+	// leaves no MERGE on relationships. Plans are checked by TestWritePlans (seeks, no Eager).
+	cypherPatientsDerived = `UNWIND $rows AS r
+WITH DISTINCT r.phone AS v WHERE v IS NOT NULL
+MERGE (:Phone {id: v})
+WITH count(*) AS done
+UNWIND $rows AS r
+WITH DISTINCT r.address AS v WHERE v IS NOT NULL
+MERGE (:Address {id: v})`
+
 	cypherPatientsNew = `UNWIND $rows AS r
 CREATE (n:Patient)
 SET n = r
-FOREACH (v IN CASE WHEN r.phone IS NULL THEN [] ELSE [r.phone] END |
-  MERGE (ph:Phone {id: v}) CREATE (n)-[:HAS_PHONE]->(ph))
-FOREACH (v IN CASE WHEN r.address IS NULL THEN [] ELSE [r.address] END |
-  MERGE (a:Address {id: v}) CREATE (n)-[:LIVES_AT]->(a))`
+WITH n, r
+CALL (n, r) { MATCH (ph:Phone {id: r.phone}) CREATE (n)-[:HAS_PHONE]->(ph) }
+CALL (n, r) { MATCH (a:Address {id: r.address}) CREATE (n)-[:LIVES_AT]->(a) }`
 
 	// Removes the phone and address relationships that no longer match the row, then the
 	// derived nodes left without any relationship.
@@ -92,19 +105,17 @@ FOREACH (x IN CASE WHEN d IS NULL THEN [] ELSE [d] END | MERGE (c)-[:TREATED_BY]
 FOREACH (v IN CASE WHEN term IS NULL THEN [] ELSE [term] END |
   MERGE (t:Terminal {id: v}) MERGE (c)-[:ON_TERMINAL]->(t))`
 
+	cypherClaimsDerived = claimKeys + `WITH DISTINCT term WHERE term IS NOT NULL
+MERGE (:Terminal {id: term})`
+
 	cypherClaimsNew = claimKeys + `CREATE (c:Claim)
 SET c = r
 WITH c, r, inst, pharm, term
-OPTIONAL MATCH (p:Patient {id: r.patient_id})
-OPTIONAL MATCH (i:Institution {id: inst})
-OPTIONAL MATCH (f:Pharmacy {id: pharm})
-OPTIONAL MATCH (d:Doctor {id: r.doctor_id})
-FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | CREATE (x)-[:FILED]->(c))
-FOREACH (x IN CASE WHEN i IS NULL THEN [] ELSE [i] END | CREATE (c)-[:AT]->(x))
-FOREACH (x IN CASE WHEN f IS NULL THEN [] ELSE [f] END | CREATE (c)-[:AT]->(x))
-FOREACH (x IN CASE WHEN d IS NULL THEN [] ELSE [d] END | CREATE (c)-[:TREATED_BY]->(x))
-FOREACH (v IN CASE WHEN term IS NULL THEN [] ELSE [term] END |
-  MERGE (t:Terminal {id: v}) CREATE (c)-[:ON_TERMINAL]->(t))`
+CALL (c, r) { MATCH (p:Patient {id: r.patient_id}) CREATE (p)-[:FILED]->(c) }
+CALL (c, inst) { MATCH (i:Institution {id: inst}) CREATE (c)-[:AT]->(i) }
+CALL (c, pharm) { MATCH (f:Pharmacy {id: pharm}) CREATE (c)-[:AT]->(f) }
+CALL (c, r) { MATCH (d:Doctor {id: r.doctor_id}) CREATE (c)-[:TREATED_BY]->(d) }
+CALL (c, term) { MATCH (t:Terminal {id: term}) CREATE (c)-[:ON_TERMINAL]->(t) }`
 
 	// A claim's relationships that its new properties no longer describe; terminals left
 	// without claims go with them.
@@ -137,12 +148,13 @@ SET i = r`
 // upsert names the statements of one kind of record: how to tell whether any id of a batch
 // exists, the MERGE form, the CREATE form for batches of new records, and the stale pass.
 type upsert struct {
-	existing, merge, create, stale string
+	existing, merge, stale string
+	create                 []string
 }
 
 var (
-	patientUpsert = upsert{existing: cypherExistingPatients, merge: cypherPatients, create: cypherPatientsNew, stale: cypherPatientsStale}
-	claimUpsert   = upsert{existing: cypherExistingClaims, merge: cypherClaims, create: cypherClaimsNew, stale: cypherClaimsStale}
+	patientUpsert = upsert{existing: cypherExistingPatients, merge: cypherPatients, create: []string{cypherPatientsDerived, cypherPatientsNew}, stale: cypherPatientsStale}
+	claimUpsert   = upsert{existing: cypherExistingClaims, merge: cypherClaims, create: []string{cypherClaimsDerived, cypherClaimsNew}, stale: cypherClaimsStale}
 )
 
 // PutPatients upserts patients with their phone and address nodes; a changed or cleared phone
@@ -284,11 +296,13 @@ func (s *Store) putUpsert(ctx context.Context, op string, rows []map[string]any,
 		return nil
 	}
 	start := time.Now()
-	run := func(tx neo4j.ManagedTransaction, stmt string) error {
+	run := func(tx neo4j.ManagedTransaction, stmts ...string) error {
 		for lo := 0; lo < len(rows); lo += chunkRows {
 			hi := min(lo+chunkRows, len(rows))
-			if err := exec(ctx, tx, stmt, map[string]any{"rows": rows[lo:hi]}); err != nil {
-				return err
+			for _, stmt := range stmts {
+				if err := exec(ctx, tx, stmt, map[string]any{"rows": rows[lo:hi]}); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -309,7 +323,7 @@ func (s *Store) putUpsert(ctx context.Context, op string, rows []map[string]any,
 		}
 		fresh = !existed
 		if fresh {
-			return run(tx, u.create)
+			return run(tx, u.create...)
 		}
 		if err := run(tx, u.merge); err != nil {
 			return err

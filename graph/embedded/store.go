@@ -39,6 +39,10 @@ type Store struct {
 	// derived nodes (phone, address, terminal adjacency prefixes), built on the first write
 	// that needs them (filter.go).
 	patientFilter, derivedFilter claimFilter
+	// provCounts caches committed per-provider claim counters (providerCountKey → claims),
+	// so that a load batch need not read one counter per provider it touches. Bounded by
+	// maxProvCounts and cleared when full.
+	provCounts map[string]int64
 
 	// bulk is set while a bulk load runs (SetBulk): batches are committed without waiting for
 	// fsync. Owned by the writer holding wmu.
@@ -49,6 +53,10 @@ type Store struct {
 	rels   [8]int64
 	logger *slog.Logger
 }
+
+// maxProvCounts bounds the provider counter cache: a province has tens of thousands of
+// providers at most.
+const maxProvCounts = 1 << 18
 
 // maxKnown bounds the derived-node cache: 1<<20 entries of ~30 bytes is ~60 MB at worst.
 const maxKnown = 1 << 20
@@ -149,7 +157,7 @@ func OpenWith(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, known: make(map[string]struct{}), logger: o.Logger, bulk: o.BulkLoad}
+	s := &Store{db: db, known: make(map[string]struct{}), provCounts: make(map[string]int64), logger: o.Logger, bulk: o.BulkLoad}
 	if err := s.loadCounts(); err != nil {
 		_ = db.Close()
 		return nil, err

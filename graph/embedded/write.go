@@ -652,18 +652,28 @@ func (w *writeTxn) commit() error {
 		}
 	}
 	// Per-provider claim counters: a batch touches at most a few thousand providers, each
-	// read once here (the writer holds wmu, so the committed value cannot change under it).
+	// read once here (the writer holds wmu, so the committed value cannot change under it),
+	// from the writer's cache of committed values when it has them.
+	type provCount struct {
+		key string
+		n   int64
+	}
+	provs := make([]provCount, 0, len(w.provClaims))
 	for k, d := range w.provClaims {
 		if d == 0 {
 			continue
 		}
-		n, err := w.s.getInt([]byte(k))
-		if err != nil {
-			return err
+		n, ok := w.s.provCounts[k]
+		if !ok {
+			var err error
+			if n, err = w.s.getInt([]byte(k)); err != nil {
+				return err
+			}
 		}
 		if err := w.set([]byte(k), binary.BigEndian.AppendUint64(nil, uint64(n+d))); err != nil {
 			return err
 		}
+		provs = append(provs, provCount{k, n + d})
 	}
 	w.s.cmu.RLock()
 	nodes, rels := w.s.nodes, w.s.rels
@@ -702,6 +712,12 @@ func (w *writeTxn) commit() error {
 	}
 	for _, k := range w.newPatients {
 		w.s.patientFilter.add(k)
+	}
+	if len(w.s.provCounts)+len(provs) > maxProvCounts {
+		clear(w.s.provCounts)
+	}
+	for _, p := range provs {
+		w.s.provCounts[p.key] = p.n
 	}
 	for _, f := range flips {
 		if f.exists {

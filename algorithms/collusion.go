@@ -305,6 +305,11 @@ func scoreCollusion(d *dataset, dp *diagnosisPeers, c candidate, p Params) (flag
 	// At a pharmacy (no prescriber) a small group swiped together is read as one holder's cards
 	// even when purchases carry no diagnosis.
 	atPharmacy := d.provKind[mainProv] == provPharmacy
+	if c.spreadDays > 0 && looksLikeLending(f, n) {
+		// One holder carrying several cards swipes them in one visit; cards that only come
+		// within days of each other are not one holder, and too few to be a ring on this alone.
+		return flagged{}, false
+	}
 	if looksLikeLending(f, n) || (atPharmacy && n <= maxLendingCards && f.Household < 0.5 && f.Internal >= 0.6 && f.AmountCV <= 0.2) {
 		return lendingGroup(d, c, f, cov, mainProv, mainDoc, p)
 	}

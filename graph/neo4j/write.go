@@ -43,9 +43,12 @@ UNWIND $rows AS r
 WITH DISTINCT r.address AS v WHERE v IS NOT NULL
 MERGE (:Address {id: v})`
 
+	// The properties are named one by one (a null one is not stored): with SET n = r the
+	// planner cannot tell which properties change and adds an Eager barrier between the
+	// CREATE and the id lookups that follow.
 	cypherPatientsNew = `UNWIND $rows AS r
-CREATE (n:Patient)
-SET n = r
+CREATE (n:Patient {id: r.id, id_fold: r.id_fold, name: r.name, name_fold: r.name_fold, sex: r.sex,
+  birth_date: r.birth_date, region: r.region, phone: r.phone, address: r.address, death_date: r.death_date})
 WITH n, r
 CALL (n, r) { MATCH (ph:Phone {id: r.phone}) CREATE (n)-[:HAS_PHONE]->(ph) }
 CALL (n, r) { MATCH (a:Address {id: r.address}) CREATE (n)-[:LIVES_AT]->(a) }`
@@ -108,14 +111,24 @@ FOREACH (v IN CASE WHEN term IS NULL THEN [] ELSE [term] END |
 	cypherClaimsDerived = claimKeys + `WITH DISTINCT term WHERE term IS NOT NULL
 MERGE (:Terminal {id: term})`
 
-	cypherClaimsNew = claimKeys + `CREATE (c:Claim)
-SET c = r
-WITH c, r, inst, pharm, term
+	// The relationship keys are derived inside the subqueries, after the CREATE: a projection of
+	// the row before it (claimKeys) also makes the planner add an Eager barrier, since it cannot
+	// tell that $rows holds maps and not nodes.
+	cypherClaimsNew = `UNWIND $rows AS r
+CREATE (c:Claim {id: r.id, patient_id: r.patient_id, provider_id: r.provider_id,
+  provider_type: r.provider_type, doctor_id: r.doctor_id, claim_type: r.claim_type, start_time: r.start_time,
+  end_time: r.end_time, diagnosis_code: r.diagnosis_code, total_amount: r.total_amount,
+  fund_amount: r.fund_amount, terminal_id: r.terminal_id})
+WITH c, r
 CALL (c, r) { MATCH (p:Patient {id: r.patient_id}) CREATE (p)-[:FILED]->(c) }
-CALL (c, inst) { MATCH (i:Institution {id: inst}) CREATE (c)-[:AT]->(i) }
-CALL (c, pharm) { MATCH (f:Pharmacy {id: pharm}) CREATE (c)-[:AT]->(f) }
+CALL (c, r) {
+  MATCH (i:Institution {id: CASE WHEN r.provider_type = 'institution' THEN r.provider_id END})
+  CREATE (c)-[:AT]->(i) }
+CALL (c, r) {
+  MATCH (f:Pharmacy {id: CASE WHEN r.provider_type = 'pharmacy' THEN r.provider_id END})
+  CREATE (c)-[:AT]->(f) }
 CALL (c, r) { MATCH (d:Doctor {id: r.doctor_id}) CREATE (c)-[:TREATED_BY]->(d) }
-CALL (c, term) { MATCH (t:Terminal {id: term}) CREATE (c)-[:ON_TERMINAL]->(t) }`
+CALL (c, r) { MATCH (t:Terminal {id: r.provider_id + '/' + r.terminal_id}) CREATE (c)-[:ON_TERMINAL]->(t) }`
 
 	// A claim's relationships that its new properties no longer describe; terminals left
 	// without claims go with them.

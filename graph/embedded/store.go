@@ -256,7 +256,7 @@ func (s *Store) getInt(key []byte) (int64, error) {
 // and is visible to readers when it returns, but it does not wait for the write-ahead log to
 // reach the disk: a crash may lose the last batches, never part of one, so a load that is run
 // again after a crash ends in the same graph (writes are idempotent upserts). Switching it off
-// syncs the log, after which everything written so far is durable; Close does the same.
+// flushes the memtables, after which everything written so far is durable; Close syncs the log.
 // Options.BulkLoad opens the store with bulk mode on.
 func (s *Store) SetBulk(ctx context.Context, on bool) error {
 	done, err := s.enter(ctx)
@@ -267,8 +267,11 @@ func (s *Store) SetBulk(ctx context.Context, on bool) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if s.bulk && !on {
-		if err := s.syncLog(); err != nil {
-			return err
+		// Flush rather than only syncing the log: a bulk load leaves up to a 256 MiB memtable
+		// whose log the next Open would otherwise replay; flushing writes and syncs it now,
+		// which makes everything loaded durable.
+		if err := s.db.Flush(); err != nil {
+			return fmt.Errorf("embedded: flush after bulk load: %w", err)
 		}
 	}
 	s.bulk = on

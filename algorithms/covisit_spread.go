@@ -5,6 +5,8 @@ import (
 	"context"
 	"math"
 	"slices"
+
+	"github.com/ringtrace/ringtrace/graph"
 )
 
 // spreadPair is one match of the spread co-visit pass: patients a < b were at the same unit on
@@ -240,6 +242,16 @@ func spreadCollusionRings(ctx context.Context, d *dataset, dp *diagnosisPeers, s
 		f, _, _, ok := groupFeatures(d, dp, c, p)
 		return ok && !looksLikeLending(f, len(c.patients))
 	})
+	// Organisers (provider, doctor) of the collusion rings already found: a spread group run by
+	// the same doctor at the same provider is part of that operation (as in mergeByOrganiser),
+	// not a second ring.
+	type unit struct{ prov, doc int32 }
+	organisers := map[unit]bool{}
+	for _, h := range have {
+		if h.ring.Kind == graph.KindCollusionRing && len(h.docs) > 0 {
+			organisers[unit{h.provs[0], h.docs[0]}] = true
+		}
+	}
 	var out []flagged
 	for _, c := range cands {
 		c.spreadDays = p.SpreadDays
@@ -247,7 +259,7 @@ func spreadCollusionRings(ctx context.Context, d *dataset, dp *diagnosisPeers, s
 		if !ok {
 			continue
 		}
-		dup := false
+		dup := len(f.docs) > 0 && organisers[unit{f.provs[0], f.docs[0]}]
 		for _, h := range have {
 			if jaccardIdx(f.pats, h.pats) >= 0.3 {
 				dup = true

@@ -30,7 +30,8 @@ func TestMain(m *testing.M) {
 }
 
 func helperLoad(data, db string) int {
-	st, err := embedded.Open(db)
+	// Opened as `ringtrace ingest` opens it: bulk load, batches committed without fsync.
+	st, err := embedded.OpenWith(db, embedded.Options{BulkLoad: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
@@ -97,7 +98,8 @@ func write(t *testing.T, dir, name, body string) {
 
 func loadInto(t *testing.T, data, db string) ingest.Summary {
 	t.Helper()
-	st, err := embedded.Open(db)
+	// Opened as `ringtrace ingest` opens it: bulk load, batches committed without fsync.
+	st, err := embedded.OpenWith(db, embedded.Options{BulkLoad: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +244,8 @@ func BenchmarkLoadEmbedded(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		db := filepath.Join(b.TempDir(), "graph")
-		st, err := embedded.Open(db)
+		// Opened as `ringtrace ingest` opens it: bulk load, batches committed without fsync.
+		st, err := embedded.OpenWith(db, embedded.Options{BulkLoad: true})
 		if err != nil {
 			b.Fatal(err)
 		}

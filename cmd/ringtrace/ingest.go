@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ringtrace/ringtrace/graph"
+	"github.com/ringtrace/ringtrace/graph/embedded"
 	"github.com/ringtrace/ringtrace/ingest"
 )
 
@@ -70,7 +71,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(3 << 30)
 	}
-	store, err := openStore(ctx, sc)
+	store, err := openIngestStore(ctx, sc)
 	if err != nil {
 		return &exitError{1, err}
 	}
@@ -80,6 +81,12 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	opts.Progress = bar.update
 	sum, err := ingest.Load(ctx, data, store, opts)
 	bar.finish()
+	if bulk, ok := store.(*embedded.Store); ok {
+		// End of the bulk load: sync the log once, so that what was loaded is durable.
+		if serr := bulk.SetBulk(context.WithoutCancel(ctx), false); serr != nil && err == nil {
+			err = serr
+		}
+	}
 	if sum.Files != nil {
 		printIngestSummary(env.Stdout, sum)
 	}
@@ -94,6 +101,24 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		return &exitError{1, fmt.Errorf("没有载入任何数据行 / nothing could be loaded (%d rows rejected, see %s)", sum.Rejected(), sum.RejectsPath)}
 	}
 	return nil
+}
+
+// openIngestStore opens the store for a load: the embedded store with its bulk-load tuning
+// (graph/embedded Options.BulkLoad: batches committed without fsync, the log synced once at the
+// end; a crash loses whole trailing batches only, which running the load again writes again),
+// any other store as openStore does.
+func openIngestStore(ctx context.Context, sc StoreConfig) (graph.Store, error) {
+	if sc.Kind != "embedded" {
+		return openStore(ctx, sc)
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, graph.FieldErrorf("store", "存储配置无效 / invalid store configuration: %v", err)
+	}
+	s, err := embedded.OpenWith(sc.Dir, embedded.Options{BulkLoad: true})
+	if err != nil {
+		return nil, fmt.Errorf("open embedded store %s: %w", sc.Dir, err)
+	}
+	return s, nil
 }
 
 // ingestUserError renders err for the terminal: the message of a *graph.Error, or the error text (it

@@ -10,11 +10,16 @@
 // order, a provider's claims in time order), which an LSM iterator answers directly. A batch is
 // atomic and, committed with Sync, durable across a crash.
 //
+// Options{BulkLoad: true}, which `ringtrace ingest` uses, commits batches without fsync and
+// tunes the LSM for random-order bulk inserts; a crash then loses whole trailing batches only,
+// never part of one, so a load run again ends in the same graph (see SetBulk).
+//
 // The key layout (keys.go) and the graph schema it implements are documented in
 // docs/graph-schema.md; trade-offs and measurements in docs/decisions/embedded.md and
 // docs/bench/embedded.md.
 //
-// This package must not import any other store, the algorithms, ingest or HTTP code, and it
+// This package must not import any other store, the algorithms, ingest or HTTP code (only its
+// external test TestIngestDir drives the real ingest pipeline, to measure loads), and it
 // must not log personal data (names, ID numbers, phones, addresses, diagnoses): ids and names
 // only ever appear in returned values, never in log lines or error messages.
 package embedded

@@ -72,3 +72,32 @@ func TestClosedEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestSpreadGroupOfFoundOrganiser checks that a spread group run by the doctor of a ring the
+// window pass already found is not reported as a second ring: one organiser, one operation.
+func TestSpreadGroupOfFoundOrganiser(t *testing.T) {
+	w := newWorld(10, 2000)
+	ring := w.addPatients("R", 8, false)
+	for _, day := range []int{10, 24, 40, 61, 90, 130} {
+		for i, id := range ring {
+			w.claim(graph.Claim{PatientID: id, ProviderID: "H06", ProviderType: graph.TypeInstitution, DoctorID: "D060",
+				Type: graph.ClaimOutpatient, Start: at(day, 9, 5*i), DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(200 * 3)})
+		}
+	}
+	late := w.addPatients("S", 5, false)
+	for _, day := range []int{15, 50, 77, 110, 150, 200} {
+		for i, id := range late {
+			w.claim(graph.Claim{PatientID: id, ProviderID: "H06", ProviderType: graph.TypeInstitution, DoctorID: "D060",
+				Type: graph.ClaimOutpatient, Start: at(day+i%3, 9+i/3*5, 10), DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(200 * 2.5)})
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	if ringWith(f, graph.KindCollusionRing, ring) == nil {
+		t.Fatalf("window ring not reported; rings: %v", kinds(f))
+	}
+	for _, r := range f.Rings {
+		if r.Reasons[0].Code == "covisit_spread_days" && hasMember(&r, graph.Ref{Type: graph.TypeDoctor, ID: "D060"}) {
+			t.Errorf("spread group of the found organiser reported as a second ring: %v", r.Members)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -40,12 +41,22 @@ func (e *env) policeCase() caseView {
 // checks allow/deny against the roles the description lists: deny by default means 403 for a
 // role not listed, 401 without a session.
 func TestAccessMatrix(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, func(c *Config) { c.Referral.SigningKey = testSigningKey() })
+	e.addIntakeUser()
 	job := e.runJob(nil)
 	if job.Status != JobSucceeded {
 		t.Fatalf("job %+v", job)
 	}
 	c := e.policeCase()
+	// A whistle-blower report for the intake routes.
+	var receipt ReportReceipt
+	if st := e.do("", http.MethodPost, "/api/reports", map[string]any{"anonymous": true, "subject": "某诊所", "what": "挂床住院"}, &receipt); st != http.StatusCreated {
+		t.Fatalf("file a report: %d", st)
+	}
+	reports, err := e.s.referral.intake.Reports(context.Background())
+	if err != nil || len(reports) != 1 {
+		t.Fatalf("reports %v %v", reports, err)
+	}
 	doc := loadOpenAPI(t)
 	fill := strings.NewReplacer("{type}", "patient", "{username}", "analyst")
 	query := map[string]string{
@@ -68,6 +79,10 @@ func TestAccessMatrix(t *testing.T) {
 				p = strings.Replace(p, "{id}", "R1", 1)
 			case strings.HasPrefix(p, "/api/cases/"):
 				p = strings.Replace(p, "{id}", c.ID, 1)
+			case strings.HasPrefix(p, "/api/reports/"):
+				p = strings.Replace(strings.Replace(p, "{id}", reports[0].ID, 1), "{n}", "0", 1)
+			case strings.HasPrefix(p, "/api/blacklist/"):
+				p = strings.Replace(p, "{id}", "BL-000001", 1)
 			}
 			p += query[path]
 			var body any

@@ -30,8 +30,9 @@ const (
 	RoleAdmin        Role = "admin"        // users
 )
 
-// Roles lists every role in a fixed order.
-var Roles = []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor, RolePolice, RoleAdmin}
+// Roles lists every role in a fixed order. RoleIntake, the whistle-blower intake desk, is declared
+// with the intake routes (issue6_service.go).
+var Roles = []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor, RolePolice, RoleAdmin, RoleIntake}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/ringtrace/ringtrace/api/blacklist"
@@ -161,13 +160,5 @@ func (rs *referralService) annotateDetector(det Detector, now func() time.Time) 
 	}
 }
 
-// referralServices maps a server to its issue-6 stores. (Transitional: the Server struct is
-// another engineer's file until the hook-in; see docs/decisions/referral.md.)
-var referralServices sync.Map
-
-// referralSvc returns the server's issue-6 stores, or nil when they are not enabled.
-func (s *Server) referralSvc() *referralService {
-	v, _ := referralServices.Load(s)
-	rs, _ := v.(*referralService)
-	return rs
-}
+// referralSvc returns the server's issue-6 stores (nil only while New is still building it).
+func (s *Server) referralSvc() *referralService { return s.referral }

@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,47 +62,25 @@ type referralEnv struct {
 func newReferralEnv(t *testing.T, mod ...func(*ReferralConfig)) *referralEnv {
 	t.Helper()
 	lb := &syncBuffer{}
-	e := newEnv(t, func(c *Config) {
-		c.Logger = slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	})
 	rc := ReferralConfig{SigningKey: testSigningKey(), IntakeSecret: "test intake secret", Software: "ringtrace test"}
 	for _, m := range mod {
 		m(&rc)
 	}
-	enableReferralForTest(t, e.s, rc)
-	if _, err := e.s.Accounts().CreateUser("intake", testPassword, RoleAnalyst, "举报受理"); err != nil {
-		t.Fatal(err)
-	}
-	u, err := e.s.accounts.User("intake")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Role = RoleIntake
-	if err := e.s.accounts.put(u); err != nil {
-		t.Fatal(err)
-	}
-	e.s.accounts.forget()
-	e.tokens[RoleIntake] = e.login("intake", testPassword)
+	e := newEnv(t, func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c.Referral = rc
+	})
+	e.addIntakeUser()
 	return &referralEnv{env: e, log: lb, key: rc.SigningKey}
 }
 
-// enableReferralForTest opens the issue-6 stores for s and registers their routes.
-func enableReferralForTest(t *testing.T, s *Server, rc ReferralConfig) {
-	t.Helper()
-	rs, err := s.openReferral(rc)
-	if err != nil {
-		t.Fatal(err)
+// addIntakeUser creates the user "intake" with the intake role and logs it in.
+func (e *env) addIntakeUser() {
+	e.t.Helper()
+	if _, err := e.s.Accounts().CreateUser("intake", testPassword, RoleIntake, "举报受理"); err != nil {
+		e.t.Fatal(err)
 	}
-	referralServices.Store(s, rs)
-	t.Cleanup(func() { referralServices.Delete(s); rs.Close() })
-	for _, rt := range s.issue6Routes() {
-		s.e.Add(rt.method, rt.path, s.authorize(rt), s.shed, s.bodyLimit)
-	}
-	entity := route{http.MethodGet, "/api/entities/:type/:id", append(slices.Clone(graphRoles), RolePolice), s.withBlacklistMark(s.entity)}
-	s.e.Add(entity.method, entity.path, s.authorize(entity), s.shed, s.bodyLimit)
-	for _, pr := range s.issue6PublicRoutes() {
-		s.e.Add(pr.method, pr.path, pr.h, s.shed, s.limitBody(pr.maxBody))
-	}
+	e.tokens[RoleIntake] = e.login("intake", testPassword)
 }
 
 // call sends a request as role ("" for none) and keeps the body when the caller is not intake.
@@ -739,4 +716,72 @@ func TestReportLimits(t *testing.T) {
 	if st, b, _ := re2.call("", http.MethodPost, "/api/reports", map[string]any{"subject": "x", "what": "y"}); st != http.StatusBadRequest || errOf(t, b).Field != "reporter.name" {
 		t.Errorf("named report without a name: %d %s", st, b)
 	}
+}
+
+// TestReferralResponsesMatchSchemas checks the issue-6 responses against openapi.json, so that
+// the frontend's generated types stay true.
+func TestReferralResponsesMatchSchemas(t *testing.T) {
+	re := newReferralEnv(t)
+	sc := newSchemaChecker(t)
+	check := func(schema string, b []byte) {
+		t.Helper()
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s: not JSON: %s", schema, b)
+		}
+		for _, err := range sc.check(schema, map[string]any{"$ref": "#/components/schemas/" + schema}, v) {
+			t.Error(err)
+		}
+	}
+	_, b, _ := re.call("", http.MethodPost, "/api/reports", map[string]any{"reporter": whistleblower, "subject": "某诊所", "what": "挂床住院",
+		"attachments": []map[string]any{{"name": "a.txt", "content_type": "text/plain", "data": []byte("x")}}})
+	check("ReportReceipt", b)
+	var receipt ReportReceipt
+	json.Unmarshal(b, &receipt)
+	_, b, _ = re.call("", http.MethodGet, "/api/reports/status?code="+receipt.ReceiptCode, nil)
+	check("ReportStatus", b)
+	_, b, _ = re.call(RoleIntake, http.MethodGet, "/api/reports", nil)
+	check("ReportPage", b)
+	var page struct {
+		Reports []intake.Report `json:"reports"`
+	}
+	json.Unmarshal(b, &page)
+	id := page.Reports[0].ID
+	_, b, _ = re.call(RoleIntake, http.MethodGet, "/api/reports/"+id, nil)
+	check("Report", b)
+	_, b, _ = re.call(RoleIntake, http.MethodGet, "/api/reports/"+id+"/identity", nil)
+	check("ReporterIdentity", b)
+	_, b, _ = re.call(RoleIntake, http.MethodPost, "/api/reports/"+id+"/triage", map[string]any{"version": 1, "entities": []graph.Ref{{Type: graph.TypePatient, ID: "PT0001"}}})
+	check("TriageResult", b)
+	var tr TriageResult
+	json.Unmarshal(b, &tr)
+	var c caseView
+	re.callJSON(RoleSupervisor, http.MethodGet, "/api/cases/"+tr.CaseID, nil, http.StatusOK, &c)
+	steps := []struct {
+		path string
+		body map[string]any
+	}{
+		{"/assign", map[string]any{"assignee": "investigator"}},
+		{"/transition", map[string]any{"to": "verification"}},
+		{"/transition", map[string]any{"to": "opened"}},
+		{"/transition", map[string]any{"to": "transferred", "transfer_to": "police"}},
+		{"/transition", map[string]any{"to": "closed", "reason": "结案"}},
+	}
+	for _, s := range steps {
+		s.body["version"] = c.Version
+		re.callJSON(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+s.path, s.body, http.StatusOK, &c)
+	}
+	_, b, _ = re.call(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/confirm-amount", map[string]any{"amount": 12000})
+	check("ConfirmResult", b)
+	_, b, _ = re.call(RoleSupervisor, http.MethodPost, "/api/blacklist", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0001"}, "case_id": c.ID, "reason": "冒名就医"})
+	check("BlacklistEntry", b)
+	_, b, _ = re.call(RoleAnalyst, http.MethodGet, "/api/blacklist", nil)
+	check("BlacklistPage", b)
+	_, b, _ = re.call(RoleSupervisor, http.MethodGet, "/api/entities/patient/PT0001", nil)
+	if !bytes.Contains(b, []byte(`"blacklisted"`)) {
+		t.Errorf("entity view of a listed patient has no blacklisted mark: %s", b)
+	}
+	check("EntityView", b)
+	_, b, _ = re.call(RoleSupervisor, http.MethodPost, "/api/cases/NOPE/export", nil)
+	check("Error", b)
 }

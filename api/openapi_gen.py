@@ -19,11 +19,11 @@ schemas = {
    "message": {"type":"string","description":"简体中文 message; message_en holds English"},
    "message_en": str_, "request_id": str_}, ["code","message"])}, ["error"]),
  "Ref": obj({"type": {"type":"string","enum":["patient","doctor","institution","pharmacy","claim","phone","address","terminal"]}, "id": str_}, ["type","id"]),
- "User": obj({"username": str_, "role": {"type":"string","enum":["analyst","investigator","supervisor","police","admin"]}, "display_name": str_, "disabled": bool_, "created_at": dt}, ["username","role","display_name"]),
+ "User": obj({"username": str_, "role": {"type":"string","enum":["analyst","investigator","supervisor","police","admin","intake"]}, "display_name": str_, "disabled": bool_, "created_at": dt}, ["username","role","display_name"]),
  "LoginRequest": obj({"username": str_, "password": {"type":"string","format":"password"}}, ["username","password"]),
  "LoginResponse": obj({"token": str_, "expires_at": dt, "user": R("User"), "must_change_password": bool_}, ["token","expires_at","user"]),
  "PasswordChange": obj({"old_password": str_, "new_password": {"type":"string","minLength":12}}, ["old_password","new_password"]),
- "UserCreate": obj({"username": {"type":"string","pattern":"^[a-z0-9_.-]{3,32}$"}, "password": {"type":"string","minLength":12}, "role": {"type":"string","enum":["analyst","investigator","supervisor","police","admin"]}, "display_name": str_}, ["username","password","role"]),
+ "UserCreate": obj({"username": {"type":"string","pattern":"^[a-z0-9_.-]{3,32}$"}, "password": {"type":"string","minLength":12}, "role": {"type":"string","enum":["analyst","investigator","supervisor","police","admin","intake"]}, "display_name": str_}, ["username","password","role"]),
  "UserUpdate": obj({"role": str_, "display_name": str_, "disabled": bool_, "password": {"type":"string","minLength":12}}),
  "UserList": obj({"users": arr(R("User"))}, ["users"]),
  "Node": obj({"type": str_, "id": str_, "label": {"type":"string","description":"display name, masked per role"},
@@ -95,7 +95,7 @@ def op(summary, tag, ok, params=(), body=None, code=200, roles=None, public=Fals
 T, I = p("type", "path", {"type":"string","enum":["patient","doctor","institution","pharmacy","claim","phone","address","terminal"]}), p("id", "path")
 ID = p("id", "path")
 pg = [p("offset", schema={"type":"integer","minimum":0,"default":0}), p("limit", schema={"type":"integer","minimum":1,"maximum":500,"default":50})]
-ALL = ["analyst","investigator","supervisor","police","admin"]
+ALL = ["analyst","investigator","supervisor","police","admin","intake"]
 GRAPH = ["analyst","investigator","supervisor"]
 paths = {
  "/api/auth/login": {"post": op("Log in; returns a bearer token (rate-limited per client address)", "auth", "LoginResponse", body="LoginRequest", public=True, errs=(400,401,429))},
@@ -140,13 +140,63 @@ paths["/api/recusals"]["get"]["responses"]["200"] = {"description":"OK","content
 paths["/api/config/params"]["get"]["responses"]["200"] = {"description":"OK","content":{"application/json":{"schema":{"type":"object"}}}}
 paths["/api/openapi.json"]["get"]["responses"]["200"] = {"description":"OK","content":{"application/json":{"schema":{"type":"object"}}}}
 paths["/metrics"]["get"]["responses"]["200"] = {"description":"OK","content":{"text/plain":{"schema":str_}}}
+# ---- issue 6: referral export, whistle-blower intake (举报), blacklist (黑名单); see docs/referral.md ----
+INTAKE = ["intake"]
+ident = {"name": str_, "id_number": str_, "phone": str_, "employer": str_, "address": str_}
+schemas.update({
+ "ReportSubmission": obj({"anonymous": bool_, "reporter": obj(ident, description="ignored when anonymous; sealed and readable only by the intake role"),
+   "subject": {"type":"string","description":"who is reported"}, "what": str_, "where": str_, "when": str_,
+   "attachments": arr(obj({"name": str_, "content_type": str_, "data": {"type":"string","format":"byte","description":"base64"}}))}, ["subject","what"],
+   description="JSON; or multipart/form-data with the same fields (reporter_name, reporter_id_number, reporter_phone, reporter_employer, reporter_address) and files in attachments"),
+ "ReportReceipt": obj({"receipt_code": {"type":"string","description":"shown once; the only way to follow the report and claim a reward"}, "received_at": dt, "message": str_, "message_en": str_}, ["receipt_code","received_at","message","message_en"]),
+ "ReportStatus": obj({"received_at": dt, "status": {"type":"string","enum":["received","confirmed","rejected"]}, "status_text": {"type":"string","description":"简体中文"},
+   "reward": num, "claim_deadline": dt, "claimed": bool_, "lapsed": bool_}, ["received_at","status","status_text","reward","claimed","lapsed"]),
+ "ReceiptClaim": obj({"code": str_}, ["code"]),
+ "Report": obj({"id": str_, "received_at": dt, "named": {"type":"boolean","description":"whether a reporter identity exists (never the identity)"}, "subject": str_, "what": str_, "where": str_, "when": str_,
+   "attachments": arr(obj({"name": str_, "content_type": str_, "size": int_, "sha256": str_})), "status": {"type":"string","enum":["received","triaged","confirmed","rejected"]},
+   "entities": arr(R("Ref")), "case_id": str_, "confirmed_amount": num, "reward": num, "reward_notice_at": dt, "reward_claimed_at": dt, "version": int_},
+   ["id","received_at","named","subject","what","attachments","status","entities","confirmed_amount","reward","version"]),
+ "ReportPage": obj({"reports": arr(R("Report")), "total": int_}, ["reports","total"]),
+ "ReporterIdentity": obj(ident, ["name"]),
+ "Triage": obj({"version": int_, "entities": arr(R("Ref")), "case_id": {"type":"string","description":"link to this case; empty opens a new lead on the entities"}, "title": str_, "summary": str_}, ["version"]),
+ "TriageResult": obj({"report": R("Report"), "case_id": str_}, ["report","case_id"]),
+ "VersionOnly": obj({"version": int_}, ["version"]),
+ "ConfirmAmount": obj({"amount": {"type":"number","minimum":0,"description":"confirmed fund money involved, yuan"}}, ["amount"]),
+ "ConfirmResult": obj({"case_id": str_, "confirmed_amount": num, "reports": int_, "rewarded": int_}, ["case_id","confirmed_amount","reports","rewarded"]),
+ "BlacklistEntry": obj({"id": str_, "entity": R("Ref"), "reason": str_, "case_id": str_, "from": dt, "until": dt, "listed_by": str_, "listed_at": dt, "removed_by": str_, "removed_at": dt, "active": bool_},
+   ["id","entity","reason","case_id","from","listed_by","listed_at","active"]),
+ "BlacklistPage": obj({"entries": arr(R("BlacklistEntry")), "total": int_}, ["entries","total"]),
+ "BlacklistCreate": obj({"entity": R("Ref"), "case_id": {"type":"string","description":"a closed case the entity is a party of"}, "reason": str_,
+   "from": {"type":"string","description":"YYYY-MM-DD (China time) or RFC 3339; default now"}, "until": {"type":"string","description":"YYYY-MM-DD or RFC 3339; empty: until removed"}}, ["entity","case_id","reason"]),
+})
+schemas["EntityView"]["properties"]["blacklisted"] = R("BlacklistEntry")  # present when the entity is listed
+RID = p("id", "path")
+paths.update({
+ "/api/cases/{id}/export": {"post": op("Referral package (移送证据包) of a transferred case: signed ZIP; audit-logged with the manifest digest (X-Manifest-SHA256)", "referral", None, [RID], roles=["supervisor","police"], errs=(401,403,404,409,503))},
+ "/api/cases/{id}/confirm-amount": {"post": op("Confirm the fund money a case involved; linked whistle-blower reports become confirmed and the first named reporter is rewarded by the configured table", "intake", "ConfirmResult", [RID], body="ConfirmAmount", roles=["supervisor"], errs=(400,401,403,404,409))},
+ "/api/reports": {"post": op("File a whistle-blower report (举报), anonymous or named; rate-limited per client address", "intake", "ReportReceipt", body="ReportSubmission", code=201, public=True, ok_desc="received", errs=(400,429,503)),
+                  "get": op("List reports (no reporter identity)", "intake", "ReportPage", roles=INTAKE)},
+ "/api/reports/status": {"get": op("What a reporter may see with the receipt code: status and reward, never the case", "intake", "ReportStatus", [p("code", req=True)], public=True, errs=(400,404,429))},
+ "/api/reports/claim": {"post": op("Claim the reward with the receipt code before it lapses", "intake", "ReportStatus", body="ReceiptClaim", public=True, errs=(400,404,409,429))},
+ "/api/reports/{id}": {"get": op("One report (no reporter identity)", "intake", "Report", [RID], roles=INTAKE)},
+ "/api/reports/{id}/identity": {"get": op("The reporter's identity (intake role only; audit-logged without the identity)", "intake", "ReporterIdentity", [RID], roles=INTAKE)},
+ "/api/reports/{id}/attachments/{n}": {"get": op("One attachment of a report, as a download", "intake", None, [RID, p("n", "path", int_)], roles=INTAKE)},
+ "/api/reports/{id}/triage": {"post": op("Link a report to parties and feed a case (an existing one or a new lead)", "intake", "TriageResult", [RID], body="Triage", roles=INTAKE, errs=(400,401,403,404,409))},
+ "/api/reports/{id}/reject": {"post": op("Close a report as not confirmed", "intake", "Report", [RID], body="VersionOnly", roles=INTAKE, errs=(400,401,403,404,409))},
+ "/api/blacklist": {"get": op("Blacklist (黑名单) listings; patient ids pseudonymised per role", "blacklist", "BlacklistPage", [p("active", schema=bool_), p("entity", desc="type:id")], roles=GRAPH),
+                    "post": op("List a party of a closed case with a reason and a period", "blacklist", "BlacklistEntry", body="BlacklistCreate", code=201, roles=["supervisor"], ok_desc="created", errs=(400,401,403,404,409))},
+ "/api/blacklist/{id}": {"delete": op("End a listing early (the record is kept)", "blacklist", "BlacklistEntry", [RID], roles=["supervisor"], errs=(401,403,404,409))},
+})
+paths["/api/cases/{id}/export"]["post"]["responses"]["200"] = {"description":"the ZIP package","content":{"application/zip":{"schema":{"type":"string","format":"binary"}}}}
+paths["/api/reports/{id}/attachments/{n}"]["get"]["responses"]["200"] = {"description":"the attachment","content":{"application/octet-stream":{"schema":{"type":"string","format":"binary"}}}}
+paths["/api/reports"]["post"]["requestBody"]["content"]["multipart/form-data"] = {"schema": R("ReportSubmission")}
 doc = {
  "openapi": "3.0.3",
  "info": {"title": "RingTrace investigation API", "version": "0.1.0",
    "description": "Graph exploration, detection jobs, findings, cases (案件), roles and audit for RingTrace. All /api routes except login and this description need `Authorization: Bearer <token>`. Access is deny-by-default per role (x-roles lists the roles allowed on each operation; finer rules — case assignment, police transfer, masking — apply inside). Errors are `{\"error\":{\"code\",\"field\",\"message\"}}`."},
  "servers": [{"url": "/"}],
  "security": [{"bearer": []}],
- "tags": [{"name": t} for t in ["auth","graph","jobs","findings","cases","audit","users","meta"]],
+ "tags": [{"name": t} for t in ["auth","graph","jobs","findings","cases","referral","intake","blacklist","audit","users","meta"]],
  "paths": paths,
  "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
 }

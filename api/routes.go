@@ -36,7 +36,7 @@ type route struct {
 }
 
 var (
-	anyRole    = []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor, RolePolice, RoleAdmin}
+	anyRole    = []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor, RolePolice, RoleAdmin, RoleIntake}
 	graphRoles = []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor}
 	jobWriters = []Role{RoleAnalyst, RoleSupervisor}
 	caseReader = []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor, RolePolice}
@@ -48,13 +48,13 @@ var (
 // table is the one route table: path, method, roles, handler. The OpenAPI test checks it
 // against api/openapi.json and the access-matrix test calls each line as each role.
 func (s *Server) table() []route {
-	return []route{
+	return append([]route{
 		{http.MethodPost, "/api/auth/logout", anyRole, s.logout},
 		{http.MethodGet, "/api/auth/me", anyRole, s.me},
 		{http.MethodPost, "/api/auth/password", anyRole, s.changePassword},
 
 		{http.MethodGet, "/api/search", graphRoles, s.search},
-		{http.MethodGet, "/api/entities/:type/:id", append(slices.Clone(graphRoles), RolePolice), s.entity},
+		{http.MethodGet, "/api/entities/:type/:id", append(slices.Clone(graphRoles), RolePolice), s.withBlacklistMark(s.entity)},
 		{http.MethodGet, "/api/entities/:type/:id/neighbourhood", graphRoles, s.neighbourhood},
 		{http.MethodGet, "/api/entities/:type/:id/claims", append(slices.Clone(graphRoles), RolePolice), s.claims},
 		{http.MethodGet, "/api/paths", graphRoles, s.paths},
@@ -88,7 +88,7 @@ func (s *Server) table() []route {
 		{http.MethodPut, "/api/users/:username", onlyAdmin, s.updateUser},
 
 		{http.MethodGet, "/api/config/params", graphRoles, s.defaultParams},
-	}
+	}, s.issue6Routes()...) // referral export, intake, blacklist (issue6_handlers.go)
 }
 
 // mustChangeAllowed are the routes a user with a one-time password may call.
@@ -140,6 +140,11 @@ func (s *Server) router() *echo.Echo {
 
 	guard := []echo.MiddlewareFunc{s.shed, s.bodyLimit}
 	e.POST("/api/auth/login", s.login, guard...)
+	// Whistle-blowers file and follow reports without an account; these routes carry their own
+	// body limits (issue6_handlers.go).
+	for _, pr := range s.issue6PublicRoutes() {
+		e.Add(pr.method, pr.path, pr.h, s.shed, s.limitBody(pr.maxBody))
+	}
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		e.Add(rt.method, rt.path, s.authorize(rt), guard...)

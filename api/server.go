@@ -48,8 +48,11 @@ type Config struct {
 	// private or loopback address. Off, the peer address is used and the header is ignored, so
 	// a client cannot pick its own address to dodge the login limit or falsify the audit trail.
 	BehindProxy bool
-	Logger      *slog.Logger
-	Now         func() time.Time // for tests; default time.Now
+	// Referral configures police referral export, whistle-blower intake and the blacklist
+	// (issue6_service.go): signing key, intake secret, reward table.
+	Referral ReferralConfig
+	Logger   *slog.Logger
+	Now      func() time.Time // for tests; default time.Now
 }
 
 func (c *Config) defaults() error {
@@ -115,6 +118,7 @@ type Server struct {
 	accounts *Accounts
 	cases    *Cases
 	jobs     *Jobs
+	referral *referralService
 	masker   *Masker
 	logins   *loginLimiter
 	metrics  *metrics
@@ -144,6 +148,9 @@ func New(cfg Config) (*Server, error) {
 		if s.jobs != nil {
 			s.jobs.Close()
 		}
+		if s.referral != nil {
+			s.referral.Close()
+		}
 		st.Close()
 		return nil, err
 	}
@@ -171,7 +178,13 @@ func New(cfg Config) (*Server, error) {
 	if s.cases, err = newCases(st, cfg.Calendar, cfg.Now); err != nil {
 		return fail(err)
 	}
-	if s.jobs, err = newJobs(st, cfg.Store, cfg.StoreKind, cfg.Detection, s.log, cfg.Now); err != nil {
+	if s.referral, err = s.openReferral(cfg.Referral); err != nil {
+		return fail(err)
+	}
+	// New detection runs mark blacklisted parties in their findings (blacklist.Annotate).
+	det := cfg.Detection
+	det.Detect = s.referral.annotateDetector(det.Detect, cfg.Now)
+	if s.jobs, err = newJobs(st, cfg.Store, cfg.StoreKind, det, s.log, cfg.Now); err != nil {
 		return fail(err)
 	}
 	s.audit = newAuditLog(st, cfg.Now)
@@ -256,6 +269,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.stopBg()
 	s.jobs.Close()
+	if err := s.referral.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close intake and blacklist: %w", err))
+	}
 	s.audit.Close()
 	if err := s.state.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close state: %w", err))

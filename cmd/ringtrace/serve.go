@@ -45,6 +45,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.Duration("shutdown-timeout", 30*time.Second, "how long running requests may finish at shutdown")
 	fs.String("log-format", "text", "log format: text or json")
 	fs.Bool("no-ui", false, "do not serve the web UI")
+	fs.String("signing-key", "", "Ed25519 private key that signs police referral packages (ringtrace export keygen); without it exports are refused")
+	fs.String("intake-secret", "", "secret that seals whistle-blower identities (prefer RINGTRACE_INTAKE_SECRET); empty: a key kept in the state directory, with a warning")
+	fs.String("reward-config", "", "whistle-blower reward table, JSON (docs/referral.md); default: Yunnan art. 18")
 	fs.Bool("behind-proxy", false, "trust X-Forwarded-For from a reverse proxy on a loopback/private address for the client address")
 	v, err := loadConfig(fs, args)
 	if err != nil {
@@ -91,6 +94,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		SessionTTL: v.GetDuration("session-ttl"), MaxInflight: v.GetInt("max-inflight"), QueueWait: v.GetDuration("queue-wait"),
 		RequestTimeout: v.GetDuration("request-timeout"), MaxBodyBytes: v.GetInt64("max-body"), LoginPerMinute: v.GetInt("login-per-minute"),
 		BehindProxy: v.GetBool("behind-proxy"), Logger: log,
+	}
+	if cfg.Referral, err = referralConfig(v.GetString("signing-key"), v.GetString("intake-secret"), v.GetString("reward-config")); err != nil {
+		return &exitError{2, err}
 	}
 	if !v.GetBool("no-ui") {
 		cfg.UI = frontend.FS()

@@ -93,7 +93,7 @@ export class App {
     const screens = screensFor(role);
     let name = (r.parts[0] ?? '') as Screen | 'entity' | 'rings';
     if (name === 'rings') name = 'workbench';
-    const allowed = name === 'entity' ? role !== 'admin' : screens.includes(name as Screen);
+    const allowed = name === 'entity' ? role !== 'admin' && role !== 'intake' : screens.includes(name as Screen);
     const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
     const ctx: Ctx = { client: this.client, role, username: session.user.username, go: (x) => this.go(x) };
     replace(this.root, this.shell(screens, allowed ? name : '', session.user.display_name || session.user.username, role), main);

@@ -52,6 +52,22 @@ describe('Client', () => {
     expect(c.current()).toBeNull();
     expect(st.m.has('ringtrace.session')).toBe(false);
   });
+  it('downloads a referral package with its name and manifest digest, and reports a refusal', async () => {
+    const st = memStorage();
+    st.setItem('ringtrace.session', JSON.stringify({ token: 't', expiresAt: '2999-01-01T00:00:00Z', user: { username: 's', role: 'supervisor', display_name: 'S' } }));
+    const { fn, calls } = fakeFetch({
+      'POST /api/cases/C1/export': () =>
+        new Response(new Uint8Array([0x50, 0x4b, 3, 4]), { status: 200, headers: { 'Content-Type': 'application/zip', 'Content-Disposition': 'attachment; filename="referral-C1.zip"', 'X-Manifest-SHA256': 'ab12' } }),
+      'POST /api/cases/C2/export': () => json(409, { error: { code: 'conflict', message: '只有处于「移送」状态的案件可以导出移送证据包', message_en: 'only a transferred case can be exported' } }),
+    });
+    const c = new Client('', st, fn);
+    const pkg = await c.exportCase('C1');
+    expect(pkg.filename).toBe('referral-C1.zip');
+    expect(pkg.digest).toBe('ab12');
+    expect(new Uint8Array(await pkg.blob.arrayBuffer())[0]).toBe(0x50);
+    expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBe('Bearer t');
+    await expect(c.exportCase('C2')).rejects.toMatchObject({ code: 'conflict', status: 409 });
+  });
   it('reports an unreachable server as a network error', async () => {
     const { fn } = fakeFetch({});
     await expect(new Client('', undefined, fn).me()).rejects.toMatchObject({ code: 'network', status: 0 });

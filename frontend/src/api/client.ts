@@ -237,6 +237,34 @@ export class Client {
   transition(id: string, tr: Transition): Promise<Case> {
     return this.call('POST', `/api/cases/${encodeURIComponent(id)}/transition`, undefined, tr);
   }
+  /** exportCase downloads the signed referral package (移送证据包) of a transferred case. */
+  async exportCase(id: string): Promise<{ blob: Blob; filename: string; digest: string }> {
+    const url = new URL(this.base + `/api/cases/${encodeURIComponent(id)}/export`, typeof location !== 'undefined' ? location.origin : 'http://localhost');
+    const headers: Record<string, string> = { Accept: 'application/zip' };
+    if (this.session) headers.Authorization = `Bearer ${this.session.token}`;
+    let res: Response;
+    try {
+      res = await this.fetchFn(url.toString(), { method: 'POST', headers });
+    } catch (e) {
+      throw new ApiError('network', 0, e instanceof Error ? e.message : String(e));
+    }
+    if (!res.ok) {
+      let err: ApiErrorBody['error'] | undefined;
+      try {
+        err = ((await res.json()) as ApiErrorBody).error;
+      } catch {
+        err = undefined;
+      }
+      const code: ClientErrorCode = err?.code ?? statusCode(res.status);
+      if (code === 'unauthorized' && this.session) {
+        this.clear();
+        this.onUnauthorized();
+      }
+      throw new ApiError(code, res.status, err?.message ?? res.statusText, err?.message_en ?? err?.message ?? res.statusText, err?.field ?? '');
+    }
+    const filename = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `referral-${id}.zip`;
+    return { blob: await res.blob(), filename, digest: res.headers.get('X-Manifest-SHA256') ?? '' };
+  }
   addNote(id: string, text: string, version: number): Promise<Case> {
     const body: NoteCreate = { text, version };
     return this.call('POST', `/api/cases/${encodeURIComponent(id)}/notes`, undefined, body);

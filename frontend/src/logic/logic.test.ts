@@ -3,7 +3,7 @@ import { diffRuns } from './compare';
 import { dayNumber, deadlineBadge, mostUrgent, todayCST, workingDaysBetween } from './deadline';
 import { maskAddress, maskIDNumber, maskLabel, maskName, maskPhone, maskProps } from './mask';
 import { mainParty, matchesQuery, patientCount, sortRings } from './rings';
-import { can, nextSteps, screensFor } from './roles';
+import { can, canExport, nextSteps, screensFor } from './roles';
 import { monthlyBuckets, sortClaims } from './timeline';
 import type { Claim } from '../api/types';
 
@@ -105,6 +105,14 @@ describe('roles', () => {
     expect(nextSteps('supervisor', 'opened').map((s) => s.transferTo ?? s.to)).toEqual(['administrative', 'police', 'closed']);
     expect(nextSteps('police', 'transferred')).toEqual([]);
     expect(nextSteps('supervisor', 'closed')).toEqual([]);
+  });
+  it('offers the referral export only on transferred cases, to police only for police cases', () => {
+    expect(canExport('supervisor', 'transferred', 'administrative')).toBe(true);
+    expect(canExport('police', 'transferred', 'police')).toBe(true);
+    expect(canExport('police', 'transferred', 'administrative')).toBe(false);
+    expect(canExport('supervisor', 'opened')).toBe(false);
+    expect(canExport('investigator', 'transferred', 'police')).toBe(false);
+    expect(screensFor('intake')).toEqual([]);
   });
 });
 

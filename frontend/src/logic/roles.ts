@@ -15,19 +15,31 @@ export type Capability =
   | 'cases.work' // notes, attachments, transitions, extension requests
   | 'cases.assign'
   | 'cases.approve' // 立案, 移送, 结案 and extension approval
+  | 'cases.export' // 导出移送证据包: the referral package of a transferred case
   | 'users'; // user administration (admin only: admins see no case or personal data)
 
 const table: Record<Role, Capability[]> = {
   analyst: ['findings', 'workbench', 'entity', 'jobs.view', 'jobs.run', 'cases.view', 'cases.create'],
   investigator: ['findings', 'workbench', 'entity', 'jobs.view', 'cases.view', 'cases.create', 'cases.work'],
-  supervisor: ['findings', 'workbench', 'entity', 'jobs.view', 'jobs.run', 'cases.view', 'cases.create', 'cases.work', 'cases.assign', 'cases.approve'],
-  police: ['entity', 'cases.view'],
+  supervisor: ['findings', 'workbench', 'entity', 'jobs.view', 'jobs.run', 'cases.view', 'cases.create', 'cases.work', 'cases.assign', 'cases.approve', 'cases.export'],
+  police: ['entity', 'cases.view', 'cases.export'],
   admin: ['users'],
+  // The whistle-blower intake desk works through the API (docs/referral.md); it sees no case or graph screen.
+  intake: [],
 };
 
 /** can reports whether role may use a capability. */
 export function can(role: Role | undefined, cap: Capability): boolean {
   return role !== undefined && table[role].includes(cap);
+}
+
+/**
+ * canExport reports whether role may export the referral package of a case: only a transferred
+ * case, and police only one transferred to police (the API refuses the rest).
+ */
+export function canExport(role: Role | undefined, status: CaseStatus, transferTo?: string): boolean {
+  if (status !== 'transferred' || !can(role, 'cases.export')) return false;
+  return role !== 'police' || transferTo === 'police';
 }
 
 /** Screen is a top-level screen of the shell. */

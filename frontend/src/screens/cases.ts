@@ -5,7 +5,7 @@ import type { Ctx, Route, View } from '../app';
 import type { Case, CaseStatus, Deadline, EntityType, Ref } from '../api/types';
 import { formatDate, formatDateTime, has, t, tEnum, type MessageKey } from '../i18n';
 import { deadlineBadge, mostUrgent, todayCST, type Badge } from '../logic/deadline';
-import { can, nextSteps } from '../logic/roles';
+import { can, canExport, nextSteps } from '../logic/roles';
 import { iconSVG } from '../graph/style';
 import { h, replace, svg } from '../ui/dom';
 import { empty, errorText, failure, loading, toast } from '../ui/states';
@@ -98,6 +98,22 @@ function refLink(r: Ref): HTMLElement {
   return h('a', { href, class: 'party' }, svg(iconSVG(r.type as EntityType, 16)), ' ', t(`type.${r.type}` as MessageKey), ' ', h('code', null, r.id));
 }
 
+/** exportPackage downloads the signed referral package of c (the API audit-logs the export). */
+async function exportPackage(ctx: Ctx, c: Case): Promise<void> {
+  try {
+    const pkg = await ctx.client.exportCase(c.id);
+    const url = URL.createObjectURL(pkg.blob);
+    const a = h('a', { href: url, download: pkg.filename, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    toast(t('cases.exported', { digest: pkg.digest.slice(0, 16) }));
+  } catch (e) {
+    toast(errorText(e), 'error');
+  }
+}
+
 function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
   const act = async (fn: () => Promise<Case>) => {
     try {
@@ -161,6 +177,15 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
               )
             : null,
         ),
+        canExport(ctx.role, c.status, c.transfer_to)
+          ? h(
+              'section',
+              { class: 'panel', id: 'referral' },
+              h('h2', null, t('cases.referral')),
+              h('p', { class: 'muted small' }, t('cases.referralHint')),
+              h('button', { type: 'button', class: 'btn btn-primary', id: 'btn-export', onclick: () => void exportPackage(ctx, c) }, t('cases.export')),
+            )
+          : null,
         steps.length
           ? h(
               'section',

@@ -8,7 +8,8 @@
 //     them with CALL db.awaitIndexes();
 //   - batched writes: nodes with UNWIND $rows … MERGE … SET n = r.props, relationships with
 //     UNWIND … MATCH … MERGE, derived Phone/Address/Terminal nodes whose stale relationships an
-//     upsert removes (and the node with them when it is left orphaned);
+//     upsert removes (and the node with them when it is left orphaned); batches whose ids are
+//     all new use a CREATE form planned without Eager (unit subqueries attach relationships);
 //   - reads: lookups, prefix search, a breadth-first neighbourhood with a node limit, shortest
 //     path, claims of a party in a time range, and keyset-paginated scans for the algorithms;
 //   - the mapping of driver connectivity failures to graph.EUNAVAILABLE, so the API can answer

@@ -33,8 +33,9 @@ FOREACH (v IN CASE WHEN r.address IS NULL THEN [] ELSE [r.address] END |
 	// addresses, terminals), each once per statement instead of once per row, and then create
 	// every record and attach its relationships with unit subqueries: a MATCH that finds nothing
 	// (a null key or a party not stored) simply adds no relationship and keeps the row. This
-	// replaces OPTIONAL MATCH + FOREACH, which made the planner run every branch per row, and
-	// leaves no MERGE on relationships. Plans are checked by TestWritePlans (seeks, no Eager).
+	// replaces OPTIONAL MATCH + FOREACH (list building per row and a MERGE of each derived node
+	// per row) and leaves no MERGE on relationships. Plans are checked by TestWritePlans
+	// (seeks, no Eager); docs/bench/neo4j.md has the before and after figures.
 	cypherPatientsDerived = `UNWIND $rows AS r
 WITH DISTINCT r.phone AS v WHERE v IS NOT NULL
 MERGE (:Phone {id: v})

@@ -190,11 +190,7 @@ func (s *Server) startJob(r *request) error {
 }
 
 func (s *Server) listJobs(r *request) error {
-	offset, err := intParam(r, "offset", 0, 0, 1_000_000)
-	if err != nil {
-		return err
-	}
-	limit, err := intParam(r, "limit", 50, 1, 500)
+	offset, limit, err := pageParams(r, 1_000_000)
 	if err != nil {
 		return err
 	}
@@ -353,11 +349,7 @@ func (s *Server) listCases(r *request) error {
 	if err != nil {
 		return err
 	}
-	offset, err := intParam(r, "offset", 0, 0, 1_000_000)
-	if err != nil {
-		return err
-	}
-	limit, err := intParam(r, "limit", 50, 1, 500)
+	offset, limit, err := pageParams(r, 1_000_000)
 	if err != nil {
 		return err
 	}
@@ -574,19 +566,11 @@ func (s *Server) listRecusals(r *request) error {
 // ---- audit ----
 
 func (s *Server) queryAudit(r *request) error {
-	from, err := timeParam(r, "from")
+	from, to, err := timeRange(r)
 	if err != nil {
 		return err
 	}
-	to, err := timeParam(r, "to")
-	if err != nil {
-		return err
-	}
-	offset, err := intParam(r, "offset", 0, 0, 10_000_000)
-	if err != nil {
-		return err
-	}
-	limit, err := intParam(r, "limit", 50, 1, 500)
+	offset, limit, err := pageParams(r, 10_000_000)
 	if err != nil {
 		return err
 	}

@@ -245,11 +245,7 @@ func (s *Server) claims(r *request) error {
 	if err != nil {
 		return err
 	}
-	offset, err := intParam(r, "offset", 0, 0, 1_000_000)
-	if err != nil {
-		return err
-	}
-	limit, err := intParam(r, "limit", 50, 1, 500)
+	offset, limit, err := pageParams(r, 1_000_000)
 	if err != nil {
 		return err
 	}
@@ -326,11 +322,7 @@ func (s *Server) listRings(r *request) error {
 	if !ringSorts[sortBy] {
 		return fieldErr("sort", "sort 须为 -score、score、-amount、amount、-size、size 或 id", "sort must be one of -score, score, -amount, amount, -size, size, id")
 	}
-	offset, err := intParam(r, "offset", 0, 0, 1_000_000)
-	if err != nil {
-		return err
-	}
-	limit, err := intParam(r, "limit", 50, 1, 500)
+	offset, limit, err := pageParams(r, 1_000_000)
 	if err != nil {
 		return err
 	}

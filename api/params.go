@@ -29,6 +29,18 @@ func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
+// pageParams reads the offset and limit of a paged list: offset 0..maxOffset, limit 1..500
+// (default 50), the same bounds on every list so that no page can be made expensive.
+func pageParams(c echo.Context, maxOffset int) (offset, limit int, err error) {
+	if offset, err = intParam(c, "offset", 0, 0, maxOffset); err != nil {
+		return 0, 0, err
+	}
+	if limit, err = intParam(c, "limit", 50, 1, 500); err != nil {
+		return 0, 0, err
+	}
+	return offset, limit, nil
+}
+
 func floatParam(c echo.Context, name string, def, lo, hi float64) (float64, error) {
 	v := c.QueryParam(name)
 	if v == "" {

@@ -7,6 +7,7 @@ const (
 	KindPharmacyCardCollection = "pharmacy_card_collection" // one pharmacy terminal swiping many cards
 	KindDeceasedClaims         = "deceased_claims"          // claims on the card of a dead person
 	KindScreeningRule          = "screening_rule"           // a special-action screening rule hit
+	KindGhostHospitalization   = "ghost_hospitalization"    // admissions on paper (挂床/虚假住院)
 )
 
 // Reason explains one contribution to a score, with the numbers behind it, in Chinese and English.

@@ -7,9 +7,14 @@ type Truth struct {
 	Generator string `json:"generator"` // e.g. "ringtrace-synth 1"
 	Seed      uint64 `json:"seed"`
 	Patients  int    `json:"patients"`
-	// Rings are planted fraud groups. Kind is one of the ring kinds of findings.go. A reported ring
-	// matches a planted ring when their patient members have Jaccard similarity ≥ 0.5.
+	// Rings are planted fraud groups: at least two parties acting together (docs/findings.md).
+	// Kind is one of the ring kinds of findings.go. A reported ring matches a planted ring when
+	// their patient members have Jaccard similarity ≥ 0.5.
 	Rings []TruthRing `json:"rings"`
+	// Leads are planted single-card or single-claim-stream frauds (a dead person's card still in
+	// use, one card used by an impostor, one fabricated stay): one card, not a group. A lead found
+	// as a ring is a misclassification; evaluation matches leads against reported leads.
+	Leads []TruthRing `json:"leads,omitempty"`
 	// Lookalikes are honest groups that resemble fraud (households visiting together, a weekly
 	// chronic-disease clinic cohort). Kind is "household" or "chronic_clinic" or another documented kind.
 	Lookalikes []TruthRing `json:"lookalikes"`
@@ -26,4 +31,8 @@ type TruthRing struct {
 	Members   []Ref  `json:"members"`             // patients first, then doctors and providers
 	Providers []Ref  `json:"providers,omitempty"` // the provider(s) the group is tied to
 	Note      string `json:"note,omitempty"`      // how it was planted, in English
+	// Pattern names the scenario pattern that planted the group (e.g. "two_doctor_sessions",
+	// "rotating_attendance"), so that evaluation can report recall per pattern and name the
+	// worst one. Empty for generators that do not name their patterns.
+	Pattern string `json:"pattern,omitempty"`
 }

@@ -1,7 +1,10 @@
 package algorithms
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"strings"
 
 	"github.com/ringtrace/ringtrace/graph"
 )
@@ -170,4 +173,45 @@ func (p Params) asMap() map[string]any {
 		panic("algorithms: params do not unmarshal: " + err.Error())
 	}
 	return m
+}
+
+// DecodeParams decodes user parameters (a JSON object of the keys of docs/detection.md) over
+// base and validates the result. It is the one decoder of detection parameters: the CLI's
+// --params file, the config file and the API's job bodies all go through it, so a misspelt key
+// is refused everywhere. Empty input returns base unchanged; null, a non-object, an unknown key
+// or a value of the wrong type is an EINVALID *graph.Error whose Field is "params.<key>".
+func DecodeParams(b []byte, base Params) (Params, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return base, base.Validate()
+	}
+	if b[0] != '{' {
+		return Params{}, graph.FieldErrorf("params", "参数必须是 JSON 对象 (params must be a JSON object)")
+	}
+	p := base
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		var ute *json.UnmarshalTypeError
+		msg := err.Error()
+		switch {
+		case errors.As(err, &ute):
+			return Params{}, graph.FieldErrorf("params."+ute.Field, "参数 %s 类型错误 (parameter %s has the wrong type: %s)", ute.Field, ute.Field, ute.Value)
+		case strings.HasPrefix(msg, "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+			return Params{}, graph.FieldErrorf("params."+f, "未知参数 %s (unknown parameter %s)", f, f)
+		}
+		return Params{}, graph.FieldErrorf("params", "参数不是有效的 JSON 对象 (params is not a valid JSON object): %v", err)
+	}
+	if dec.More() {
+		return Params{}, graph.FieldErrorf("params", "参数后有多余内容 (trailing data after the params object)")
+	}
+	if err := p.Validate(); err != nil {
+		var ge *graph.Error
+		if errors.As(err, &ge) && !strings.HasPrefix(ge.Field, "params.") {
+			ge.Field = "params." + ge.Field
+		}
+		return Params{}, err
+	}
+	return p, nil
 }

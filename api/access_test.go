@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ringtrace/ringtrace/api/accounts"
+	"github.com/ringtrace/ringtrace/api/audit"
+	"github.com/ringtrace/ringtrace/api/jobs"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -15,7 +18,7 @@ import (
 func (e *env) policeCase() caseView {
 	e.t.Helper()
 	var c caseView
-	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0001"}, "title": "测试案件"}, &c); st != http.StatusCreated {
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0001"}, "title": "测试案件"}, &c); st != http.StatusCreated {
 		e.t.Fatalf("create case: %d", st)
 	}
 	steps := []struct {
@@ -30,7 +33,7 @@ func (e *env) policeCase() caseView {
 	}
 	for _, s := range steps {
 		s.body["version"] = c.Version
-		if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+s.path, s.body, &c); st != http.StatusOK {
+		if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+s.path, s.body, &c); st != http.StatusOK {
 			e.t.Fatalf("case step %s: %d", s.path, st)
 		}
 	}
@@ -41,10 +44,10 @@ func (e *env) policeCase() caseView {
 // checks allow/deny against the roles the description lists: deny by default means 403 for a
 // role not listed, 401 without a session.
 func TestAccessMatrix(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Referral.SigningKey = testSigningKey() })
+	e := newEnv(t, func(c *testConfig) { c.Referral.SigningKey = testSigningKey() })
 	e.addIntakeUser()
 	job := e.runJob(nil)
-	if job.Status != JobSucceeded {
+	if job.Status != jobs.Succeeded {
 		t.Fatalf("job %+v", job)
 	}
 	c := e.policeCase()
@@ -53,7 +56,7 @@ func TestAccessMatrix(t *testing.T) {
 	if st := e.do("", http.MethodPost, "/api/reports", map[string]any{"anonymous": true, "subject": "某诊所", "what": "挂床住院"}, &receipt); st != http.StatusCreated {
 		t.Fatalf("file a report: %d", st)
 	}
-	reports, err := e.s.referral.intake.Reports(context.Background())
+	reports, err := e.svc.Intake.Reports(context.Background())
 	if err != nil || len(reports) != 1 {
 		t.Fatalf("reports %v %v", reports, err)
 	}
@@ -95,11 +98,11 @@ func TestAccessMatrix(t *testing.T) {
 					t.Errorf("without token: %d, want 401", st)
 				}
 			})
-			for _, role := range Roles {
+			for _, role := range accounts.Roles {
 				t.Run(fmt.Sprintf("%s %s/%s", m, path, role), func(t *testing.T) {
 					token := e.tokens[role]
 					if path == "/api/auth/logout" {
-						token = e.login(string(role), map[Role]string{RoleAdmin: "admin-password-123"}[role]+passwordIfNotAdmin(role))
+						token = e.login(string(role), map[accounts.Role]string{accounts.RoleAdmin: "admin-password-123"}[role]+passwordIfNotAdmin(role))
 					}
 					st, b, _ := e.raw(token, m, p, body)
 					allowed := slices.Contains(op.Roles, role)
@@ -115,8 +118,8 @@ func TestAccessMatrix(t *testing.T) {
 	}
 }
 
-func passwordIfNotAdmin(r Role) string {
-	if r == RoleAdmin {
+func passwordIfNotAdmin(r accounts.Role) string {
+	if r == accounts.RoleAdmin {
 		return ""
 	}
 	return testPassword
@@ -128,35 +131,35 @@ func TestDataLevelAccess(t *testing.T) {
 	e := newEnv(t)
 	e.runJob(nil)
 	// Before any case: police may not read PT0001, investigator sees it masked.
-	if st := e.as(RolePolice, http.MethodGet, "/api/entities/patient/PT0001", nil, nil); st != http.StatusForbidden {
+	if st := e.as(accounts.RolePolice, http.MethodGet, "/api/entities/patient/PT0001", nil, nil); st != http.StatusForbidden {
 		t.Fatalf("police before transfer: %d", st)
 	}
 	var ev entityView
-	e.as(RoleInvestigator, http.MethodGet, "/api/entities/patient/PT0001", nil, &ev)
+	e.as(accounts.RoleInvestigator, http.MethodGet, "/api/entities/patient/PT0001", nil, &ev)
 	if !ev.Node.Masked || ev.Node.Label != "张*丰" {
 		t.Fatalf("investigator without case sees %+v", ev.Node)
 	}
 	c := e.policeCase()
 	// Police now read the party and the attached claim, in full.
 	ev = entityView{}
-	if st := e.as(RolePolice, http.MethodGet, "/api/entities/patient/PT0001", nil, &ev); st != http.StatusOK || ev.Node.Masked || ev.Node.Label != "张三丰" {
+	if st := e.as(accounts.RolePolice, http.MethodGet, "/api/entities/patient/PT0001", nil, &ev); st != http.StatusOK || ev.Node.Masked || ev.Node.Label != "张三丰" {
 		t.Fatalf("police after transfer: %d %+v", st, ev.Node)
 	}
-	if st := e.as(RolePolice, http.MethodGet, "/api/entities/patient/PT0002", nil, nil); st != http.StatusForbidden {
+	if st := e.as(accounts.RolePolice, http.MethodGet, "/api/entities/patient/PT0002", nil, nil); st != http.StatusForbidden {
 		t.Fatalf("police on a party outside the case: %d", st)
 	}
 	var cv caseView
-	if st := e.as(RolePolice, http.MethodGet, "/api/cases/"+c.ID, nil, &cv); st != http.StatusOK || len(cv.Notes) != 0 {
+	if st := e.as(accounts.RolePolice, http.MethodGet, "/api/cases/"+c.ID, nil, &cv); st != http.StatusOK || len(cv.Notes) != 0 {
 		t.Fatalf("police case read: %d notes %v", st, cv.Notes)
 	}
 	// The assigned investigator sees the party in full; the analyst never does.
 	ev = entityView{}
-	e.as(RoleInvestigator, http.MethodGet, "/api/entities/patient/PT0001", nil, &ev)
+	e.as(accounts.RoleInvestigator, http.MethodGet, "/api/entities/patient/PT0001", nil, &ev)
 	if ev.Node.Masked || ev.Node.Props["phone"] != "13812340000" {
 		t.Fatalf("assigned investigator sees %+v", ev.Node)
 	}
 	ev = entityView{}
-	e.as(RoleAnalyst, http.MethodGet, "/api/entities/patient/PT0001", nil, &ev)
+	e.as(accounts.RoleAnalyst, http.MethodGet, "/api/entities/patient/PT0001", nil, &ev)
 	if !ev.Node.Masked || ev.Node.Props["phone"] != "138****0000" || strings.Contains(ev.Node.ID, "PT0001") {
 		t.Fatalf("analyst sees %+v", ev.Node)
 	}
@@ -165,7 +168,7 @@ func TestDataLevelAccess(t *testing.T) {
 	}
 	// The analyst can navigate by pseudonym.
 	var nb subgraphView
-	if st := e.as(RoleAnalyst, http.MethodGet, "/api/entities/patient/"+ev.Node.ID+"/neighbourhood?depth=2&limit=50", nil, &nb); st != http.StatusOK || len(nb.Nodes) < 3 {
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/entities/patient/"+ev.Node.ID+"/neighbourhood?depth=2&limit=50", nil, &nb); st != http.StatusOK || len(nb.Nodes) < 3 {
 		t.Fatalf("neighbourhood by pseudonym: %d %d nodes", st, len(nb.Nodes))
 	}
 	for _, n := range nb.Nodes {
@@ -180,7 +183,7 @@ func TestDataLevelAccess(t *testing.T) {
 	}
 	// Claims: analyst sees pseudonymised patient ids and no diagnosis.
 	var cp claimPage
-	e.as(RoleAnalyst, http.MethodGet, "/api/entities/institution/H53010200001/claims?limit=100", nil, &cp)
+	e.as(accounts.RoleAnalyst, http.MethodGet, "/api/entities/institution/H53010200001/claims?limit=100", nil, &cp)
 	if cp.Total != 18 || len(cp.Claims) != 18 {
 		t.Fatalf("claims total %d len %d", cp.Total, len(cp.Claims))
 	}
@@ -190,7 +193,7 @@ func TestDataLevelAccess(t *testing.T) {
 		}
 	}
 	// Another investigator (not assigned) cannot read the case.
-	if _, err := e.s.Accounts().CreateUser("inv2", testPassword, RoleInvestigator, "调查员二"); err != nil {
+	if _, err := e.svc.Accounts.CreateUser("inv2", testPassword, accounts.RoleInvestigator, "调查员二"); err != nil {
 		t.Fatal(err)
 	}
 	tok := e.login("inv2", testPassword)
@@ -198,7 +201,7 @@ func TestDataLevelAccess(t *testing.T) {
 		t.Fatalf("unassigned investigator reads case: %d", st)
 	}
 	// Every read above left an audit record with the entity.
-	recs, _, err := e.s.audit.Query(AuditQuery{Actor: "police", Entity: "patient:PT0001", Limit: 100})
+	recs, _, err := e.svc.Audit.Query(audit.Query{Actor: "police", Entity: "patient:PT0001", Limit: 100})
 	if err != nil || len(recs) == 0 {
 		t.Fatalf("no audit record of police reading PT0001: %v", err)
 	}
@@ -209,7 +212,7 @@ func TestDataLevelAccess(t *testing.T) {
 func TestTerminalIDWithSlash(t *testing.T) {
 	e := newEnv(t)
 	var ev entityView
-	if st := e.as(RoleAnalyst, "GET", "/api/entities/terminal/H53010200001%2FT9", nil, &ev); st != http.StatusOK || ev.Node.ID != "H53010200001/T9" {
+	if st := e.as(accounts.RoleAnalyst, "GET", "/api/entities/terminal/H53010200001%2FT9", nil, &ev); st != http.StatusOK || ev.Node.ID != "H53010200001/T9" {
 		t.Fatalf("terminal with slash: %d %+v", st, ev.Node)
 	}
 }

@@ -5,33 +5,35 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ringtrace/ringtrace/api/accounts"
+	"github.com/ringtrace/ringtrace/api/audit"
+	"github.com/ringtrace/ringtrace/api/cases"
+	"github.com/ringtrace/ringtrace/api/masking"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
-func deadline(c caseView, kind string) Deadline {
+func deadline(c caseView, kind string) cases.Deadline {
 	for _, d := range c.Deadlines {
 		if d.Kind == kind {
 			return d
 		}
 	}
-	return Deadline{}
+	return cases.Deadline{}
 }
 
 func TestCaseWorkflowAndDeadlines(t *testing.T) {
-	e := newEnv(t, func(c *Config) {
-		cal, err := LoadWorkingDays("testdata/holidays-cn-2025.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Calendar = cal
-	})
+	cal, err := cases.LoadWorkingDays("cases/testdata/holidays-cn-2025.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(c *testConfig) { c.Core.Calendar = cal })
 	job := e.runJob(nil)
 	// An analyst raises a lead from the ring; it has no assignee and a 15-working-day verify limit.
 	var c caseView
-	if st := e.as(RoleAnalyst, http.MethodPost, "/api/cases", map[string]any{"ring_id": "R1", "job_id": job.ID}, &c); st != http.StatusCreated {
+	if st := e.as(accounts.RoleAnalyst, http.MethodPost, "/api/cases", map[string]any{"ring_id": "R1", "job_id": job.ID}, &c); st != http.StatusCreated {
 		t.Fatalf("create from ring: %d", st)
 	}
-	if c.Status != StatusLead || c.StatusLabel != "线索" || len(c.Parties) != 5 || c.Assignee != "" {
+	if c.Status != cases.StatusLead || c.StatusLabel != "线索" || len(c.Parties) != 5 || c.Assignee != "" {
 		t.Fatalf("new case %+v", c)
 	}
 	// testNow is Mon 2025-03-03: +15 working days = Mon 2025-03-24.
@@ -40,38 +42,38 @@ func TestCaseWorkflowAndDeadlines(t *testing.T) {
 	}
 	// Analysts see the ring's patients pseudonymised in their own lead.
 	for _, p := range c.Parties {
-		if p.Type == graph.TypePatient && p.ID[:1] != pseudonymPrefix {
+		if p.Type == graph.TypePatient && p.ID[:1] != masking.PseudonymPrefix {
 			t.Fatalf("analyst sees party id %s", p.ID)
 		}
 	}
 	// Investigators cannot see an unassigned case; verification needs an assignee.
-	if st := e.as(RoleInvestigator, http.MethodGet, "/api/cases/"+c.ID, nil, nil); st != http.StatusNotFound {
+	if st := e.as(accounts.RoleInvestigator, http.MethodGet, "/api/cases/"+c.ID, nil, nil); st != http.StatusNotFound {
 		t.Fatalf("unassigned case visible to investigator: %d", st)
 	}
-	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "verification", "version": c.Version}, nil); st != http.StatusConflict {
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "verification", "version": c.Version}, nil); st != http.StatusConflict {
 		t.Fatalf("verification without assignee: %d", st)
 	}
-	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/assign", map[string]any{"assignee": "investigator", "version": c.Version}, &c); st != http.StatusOK {
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/assign", map[string]any{"assignee": "investigator", "version": c.Version}, &c); st != http.StatusOK {
 		t.Fatalf("assign: %d", st)
 	}
 	// A stale version is a 409.
-	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/notes", map[string]any{"text": "x", "version": c.Version - 1}, nil); st != http.StatusConflict {
+	if st := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/notes", map[string]any{"text": "x", "version": c.Version - 1}, nil); st != http.StatusConflict {
 		t.Fatalf("stale note: %d", st)
 	}
-	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "verification", "version": c.Version}, &c); st != http.StatusOK {
+	if st := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "verification", "version": c.Version}, &c); st != http.StatusOK {
 		t.Fatalf("to verification: %d", st)
 	}
 	// Investigators cannot confirm (立案) on their own.
-	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "opened", "version": c.Version}, nil); st != http.StatusForbidden {
+	if st := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "opened", "version": c.Version}, nil); st != http.StatusForbidden {
 		t.Fatalf("investigator opens: %d", st)
 	}
 	// Skipping a stage is refused.
-	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "transferred", "transfer_to": "police", "version": c.Version}, nil); st != http.StatusConflict {
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "transferred", "transfer_to": "police", "version": c.Version}, nil); st != http.StatusConflict {
 		t.Fatalf("skip to transferred: %d", st)
 	}
 	// Opened on Friday 2025-09-26 (next day is a make-up Sunday, then National Day).
-	e.setClock(time.Date(2025, 9, 26, 11, 0, 0, 0, chinaTime))
-	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "opened", "version": c.Version}, &c); st != http.StatusOK {
+	e.setClock(time.Date(2025, 9, 26, 11, 0, 0, 0, cases.ChinaTime))
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "opened", "version": c.Version}, &c); st != http.StatusOK {
 		t.Fatalf("open: %d", st)
 	}
 	// transfer: Sep 28 (Sun, make-up), 29, 30, Oct 9, 10 → 2025-10-10.
@@ -83,38 +85,38 @@ func TestCaseWorkflowAndDeadlines(t *testing.T) {
 	}
 	close60 := deadline(c, "close").Due
 	// Extension: requested by the investigator, approved by a supervisor, only once.
-	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "request", "reason": "证据量大", "version": c.Version}, &c); st != http.StatusOK {
+	if st := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "request", "reason": "证据量大", "version": c.Version}, &c); st != http.StatusOK {
 		t.Fatalf("request extension: %d", st)
 	}
-	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "approve", "version": c.Version}, nil); st != http.StatusForbidden {
+	if st := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "approve", "version": c.Version}, nil); st != http.StatusForbidden {
 		t.Fatalf("investigator approves: %d", st)
 	}
-	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "approve", "version": c.Version}, &c); st != http.StatusOK {
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "approve", "version": c.Version}, &c); st != http.StatusOK {
 		t.Fatalf("approve: %d", st)
 	}
-	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "request", "reason": "again", "version": c.Version}, nil); st != http.StatusConflict {
+	if st := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/cases/"+c.ID+"/extension", map[string]any{"action": "request", "reason": "again", "version": c.Version}, nil); st != http.StatusConflict {
 		t.Fatalf("second extension: %d", st)
 	}
-	if got, want := deadline(c, "close").Due, dateOf(e.s.cfg.Calendar.AddWorkingDays(time.Date(2025, 9, 26, 11, 0, 0, 0, chinaTime), 90)).String(); got != want || got == close60 {
+	if got, want := deadline(c, "close").Due, cases.Day(cal.AddWorkingDays(time.Date(2025, 9, 26, 11, 0, 0, 0, cases.ChinaTime), 90)); got != want || got == close60 {
 		t.Fatalf("close deadline after extension %s, want %s (was %s)", got, want, close60)
 	}
 	// Two weeks later the transfer is overdue and the case is listed as such.
-	e.setClock(time.Date(2025, 10, 13, 9, 0, 0, 0, chinaTime))
+	e.setClock(time.Date(2025, 10, 13, 9, 0, 0, 0, cases.ChinaTime))
 	var list struct {
 		Cases []caseView `json:"cases"`
 		Total int        `json:"total"`
 	}
-	if st := e.as(RoleSupervisor, http.MethodGet, "/api/cases?overdue=true", nil, &list); st != http.StatusOK || list.Total != 1 || !list.Cases[0].Overdue {
+	if st := e.as(accounts.RoleSupervisor, http.MethodGet, "/api/cases?overdue=true", nil, &list); st != http.StatusOK || list.Total != 1 || !list.Cases[0].Overdue {
 		t.Fatalf("overdue list: %d %+v", st, list)
 	}
-	if st := e.as(RoleSupervisor, http.MethodGet, "/api/cases?overdue=false", nil, &list); st != http.StatusOK || list.Total != 0 {
+	if st := e.as(accounts.RoleSupervisor, http.MethodGet, "/api/cases?overdue=false", nil, &list); st != http.StatusOK || list.Total != 0 {
 		t.Fatalf("not-overdue list: %d %d", st, list.Total)
 	}
 	// Closing needs a reason; history records who did what.
-	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "closed", "version": c.Version}, nil); st != http.StatusBadRequest {
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "closed", "version": c.Version}, nil); st != http.StatusBadRequest {
 		t.Fatalf("close without reason: %d", st)
 	}
-	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "closed", "reason": "已处罚", "version": c.Version}, &c); st != http.StatusOK {
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/transition", map[string]any{"to": "closed", "reason": "已处罚", "version": c.Version}, &c); st != http.StatusOK {
 		t.Fatalf("close: %d", st)
 	}
 	if c.Overdue || len(c.History) < 7 || c.History[len(c.History)-1].By != "supervisor" {
@@ -122,12 +124,12 @@ func TestCaseWorkflowAndDeadlines(t *testing.T) {
 	}
 	// Every change is in the audit trail, with the case's parties.
 	for _, action := range []string{"create_case", "case_assign", "case_verification", "case_opened", "case_extension_request", "case_extension_approve", "case_closed"} {
-		recs, _, err := e.s.audit.Query(AuditQuery{Action: action, Limit: 10})
+		recs, _, err := e.svc.Audit.Query(audit.Query{Action: action, Limit: 10})
 		if err != nil || len(recs) != 1 || len(recs[0].Entities) != 5 || recs[0].Detail != "case "+c.ID {
 			t.Errorf("audit of %s: %v %+v", action, err, recs)
 		}
 	}
-	if v, err := e.s.audit.Verify(); err != nil || !v.OK {
+	if v, err := e.svc.Audit.Verify(); err != nil || !v.OK {
 		t.Fatalf("chain after case changes: %+v %v", v, err)
 	}
 }
@@ -135,35 +137,35 @@ func TestCaseWorkflowAndDeadlines(t *testing.T) {
 func TestRecusal(t *testing.T) {
 	e := newEnv(t)
 	// The investigator is related to PT0003 and declares it.
-	if st := e.as(RoleInvestigator, http.MethodPost, "/api/recusals", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0003"}, "reason": "亲属关系"}, nil); st != http.StatusCreated {
+	if st := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/recusals", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0003"}, "reason": "亲属关系"}, nil); st != http.StatusCreated {
 		t.Fatalf("recuse: %d", st)
 	}
 	// They can no longer open a case on that party …
-	if st := e.as(RoleInvestigator, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0003"}}, nil); st != http.StatusForbidden {
+	if st := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0003"}}, nil); st != http.StatusForbidden {
 		t.Fatalf("recused investigator opens case: %d", st)
 	}
 	// … nor be assigned one.
 	var c caseView
-	e.as(RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0003"}}, &c)
-	if st := e.as(RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/assign", map[string]any{"assignee": "investigator", "version": c.Version}, nil); st != http.StatusConflict {
+	e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0003"}}, &c)
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/assign", map[string]any{"assignee": "investigator", "version": c.Version}, nil); st != http.StatusConflict {
 		t.Fatalf("assign recused investigator: %d", st)
 	}
 	// Recusing from an assigned case removes the assignment and the access.
 	var c2 caseView
-	e.as(RoleInvestigator, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0004"}}, &c2)
+	e.as(accounts.RoleInvestigator, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0004"}}, &c2)
 	if c2.Assignee != "investigator" {
 		t.Fatalf("creator investigator not assigned: %+v", c2)
 	}
-	if st := e.as(RoleInvestigator, http.MethodPost, "/api/recusals", map[string]any{"case_id": c2.ID, "reason": "同事关系"}, nil); st != http.StatusCreated {
+	if st := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/recusals", map[string]any{"case_id": c2.ID, "reason": "同事关系"}, nil); st != http.StatusCreated {
 		t.Fatalf("recuse case: %d", st)
 	}
-	if st := e.as(RoleInvestigator, http.MethodGet, "/api/cases/"+c2.ID, nil, nil); st != http.StatusNotFound {
+	if st := e.as(accounts.RoleInvestigator, http.MethodGet, "/api/cases/"+c2.ID, nil, nil); st != http.StatusNotFound {
 		t.Fatalf("recused investigator still reads case: %d", st)
 	}
 	var rs struct {
-		Recusals []Recusal `json:"recusals"`
+		Recusals []cases.Recusal `json:"recusals"`
 	}
-	if e.as(RoleSupervisor, http.MethodGet, "/api/recusals", nil, &rs); len(rs.Recusals) != 2 {
+	if e.as(accounts.RoleSupervisor, http.MethodGet, "/api/recusals", nil, &rs); len(rs.Recusals) != 2 {
 		t.Fatalf("supervisor sees %d recusals", len(rs.Recusals))
 	}
 }

@@ -13,13 +13,18 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/ringtrace/ringtrace/api/accounts"
+	"github.com/ringtrace/ringtrace/api/cases"
+	"github.com/ringtrace/ringtrace/api/casework"
+	"github.com/ringtrace/ringtrace/api/jobs"
 	"github.com/ringtrace/ringtrace/graph"
 	"github.com/ringtrace/ringtrace/graph/embedded"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // testNow is the fixed clock of most tests: Monday 2025-03-03 10:00 China time.
-var testNow = time.Date(2025, 3, 3, 10, 0, 0, 0, chinaTime)
+var testNow = time.Date(2025, 3, 3, 10, 0, 0, 0, cases.ChinaTime)
 
 // clock is a settable test clock.
 type clock struct {
@@ -29,10 +34,6 @@ type clock struct {
 
 func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-
-func fixture() ([]graph.Institution, []graph.Doctor, []graph.Patient, []graph.Claim) {
-	return prefixedFixture("")
-}
 
 // prefixedFixture is the fixture with every id prefixed, so that a shared database (Neo4j in
 // CI) keeps this package's data apart from other packages' tests.
@@ -158,8 +159,8 @@ func coVisitDetector(ctx context.Context, src graph.Scanner, params json.RawMess
 	return f, nil
 }
 
-func testDetection() Detection {
-	return Detection{
+func testDetection() jobs.Detection {
+	return jobs.Detection{
 		Detect:   coVisitDetector,
 		Defaults: func() json.RawMessage { return json.RawMessage(`{"min_days":3,"block":false}`) },
 		Normalize: func(user json.RawMessage) (json.RawMessage, error) {
@@ -182,51 +183,88 @@ func testDetection() Detection {
 	}
 }
 
+// testConfig is what a test may change before the services and the server are built: the
+// server's configuration and the core's.
+type testConfig struct {
+	Config
+	Core casework.Config
+}
+
+// openServer opens the services over the state directory dir and builds a server on store, the
+// way cmd/ringtrace does. Shutdown closes both.
+func openServer(t testing.TB, store GraphStore, dir string, mod ...func(*testConfig)) (*Server, *casework.Services, error) {
+	t.Helper()
+	cfg := testConfig{
+		Config: Config{Store: store},
+		Core:   casework.Config{StateDir: dir, Source: store, StoreKind: "embedded", Detection: testDetection(), BcryptCost: bcrypt.MinCost},
+	}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	if cfg.Core.Logger == nil {
+		cfg.Core.Logger = cfg.Logger
+	}
+	if cfg.Core.Now == nil {
+		cfg.Core.Now = cfg.Now
+	}
+	svc, err := casework.Open(cfg.Core)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Services = svc
+	s, err := New(cfg.Config)
+	if err != nil {
+		svc.Close()
+		return nil, nil, err
+	}
+	return s, svc, nil
+}
+
 // env is a running test server with one user per role.
 type env struct {
 	t      testing.TB
 	s      *Server
+	svc    *casework.Services
 	ts     *httptest.Server
 	clock  *clock
-	tokens map[Role]string
+	tokens map[accounts.Role]string
 	store  GraphStore
 	dir    string
 }
 
 const testPassword = "correct-horse-battery"
 
-func newEnv(t testing.TB, mod ...func(*Config)) *env {
+func newEnv(t testing.TB, mod ...func(*testConfig)) *env {
 	t.Helper()
 	return newEnvWithStore(t, openFixtureStore(t), mod...)
 }
 
-func newEnvWithStore(t testing.TB, store GraphStore, mod ...func(*Config)) *env {
+func newEnvWithStore(t testing.TB, store GraphStore, mod ...func(*testConfig)) *env {
 	t.Helper()
 	clk := &clock{t: testNow}
 	dir := t.TempDir()
-	cfg := Config{Store: store, StoreKind: "embedded", StateDir: dir, Detection: testDetection(), AdminPassword: "admin-password-123",
-		BcryptCost: bcrypt.MinCost, Now: clk.Now, LoginBurst: 100, LoginPerMinute: 100}
-	for _, m := range mod {
-		m(&cfg)
-	}
-	s, err := New(cfg)
+	adminPassword := "admin-password-123"
+	s, svc, err := openServer(t, store, dir, append([]func(*testConfig){func(c *testConfig) {
+		c.Now, c.LoginBurst, c.LoginPerMinute = clk.Now, 100, 100
+		c.Core.AdminPassword = adminPassword
+	}}, append(mod, func(c *testConfig) { adminPassword = c.Core.AdminPassword })...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	ts := httptest.NewServer(s.Handler())
-	e := &env{t: t, s: s, ts: ts, clock: clk, tokens: map[Role]string{}, store: store, dir: dir}
+	e := &env{t: t, s: s, svc: svc, ts: ts, clock: clk, tokens: map[accounts.Role]string{}, store: store, dir: dir}
 	t.Cleanup(func() {
 		ts.Close()
 		_ = s.Shutdown(context.Background())
 	})
-	for _, r := range []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor, RolePolice} {
-		if _, err := s.Accounts().CreateUser(string(r), testPassword, r, string(r)); err != nil {
+	for _, r := range []accounts.Role{accounts.RoleAnalyst, accounts.RoleInvestigator, accounts.RoleSupervisor, accounts.RolePolice} {
+		if _, err := svc.Accounts.CreateUser(string(r), testPassword, r, string(r)); err != nil {
 			t.Fatal(err)
 		}
 		e.tokens[r] = e.login(string(r), testPassword)
 	}
-	if cfg.AdminPassword != "" {
-		e.tokens[RoleAdmin] = e.login("admin", cfg.AdminPassword)
+	if adminPassword != "" {
+		e.tokens[accounts.RoleAdmin] = e.login("admin", adminPassword)
 	}
 	return e
 }
@@ -285,22 +323,22 @@ func (e *env) raw(token, method, path string, body any) (int, []byte, http.Heade
 	return resp.StatusCode, b, resp.Header
 }
 
-func (e *env) as(r Role, method, path string, body any, out any) int {
+func (e *env) as(r accounts.Role, method, path string, body any, out any) int {
 	e.t.Helper()
 	return e.do(e.tokens[r], method, path, body, out)
 }
 
 // runJob starts a job as analyst and waits for it to finish.
-func (e *env) runJob(params map[string]any) Job {
+func (e *env) runJob(params map[string]any) jobs.Job {
 	e.t.Helper()
-	var j Job
-	if st := e.as(RoleAnalyst, http.MethodPost, "/api/jobs", map[string]any{"params": params}, &j); st != http.StatusAccepted {
+	var j jobs.Job
+	if st := e.as(accounts.RoleAnalyst, http.MethodPost, "/api/jobs", map[string]any{"params": params}, &j); st != http.StatusAccepted {
 		e.t.Fatalf("start job: %d", st)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		e.as(RoleAnalyst, http.MethodGet, "/api/jobs/"+j.ID, nil, &j)
-		if j.Status != JobQueued && j.Status != JobRunning {
+		e.as(accounts.RoleAnalyst, http.MethodGet, "/api/jobs/"+j.ID, nil, &j)
+		if j.Status != jobs.Queued && j.Status != jobs.Running {
 			return j
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -325,7 +363,7 @@ func (e *env) setClock(t time.Time) {
 	e.clock.Set(t)
 	for r := range e.tokens {
 		pw := testPassword
-		if r == RoleAdmin {
+		if r == accounts.RoleAdmin {
 			pw = "admin-password-123"
 		}
 		e.tokens[r] = e.login(string(r), pw)

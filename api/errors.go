@@ -7,28 +7,16 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/ringtrace/ringtrace/api/bilingual"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
-// bilingual is a user-facing error with an English text beside the Chinese one. It unwraps to
-// the *graph.Error that carries the code, so graph.ErrorCode and friends see through it.
-type bilingual struct {
-	err *graph.Error
-	en  string
-}
-
-func (b *bilingual) Error() string { return b.err.Error() }
-func (b *bilingual) Unwrap() error { return b.err }
-
-// userErr returns an error a user reads: code, Chinese message and English message.
-func userErr(code, zh, en string) error {
-	return &bilingual{err: &graph.Error{Code: code, Message: zh}, en: en}
-}
-
-// fieldErr returns an EINVALID error about one input field.
-func fieldErr(field, zh, en string) error {
-	return &bilingual{err: &graph.Error{Code: graph.EINVALID, Field: field, Message: zh}, en: en}
-}
+// userErr and fieldErr are the handlers' short names for the bilingual errors the core returns.
+var (
+	userErr  = bilingual.New
+	fieldErr = bilingual.Field
+)
 
 // errorBody is the JSON error shape: {"error":{"code","field","message"}}.
 type errorBody struct {
@@ -43,26 +31,31 @@ type errorDetail struct {
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// statusOf maps an application error code to its HTTP status. It is the one place where codes
-// meet HTTP.
+// statuses maps application error codes to HTTP statuses. It is the one place where codes meet
+// HTTP; a code not listed is an internal error (500).
+var statuses = map[string]int{
+	graph.EINVALID:      http.StatusBadRequest,
+	graph.ENOTFOUND:     http.StatusNotFound,
+	graph.EFORBIDDEN:    http.StatusForbidden,
+	graph.EUNAUTHORIZED: http.StatusUnauthorized,
+	graph.ECONFLICT:     http.StatusConflict,
+	graph.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	graph.ETOOMANY:      http.StatusTooManyRequests,
+}
+
 func statusOf(code string) int {
-	switch code {
-	case graph.EINVALID:
-		return http.StatusBadRequest
-	case graph.ENOTFOUND:
-		return http.StatusNotFound
-	case graph.EFORBIDDEN:
-		return http.StatusForbidden
-	case graph.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case graph.ECONFLICT:
-		return http.StatusConflict
-	case graph.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	case graph.ETOOMANY:
-		return http.StatusTooManyRequests
+	if st, ok := statuses[code]; ok {
+		return st
 	}
 	return http.StatusInternalServerError
+}
+
+// echoErrors are the details of echo's own errors: unknown route, bad method, body too large.
+var echoErrors = map[int]errorDetail{
+	http.StatusNotFound:              {Code: graph.ENOTFOUND, Message: "没有这个地址", MessageEN: "no such route"},
+	http.StatusMethodNotAllowed:      {Code: graph.EINVALID, Message: "不支持该方法", MessageEN: "method not allowed"},
+	http.StatusRequestEntityTooLarge: {Code: graph.EINVALID, Field: "body", Message: "请求体过大", MessageEN: "request body too large"},
+	http.StatusServiceUnavailable:    {Code: graph.EUNAVAILABLE, Message: "服务繁忙，请稍后重试", MessageEN: "service busy, retry later"},
 }
 
 // classify turns any error into (status, body detail). Context errors become 503 because a
@@ -70,17 +63,10 @@ func statusOf(code string) int {
 func classify(err error) (int, errorDetail) {
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		// echo's own errors: unknown route, bad method, body too large.
-		switch he.Code {
-		case http.StatusNotFound:
-			return he.Code, errorDetail{Code: graph.ENOTFOUND, Message: "没有这个地址", MessageEN: "no such route"}
-		case http.StatusMethodNotAllowed:
-			return he.Code, errorDetail{Code: graph.EINVALID, Message: "不支持该方法", MessageEN: "method not allowed"}
-		case http.StatusRequestEntityTooLarge:
-			return he.Code, errorDetail{Code: graph.EINVALID, Field: "body", Message: "请求体过大", MessageEN: "request body too large"}
-		case http.StatusServiceUnavailable:
-			return he.Code, errorDetail{Code: graph.EUNAVAILABLE, Message: "服务繁忙，请稍后重试", MessageEN: "service busy, retry later"}
-		case http.StatusBadRequest:
+		if d, ok := echoErrors[he.Code]; ok {
+			return he.Code, d
+		}
+		if he.Code == http.StatusBadRequest {
 			return he.Code, errorDetail{Code: graph.EINVALID, Message: "请求格式错误", MessageEN: fmt.Sprint(he.Message)}
 		}
 	}
@@ -91,11 +77,7 @@ func classify(err error) (int, errorDetail) {
 		return http.StatusServiceUnavailable, errorDetail{Code: graph.EUNAVAILABLE, Message: "请求已取消", MessageEN: "request cancelled"}
 	}
 	code := graph.ErrorCode(err)
-	d := errorDetail{Code: code, Field: graph.ErrorField(err), Message: graph.ErrorMessage(err)}
-	var b *bilingual
-	if errors.As(err, &b) {
-		d.MessageEN = b.en
-	}
+	d := errorDetail{Code: code, Field: graph.ErrorField(err), Message: graph.ErrorMessage(err), MessageEN: bilingual.English(err)}
 	if code == graph.EUNAVAILABLE && d.MessageEN == "" {
 		d.MessageEN = "the graph database is unavailable; retry later"
 		if d.Message == "" {
@@ -110,6 +92,25 @@ func classify(err error) (int, errorDetail) {
 		d.Message, d.MessageEN = "内部错误，已记录", "internal error; it has been logged"
 	}
 	return statusOf(code), d
+}
+
+// withChinese gives the plain errors of the intake and blacklist stores (English only) a Chinese
+// message first, so that they read like the rest.
+func withChinese(err error) error {
+	var ge *graph.Error
+	if !errors.As(err, &ge) || bilingual.English(err) != "" {
+		return err
+	}
+	zh := map[string]string{
+		graph.EINVALID: "输入无效", graph.ENOTFOUND: "未找到", graph.ECONFLICT: "状态冲突",
+	}[ge.Code]
+	if zh == "" {
+		return err
+	}
+	if ge.Field != "" {
+		return fieldErr(ge.Field, zh+"（"+ge.Field+"）："+ge.Message, ge.Field+": "+ge.Message)
+	}
+	return userErr(ge.Code, zh+"："+ge.Message, ge.Message)
 }
 
 // errorHandler is echo's HTTPErrorHandler: it writes the JSON error and logs internal errors

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/graph"
 	neo "github.com/ringtrace/ringtrace/graph/neo4j"
 )
@@ -127,26 +128,26 @@ func TestNeo4jGoesAwayAndComesBack(t *testing.T) {
 	if _, err := st.Node(ctx, graph.Ref{Type: graph.TypePatient, ID: px + "PT0001"}); err != nil {
 		t.Fatalf("fixture not readable right after loading (another package's test may have wiped the shared database; run Neo4j packages with -p 1): %v", err)
 	}
-	e := newEnvWithStore(t, st, func(c *Config) { c.StoreKind = "neo4j"; c.RequestTimeout = 30 * time.Second })
+	e := newEnvWithStore(t, st, func(c *testConfig) { c.Core.StoreKind = "neo4j"; c.RequestTimeout = 30 * time.Second })
 	entity := "/api/entities/patient/" + px + "PT0001"
 
 	var ev entityView
-	code := e.as(RoleAnalyst, "GET", entity, nil, &ev)
+	code := e.as(accounts.RoleAnalyst, "GET", entity, nil, &ev)
 	if code == http.StatusNotFound {
 		// graph/neo4j's tests wipe the shared database at their start; when they ran meanwhile,
 		// load again (upserts) rather than fail.
 		loadFixture(t, st, px)
-		code = e.as(RoleAnalyst, "GET", entity, nil, &ev)
+		code = e.as(accounts.RoleAnalyst, "GET", entity, nil, &ev)
 	}
 	if code != 200 || ev.Node.Label != "张*丰" {
 		t.Fatalf("entity on neo4j: %d %+v", code, ev.Node)
 	}
 	var nb subgraphView
-	if code := e.as(RoleAnalyst, "GET", entity+"/neighbourhood?depth=2&limit=100", nil, &nb); code != 200 || len(nb.Nodes) < 3 {
+	if code := e.as(accounts.RoleAnalyst, "GET", entity+"/neighbourhood?depth=2&limit=100", nil, &nb); code != 200 || len(nb.Nodes) < 3 {
 		t.Fatalf("neighbourhood on neo4j: %d %d nodes", code, len(nb.Nodes))
 	}
 	var cp claimPage
-	if code := e.as(RoleAnalyst, "GET", "/api/entities/institution/"+px+"H53010200001/claims?limit=5", nil, &cp); code != 200 || cp.Total != 18 || len(cp.Claims) != 5 {
+	if code := e.as(accounts.RoleAnalyst, "GET", "/api/entities/institution/"+px+"H53010200001/claims?limit=5", nil, &cp); code != 200 || cp.Total != 18 || len(cp.Claims) != 5 {
 		t.Fatalf("claims on neo4j: %d total %d", code, cp.Total)
 	}
 	// No detection job here: a job scans the whole shared database, whose size depends on
@@ -156,7 +157,7 @@ func TestNeo4jGoesAwayAndComesBack(t *testing.T) {
 	began := time.Now()
 	var body []byte
 	var hdr http.Header
-	code, body, hdr = e.raw(e.tokens[RoleAnalyst], "GET", entity, nil)
+	code, body, hdr = e.raw(e.tokens[accounts.RoleAnalyst], "GET", entity, nil)
 	if code != http.StatusServiceUnavailable || hdr.Get("Retry-After") == "" {
 		t.Fatalf("with neo4j gone: %d %s", code, body)
 	}
@@ -173,7 +174,7 @@ func TestNeo4jGoesAwayAndComesBack(t *testing.T) {
 		t.Fatalf("healthz with neo4j gone: %d", code)
 	}
 	// Things that do not need the graph keep working.
-	if code := e.as(RoleSupervisor, "GET", "/api/cases", nil, nil); code != 200 {
+	if code := e.as(accounts.RoleSupervisor, "GET", "/api/cases", nil, nil); code != 200 {
 		t.Fatalf("cases with neo4j gone: %d", code)
 	}
 
@@ -189,7 +190,7 @@ func TestNeo4jGoesAwayAndComesBack(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("readyz did not recover: %d", code)
 	}
-	if code := e.as(RoleAnalyst, "GET", entity, nil, &ev); code != 200 {
+	if code := e.as(accounts.RoleAnalyst, "GET", entity, nil, &ev); code != 200 {
 		t.Fatalf("entity after neo4j returned: %d", code)
 	}
 }

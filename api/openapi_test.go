@@ -8,12 +8,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/ringtrace/ringtrace/api/accounts"
 )
 
 type openAPIDoc struct {
 	Paths map[string]map[string]struct {
-		Roles    []Role `json:"x-roles"`
-		Security *[]any `json:"security"`
+		Roles    []accounts.Role `json:"x-roles"`
+		Security *[]any          `json:"security"`
 	} `json:"paths"`
 }
 

@@ -10,73 +10,74 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
 func TestBadInputs(t *testing.T) {
 	e := newEnv(t)
 	var c caseView
-	e.as(RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0005"}}, &c)
-	cases := []struct {
-		role   Role
+	e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0005"}}, &c)
+	checks := []struct {
+		role   accounts.Role
 		method string
 		path   string
 		body   any
 		status int
 		field  string
 	}{
-		{RoleAnalyst, "GET", "/api/search", nil, 400, "q"},
-		{RoleAnalyst, "GET", "/api/search?q=" + strings.Repeat("x", 65), nil, 400, "q"},
-		{RoleAnalyst, "GET", "/api/search?q=a&limit=1000", nil, 400, "limit"},
-		{RoleAnalyst, "GET", "/api/search?q=a&types=spaceship", nil, 400, "types"},
-		{RoleAnalyst, "GET", "/api/entities/spaceship/X", nil, 400, "type"},
-		{RoleAnalyst, "GET", "/api/entities/patient/NOPE", nil, 404, ""},
-		{RoleAnalyst, "GET", "/api/entities/patient/~garbage", nil, 400, "id"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?depth=4", nil, 400, "depth"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?depth=0", nil, 400, "depth"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?limit=5000", nil, 400, "limit"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?from=yesterday", nil, 400, "from"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?from=2024-02-01&to=2024-01-01", nil, 400, "to"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001/claims?limit=0", nil, 400, "limit"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001/claims?offset=-1", nil, 400, "offset"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001/claims?types=dental", nil, 400, "types"},
-		{RoleAnalyst, "GET", "/api/entities/claim/C00/claims", nil, 400, "type"},
-		{RoleAnalyst, "GET", "/api/paths?from=PT0001&to=patient:PT0002", nil, 400, "from"},
-		{RoleAnalyst, "GET", "/api/paths?from=patient:PT0001&to=patient:PT0002&max_depth=9", nil, 400, "max_depth"},
-		{RoleAnalyst, "GET", "/api/rings?min_score=2", nil, 400, "min_score"},
-		{RoleAnalyst, "GET", "/api/rings?sort=name", nil, 400, "sort"},
-		{RoleAnalyst, "GET", "/api/rings", nil, 404, ""}, // no job has completed
-		{RoleAnalyst, "GET", "/api/jobs/J999999", nil, 404, ""},
-		{RoleAnalyst, "GET", "/api/jobs/compare?a=J1", nil, 400, "b"},
-		{RoleAnalyst, "POST", "/api/jobs", "{not json", 400, "body"},
-		{RoleAnalyst, "POST", "/api/jobs", map[string]any{"params": 5}, 400, "params"},
-		{RoleAnalyst, "POST", "/api/jobs", map[string]any{"surprise": 1}, 400, "surprise"},
-		{RoleAnalyst, "POST", "/api/cases", map[string]any{}, 400, "entity"},
-		{RoleAnalyst, "POST", "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "NOPE"}}, 400, "entity"},
-		{RoleAnalyst, "POST", "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypeClaim, ID: "C00"}}, 400, "entity"},
-		{RoleSupervisor, "GET", "/api/cases?status=done", nil, 400, "status"},
-		{RoleSupervisor, "GET", "/api/cases?overdue=maybe", nil, 400, "overdue"},
-		{RoleSupervisor, "GET", "/api/cases/C404", nil, 404, ""},
-		{RoleSupervisor, "POST", "/api/cases/" + c.ID + "/transition", map[string]any{"to": "verification"}, 400, "version"},
-		{RoleSupervisor, "POST", "/api/cases/" + c.ID + "/transition", map[string]any{"to": "lead", "version": 1}, 400, "to"},
-		{RoleSupervisor, "POST", "/api/cases/" + c.ID + "/transition", map[string]any{"to": "verification", "version": "1"}, 400, "version"},
-		{RoleSupervisor, "POST", "/api/cases/" + c.ID + "/notes", map[string]any{"text": "", "version": 1}, 400, "text"},
-		{RoleSupervisor, "POST", "/api/cases/" + c.ID + "/assign", map[string]any{"assignee": "analyst", "version": 1}, 400, "assignee"},
-		{RoleSupervisor, "POST", "/api/cases/" + c.ID + "/attachments", map[string]any{"refs": []graph.Ref{{Type: "claim", ID: "NOPE"}}, "version": 1}, 400, "refs"},
-		{RoleSupervisor, "POST", "/api/cases/" + c.ID + "/extension", map[string]any{"action": "request", "reason": "x", "version": 1}, 409, ""},
-		{RoleSupervisor, "POST", "/api/recusals", map[string]any{"reason": "x"}, 400, "case_id"},
-		{RoleSupervisor, "GET", "/api/audit?from=now", nil, 400, "from"},
-		{RoleAdmin, "POST", "/api/users", map[string]any{"username": "Bad Name", "password": "long-enough-password", "role": "analyst"}, 400, "username"},
-		{RoleAdmin, "POST", "/api/users", map[string]any{"username": "bob", "password": "short", "role": "analyst"}, 400, "password"},
-		{RoleAdmin, "POST", "/api/users", map[string]any{"username": "bob", "password": "long-enough-password", "role": "king"}, 400, "role"},
-		{RoleAdmin, "POST", "/api/users", map[string]any{"username": "analyst", "password": "long-enough-password", "role": "analyst"}, 409, ""},
-		{RoleAdmin, "PUT", "/api/users/nobody", map[string]any{"disabled": true}, 404, ""},
-		{RoleAdmin, "PUT", "/api/users/admin", map[string]any{"role": "analyst"}, 409, ""},
-		{RoleAnalyst, "GET", "/api/no-such-route", nil, 404, ""},
+		{accounts.RoleAnalyst, "GET", "/api/search", nil, 400, "q"},
+		{accounts.RoleAnalyst, "GET", "/api/search?q=" + strings.Repeat("x", 65), nil, 400, "q"},
+		{accounts.RoleAnalyst, "GET", "/api/search?q=a&limit=1000", nil, 400, "limit"},
+		{accounts.RoleAnalyst, "GET", "/api/search?q=a&types=spaceship", nil, 400, "types"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/spaceship/X", nil, 400, "type"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/NOPE", nil, 404, ""},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/~garbage", nil, 400, "id"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?depth=4", nil, 400, "depth"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?depth=0", nil, 400, "depth"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?limit=5000", nil, 400, "limit"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?from=yesterday", nil, 400, "from"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?from=2024-02-01&to=2024-01-01", nil, 400, "to"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001/claims?limit=0", nil, 400, "limit"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001/claims?offset=-1", nil, 400, "offset"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001/claims?types=dental", nil, 400, "types"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/claim/C00/claims", nil, 400, "type"},
+		{accounts.RoleAnalyst, "GET", "/api/paths?from=PT0001&to=patient:PT0002", nil, 400, "from"},
+		{accounts.RoleAnalyst, "GET", "/api/paths?from=patient:PT0001&to=patient:PT0002&max_depth=9", nil, 400, "max_depth"},
+		{accounts.RoleAnalyst, "GET", "/api/rings?min_score=2", nil, 400, "min_score"},
+		{accounts.RoleAnalyst, "GET", "/api/rings?sort=name", nil, 400, "sort"},
+		{accounts.RoleAnalyst, "GET", "/api/rings", nil, 404, ""}, // no job has completed
+		{accounts.RoleAnalyst, "GET", "/api/jobs/J999999", nil, 404, ""},
+		{accounts.RoleAnalyst, "GET", "/api/jobs/compare?a=J1", nil, 400, "b"},
+		{accounts.RoleAnalyst, "POST", "/api/jobs", "{not json", 400, "body"},
+		{accounts.RoleAnalyst, "POST", "/api/jobs", map[string]any{"params": 5}, 400, "params"},
+		{accounts.RoleAnalyst, "POST", "/api/jobs", map[string]any{"surprise": 1}, 400, "surprise"},
+		{accounts.RoleAnalyst, "POST", "/api/cases", map[string]any{}, 400, "entity"},
+		{accounts.RoleAnalyst, "POST", "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "NOPE"}}, 400, "entity"},
+		{accounts.RoleAnalyst, "POST", "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypeClaim, ID: "C00"}}, 400, "entity"},
+		{accounts.RoleSupervisor, "GET", "/api/cases?status=done", nil, 400, "status"},
+		{accounts.RoleSupervisor, "GET", "/api/cases?overdue=maybe", nil, 400, "overdue"},
+		{accounts.RoleSupervisor, "GET", "/api/cases/C404", nil, 404, ""},
+		{accounts.RoleSupervisor, "POST", "/api/cases/" + c.ID + "/transition", map[string]any{"to": "verification"}, 400, "version"},
+		{accounts.RoleSupervisor, "POST", "/api/cases/" + c.ID + "/transition", map[string]any{"to": "lead", "version": 1}, 400, "to"},
+		{accounts.RoleSupervisor, "POST", "/api/cases/" + c.ID + "/transition", map[string]any{"to": "verification", "version": "1"}, 400, "version"},
+		{accounts.RoleSupervisor, "POST", "/api/cases/" + c.ID + "/notes", map[string]any{"text": "", "version": 1}, 400, "text"},
+		{accounts.RoleSupervisor, "POST", "/api/cases/" + c.ID + "/assign", map[string]any{"assignee": "analyst", "version": 1}, 400, "assignee"},
+		{accounts.RoleSupervisor, "POST", "/api/cases/" + c.ID + "/attachments", map[string]any{"refs": []graph.Ref{{Type: "claim", ID: "NOPE"}}, "version": 1}, 400, "refs"},
+		{accounts.RoleSupervisor, "POST", "/api/cases/" + c.ID + "/extension", map[string]any{"action": "request", "reason": "x", "version": 1}, 409, ""},
+		{accounts.RoleSupervisor, "POST", "/api/recusals", map[string]any{"reason": "x"}, 400, "case_id"},
+		{accounts.RoleSupervisor, "GET", "/api/audit?from=now", nil, 400, "from"},
+		{accounts.RoleAdmin, "POST", "/api/users", map[string]any{"username": "Bad Name", "password": "long-enough-password", "role": "analyst"}, 400, "username"},
+		{accounts.RoleAdmin, "POST", "/api/users", map[string]any{"username": "bob", "password": "short", "role": "analyst"}, 400, "password"},
+		{accounts.RoleAdmin, "POST", "/api/users", map[string]any{"username": "bob", "password": "long-enough-password", "role": "king"}, 400, "role"},
+		{accounts.RoleAdmin, "POST", "/api/users", map[string]any{"username": "analyst", "password": "long-enough-password", "role": "analyst"}, 409, ""},
+		{accounts.RoleAdmin, "PUT", "/api/users/nobody", map[string]any{"disabled": true}, 404, ""},
+		{accounts.RoleAdmin, "PUT", "/api/users/admin", map[string]any{"role": "analyst"}, 409, ""},
+		{accounts.RoleAnalyst, "GET", "/api/no-such-route", nil, 404, ""},
 		{"", "POST", "/api/auth/login", map[string]any{"username": "analyst"}, 400, "password"},
 		{"", "POST", "/api/auth/login", map[string]any{"username": "analyst", "password": "wrong-password"}, 401, ""},
 	}
-	for _, tc := range cases {
+	for _, tc := range checks {
 		t.Run(string(tc.role)+" "+tc.method+" "+tc.path, func(t *testing.T) {
 			st, b, h := e.raw(e.tokens[tc.role], tc.method, tc.path, tc.body)
 			if st != tc.status {
@@ -90,7 +91,7 @@ func TestBadInputs(t *testing.T) {
 	}
 	// Oversized body.
 	big := `{"note":"` + strings.Repeat("x", 2<<20) + `"}`
-	if st, b, _ := e.raw(e.tokens[RoleAnalyst], "POST", "/api/jobs", big); st != http.StatusBadRequest || errOf(t, b).Field != "body" {
+	if st, b, _ := e.raw(e.tokens[accounts.RoleAnalyst], "POST", "/api/jobs", big); st != http.StatusBadRequest || errOf(t, b).Field != "body" {
 		t.Fatalf("oversized body: %d %s", st, b)
 	}
 }
@@ -134,11 +135,11 @@ func (f *flakyStore) Ping(ctx context.Context) error {
 func TestStoreUnavailableAndRecovery(t *testing.T) {
 	fs := &flakyStore{GraphStore: openFixtureStore(t)}
 	e := newEnvWithStore(t, fs)
-	if st := e.as(RoleAnalyst, "GET", "/api/entities/patient/PT0001", nil, nil); st != 200 {
+	if st := e.as(accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001", nil, nil); st != 200 {
 		t.Fatalf("before: %d", st)
 	}
 	fs.down.Store(true)
-	st, b, h := e.raw(e.tokens[RoleAnalyst], "GET", "/api/entities/patient/PT0001", nil)
+	st, b, h := e.raw(e.tokens[accounts.RoleAnalyst], "GET", "/api/entities/patient/PT0001", nil)
 	if st != http.StatusServiceUnavailable || errOf(t, b).Code != graph.EUNAVAILABLE || h.Get("Retry-After") == "" {
 		t.Fatalf("while down: %d %s", st, b)
 	}
@@ -149,7 +150,7 @@ func TestStoreUnavailableAndRecovery(t *testing.T) {
 		t.Fatalf("healthz while down: %d", st)
 	}
 	fs.down.Store(false)
-	if st := e.as(RoleAnalyst, "GET", "/api/entities/patient/PT0001", nil, nil); st != 200 {
+	if st := e.as(accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001", nil, nil); st != 200 {
 		t.Fatalf("after recovery: %d", st)
 	}
 	if st, _, _ := e.raw("", "GET", "/readyz", nil); st != http.StatusOK {
@@ -159,7 +160,7 @@ func TestStoreUnavailableAndRecovery(t *testing.T) {
 
 func TestLoadSheddingAndTimeout(t *testing.T) {
 	fs := &flakyStore{GraphStore: openFixtureStore(t), block: make(chan struct{})}
-	e := newEnvWithStore(t, fs, func(c *Config) {
+	e := newEnvWithStore(t, fs, func(c *testConfig) {
 		c.MaxInflight, c.QueueWait, c.RequestTimeout = 2, 20*time.Millisecond, 300*time.Millisecond
 	})
 	var wg sync.WaitGroup
@@ -168,7 +169,7 @@ func TestLoadSheddingAndTimeout(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st, _, _ := e.raw(e.tokens[RoleAnalyst], "GET", "/api/entities/institution/H53010200001", nil)
+			st, _, _ := e.raw(e.tokens[accounts.RoleAnalyst], "GET", "/api/entities/institution/H53010200001", nil)
 			statuses <- st
 		}()
 	}
@@ -189,7 +190,7 @@ func TestLoadSheddingAndTimeout(t *testing.T) {
 	}
 	// The service recovers once the store answers again.
 	close(fs.block)
-	if st := e.as(RoleAnalyst, "GET", "/api/entities/institution/H53010200001", nil, nil); st != 200 {
+	if st := e.as(accounts.RoleAnalyst, "GET", "/api/entities/institution/H53010200001", nil, nil); st != 200 {
 		t.Fatalf("after overload: %d", st)
 	}
 	if st, b, _ := e.raw("", "GET", "/metrics", nil); st != 200 || !strings.Contains(string(b), "ringtrace_http_shed_total 4") {
@@ -198,7 +199,7 @@ func TestLoadSheddingAndTimeout(t *testing.T) {
 }
 
 func TestLoginRateLimitAndSessions(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.LoginBurst, c.LoginPerMinute = 3, 1; c.SessionTTL = time.Hour })
+	e := newEnv(t, func(c *testConfig) { c.LoginBurst, c.LoginPerMinute = 3, 1; c.Core.SessionTTL = time.Hour })
 	for i := 0; i < 3; i++ {
 		if st := e.do("", "POST", "/api/auth/login", map[string]string{"username": "analyst", "password": "wrong-password-x"}, nil); st != 401 {
 			t.Fatalf("attempt %d: %d", i, st)
@@ -209,7 +210,7 @@ func TestLoginRateLimitAndSessions(t *testing.T) {
 		t.Fatalf("after 3 failures: %d", st)
 	}
 	// Sessions expire.
-	tok := e.tokens[RoleAnalyst]
+	tok := e.tokens[accounts.RoleAnalyst]
 	if st := e.do(tok, "GET", "/api/auth/me", nil, nil); st != 200 {
 		t.Fatalf("me: %d", st)
 	}
@@ -225,17 +226,17 @@ func TestLoginRateLimitAndSessions(t *testing.T) {
 	if st := e.do(tok, "GET", "/api/auth/me", nil, nil); st != 401 {
 		t.Fatalf("after logout: %d", st)
 	}
-	if st := e.as(RoleAdmin, "PUT", "/api/users/police", map[string]any{"disabled": true}, nil); st != 200 {
+	if st := e.as(accounts.RoleAdmin, "PUT", "/api/users/police", map[string]any{"disabled": true}, nil); st != 200 {
 		t.Fatalf("disable: %d", st)
 	}
-	if st := e.as(RolePolice, "GET", "/api/auth/me", nil, nil); st != 401 {
+	if st := e.as(accounts.RolePolice, "GET", "/api/auth/me", nil, nil); st != 401 {
 		t.Fatalf("disabled user: %d", st)
 	}
 }
 
 func TestFirstAdminOneTimePassword(t *testing.T) {
 	var out strings.Builder
-	e := newEnv(t, func(c *Config) { c.AdminPassword, c.AdminPasswordOut = "", &out })
+	e := newEnv(t, func(c *testConfig) { c.Core.AdminPassword, c.Core.AdminPasswordOut = "", &out })
 	_ = e
 	line := out.String()
 	i := strings.Index(line, "one-time password ")
@@ -263,17 +264,17 @@ func TestFirstAdminOneTimePassword(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	fs := &flakyStore{GraphStore: openFixtureStore(t), block: make(chan struct{})}
 	clk := &clock{t: testNow}
-	s, err := New(Config{Store: fs, StateDir: t.TempDir(), Detection: testDetection(), AdminPassword: "admin-password-123", BcryptCost: 4, Now: clk.Now})
+	s, svc, err := openServer(t, fs, t.TempDir(), func(c *testConfig) { c.Now = clk.Now; c.Core.AdminPassword = "admin-password-123" })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Start("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Accounts().CreateUser("analyst", testPassword, RoleAnalyst, ""); err != nil {
+	if _, err := svc.Accounts.CreateUser("analyst", testPassword, accounts.RoleAnalyst, ""); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, s: s, clock: clk}
+	e := &env{t: t, s: s, svc: svc, clock: clk}
 	e.ts = nil
 	base := "http://" + s.Addr()
 	tok := loginAt(t, base, "analyst", testPassword)
@@ -328,7 +329,7 @@ func TestServeUI(t *testing.T) {
 		"index.html":      {Data: []byte("<html>RingTrace</html>")},
 		"assets/app-1.js": {Data: []byte("console.log(1)")},
 	}
-	e := newEnv(t, func(c *Config) { c.UI = ui })
+	e := newEnv(t, func(c *testConfig) { c.UI = ui })
 	st, b, h := e.raw("", "GET", "/assets/app-1.js", nil)
 	if st != 200 || !strings.Contains(h.Get("Cache-Control"), "immutable") || string(b) != "console.log(1)" {
 		t.Fatalf("asset: %d %q %q", st, h.Get("Cache-Control"), b)
@@ -346,7 +347,7 @@ func TestServeUI(t *testing.T) {
 // TestForwardedForIgnoredByDefault: a client cannot escape the login limit by inventing
 // X-Forwarded-For addresses unless the server is configured to trust a proxy.
 func TestForwardedForIgnoredByDefault(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.LoginBurst, c.LoginPerMinute = 2, 1 })
+	e := newEnv(t, func(c *testConfig) { c.LoginBurst, c.LoginPerMinute = 2, 1 })
 	for i := 0; i < 3; i++ {
 		req, _ := http.NewRequest("POST", e.ts.URL+"/api/auth/login", strings.NewReader(`{"username":"analyst","password":"wrong-password-x"}`))
 		req.Header.Set("X-Forwarded-For", "10.0.0."+string(rune('1'+i)))

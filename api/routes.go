@@ -2,23 +2,21 @@ package api
 
 import (
 	"context"
-	"errors"
-	"io/fs"
 	"net/http"
-	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
-// request is what an authenticated handler gets: the echo context and the caller.
+// request is what a handler gets: the echo context and, on signed-in routes, the caller.
 type request struct {
 	echo.Context
-	user  *User
-	actor Actor
+	user  *accounts.User // nil on anonymous and probe routes
+	actor accounts.Actor
 	token string
 }
 
@@ -26,79 +24,136 @@ func (r *request) ctx() context.Context { return r.Request().Context() }
 
 type handler func(r *request) error
 
-// route is one line of the route table. Roles lists who may call it; every other role gets 403
-// (deny by default). A nil roles list marks a public route.
+// access says what stands in front of a route's handler.
+type access int
+
+const (
+	// signedIn routes need a session of one of the route's roles; every other role gets 403
+	// (deny by default). They are load-shed and body-limited.
+	signedIn access = iota
+	// anonymous routes need no session (login, the whistle-blower's side of intake); they are
+	// load-shed and body-limited.
+	anonymous
+	// probe routes (health, readiness, metrics, the API description, the UI) skip load shedding
+	// so that probes see the truth under overload; they take no body.
+	probe
+)
+
+// anyMethod in the method column matches every method.
+const anyMethod = "*"
+
+// route is one line of the route table.
 type route struct {
-	method string
-	path   string
-	roles  []Role
-	h      handler
+	method  string // anyMethod: every method
+	path    string
+	access  access
+	roles   []accounts.Role // signedIn only
+	maxBody int64           // bytes; 0 on probe routes
+	h       handler
 }
 
 var (
-	anyRole    = []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor, RolePolice, RoleAdmin, RoleIntake}
-	graphRoles = []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor}
-	jobWriters = []Role{RoleAnalyst, RoleSupervisor}
-	caseReader = []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor, RolePolice}
-	caseWriter = []Role{RoleInvestigator, RoleSupervisor}
-	onlySuper  = []Role{RoleSupervisor}
-	onlyAdmin  = []Role{RoleAdmin}
+	anyRole    = accounts.Roles
+	graphRoles = []accounts.Role{accounts.RoleAnalyst, accounts.RoleInvestigator, accounts.RoleSupervisor}
+	entityRead = []accounts.Role{accounts.RoleAnalyst, accounts.RoleInvestigator, accounts.RoleSupervisor, accounts.RolePolice}
+	jobWriters = []accounts.Role{accounts.RoleAnalyst, accounts.RoleSupervisor}
+	caseReader = entityRead
+	caseWriter = []accounts.Role{accounts.RoleInvestigator, accounts.RoleSupervisor}
+	exporters  = []accounts.Role{accounts.RoleSupervisor, accounts.RolePolice}
+	onlySuper  = []accounts.Role{accounts.RoleSupervisor}
+	onlyAdmin  = []accounts.Role{accounts.RoleAdmin}
+	intakeDesk = []accounts.Role{accounts.RoleIntake}
 )
 
-// table is the one route table: path, method, roles, handler. The OpenAPI test checks it
-// against api/openapi.json and the access-matrix test calls each line as each role.
+// table is the one route table: every route with who may call it and its body limit. The
+// OpenAPI test checks it against api/openapi.json (x-roles) and the access-matrix test calls each
+// line as each role.
 func (s *Server) table() []route {
-	return append([]route{
-		{http.MethodPost, "/api/auth/logout", anyRole, s.logout},
-		{http.MethodGet, "/api/auth/me", anyRole, s.me},
-		{http.MethodPost, "/api/auth/password", anyRole, s.changePassword},
+	std, small, report := s.cfg.MaxBodyBytes, int64(4<<10), s.cfg.Referral.MaxReportBytes
+	t := []route{
+		{http.MethodGet, "/healthz", probe, nil, 0, s.healthz},
+		{http.MethodGet, "/readyz", probe, nil, 0, s.readyz},
+		{http.MethodGet, "/metrics", probe, nil, 0, s.serveMetrics},
+		{http.MethodGet, "/api/openapi.json", probe, nil, 0, s.openAPI},
 
-		{http.MethodGet, "/api/search", graphRoles, s.search},
-		{http.MethodGet, "/api/entities/:type/:id", append(slices.Clone(graphRoles), RolePolice), s.withBlacklistMark(s.entity)},
-		{http.MethodGet, "/api/entities/:type/:id/neighbourhood", graphRoles, s.neighbourhood},
-		{http.MethodGet, "/api/entities/:type/:id/claims", append(slices.Clone(graphRoles), RolePolice), s.claims},
-		{http.MethodGet, "/api/paths", graphRoles, s.paths},
+		{http.MethodPost, "/api/auth/login", anonymous, nil, std, s.login},
+		{http.MethodPost, "/api/auth/logout", signedIn, anyRole, std, s.logout},
+		{http.MethodGet, "/api/auth/me", signedIn, anyRole, std, s.me},
+		{http.MethodPost, "/api/auth/password", signedIn, anyRole, std, s.changePassword},
 
-		{http.MethodPost, "/api/jobs", jobWriters, s.startJob},
-		{http.MethodGet, "/api/jobs", graphRoles, s.listJobs},
-		{http.MethodGet, "/api/jobs/compare", graphRoles, s.compareJobs},
-		{http.MethodGet, "/api/jobs/:id", graphRoles, s.getJob},
-		{http.MethodPost, "/api/jobs/:id/cancel", jobWriters, s.cancelJob},
+		{http.MethodGet, "/api/search", signedIn, graphRoles, std, s.search},
+		{http.MethodGet, "/api/entities/:type/:id", signedIn, entityRead, std, s.entity},
+		{http.MethodGet, "/api/entities/:type/:id/neighbourhood", signedIn, graphRoles, std, s.neighbourhood},
+		{http.MethodGet, "/api/entities/:type/:id/claims", signedIn, entityRead, std, s.claims},
+		{http.MethodGet, "/api/paths", signedIn, graphRoles, std, s.paths},
 
-		{http.MethodGet, "/api/rings", graphRoles, s.listRings},
-		{http.MethodGet, "/api/rings/:id", graphRoles, s.getRing},
-		{http.MethodGet, "/api/rings/:id/subgraph", graphRoles, s.ringSubgraph},
+		{http.MethodPost, "/api/jobs", signedIn, jobWriters, std, s.startJob},
+		{http.MethodGet, "/api/jobs", signedIn, graphRoles, std, s.listJobs},
+		{http.MethodGet, "/api/jobs/compare", signedIn, graphRoles, std, s.compareJobs},
+		{http.MethodGet, "/api/jobs/:id", signedIn, graphRoles, std, s.getJob},
+		{http.MethodPost, "/api/jobs/:id/cancel", signedIn, jobWriters, std, s.cancelJob},
+		{http.MethodGet, "/api/config/params", signedIn, graphRoles, std, s.defaultParams},
 
-		{http.MethodPost, "/api/cases", []Role{RoleAnalyst, RoleInvestigator, RoleSupervisor}, s.createCase},
-		{http.MethodGet, "/api/cases", caseReader, s.listCases},
-		{http.MethodGet, "/api/cases/:id", caseReader, s.getCase},
-		{http.MethodPost, "/api/cases/:id/transition", caseWriter, s.transitionCase},
-		{http.MethodPost, "/api/cases/:id/notes", caseWriter, s.noteCase},
-		{http.MethodPost, "/api/cases/:id/assign", onlySuper, s.assignCase},
-		{http.MethodPost, "/api/cases/:id/attachments", caseWriter, s.attachCase},
-		{http.MethodPost, "/api/cases/:id/extension", caseWriter, s.extendCase},
-		{http.MethodPost, "/api/recusals", caseWriter, s.recuse},
-		{http.MethodGet, "/api/recusals", caseWriter, s.listRecusals},
+		{http.MethodGet, "/api/rings", signedIn, graphRoles, std, s.listRings},
+		{http.MethodGet, "/api/rings/:id", signedIn, graphRoles, std, s.getRing},
+		{http.MethodGet, "/api/rings/:id/subgraph", signedIn, graphRoles, std, s.ringSubgraph},
 
-		{http.MethodGet, "/api/audit", onlySuper, s.queryAudit},
-		{http.MethodGet, "/api/audit/verify", onlySuper, s.verifyAudit},
+		{http.MethodPost, "/api/cases", signedIn, graphRoles, std, s.createCase},
+		{http.MethodGet, "/api/cases", signedIn, caseReader, std, s.listCases},
+		{http.MethodGet, "/api/cases/:id", signedIn, caseReader, std, s.getCase},
+		{http.MethodPost, "/api/cases/:id/transition", signedIn, caseWriter, std, s.transitionCase},
+		{http.MethodPost, "/api/cases/:id/notes", signedIn, caseWriter, std, s.noteCase},
+		{http.MethodPost, "/api/cases/:id/assign", signedIn, onlySuper, std, s.assignCase},
+		{http.MethodPost, "/api/cases/:id/attachments", signedIn, caseWriter, std, s.attachCase},
+		{http.MethodPost, "/api/cases/:id/extension", signedIn, caseWriter, std, s.extendCase},
+		{http.MethodPost, "/api/cases/:id/export", signedIn, exporters, std, s.exportCase},
+		{http.MethodPost, "/api/cases/:id/confirm-amount", signedIn, onlySuper, std, s.confirmAmount},
+		{http.MethodPost, "/api/recusals", signedIn, caseWriter, std, s.recuse},
+		{http.MethodGet, "/api/recusals", signedIn, caseWriter, std, s.listRecusals},
 
-		{http.MethodGet, "/api/users", onlyAdmin, s.listUsers},
-		{http.MethodPost, "/api/users", onlyAdmin, s.createUser},
-		{http.MethodPut, "/api/users/:username", onlyAdmin, s.updateUser},
+		{http.MethodGet, "/api/audit", signedIn, onlySuper, std, s.queryAudit},
+		{http.MethodGet, "/api/audit/verify", signedIn, onlySuper, std, s.verifyAudit},
 
-		{http.MethodGet, "/api/config/params", graphRoles, s.defaultParams},
-	}, s.issue6Routes()...) // referral export, intake, blacklist (issue6_handlers.go)
+		{http.MethodGet, "/api/users", signedIn, onlyAdmin, std, s.listUsers},
+		{http.MethodPost, "/api/users", signedIn, onlyAdmin, std, s.createUser},
+		{http.MethodPut, "/api/users/:username", signedIn, onlyAdmin, std, s.updateUser},
+
+		// Whistle-blowers file and follow reports without an account.
+		{http.MethodPost, "/api/reports", anonymous, nil, report, s.submitReport},
+		{http.MethodGet, "/api/reports/status", anonymous, nil, small, s.reportStatus},
+		{http.MethodPost, "/api/reports/claim", anonymous, nil, small, s.claimReward},
+		{http.MethodGet, "/api/reports", signedIn, intakeDesk, std, s.listReports},
+		{http.MethodGet, "/api/reports/:id", signedIn, intakeDesk, std, s.getReport},
+		{http.MethodGet, "/api/reports/:id/identity", signedIn, intakeDesk, std, s.reportIdentity},
+		{http.MethodGet, "/api/reports/:id/attachments/:n", signedIn, intakeDesk, std, s.reportAttachment},
+		{http.MethodPost, "/api/reports/:id/triage", signedIn, intakeDesk, std, s.triageReport},
+		{http.MethodPost, "/api/reports/:id/reject", signedIn, intakeDesk, std, s.rejectReport},
+
+		{http.MethodGet, "/api/blacklist", signedIn, graphRoles, std, s.listBlacklist},
+		{http.MethodPost, "/api/blacklist", signedIn, onlySuper, std, s.addBlacklist},
+		{http.MethodDelete, "/api/blacklist/:id", signedIn, onlySuper, std, s.removeBlacklist},
+
+		// Unknown /api paths are JSON 404s, not the UI's index.html.
+		{anyMethod, "/api/*", probe, nil, 0, s.noSuchRoute},
+	}
+	if s.cfg.UI != nil {
+		t = append(t, route{http.MethodGet, "/*", probe, nil, 0, s.serveUI})
+	}
+	return t
 }
 
 // mustChangeAllowed are the routes a user with a one-time password may call.
 var mustChangeAllowed = map[string]bool{"/api/auth/me": true, "/api/auth/password": true, "/api/auth/logout": true}
 
-// authorize wraps a handler with authentication and the role check.
-func (s *Server) authorize(rt route) echo.HandlerFunc {
+// handle wraps a route's handler with what its access requires: for signed-in routes,
+// authentication and the role check.
+func (s *Server) handle(rt route) echo.HandlerFunc {
+	if rt.access != signedIn {
+		return func(c echo.Context) error { return rt.h(&request{Context: c}) }
+	}
 	return func(c echo.Context) error {
 		token := bearer(c.Request())
-		u, err := s.accounts.Authenticate(token)
+		u, err := s.svc.Accounts.Authenticate(token)
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="ringtrace"`)
 			return err
@@ -110,7 +165,7 @@ func (s *Server) authorize(rt route) echo.HandlerFunc {
 		if u.MustChangePassword && !mustChangeAllowed[rt.path] {
 			return userErr(graph.EFORBIDDEN, "请先修改初始密码", "change your one-time password first")
 		}
-		return rt.h(&request{Context: c, user: &u, actor: Actor{Username: u.Username, Role: u.Role, Remote: c.RealIP(), RequestID: requestID(c)}, token: token})
+		return rt.h(&request{Context: c, user: &u, actor: accounts.Actor{Username: u.Username, Role: u.Role, Remote: c.RealIP(), RequestID: requestID(c)}, token: token})
 	}
 }
 
@@ -132,85 +187,17 @@ func (s *Server) router() *echo.Echo {
 	}
 	e.Pre(withRequestID)
 	e.Use(s.accessLog, s.recoverPanics, securityHeaders)
-
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(s.metrics.handler))
-	e.GET("/api/openapi.json", func(c echo.Context) error { return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, openAPIJSON) })
-
-	guard := []echo.MiddlewareFunc{s.shed, s.bodyLimit}
-	e.POST("/api/auth/login", s.login, guard...)
-	// Whistle-blowers file and follow reports without an account; these routes carry their own
-	// body limits (issue6_handlers.go).
-	for _, pr := range s.issue6PublicRoutes() {
-		e.Add(pr.method, pr.path, pr.h, s.shed, s.limitBody(pr.maxBody))
-	}
 	s.routes = s.table()
 	for _, rt := range s.routes {
-		e.Add(rt.method, rt.path, s.authorize(rt), guard...)
-	}
-	// Unknown /api paths are JSON 404s, not the UI's index.html.
-	e.Any("/api/*", func(c echo.Context) error { return userErr(graph.ENOTFOUND, "没有这个接口", "no such API route") })
-	if s.cfg.UI != nil {
-		e.GET("/*", s.serveUI)
+		var guard []echo.MiddlewareFunc
+		if rt.access != probe {
+			guard = []echo.MiddlewareFunc{s.shed, limitBody(rt.maxBody)}
+		}
+		if rt.method == anyMethod {
+			e.Any(rt.path, s.handle(rt), guard...)
+		} else {
+			e.Add(rt.method, rt.path, s.handle(rt), guard...)
+		}
 	}
 	return e
-}
-
-// serveUI serves the single-page app: files as they are, /assets/ (content-hashed by Vite) with
-// immutable caching, and index.html for every other path so client-side routes work on reload.
-func (s *Server) serveUI(c echo.Context) error {
-	p := strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/")
-	if p == "" {
-		p = "index.html"
-	}
-	if st, err := fs.Stat(s.cfg.UI, p); err != nil || st.IsDir() {
-		p = "index.html"
-	}
-	b, err := fs.ReadFile(s.cfg.UI, p)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return userErr(graph.ENOTFOUND, "页面不存在", "no such page")
-		}
-		return err
-	}
-	h := c.Response().Header()
-	if strings.HasPrefix(p, "assets/") {
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		h.Set("Cache-Control", "no-cache")
-	}
-	http.ServeContent(c.Response(), c.Request(), p, time.Time{}, strings.NewReader(string(b)))
-	return nil
-}
-
-func (s *Server) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{"status": "ok"})
-}
-
-// readyz reports whether the graph store and the state database answer; a load balancer takes
-// the instance out while Neo4j is away and back when it returns.
-func (s *Server) readyz(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
-	defer cancel()
-	checks := map[string]string{"graph_store": "ok", "state": "ok"}
-	status := http.StatusOK
-	if s.closing.Load() {
-		checks["server"], status = "shutting down", http.StatusServiceUnavailable
-	}
-	if err := s.cfg.Store.Ping(ctx); err != nil {
-		checks["graph_store"], status = "unavailable", http.StatusServiceUnavailable
-		s.log.Warn("readiness: graph store", "err", err)
-	}
-	if !s.closing.Load() {
-		if err := s.state.Ping(); err != nil {
-			checks["state"], status = "unavailable", http.StatusServiceUnavailable
-		}
-	}
-	st := "ok"
-	if status != http.StatusOK {
-		st = "unavailable"
-		c.Response().Header().Set("Retry-After", "5")
-	}
-	return c.JSON(status, map[string]any{"status": st, "checks": checks})
 }

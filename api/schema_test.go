@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -101,36 +102,36 @@ func TestResponsesMatchSchemas(t *testing.T) {
 	c := e.policeCase()
 	sc := newSchemaChecker(t)
 	checks := []struct {
-		role   Role
+		role   accounts.Role
 		method string
 		path   string
 		body   any
 		schema string
 	}{
-		{RoleAnalyst, "GET", "/api/auth/me", nil, "User"},
-		{RoleAnalyst, "GET", "/api/search?q=%E5%BC%A0", nil, "SearchResult"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001", nil, "EntityView"},
-		{RoleSupervisor, "GET", "/api/entities/patient/PT0001", nil, "EntityView"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?depth=2", nil, "Subgraph"},
-		{RoleAnalyst, "GET", "/api/entities/patient/PT0001/claims", nil, "ClaimPage"},
-		{RoleSupervisor, "GET", "/api/entities/patient/PT0001/claims", nil, "ClaimPage"},
-		{RoleAnalyst, "GET", "/api/paths?from=patient:PT0001&to=patient:PT0002", nil, "Subgraph"},
-		{RoleAnalyst, "GET", "/api/jobs", nil, "JobPage"},
-		{RoleAnalyst, "GET", "/api/jobs/" + job.ID, nil, "Job"},
-		{RoleAnalyst, "GET", "/api/jobs/compare?a=" + job.ID + "&b=" + job.ID, nil, "JobComparison"},
-		{RoleAnalyst, "GET", "/api/rings", nil, "RingPage"},
-		{RoleAnalyst, "GET", "/api/rings/R1", nil, "Ring"},
-		{RoleAnalyst, "GET", "/api/rings/R1/subgraph", nil, "Subgraph"},
-		{RoleSupervisor, "GET", "/api/cases", nil, "CasePage"},
-		{RoleSupervisor, "GET", "/api/cases/" + c.ID, nil, "Case"},
-		{RolePolice, "GET", "/api/cases/" + c.ID, nil, "Case"},
-		{RoleInvestigator, "POST", "/api/recusals", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0006"}, "reason": "亲属"}, "Recusal"},
-		{RoleSupervisor, "GET", "/api/audit", nil, "AuditPage"},
-		{RoleSupervisor, "GET", "/api/audit/verify", nil, "AuditVerify"},
-		{RoleAdmin, "GET", "/api/users", nil, "UserList"},
+		{accounts.RoleAnalyst, "GET", "/api/auth/me", nil, "User"},
+		{accounts.RoleAnalyst, "GET", "/api/search?q=%E5%BC%A0", nil, "SearchResult"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001", nil, "EntityView"},
+		{accounts.RoleSupervisor, "GET", "/api/entities/patient/PT0001", nil, "EntityView"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001/neighbourhood?depth=2", nil, "Subgraph"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/PT0001/claims", nil, "ClaimPage"},
+		{accounts.RoleSupervisor, "GET", "/api/entities/patient/PT0001/claims", nil, "ClaimPage"},
+		{accounts.RoleAnalyst, "GET", "/api/paths?from=patient:PT0001&to=patient:PT0002", nil, "Subgraph"},
+		{accounts.RoleAnalyst, "GET", "/api/jobs", nil, "JobPage"},
+		{accounts.RoleAnalyst, "GET", "/api/jobs/" + job.ID, nil, "Job"},
+		{accounts.RoleAnalyst, "GET", "/api/jobs/compare?a=" + job.ID + "&b=" + job.ID, nil, "JobComparison"},
+		{accounts.RoleAnalyst, "GET", "/api/rings", nil, "RingPage"},
+		{accounts.RoleAnalyst, "GET", "/api/rings/R1", nil, "Ring"},
+		{accounts.RoleAnalyst, "GET", "/api/rings/R1/subgraph", nil, "Subgraph"},
+		{accounts.RoleSupervisor, "GET", "/api/cases", nil, "CasePage"},
+		{accounts.RoleSupervisor, "GET", "/api/cases/" + c.ID, nil, "Case"},
+		{accounts.RolePolice, "GET", "/api/cases/" + c.ID, nil, "Case"},
+		{accounts.RoleInvestigator, "POST", "/api/recusals", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0006"}, "reason": "亲属"}, "Recusal"},
+		{accounts.RoleSupervisor, "GET", "/api/audit", nil, "AuditPage"},
+		{accounts.RoleSupervisor, "GET", "/api/audit/verify", nil, "AuditVerify"},
+		{accounts.RoleAdmin, "GET", "/api/users", nil, "UserList"},
 		{"", "GET", "/healthz", nil, "Health"},
 		{"", "GET", "/readyz", nil, "Health"},
-		{RoleAnalyst, "GET", "/api/entities/patient/NOPE", nil, "Error"},
+		{accounts.RoleAnalyst, "GET", "/api/entities/patient/NOPE", nil, "Error"},
 		{"", "POST", "/api/auth/login", map[string]string{"username": "analyst", "password": testPassword}, "LoginResponse"},
 	}
 	for _, ck := range checks {

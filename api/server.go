@@ -2,11 +2,11 @@ package api
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -14,62 +14,77 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/ringtrace/ringtrace/api/accounts"
+	"github.com/ringtrace/ringtrace/api/casework"
+	"github.com/ringtrace/ringtrace/api/masking"
+	"github.com/ringtrace/ringtrace/api/throttle"
 	"github.com/ringtrace/ringtrace/graph"
-	"golang.org/x/crypto/bcrypt"
 )
+
+// GraphStore is what the service reads from the claims graph. Both graph/embedded and
+// graph/neo4j satisfy it; the service never writes the graph.
+type GraphStore interface {
+	Node(ctx context.Context, ref graph.Ref) (graph.Node, error)
+	Search(ctx context.Context, prefix string, types []graph.EntityType, limit int) ([]graph.Node, error)
+	Neighbourhood(ctx context.Context, start graph.Ref, q graph.NeighbourhoodQuery) (graph.Subgraph, error)
+	ShortestPath(ctx context.Context, a, b graph.Ref, maxDepth int) (graph.Subgraph, error)
+	Claims(ctx context.Context, q graph.ClaimQuery) ([]graph.Claim, int, error)
+	Counts(ctx context.Context) (graph.Counts, error)
+	Ping(ctx context.Context) error
+	graph.Scanner
+}
 
 // Config configures a Server. Zero values take the defaults documented per field.
 type Config struct {
-	Store     GraphStore // required
-	StoreKind string     // "embedded" or "neo4j", recorded in job snapshots
-	StateDir  string     // required: where state.db lives
-	Detection Detection  // required for jobs
-	UI        fs.FS      // the web UI (frontend.FS()); nil serves no UI
-	Calendar  *WorkingDays
+	// Services are the core services (casework.Open); required. The server owns them from New
+	// on: Shutdown closes them.
+	Services *casework.Services
+	Store    GraphStore // required
+	UI       fs.FS      // the web UI (frontend.FS()); nil serves no UI
 
-	// AdminPassword is the password of the "admin" user created on first start. When empty a
-	// random one is generated and written once to AdminPasswordOut.
-	AdminPassword    string
-	AdminPasswordOut io.Writer
-
-	SessionTTL     time.Duration // default 8h
 	MaxInflight    int           // concurrent requests; default 256
 	QueueWait      time.Duration // how long a request waits for a slot before 503; default 200ms
 	RequestTimeout time.Duration // default 10s
 	MaxBodyBytes   int64         // default 1 MiB
 	LoginPerMinute int           // failed logins refilled per minute per address; default 5
 	LoginBurst     int           // failed logins allowed at once; default 10
-	BcryptCost     int           // default bcrypt.DefaultCost
 	// BehindProxy takes the client address from X-Forwarded-For set by a reverse proxy on a
 	// private or loopback address. Off, the peer address is used and the header is ignored, so
 	// a client cannot pick its own address to dodge the login limit or falsify the audit trail.
 	BehindProxy bool
-	// Referral configures police referral export, whistle-blower intake and the blacklist
-	// (issue6_service.go): signing key, intake secret, reward table.
+	// Referral configures police referral export and the public whistle-blower routes.
 	Referral ReferralConfig
 	Logger   *slog.Logger
 	Now      func() time.Time // for tests; default time.Now
 }
 
+// ReferralConfig configures police referral exports (移送公安证据包) and the public side of
+// whistle-blower intake (举报). Zero values take the defaults documented per field.
+type ReferralConfig struct {
+	// SigningKey signs the manifest of every referral package (Ed25519). Nil: exports are refused
+	// with EUNAVAILABLE, because an unsigned package cannot prove it was not altered.
+	SigningKey ed25519.PrivateKey
+	// Software is written into every manifest, e.g. "ringtrace 0.1.0".
+	Software string
+	// MaxReportBytes bounds the body of POST /api/reports (attachments included); default 32 MiB.
+	MaxReportBytes int64
+	// ReportsPerMinute bounds public submissions and failed receipt look-ups per client address
+	// (after a burst of 10); default 5.
+	ReportsPerMinute int
+}
+
 func (c *Config) defaults() error {
+	if c.Services == nil {
+		return errors.New("api: Config.Services is required")
+	}
 	if c.Store == nil {
 		return errors.New("api: Config.Store is required")
-	}
-	if c.StateDir == "" {
-		return errors.New("api: Config.StateDir is required")
-	}
-	if c.Detection.Detect == nil || c.Detection.Defaults == nil || c.Detection.Normalize == nil {
-		return errors.New("api: Config.Detection needs Detect, Defaults and Normalize")
-	}
-	if c.Calendar == nil {
-		c.Calendar = &WorkingDays{}
-	}
-	if c.SessionTTL <= 0 {
-		c.SessionTTL = 8 * time.Hour
 	}
 	if c.MaxInflight <= 0 {
 		c.MaxInflight = 256
@@ -89,38 +104,37 @@ func (c *Config) defaults() error {
 	if c.LoginBurst <= 0 {
 		c.LoginBurst = 10
 	}
-	if c.BcryptCost == 0 {
-		c.BcryptCost = bcrypt.DefaultCost
-	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.AdminPasswordOut == nil {
-		c.AdminPasswordOut = io.Discard
+	if c.Referral.Software == "" {
+		c.Referral.Software = "ringtrace"
 	}
-	if c.StoreKind == "" {
-		c.StoreKind = "unknown"
+	if c.Referral.MaxReportBytes <= 0 {
+		c.Referral.MaxReportBytes = 32 << 20
+	}
+	if c.Referral.ReportsPerMinute <= 0 {
+		c.Referral.ReportsPerMinute = 5
 	}
 	return nil
 }
 
 // Server is the investigation service: New builds it, Start listens, Shutdown stops it.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	e        *echo.Echo
-	http     *http.Server
-	state    *State
-	audit    *AuditLog
-	accounts *Accounts
-	cases    *Cases
-	jobs     *Jobs
-	referral *referralService
-	masker   *Masker
-	logins   *loginLimiter
+	cfg    Config
+	svc    *casework.Services
+	log    *slog.Logger
+	e      *echo.Echo
+	http   *http.Server
+	logins *throttle.Limiter
+	// submissions limits public report submissions per address; every submission takes a token.
+	submissions *throttle.Limiter
+	// lookups limits failed receipt-code look-ups per address, as logins are limited: a receipt
+	// code has 80 random bits, and the limit keeps guessing from costing the server anything.
+	lookups  *throttle.Limiter
 	metrics  *metrics
 	slots    chan struct{}
 	routes   []route
@@ -130,66 +144,17 @@ type Server struct {
 	stopBg   context.CancelFunc
 }
 
-// New opens the state database, creates the first admin when there are no users, and builds
-// the router. The caller owns cfg.Store and closes it after Shutdown.
+// New builds the router over cfg.Services. The caller owns cfg.Store and closes it after
+// Shutdown; when New fails, the caller still owns cfg.Services.
 func New(cfg Config) (*Server, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	st, err := OpenState(cfg.StateDir)
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{cfg: cfg, log: cfg.Logger, state: st, slots: make(chan struct{}, cfg.MaxInflight), serveErr: make(chan error, 1)}
-	fail := func(err error) (*Server, error) {
-		if s.audit != nil {
-			s.audit.Close()
-		}
-		if s.jobs != nil {
-			s.jobs.Close()
-		}
-		if s.referral != nil {
-			s.referral.Close()
-		}
-		st.Close()
-		return nil, err
-	}
-	key, err := st.secret("pseudonym_key")
-	if err != nil {
-		return fail(err)
-	}
-	if s.masker, err = NewMasker(key); err != nil {
-		return fail(err)
-	}
-	if s.accounts, err = newAccounts(st, cfg.BcryptCost, cfg.SessionTTL, cfg.Now); err != nil {
-		return fail(err)
-	}
-	pw, created, err := s.accounts.EnsureAdmin(cfg.AdminPassword)
-	if err != nil {
-		return fail(err)
-	}
-	if pw != "" {
-		// Printed once, to the operator's terminal, never to the log.
-		fmt.Fprintf(cfg.AdminPasswordOut, "ringtrace: created user admin with one-time password %s — change it at first login\n", pw)
-	}
-	if created {
-		s.log.Info("created first admin user", "username", "admin", "generated_password", pw != "")
-	}
-	if s.cases, err = newCases(st, cfg.Calendar, cfg.Now); err != nil {
-		return fail(err)
-	}
-	if s.referral, err = s.openReferral(cfg.Referral); err != nil {
-		return fail(err)
-	}
-	// New detection runs mark blacklisted parties in their findings (blacklist.Annotate).
-	det := cfg.Detection
-	det.Detect = s.referral.annotateDetector(det.Detect, cfg.Now)
-	if s.jobs, err = newJobs(st, cfg.Store, cfg.StoreKind, det, s.log, cfg.Now); err != nil {
-		return fail(err)
-	}
-	s.audit = newAuditLog(st, cfg.Now)
-	s.logins = newLoginLimiter(cfg.LoginPerMinute, cfg.LoginBurst, cfg.Now)
-	s.metrics = newMetrics(s)
+	s := &Server{cfg: cfg, svc: cfg.Services, log: cfg.Logger, slots: make(chan struct{}, cfg.MaxInflight), serveErr: make(chan error, 1),
+		logins:      throttle.New(cfg.LoginPerMinute, cfg.LoginBurst, cfg.Now),
+		submissions: throttle.New(cfg.Referral.ReportsPerMinute, 10, cfg.Now),
+		lookups:     throttle.New(cfg.Referral.ReportsPerMinute, 10, cfg.Now)}
+	s.metrics = newMetrics(s.svc.Jobs.Active)
 	s.e = s.router()
 	s.http = &http.Server{
 		Handler:           s.e,
@@ -214,7 +179,7 @@ func (s *Server) housekeeping(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.accounts.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
+			if err := s.svc.Accounts.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("purge sessions", "err", err)
 			}
 		}
@@ -254,8 +219,9 @@ func (s *Server) Addr() string {
 func (s *Server) Done() <-chan error { return s.serveErr }
 
 // Shutdown stops accepting requests, lets running requests finish until ctx ends (then cuts
-// them, which fails them cleanly with 503 as their contexts end), cancels running jobs, flushes
-// the audit trail and closes the state database. It does not close the graph store.
+// them, which fails them cleanly with 503 as their contexts end), and then closes the services:
+// running jobs are cancelled, the audit trail flushed and the state databases closed. It does not
+// close the graph store.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if !s.closing.CompareAndSwap(false, true) {
 		return nil
@@ -268,27 +234,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	s.stopBg()
-	s.jobs.Close()
-	if err := s.referral.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("close intake and blacklist: %w", err))
-	}
-	s.audit.Close()
-	if err := s.state.Close(); err != nil {
-		errs = append(errs, fmt.Errorf("close state: %w", err))
+	if err := s.svc.Close(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-// Accounts gives cmd/ringtrace access to user management (ringtrace users …).
-func (s *Server) Accounts() *Accounts { return s.accounts }
+// viewer returns what the actor may see of personal data.
+func (s *Server) viewer(a accounts.Actor) *masking.Viewer {
+	return masking.NewViewer(s.svc.Masker, s.svc.Cases.FullAccess(a))
+}
 
 // ---- middleware ----
-
-type ctxKey int
-
-const (
-	keyUser ctxKey = iota
-)
 
 // errBusy is the answer of a shed request. It is counted in metrics, not logged one by one:
 // under overload a log line per refusal would add to the overload.
@@ -348,7 +305,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		d := time.Since(start)
 		s.metrics.observe(c.Request().Method, route, status, d)
 		user := ""
-		if u, ok := c.Get("user").(*User); ok {
+		if u, ok := c.Get("user").(*accounts.User); ok {
 			user = u.Username
 		}
 		lvl := slog.LevelInfo
@@ -363,7 +320,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 
 // shed bounds concurrency: a request waits at most QueueWait for one of MaxInflight slots and
 // is otherwise answered 503 with Retry-After, so overload degrades into fast refusals rather than
-// into timeouts for everyone. Health and metrics skip it so that probes see the truth.
+// into timeouts for everyone. Probes (health, metrics) skip it so that they see the truth.
 func (s *Server) shed(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s.closing.Load() {
@@ -396,15 +353,17 @@ func (s *Server) shed(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// bodyLimit refuses bodies above MaxBodyBytes.
-func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if r.ContentLength > s.cfg.MaxBodyBytes {
-			return fieldErr("body", "请求体过大", "request body too large")
+// limitBody refuses bodies above max bytes.
+func limitBody(max int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > max {
+				return fieldErr("body", "请求体过大", "request body too large")
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, max)
+			return next(c)
 		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxBodyBytes)
-		return next(c)
 	}
 }
 
@@ -415,7 +374,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
-		if len(c.Request().URL.Path) >= 5 && c.Request().URL.Path[:5] == "/api/" {
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
 			// Personal data must not linger in shared caches or the browser's disk cache.
 			h.Set("Cache-Control", "no-store")
 		}
@@ -429,4 +388,13 @@ func retryAfter(c echo.Context, d time.Duration) {
 		sec = 1
 	}
 	c.Response().Header().Set("Retry-After", strconv.Itoa(sec))
+}
+
+// throttled answers 429 with Retry-After when lim refuses the caller's address.
+func throttled(c echo.Context, lim *throttle.Limiter, zh, en string) error {
+	if ok, wait := lim.Allow(c.RealIP()); !ok {
+		retryAfter(c, wait)
+		return userErr(graph.ETOOMANY, zh, en)
+	}
+	return nil
 }

@@ -195,3 +195,25 @@ func Annotate(f *graph.Findings, listed map[graph.Ref]Entry) {
 		}
 	}
 }
+
+// AnnotateActive marks in f the parties listed at t (Annotate): the function a detection job
+// runs on every new run's findings.
+func (s *Store) AnnotateActive(ctx context.Context, f *graph.Findings, t time.Time) error {
+	listed, err := s.Active(ctx, t)
+	if err != nil {
+		return fmt.Errorf("blacklist: %w", err)
+	}
+	Annotate(f, listed)
+	return nil
+}
+
+// Listing returns the listing of entity in force at t, if any: the mark an entity view carries
+// whether or not a detection run has annotated it since it was listed.
+func (s *Store) Listing(ctx context.Context, entity graph.Ref, t time.Time) (Entry, bool, error) {
+	listed, err := s.Active(ctx, t)
+	if err != nil {
+		return Entry{}, false, err
+	}
+	e, ok := listed[entity]
+	return e, ok, nil
+}

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/pflag"
 
-	"github.com/ringtrace/ringtrace/api"
+	"github.com/ringtrace/ringtrace/api/audit"
 )
 
 func init() {
@@ -36,13 +35,9 @@ func runAudit(ctx context.Context, env *Env, args []string) error {
 		}
 		return &exitError{2, err}
 	}
-	dir := v.GetString("state-dir")
-	if dir == "" {
-		dir = filepath.Join(filepath.Dir(filepath.Clean(v.GetString("db"))), "state")
-	}
-	res, err := api.VerifyAudit(dir)
+	res, err := audit.VerifyDir(stateDir(v, "embedded"))
 	if err != nil {
-		if errors.Is(err, api.ErrAuditBroken) {
+		if errors.Is(err, audit.ErrBroken) {
 			fmt.Fprintf(env.Stdout, "审计记录被篡改 / audit trail BROKEN: first bad record %d: %s (%d records verified before it)\n", res.FirstBroken, res.Reason, res.Records)
 		}
 		return &exitError{1, err}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -86,6 +87,18 @@ func storeConfig(v *viper.Viper) (StoreConfig, error) {
 		Neo4jDatabase: v.GetString("neo4j-database"),
 	}
 	return c, c.Validate()
+}
+
+// stateDir returns the state directory: --state-dir, or state/ beside the embedded store's
+// --db, or ringtrace-data/state for another store kind.
+func stateDir(v *viper.Viper, storeKind string) string {
+	if dir := v.GetString("state-dir"); dir != "" {
+		return dir
+	}
+	if storeKind == "embedded" {
+		return filepath.Join(filepath.Dir(filepath.Clean(v.GetString("db"))), "state")
+	}
+	return filepath.Join("ringtrace-data", "state")
 }
 
 // durationOr returns v's duration for key, or def when unset or invalid.

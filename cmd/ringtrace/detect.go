@@ -7,8 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/spf13/cast"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 
 	"github.com/ringtrace/ringtrace/algorithms"
 	"github.com/ringtrace/ringtrace/graph"
@@ -32,6 +37,7 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	fs.String("data", "", "claims CSV directory to read directly (no store); empty reads the store")
 	fs.String("out", "findings.json", "findings JSON output file (- for stdout)")
 	fs.String("params", "", "JSON file with detection parameters (snake_case keys of docs/detection.md)")
+	// The parameter flags: each is the parameter of the same name (dashes for underscores).
 	fs.Uint64("seed", def.Seed, "random seed for community detection and sampling")
 	fs.Int("window-minutes", def.WindowMinutes, "co-visit window in minutes (720 = half-day)")
 	fs.Int("min-covisit-days", def.MinCoVisitDays, "distinct days a pair must co-visit")
@@ -39,38 +45,13 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	fs.Float64("resolution", def.Resolution, "Louvain modularity resolution")
 	fs.Float64("large-claim-yuan", def.LargeClaimYuan, "single-claim screening threshold in yuan")
 	fs.Int("high-frequency-per-year", def.HighFrequencyPerYear, "reimbursements per year screening threshold")
+	paramFlags := []string{"seed", "window-minutes", "min-covisit-days", "min-ring-score", "resolution", "large-claim-yuan", "high-frequency-per-year"}
 	v, err := loadConfig(fs, args)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	p := def
-	if f := v.GetString("params"); f != "" {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return &exitError{code: 2, err: fmt.Errorf("params: %w", err)}
-		}
-		if err := json.Unmarshal(b, &p); err != nil {
-			return &exitError{code: 2, err: fmt.Errorf("params %s: %w", f, err)}
-		}
-	}
-	// Flags given explicitly (or through env/config) override the params file.
-	for _, o := range []struct {
-		key string
-		set func()
-	}{
-		{"seed", func() { p.Seed = v.GetUint64("seed") }},
-		{"window-minutes", func() { p.WindowMinutes = v.GetInt("window-minutes") }},
-		{"min-covisit-days", func() { p.MinCoVisitDays = v.GetInt("min-covisit-days") }},
-		{"min-ring-score", func() { p.MinRingScore = v.GetFloat64("min-ring-score") }},
-		{"resolution", func() { p.Resolution = v.GetFloat64("resolution") }},
-		{"large-claim-yuan", func() { p.LargeClaimYuan = v.GetFloat64("large-claim-yuan") }},
-		{"high-frequency-per-year", func() { p.HighFrequencyPerYear = v.GetInt("high-frequency-per-year") }},
-	} {
-		if fs.Changed(o.key) || v.InConfig(o.key) || os.Getenv("RINGTRACE_"+envKey(o.key)) != "" {
-			o.set()
-		}
-	}
-	if err := p.Validate(); err != nil {
+	p, err := detectionParams(v, fs, def, paramFlags)
+	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
 
@@ -112,17 +93,54 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-func envKey(flag string) string {
-	b := []byte(flag)
-	for i, c := range b {
-		switch {
-		case c == '-':
-			b[i] = '_'
-		case c >= 'a' && c <= 'z':
-			b[i] = c - 'a' + 'A'
+// detectionParams resolves the detection parameters: the defaults, then the --params file,
+// then every parameter flag that viper finds set (flag, RINGTRACE_* variable or config file, in
+// viper's order of precedence). Both layers go through algorithms.DecodeParams, so a misspelt
+// key or a value of the wrong type is refused with the parameter's name, as the API refuses it.
+func detectionParams(v *viper.Viper, fs *pflag.FlagSet, def algorithms.Params, flags []string) (algorithms.Params, error) {
+	p := def
+	if f := v.GetString("params"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return p, fmt.Errorf("params: %w", err)
+		}
+		if p, err = algorithms.DecodeParams(b, p); err != nil {
+			return p, fmt.Errorf("params %s: %w", f, err)
 		}
 	}
-	return string(b)
+	set := map[string]any{}
+	for _, name := range flags {
+		if !v.IsSet(name) {
+			continue
+		}
+		val, err := castFlag(fs.Lookup(name).Value.Type(), v.Get(name))
+		if err != nil {
+			return p, graph.FieldErrorf(name, "%v", err)
+		}
+		set[strings.ReplaceAll(name, "-", "_")] = val
+	}
+	if len(set) == 0 {
+		return p, p.Validate()
+	}
+	b, err := json.Marshal(set)
+	if err != nil {
+		return p, err
+	}
+	return algorithms.DecodeParams(b, p)
+}
+
+// castFlag converts a value viper found for a flag (a string from the environment, a number
+// from a config file) to the flag's type, refusing what does not convert instead of reading 0.
+func castFlag(typ string, v any) (any, error) {
+	switch typ {
+	case "uint64":
+		return cast.ToUint64E(v)
+	case "int":
+		return cast.ToIntE(v)
+	case "float64":
+		return cast.ToFloat64E(v)
+	}
+	return v, nil
 }
 
 // progressPrinter prints detection progress to stderr: a line on every phase change and at most

@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/ringtrace/ringtrace/api"
-	"github.com/ringtrace/ringtrace/api/intake"
+	"github.com/ringtrace/ringtrace/api/export"
 	"github.com/ringtrace/ringtrace/api/referral"
+	"github.com/ringtrace/ringtrace/api/state"
 )
 
 // runExportCase is `ringtrace export case ID --out FILE.zip --signing-key FILE --user NAME
@@ -54,15 +54,8 @@ func runExportCase(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	stateDir := v.GetString("state-dir")
-	if stateDir == "" {
-		if sc.Kind == "embedded" {
-			stateDir = filepath.Join(filepath.Dir(filepath.Clean(sc.Dir)), "state")
-		} else {
-			stateDir = filepath.Join("ringtrace-data", "state")
-		}
-	}
-	if _, err := os.Stat(filepath.Join(stateDir, api.StateFile)); err != nil {
+	stateDir := stateDir(v, sc.Kind)
+	if _, err := os.Stat(filepath.Join(stateDir, state.File)); err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("state database: %w (give --state-dir)", err)}
 	}
 	if _, err := os.Stat(out); err == nil {
@@ -82,7 +75,7 @@ func runExportCase(ctx context.Context, env *Env, args []string) error {
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
-	man, err := api.ExportCase(ctx, api.ExportOptions{StateDir: stateDir, Store: store, SigningKey: key, Username: user, Software: "ringtrace " + Version}, fs.Arg(0), f)
+	man, err := export.Offline(ctx, export.Options{StateDir: stateDir, Store: store, SigningKey: key, Username: user, Software: "ringtrace " + Version}, fs.Arg(0), f)
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -95,24 +88,4 @@ func runExportCase(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "%s: case %s, %d files, exported by %s (%s), signing key fingerprint %s\n",
 		out, man.CaseID, len(man.Files), man.ExportedBy, man.ExportedRole, referral.Fingerprint(key.Public().(ed25519.PublicKey)))
 	return nil
-}
-
-// referralConfig reads the serve flags of referral export and whistle-blower intake.
-func referralConfig(keyPath, intakeSecret, rewardPath string) (api.ReferralConfig, error) {
-	rc := api.ReferralConfig{IntakeSecret: intakeSecret, Software: "ringtrace " + Version}
-	if keyPath != "" {
-		key, err := referral.LoadPrivateKey(keyPath)
-		if err != nil {
-			return rc, fmt.Errorf("--signing-key: %w", err)
-		}
-		rc.SigningKey = key
-	}
-	if rewardPath != "" {
-		rule, err := intake.LoadRewardRule(rewardPath)
-		if err != nil {
-			return rc, fmt.Errorf("--reward-config: %w", err)
-		}
-		rc.RewardRule = &rule
-	}
-	return rc, nil
 }

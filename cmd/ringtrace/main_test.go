@@ -114,3 +114,47 @@ func TestCLIErrors(t *testing.T) {
 		t.Error("detect with an unknown store succeeded")
 	}
 }
+
+// TestDetectParams: the --params file, flags, RINGTRACE_* variables and the config file all
+// reach algorithms.DecodeParams, so a misspelt key or a bad value is refused naming it, wherever
+// it was given.
+func TestDetectParams(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	out := filepath.Join(dir, "f.json")
+	missing := filepath.Join(dir, "no-such-csv")
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"misspelt key in the params file", nil, []string{"--params", write("typo.json", `{"window_minute": 600}`)}, "params.window_minute"},
+		{"wrong type in the params file", nil, []string{"--params", write("type.json", `{"seed": "seven"}`)}, "params.seed"},
+		{"invalid value as a flag", nil, []string{"--window-minutes", "0"}, "window_minutes"},
+		{"non-number in the environment", map[string]string{"RINGTRACE_MIN_COVISIT_DAYS": "many"}, nil, "min-covisit-days"},
+		{"invalid value in the config file", nil, []string{"--config", write("c.yaml", "min-ring-score: 7\n")}, "min_ring_score"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			code, _, stderr := runCLI(t, append([]string{"detect", "--data", missing, "--out", out}, tc.args...)...)
+			if code != 2 || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, want 2 naming %q: %s", code, tc.want, stderr)
+			}
+		})
+	}
+	// A valid flag over a valid file is accepted; the run then fails on the missing directory.
+	code, _, stderr := runCLI(t, "detect", "--data", missing, "--out", out, "--params", write("ok.json", `{"window_minutes": 600}`), "--seed", "3")
+	if code == 2 || !strings.Contains(stderr, "no-such-csv") {
+		t.Fatalf("valid parameters: exit %d: %s", code, stderr)
+	}
+}

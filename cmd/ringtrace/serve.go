@@ -2,18 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
-	"github.com/ringtrace/ringtrace/algorithms"
 	"github.com/ringtrace/ringtrace/api"
+	"github.com/ringtrace/ringtrace/api/cases"
+	"github.com/ringtrace/ringtrace/api/casework"
+	"github.com/ringtrace/ringtrace/api/intake"
+	"github.com/ringtrace/ringtrace/api/jobs"
+	"github.com/ringtrace/ringtrace/api/referral"
 	"github.com/ringtrace/ringtrace/frontend"
 	"github.com/ringtrace/ringtrace/graph"
 )
@@ -60,15 +62,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return &exitError{2, err}
 	}
-	stateDir := v.GetString("state-dir")
-	if stateDir == "" {
-		if sc.Kind == "embedded" {
-			stateDir = filepath.Join(filepath.Dir(filepath.Clean(sc.Dir)), "state")
-		} else {
-			stateDir = filepath.Join("ringtrace-data", "state")
-		}
-	}
-	cal, err := api.LoadWorkingDays(v.GetString("holidays"))
+	stateDir := stateDir(v, sc.Kind)
+	cal, err := cases.LoadWorkingDays(v.GetString("holidays"))
 	if err != nil {
 		return &exitError{2, fmt.Errorf("holidays: %w", err)}
 	}
@@ -82,27 +77,39 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		log.Warn("holiday calendar ends before this year; update --holidays", "last_year", ys[len(ys)-1])
 	}
 
-	store, err := openStoreWaiting(ctx, sc, log)
-	if err != nil {
-		return &exitError{1, err}
-	}
-	defer store.Close()
-
 	cfg := api.Config{
-		Store: store, StoreKind: sc.Kind, StateDir: stateDir, Detection: detection(), Calendar: cal,
-		AdminPassword: v.GetString("admin-password"), AdminPasswordOut: env.Stderr,
-		SessionTTL: v.GetDuration("session-ttl"), MaxInflight: v.GetInt("max-inflight"), QueueWait: v.GetDuration("queue-wait"),
+		MaxInflight: v.GetInt("max-inflight"), QueueWait: v.GetDuration("queue-wait"),
 		RequestTimeout: v.GetDuration("request-timeout"), MaxBodyBytes: v.GetInt64("max-body"), LoginPerMinute: v.GetInt("login-per-minute"),
 		BehindProxy: v.GetBool("behind-proxy"), Logger: log,
 	}
-	if cfg.Referral, err = referralConfig(v.GetString("signing-key"), v.GetString("intake-secret"), v.GetString("reward-config")); err != nil {
+	if cfg.Referral, err = referralConfig(v.GetString("signing-key")); err != nil {
+		return &exitError{2, err}
+	}
+	rule, err := rewardRule(v.GetString("reward-config"))
+	if err != nil {
 		return &exitError{2, err}
 	}
 	if !v.GetBool("no-ui") {
 		cfg.UI = frontend.FS()
 	}
+
+	store, err := openStoreWaiting(ctx, sc, log)
+	if err != nil {
+		return &exitError{1, err}
+	}
+	defer store.Close()
+	svc, err := casework.Open(casework.Config{
+		StateDir: stateDir, Source: store, StoreKind: sc.Kind, Detection: jobs.Algorithms(), Calendar: cal,
+		AdminPassword: v.GetString("admin-password"), AdminPasswordOut: env.Stderr, SessionTTL: v.GetDuration("session-ttl"),
+		IntakeSecret: v.GetString("intake-secret"), RewardRule: rule, Logger: log,
+	})
+	if err != nil {
+		return &exitError{1, err}
+	}
+	cfg.Store, cfg.Services = store, svc
 	srv, err := api.New(cfg)
 	if err != nil {
+		svc.Close()
 		return &exitError{1, err}
 	}
 	if err := srv.Start(v.GetString("listen")); err != nil {
@@ -146,32 +153,27 @@ func openStoreWaiting(ctx context.Context, sc StoreConfig, log *slog.Logger) (gr
 	}
 }
 
-// detection adapts the algorithms package to the service's Detection contract.
-func detection() api.Detection {
-	return api.Detection{
-		Detect: func(ctx context.Context, src graph.Scanner, raw json.RawMessage, progress func(string, float64)) (graph.Findings, error) {
-			p := algorithms.DefaultParams()
-			if err := json.Unmarshal(raw, &p); err != nil {
-				return graph.Findings{}, fmt.Errorf("job params: %w", err)
-			}
-			return algorithms.Detect(ctx, src, p, progress)
-		},
-		Defaults: func() json.RawMessage {
-			b, err := json.Marshal(algorithms.DefaultParams())
-			if err != nil {
-				panic(err) // a plain struct always marshals
-			}
-			return b
-		},
-		Normalize: func(user json.RawMessage) (json.RawMessage, error) {
-			p := algorithms.DefaultParams()
-			if err := api.StrictParams(user, &p); err != nil {
-				return nil, err
-			}
-			if err := p.Validate(); err != nil {
-				return nil, err
-			}
-			return json.Marshal(p)
-		},
+// referralConfig reads the serve flags of referral export: the signing key.
+func referralConfig(keyPath string) (api.ReferralConfig, error) {
+	rc := api.ReferralConfig{Software: "ringtrace " + Version}
+	if keyPath != "" {
+		key, err := referral.LoadPrivateKey(keyPath)
+		if err != nil {
+			return rc, fmt.Errorf("--signing-key: %w", err)
+		}
+		rc.SigningKey = key
 	}
+	return rc, nil
+}
+
+// rewardRule reads --reward-config, the whistle-blower reward table; nil takes the default.
+func rewardRule(path string) (*intake.RewardRule, error) {
+	if path == "" {
+		return nil, nil
+	}
+	rule, err := intake.LoadRewardRule(path)
+	if err != nil {
+		return nil, fmt.Errorf("--reward-config: %w", err)
+	}
+	return &rule, nil
 }

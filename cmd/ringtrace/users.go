@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
 
-	"github.com/ringtrace/ringtrace/api"
+	"github.com/ringtrace/ringtrace/api/accounts"
 )
 
 func init() {
@@ -39,13 +38,10 @@ func runUsers(ctx context.Context, env *Env, args []string) error {
 		}
 		return &exitError{2, err}
 	}
-	dir := v.GetString("state-dir")
-	if dir == "" {
-		dir = filepath.Join(filepath.Dir(filepath.Clean(v.GetString("db"))), "state")
-	}
+	dir := stateDir(v, "embedded")
 	switch sub {
 	case "list":
-		us, err := api.ListUsers(dir)
+		us, err := accounts.ListUsers(dir)
 		if err != nil {
 			return &exitError{1, err}
 		}
@@ -59,7 +55,7 @@ func runUsers(ctx context.Context, env *Env, args []string) error {
 		if fs.NArg() != 1 {
 			return &exitError{2, usage}
 		}
-		pw, err := api.ResetPassword(dir, fs.Arg(0))
+		pw, err := accounts.ResetPassword(dir, fs.Arg(0))
 		if err != nil {
 			return &exitError{1, err}
 		}

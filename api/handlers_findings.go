@@ -1,0 +1,267 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/ringtrace/ringtrace/api/jobs"
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// Detection jobs and their findings: rings, ring pictures, run comparison.
+
+type jobCreate struct {
+	Params json.RawMessage `json:"params"`
+	Note   string          `json:"note"`
+}
+
+func (s *Server) startJob(r *request) error {
+	var req jobCreate
+	if err := bindJSON(r, &req); err != nil {
+		return err
+	}
+	if string(req.Params) == "null" {
+		req.Params = nil // "params": null means the defaults, as an absent key does
+	}
+	if len(req.Params) > 0 && req.Params[0] != '{' {
+		return fieldErr("params", "params 须为 JSON 对象", "params must be a JSON object")
+	}
+	job, err := s.svc.Jobs.Start(r.actor.Username, req.Params, req.Note)
+	if err != nil {
+		return err
+	}
+	return s.recorded(r, "start_job", nil, "job "+job.ID, http.StatusAccepted, job)
+}
+
+func (s *Server) listJobs(r *request) error {
+	offset, limit, err := pageParams(r, 1_000_000)
+	if err != nil {
+		return err
+	}
+	list, total := s.svc.Jobs.List(offset, limit)
+	return r.JSON(http.StatusOK, map[string]any{"jobs": list, "total": total})
+}
+
+func (s *Server) getJob(r *request) error {
+	job, err := s.svc.Jobs.Get(r.Param("id"))
+	if err != nil {
+		return err
+	}
+	return r.JSON(http.StatusOK, job)
+}
+
+func (s *Server) cancelJob(r *request) error {
+	job, err := s.svc.Jobs.Cancel(r.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.recorded(r, "cancel_job", nil, "job "+job.ID, http.StatusOK, job)
+}
+
+// jobWithFindings returns job id and its findings.
+func (s *Server) jobWithFindings(id string) (jobs.Job, *jobs.Index, error) {
+	job, err := s.svc.Jobs.Get(id)
+	if err != nil {
+		return job, nil, err
+	}
+	ix, err := s.svc.Jobs.Findings(id)
+	return job, ix, err
+}
+
+func (s *Server) compareJobs(r *request) error {
+	a, b := r.QueryParam("a"), r.QueryParam("b")
+	if a == "" {
+		return fieldErr("a", "需要任务 a", "job a is required")
+	}
+	if b == "" {
+		return fieldErr("b", "需要任务 b", "job b is required")
+	}
+	ja, fa, err := s.jobWithFindings(a)
+	if err != nil {
+		return err
+	}
+	jb, fb, err := s.jobWithFindings(b)
+	if err != nil {
+		return err
+	}
+	return r.JSON(http.StatusOK, jobs.Compare(fa, fb, ja.Params, jb.Params))
+}
+
+func (s *Server) defaultParams(r *request) error {
+	return r.JSONBlob(http.StatusOK, s.svc.Jobs.Defaults())
+}
+
+type ringPage struct {
+	JobID  string       `json:"job_id"`
+	Rings  []graph.Ring `json:"rings"`
+	Total  int          `json:"total"`
+	Offset int          `json:"offset"`
+	Limit  int          `json:"limit"`
+}
+
+var ringSorts = map[string]bool{"-score": true, "score": true, "-amount": true, "amount": true, "-size": true, "size": true, "id": true}
+
+func (s *Server) listRings(r *request) error {
+	kind := r.QueryParam("kind")
+	if kind != "" && len(kind) > 64 {
+		return fieldErr("kind", "kind 过长", "kind too long")
+	}
+	minScore, err := floatParam(r, "min_score", 0, 0, 1)
+	if err != nil {
+		return err
+	}
+	sortBy := r.QueryParam("sort")
+	if sortBy == "" {
+		sortBy = "-score"
+	}
+	if !ringSorts[sortBy] {
+		return fieldErr("sort", "sort 须为 -score、score、-amount、amount、-size、size 或 id", "sort must be one of -score, score, -amount, amount, -size, size, id")
+	}
+	offset, limit, err := pageParams(r, 1_000_000)
+	if err != nil {
+		return err
+	}
+	provider, region := r.QueryParam("provider"), r.QueryParam("region")
+	ix, err := s.svc.Jobs.Findings(r.QueryParam("job"))
+	if err != nil {
+		return err
+	}
+	var sel []graph.Ring
+	for _, rg := range ix.Findings.Rings {
+		if kind != "" && rg.Kind != kind || rg.Score < minScore || region != "" && rg.Region != region {
+			continue
+		}
+		if provider != "" && !hasProvider(rg, provider) {
+			continue
+		}
+		sel = append(sel, rg)
+	}
+	sortRings(sel, sortBy)
+	v := s.viewer(r.actor)
+	out := ringPage{JobID: ix.JobID, Rings: []graph.Ring{}, Total: len(sel), Offset: offset, Limit: limit}
+	var refs []graph.Ref
+	for i := offset; i < len(sel) && len(out.Rings) < limit; i++ {
+		out.Rings = append(out.Rings, v.Ring(sel[i]))
+		refs = append(refs, sel[i].Members...)
+	}
+	return s.recorded(r, "list_rings", refs, "job "+ix.JobID, http.StatusOK, out)
+}
+
+func hasProvider(rg graph.Ring, id string) bool {
+	for _, m := range rg.Members {
+		if m.Type.IsProvider() && m.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func sortRings(rs []graph.Ring, by string) {
+	key := func(r graph.Ring) float64 {
+		switch strings.TrimPrefix(by, "-") {
+		case "amount":
+			return float64(r.Amount)
+		case "size":
+			return float64(len(r.Members))
+		}
+		return r.Score
+	}
+	desc := strings.HasPrefix(by, "-")
+	sort.SliceStable(rs, func(i, j int) bool {
+		if by == "id" {
+			return rs[i].ID < rs[j].ID
+		}
+		a, b := key(rs[i]), key(rs[j])
+		if a != b {
+			return a > b == desc
+		}
+		return rs[i].ID < rs[j].ID
+	})
+}
+
+func (s *Server) findRing(r *request) (*jobs.Index, graph.Ring, error) {
+	ix, err := s.svc.Jobs.Findings(r.QueryParam("job"))
+	if err != nil {
+		return nil, graph.Ring{}, err
+	}
+	rg, ok := ix.Ring(r.Param("id"))
+	if !ok {
+		return nil, graph.Ring{}, userErr(graph.ENOTFOUND, "团伙不存在", "no such ring in this job")
+	}
+	return ix, rg, nil
+}
+
+func (s *Server) getRing(r *request) error {
+	ix, rg, err := s.findRing(r)
+	if err != nil {
+		return err
+	}
+	return s.recorded(r, actRing, rg.Members, "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, s.viewer(r.actor).Ring(rg))
+}
+
+// maxClaimsPerMember bounds the claims read per ring member when drawing a ring.
+const maxClaimsPerMember = 200
+
+// ringSubgraph draws a ring: its members, the doctors and providers of their claims, and the
+// claims that tie members to them (jobs.TyingClaims).
+func (s *Server) ringSubgraph(r *request) error {
+	ix, rg, err := s.findRing(r)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(r, "limit", 500, 1, 2000)
+	if err != nil {
+		return err
+	}
+	ctx := r.ctx()
+	var claims []graph.Claim
+	for _, m := range rg.Members {
+		if m.Type != graph.TypePatient {
+			continue
+		}
+		cs, _, err := s.cfg.Store.Claims(ctx, graph.ClaimQuery{Party: m, Limit: maxClaimsPerMember})
+		if err != nil {
+			return err
+		}
+		claims = append(claims, cs...)
+	}
+	var g graph.Subgraph
+	seen := map[graph.Ref]bool{}
+	add := func(ref graph.Ref) bool {
+		if seen[ref] {
+			return true
+		}
+		if len(g.Nodes) >= limit {
+			g.Truncated = true
+			return false
+		}
+		n, err := s.cfg.Store.Node(ctx, ref)
+		if err != nil {
+			n = graph.Node{Ref: ref, Label: ref.ID}
+		}
+		seen[ref] = true
+		g.Nodes = append(g.Nodes, n)
+		return true
+	}
+	for _, m := range rg.Members {
+		add(m)
+	}
+	for _, c := range jobs.TyingClaims(rg.Members, claims) {
+		cref := graph.Ref{Type: graph.TypeClaim, ID: c.ID}
+		if !add(cref) {
+			break
+		}
+		g.Edges = append(g.Edges, graph.Edge{From: graph.Ref{Type: graph.TypePatient, ID: c.PatientID}, To: cref, Type: graph.RelFiled})
+		if prov := (graph.Ref{Type: c.ProviderType, ID: c.ProviderID}); add(prov) {
+			g.Edges = append(g.Edges, graph.Edge{From: cref, To: prov, Type: graph.RelAt})
+		}
+		if doc := (graph.Ref{Type: graph.TypeDoctor, ID: c.DoctorID}); c.DoctorID != "" && add(doc) {
+			g.Edges = append(g.Edges, graph.Edge{From: cref, To: doc, Type: graph.RelTreatedBy})
+		}
+	}
+	out := subgraphViewOf(s.viewer(r.actor), g, ix, limit)
+	out.JobID = ix.JobID
+	return s.recorded(r, actRingSubgraph, nodeRefs(g.Nodes), "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
+}

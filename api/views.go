@@ -1,0 +1,134 @@
+package api
+
+import (
+	"github.com/ringtrace/ringtrace/api/accounts"
+	"github.com/ringtrace/ringtrace/api/blacklist"
+	"github.com/ringtrace/ringtrace/api/cases"
+	"github.com/ringtrace/ringtrace/api/jobs"
+	"github.com/ringtrace/ringtrace/api/masking"
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// The response shapes: what a caller sees of the core's values, masked per role.
+
+// nodeView is a node as served: masked per role, with its risk score when it has one.
+type nodeView struct {
+	graph.Node
+	Masked bool     `json:"masked,omitempty"`
+	Score  *float64 `json:"score,omitempty"`
+}
+
+// nodeView returns n as v may see it, with its score from ix (may be nil).
+func nodeViewOf(v *masking.Viewer, n graph.Node, ix *jobs.Index) nodeView {
+	out := nodeView{}
+	out.Node, out.Masked = v.Node(n)
+	if ix != nil {
+		if e, ok := ix.Risk(n.Ref); ok {
+			sc := e.Score
+			out.Score = &sc
+		}
+	}
+	return out
+}
+
+type edgeView struct {
+	From graph.Ref     `json:"from"`
+	To   graph.Ref     `json:"to"`
+	Type graph.RelType `json:"type"`
+}
+
+type subgraphView struct {
+	Nodes     []nodeView `json:"nodes"`
+	Edges     []edgeView `json:"edges"`
+	Truncated bool       `json:"truncated"`
+	Limit     int        `json:"limit,omitempty"`
+	JobID     string     `json:"job_id,omitempty"`
+}
+
+// subgraphViewOf maps a store subgraph to what v may see, keeping edge ends consistent with the
+// (possibly pseudonymised) node ids.
+func subgraphViewOf(v *masking.Viewer, g graph.Subgraph, ix *jobs.Index, limit int) subgraphView {
+	out := subgraphView{Nodes: make([]nodeView, 0, len(g.Nodes)), Edges: make([]edgeView, 0, len(g.Edges)), Truncated: g.Truncated, Limit: limit}
+	shown := make(map[graph.Ref]graph.Ref, len(g.Nodes))
+	for _, n := range g.Nodes {
+		nv := nodeViewOf(v, n, ix)
+		shown[n.Ref] = nv.Ref
+		out.Nodes = append(out.Nodes, nv)
+	}
+	end := func(r graph.Ref) graph.Ref {
+		if s, ok := shown[r]; ok {
+			return s
+		}
+		return v.Ref(r)
+	}
+	for _, e := range g.Edges {
+		out.Edges = append(out.Edges, edgeView{From: end(e.From), To: end(e.To), Type: e.Type})
+	}
+	if ix != nil {
+		out.JobID = ix.JobID
+	}
+	return out
+}
+
+type riskView struct {
+	Score   float64        `json:"score"`
+	Reasons []graph.Reason `json:"reasons"`
+}
+
+type entityView struct {
+	Node  nodeView           `json:"node"`
+	Risk  *riskView          `json:"risk,omitempty"`
+	Rings []jobs.RingSummary `json:"rings"`
+	JobID string             `json:"job_id,omitempty"`
+	// Blacklisted is the listing in force, so that a repeat offender is marked wherever an
+	// investigator opens it — before any new detection run has annotated it.
+	Blacklisted *blacklistView `json:"blacklisted,omitempty"`
+}
+
+type claimView struct {
+	graph.Claim
+	Masked bool `json:"masked,omitempty"`
+}
+
+// caseView is a case as served: deadlines computed, parties shown per the caller's access.
+type caseView struct {
+	cases.Case
+	StatusLabel string           `json:"status_label"`
+	Deadlines   []cases.Deadline `json:"deadlines"`
+	Overdue     bool             `json:"overdue"`
+}
+
+func (s *Server) caseView(a accounts.Actor, c cases.Case) caseView {
+	return caseViewOf(s.viewer(a), a, c, s.svc.Cases.Deadlines(&c, s.cfg.Now()))
+}
+
+func caseViewOf(v *masking.Viewer, a accounts.Actor, c cases.Case, deadlines []cases.Deadline) caseView {
+	label, _ := cases.Label(c.Status)
+	out := caseView{Case: c, StatusLabel: label, Deadlines: deadlines}
+	for _, d := range out.Deadlines {
+		out.Overdue = out.Overdue || d.Overdue
+	}
+	for i, p := range out.Parties {
+		out.Parties[i] = v.Ref(p)
+	}
+	for i, p := range out.Attachments {
+		out.Attachments[i] = v.Ref(p)
+	}
+	if a.Role == accounts.RolePolice {
+		// Police receive the evidence package, not the bureau's internal notes.
+		out.Notes = []cases.Note{}
+	}
+	return out
+}
+
+// blacklistView is a listing as served: the entity masked per the caller's access.
+type blacklistView struct {
+	blacklist.Entry
+	Active bool `json:"active"`
+}
+
+func blacklistViewOf(v *masking.Viewer, e blacklist.Entry, active bool) blacklistView {
+	bv := blacklistView{Entry: e, Active: active}
+	bv.Entity = v.Ref(e.Entity)
+	return bv
+}

@@ -21,22 +21,14 @@ func (e *env) policeCase() caseView {
 	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0001"}, "title": "测试案件"}, &c); st != http.StatusCreated {
 		e.t.Fatalf("create case: %d", st)
 	}
-	steps := []struct {
-		path string
-		body map[string]any
-	}{
+	steps := []caseStep{
 		{"/assign", map[string]any{"assignee": "investigator"}},
 		{"/transition", map[string]any{"to": "verification"}},
 		{"/transition", map[string]any{"to": "opened"}},
 		{"/attachments", map[string]any{"refs": []graph.Ref{{Type: graph.TypeClaim, ID: "C00"}}}},
 		{"/transition", map[string]any{"to": "transferred", "transfer_to": "police", "reason": "涉嫌犯罪"}},
 	}
-	for _, s := range steps {
-		s.body["version"] = c.Version
-		if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+s.path, s.body, &c); st != http.StatusOK {
-			e.t.Fatalf("case step %s: %d", s.path, st)
-		}
-	}
+	walkCase(&c, e.asSupervisor, steps)
 	return c
 }
 

@@ -371,3 +371,33 @@ func (e *env) setClock(t time.Time) {
 }
 
 func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+// caseStep is one change to a case: the route under /api/cases/{id} and its body.
+type caseStep struct {
+	path string
+	body map[string]any
+}
+
+// walkCase applies steps to c in order, each with the case's current version, through post
+// (which fails the test on an unexpected status) and keeps each answer in c.
+func walkCase(c *caseView, post func(path string, body map[string]any, out *caseView), steps []caseStep) {
+	for _, s := range steps {
+		s.body["version"] = c.Version
+		post("/api/cases/"+c.ID+s.path, s.body, c)
+	}
+}
+
+// asSupervisor is walkCase's post as the supervisor, expecting 200.
+func (e *env) asSupervisor(path string, body map[string]any, out *caseView) {
+	e.t.Helper()
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, path, body, out); st != http.StatusOK {
+		e.t.Fatalf("case step %s: %d", path, st)
+	}
+}
+
+// asSupervisor is walkCase's post as the supervisor through call, so that the answer is searched
+// for the reporter's identity too.
+func (re *referralEnv) asSupervisor(path string, body map[string]any, out *caseView) {
+	re.t.Helper()
+	re.callJSON(accounts.RoleSupervisor, http.MethodPost, path, body, http.StatusOK, out)
+}

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/api/audit"
@@ -11,18 +10,6 @@ import (
 )
 
 // Sign-in, sessions and user administration.
-
-type loginRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
-
-type loginResponse struct {
-	Token              string            `json:"token"`
-	ExpiresAt          time.Time         `json:"expires_at"`
-	User               accounts.UserView `json:"user"`
-	MustChangePassword bool              `json:"must_change_password,omitempty"`
-}
 
 func (s *Server) login(r *request) error {
 	ip := r.RealIP()
@@ -70,11 +57,6 @@ func (s *Server) logout(r *request) error {
 
 func (s *Server) me(r *request) error { return r.JSON(http.StatusOK, r.user.View()) }
 
-type passwordChange struct {
-	OldPassword string `json:"old_password"`
-	NewPassword string `json:"new_password"`
-}
-
 func (s *Server) changePassword(r *request) error {
 	var req passwordChange
 	if err := bindJSON(r, &req); err != nil {
@@ -84,13 +66,6 @@ func (s *Server) changePassword(r *request) error {
 		return err
 	}
 	return s.recordedNoContent(r, "change_password", "")
-}
-
-type userCreate struct {
-	Username    string        `json:"username"`
-	Password    string        `json:"password"`
-	Role        accounts.Role `json:"role"`
-	DisplayName string        `json:"display_name"`
 }
 
 func (s *Server) listUsers(r *request) error {

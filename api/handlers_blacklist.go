@@ -40,14 +40,6 @@ func (s *Server) listBlacklist(r *request) error {
 	return s.recorded(r, "list_blacklist", refs, "", http.StatusOK, map[string]any{"entries": out, "total": len(out)})
 }
 
-type blacklistRequest struct {
-	Entity *graph.Ref `json:"entity"`
-	Reason string     `json:"reason"`
-	CaseID string     `json:"case_id"`
-	From   string     `json:"from"`
-	Until  string     `json:"until"`
-}
-
 func (s *Server) addBlacklist(r *request) error {
 	var req blacklistRequest
 	if err := bindJSON(r, &req); err != nil {

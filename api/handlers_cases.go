@@ -13,15 +13,6 @@ import (
 
 // Cases (案件), recusals (回避), the police referral export and the confirmed amount.
 
-type caseCreate struct {
-	Title    string     `json:"title"`
-	RingID   string     `json:"ring_id"`
-	JobID    string     `json:"job_id"`
-	Entity   *graph.Ref `json:"entity"`
-	Assignee string     `json:"assignee"`
-	Summary  string     `json:"summary"`
-}
-
 func (s *Server) createCase(r *request) error {
 	var req caseCreate
 	if err := bindJSON(r, &req); err != nil {
@@ -81,20 +72,26 @@ func (s *Server) exist(r *request, refs []graph.Ref) (bool, error) {
 	return true, nil
 }
 
+// caseFilter reads the filter and page of GET /api/cases.
+func caseFilter(r *request) (cases.CaseFilter, error) {
+	f := cases.CaseFilter{Status: cases.CaseStatus(r.QueryParam("status")), Assignee: r.QueryParam("assignee")}
+	if _, ok := cases.Label(f.Status); f.Status != "" && !ok {
+		return f, fieldErr("status", "未知案件状态", "unknown case status")
+	}
+	var err error
+	if f.Overdue, err = boolParam(r, "overdue"); err != nil {
+		return f, err
+	}
+	f.Offset, f.Limit, err = pageParams(r, 1_000_000)
+	return f, err
+}
+
 func (s *Server) listCases(r *request) error {
-	status := cases.CaseStatus(r.QueryParam("status"))
-	if _, ok := cases.Label(status); status != "" && !ok {
-		return fieldErr("status", "未知案件状态", "unknown case status")
-	}
-	overdue, err := boolParam(r, "overdue")
+	f, err := caseFilter(r)
 	if err != nil {
 		return err
 	}
-	offset, limit, err := pageParams(r, 1_000_000)
-	if err != nil {
-		return err
-	}
-	cs, total := s.svc.Cases.List(r.actor, cases.CaseFilter{Status: status, Overdue: overdue, Assignee: r.QueryParam("assignee"), Offset: offset, Limit: limit})
+	cs, total := s.svc.Cases.List(r.actor, f)
 	v, now := s.viewer(r.actor), s.cfg.Now()
 	out := struct {
 		Cases []caseView `json:"cases"`
@@ -118,7 +115,7 @@ func (s *Server) getCase(r *request) error {
 
 // changeCase decodes a versioned request body into a T and answers the case that change made of
 // the case in the path. The core writes the audit record in the same transaction as the change.
-func changeCase[T versionedRequest](s *Server, r *request, change func(req T, id string, version int) (cases.Case, error)) error {
+func changeCase[T any](s *Server, r *request, change func(req T, id string, version int) (cases.Case, error)) error {
 	var req T
 	ver, err := bindVersioned(r, &req)
 	if err != nil {
@@ -131,27 +128,11 @@ func changeCase[T versionedRequest](s *Server, r *request, change func(req T, id
 	return r.JSON(http.StatusOK, s.caseView(r.actor, c))
 }
 
-type transitionRequest struct {
-	To         cases.CaseStatus `json:"to"`
-	TransferTo string           `json:"transfer_to"`
-	Reason     string           `json:"reason"`
-	Version    *int             `json:"version"`
-}
-
-func (q transitionRequest) version() *int { return q.Version }
-
 func (s *Server) transitionCase(r *request) error {
 	return changeCase(s, r, func(req transitionRequest, id string, ver int) (cases.Case, error) {
 		return s.svc.Cases.Transition(r.actor, id, ver, req.To, req.TransferTo, req.Reason)
 	})
 }
-
-type noteRequest struct {
-	Text    string `json:"text"`
-	Version *int   `json:"version"`
-}
-
-func (q noteRequest) version() *int { return q.Version }
 
 func (s *Server) noteCase(r *request) error {
 	return changeCase(s, r, func(req noteRequest, id string, ver int) (cases.Case, error) {
@@ -159,25 +140,11 @@ func (s *Server) noteCase(r *request) error {
 	})
 }
 
-type assignRequest struct {
-	Assignee string `json:"assignee"`
-	Version  *int   `json:"version"`
-}
-
-func (q assignRequest) version() *int { return q.Version }
-
 func (s *Server) assignCase(r *request) error {
 	return changeCase(s, r, func(req assignRequest, id string, ver int) (cases.Case, error) {
 		return s.svc.Cases.Assign(r.actor, id, ver, req.Assignee, s.svc.Accounts.IsInvestigator)
 	})
 }
-
-type attachRequest struct {
-	Refs    []graph.Ref `json:"refs"`
-	Version *int        `json:"version"`
-}
-
-func (q attachRequest) version() *int { return q.Version }
 
 func (s *Server) attachCase(r *request) error {
 	return changeCase(s, r, func(req attachRequest, id string, ver int) (cases.Case, error) {
@@ -197,24 +164,10 @@ func (s *Server) attachCase(r *request) error {
 	})
 }
 
-type extensionRequest struct {
-	Action  string `json:"action"`
-	Reason  string `json:"reason"`
-	Version *int   `json:"version"`
-}
-
-func (q extensionRequest) version() *int { return q.Version }
-
 func (s *Server) extendCase(r *request) error {
 	return changeCase(s, r, func(req extensionRequest, id string, ver int) (cases.Case, error) {
 		return s.svc.Cases.Extension(r.actor, id, ver, req.Action, req.Reason)
 	})
-}
-
-type recusalRequest struct {
-	CaseID string     `json:"case_id"`
-	Entity *graph.Ref `json:"entity"`
-	Reason string     `json:"reason"`
 }
 
 func (s *Server) recuse(r *request) error {
@@ -294,18 +247,6 @@ func safeFileName(s string) string {
 		}
 		return '_'
 	}, s)
-}
-
-type confirmRequest struct {
-	Amount *graph.Money `json:"amount"`
-}
-
-// ConfirmResult is the answer of POST /api/cases/:id/confirm-amount.
-type ConfirmResult struct {
-	CaseID          string      `json:"case_id"`
-	ConfirmedAmount graph.Money `json:"confirmed_amount"`
-	Reports         int         `json:"reports"`
-	Rewarded        int         `json:"rewarded"`
 }
 
 // confirmAmount records the fund money a case confirmed; the reports linked to it become

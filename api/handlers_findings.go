@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"sort"
 	"strings"
@@ -11,11 +10,6 @@ import (
 )
 
 // Detection jobs and their findings: rings, ring pictures, run comparison.
-
-type jobCreate struct {
-	Params json.RawMessage `json:"params"`
-	Note   string          `json:"note"`
-}
 
 func (s *Server) startJob(r *request) error {
 	var req jobCreate
@@ -91,14 +85,6 @@ func (s *Server) compareJobs(r *request) error {
 
 func (s *Server) defaultParams(r *request) error {
 	return r.JSONBlob(http.StatusOK, s.svc.Jobs.Defaults())
-}
-
-type ringPage struct {
-	JobID  string       `json:"job_id"`
-	Rings  []graph.Ring `json:"rings"`
-	Total  int          `json:"total"`
-	Offset int          `json:"offset"`
-	Limit  int          `json:"limit"`
 }
 
 var ringSorts = map[string]bool{"-score": true, "score": true, "-amount": true, "amount": true, "-size": true, "size": true, "id": true}

@@ -33,10 +33,6 @@ func nodeRefs(ns []graph.Node) []graph.Ref {
 	return out
 }
 
-type searchResult struct {
-	Results []nodeView `json:"results"`
-}
-
 func (s *Server) search(r *request) error {
 	q := strings.TrimSpace(r.QueryParam("q"))
 	if n := utf8.RuneCountInString(q); n < 1 || n > 64 {
@@ -152,13 +148,6 @@ func (s *Server) neighbourhood(r *request) error {
 	}
 	out := subgraphViewOf(s.viewer(r.actor), g, s.svc.Jobs.Latest(), limit)
 	return s.recorded(r, actNeighbourhood, append([]graph.Ref{ref}, nodeRefs(g.Nodes)...), "", http.StatusOK, out)
-}
-
-type claimPage struct {
-	Claims []claimView `json:"claims"`
-	Total  int         `json:"total"`
-	Offset int         `json:"offset"`
-	Limit  int         `json:"limit"`
 }
 
 func (s *Server) claims(r *request) error {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,38 +17,6 @@ import (
 )
 
 // Whistle-blower intake (举报): the reporter's side, without an account, and the intake desk's.
-
-type reporterIn struct {
-	Name     string `json:"name"`
-	IDNumber string `json:"id_number"`
-	Phone    string `json:"phone"`
-	Employer string `json:"employer"`
-	Address  string `json:"address"`
-}
-
-type attachmentIn struct {
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	Data        []byte `json:"data"` // base64 in JSON
-}
-
-type reportRequest struct {
-	Anonymous   bool           `json:"anonymous"`
-	Reporter    *reporterIn    `json:"reporter"`
-	Subject     string         `json:"subject"`
-	What        string         `json:"what"`
-	Where       string         `json:"where"`
-	When        string         `json:"when"`
-	Attachments []attachmentIn `json:"attachments"`
-}
-
-// ReportReceipt is what a reporter gets back: the code to follow the report, shown once.
-type ReportReceipt struct {
-	ReceiptCode string    `json:"receipt_code"`
-	ReceivedAt  time.Time `json:"received_at"`
-	Message     string    `json:"message"`
-	MessageEN   string    `json:"message_en"`
-}
 
 // submitReport is the public POST /api/reports, JSON (attachments base64) or multipart/form-data
 // (fields as in JSON, reporter fields as reporter_name …, files as "attachments"). The client
@@ -157,10 +124,6 @@ func (s *Server) reportStatus(r *request) error {
 	})
 }
 
-type claimRequest struct {
-	Code string `json:"code"`
-}
-
 // claimReward is the public POST /api/reports/claim: the reporter claims the reward with the
 // receipt code before it lapses.
 func (s *Server) claimReward(r *request) error {
@@ -249,22 +212,6 @@ func (s *Server) reportAttachment(r *request) error {
 	return r.Blob(http.StatusOK, ct, a.Data)
 }
 
-type triageRequest struct {
-	Version  *int        `json:"version"`
-	Entities []graph.Ref `json:"entities"`
-	CaseID   string      `json:"case_id"`
-	Title    string      `json:"title"`
-	Summary  string      `json:"summary"`
-}
-
-func (q triageRequest) version() *int { return q.Version }
-
-// TriageResult is the answer of POST /api/reports/:id/triage.
-type TriageResult struct {
-	Report intake.Report `json:"report"`
-	CaseID string        `json:"case_id"`
-}
-
 // triageReport links a report to parties and feeds it into a case: an existing one (case_id) or
 // a new lead (线索) on the linked parties. The new case carries only what the desk writes in
 // title and summary: neither the report's text nor anything about the reporter is copied, so that
@@ -324,12 +271,6 @@ func (s *Server) triageReport(r *request) error {
 	}
 	return s.recorded(r, "triage_report", refs, "report "+id+" case "+caseID, http.StatusOK, TriageResult{Report: rep, CaseID: caseID})
 }
-
-type versionRequest struct {
-	Version *int `json:"version"`
-}
-
-func (q versionRequest) version() *int { return q.Version }
 
 func (s *Server) rejectReport(r *request) error {
 	var req versionRequest

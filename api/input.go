@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -203,8 +204,12 @@ func (s *Server) refParam(c echo.Context, name string) (graph.Ref, error) {
 }
 
 // bindJSON decodes a JSON body strictly: unknown fields and trailing data are errors.
-func bindJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(c.Request().Body)
+func bindJSON(c echo.Context, v any) error { return decodeStrict(c.Request().Body, v) }
+
+// decodeStrict decodes one JSON value from r into v; unknown fields and trailing data are
+// errors naming what is wrong.
+func decodeStrict(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var ute *json.UnmarshalTypeError
@@ -240,13 +245,19 @@ func needVersion(v *int) (int, error) {
 	return *v, nil
 }
 
-// versionedRequest is a request body with a "version" field.
-type versionedRequest interface{ version() *int }
-
-// bindVersioned decodes a request body that carries a version, and returns the version.
-func bindVersioned[T versionedRequest](c echo.Context, req *T) (int, error) {
-	if err := bindJSON(c, req); err != nil {
+// bindVersioned decodes a request body that carries a "version" (req must declare it) and
+// returns the version.
+func bindVersioned(c echo.Context, req any) (int, error) {
+	var raw json.RawMessage
+	if err := bindJSON(c, &raw); err != nil {
 		return 0, err
 	}
-	return needVersion((*req).version())
+	if err := decodeStrict(bytes.NewReader(raw), req); err != nil {
+		return 0, err
+	}
+	var v struct {
+		Version *int `json:"version"`
+	}
+	_ = json.Unmarshal(raw, &v) // req decoded, so the version is an integer or absent
+	return needVersion(v.Version)
 }

@@ -273,22 +273,12 @@ func TestReferralEndToEnd(t *testing.T) {
 	}
 
 	// 4. The case is worked and transferred to police; export is refused before.
-	var c caseView
-	re.callJSON(accounts.RoleSupervisor, http.MethodGet, "/api/cases/"+tr.CaseID, nil, http.StatusOK, &c)
-	steps := []struct {
-		path string
-		body map[string]any
-	}{
-		{"/assign", map[string]any{"assignee": "investigator"}},
-		{"/transition", map[string]any{"to": "verification"}},
-		{"/transition", map[string]any{"to": "opened"}},
+	c := re.openTriaged(tr.CaseID)
+	steps := []caseStep{
 		{"/attachments", map[string]any{"refs": []graph.Ref{{Type: graph.TypeClaim, ID: "C00"}, {Type: graph.TypeClaim, ID: "C01"}, {Type: graph.TypeClaim, ID: "C02"}, {Type: graph.TypeClaim, ID: "C10"}}}},
 		{"/notes", map[string]any{"text": "内部备注：核查安排"}},
 	}
-	for _, s := range steps {
-		s.body["version"] = c.Version
-		re.callJSON(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+s.path, s.body, http.StatusOK, &c)
-	}
+	walkCase(&c, re.asSupervisor, steps)
 	if st, b, _ := re.call(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/export", nil); st != http.StatusConflict {
 		t.Fatalf("export of an opened case: %d %s", st, b)
 	}
@@ -478,27 +468,34 @@ func mustJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
+// openTriaged takes the lead a report was triaged into, assigns it and walks it to opened.
+func (re *referralEnv) openTriaged(caseID string) caseView {
+	re.t.Helper()
+	var c caseView
+	re.callJSON(accounts.RoleSupervisor, http.MethodGet, "/api/cases/"+caseID, nil, http.StatusOK, &c)
+	walkCase(&c, re.asSupervisor, []caseStep{
+		{"/assign", map[string]any{"assignee": "investigator"}},
+		{"/transition", map[string]any{"to": "verification"}},
+		{"/transition", map[string]any{"to": "opened"}},
+	})
+	return c
+}
+
 // transferredCase walks a case on PT0001 (with a claim attached) to transferred → dest.
 func (re *referralEnv) transferredCase(dest string) caseView {
 	re.t.Helper()
 	var c caseView
 	re.callJSON(accounts.RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0001"}, "title": "测试案件"}, http.StatusCreated, &c)
-	steps := []struct {
-		path string
-		body map[string]any
-	}{
+	steps := []caseStep{
 		{"/assign", map[string]any{"assignee": "investigator"}},
 		{"/transition", map[string]any{"to": "verification"}},
 		{"/transition", map[string]any{"to": "opened"}},
 		{"/transition", map[string]any{"to": "transferred", "transfer_to": dest, "reason": "移送"}},
 	}
-	for _, s := range steps {
-		if dest == "" && s.body["to"] == "transferred" {
-			break
-		}
-		s.body["version"] = c.Version
-		re.callJSON(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+s.path, s.body, http.StatusOK, &c)
+	if dest == "" {
+		steps = steps[:len(steps)-1] // stop at opened
 	}
+	walkCase(&c, re.asSupervisor, steps)
 	return c
 }
 
@@ -764,22 +761,12 @@ func TestReferralResponsesMatchSchemas(t *testing.T) {
 	check("TriageResult", b)
 	var tr TriageResult
 	json.Unmarshal(b, &tr)
-	var c caseView
-	re.callJSON(accounts.RoleSupervisor, http.MethodGet, "/api/cases/"+tr.CaseID, nil, http.StatusOK, &c)
-	steps := []struct {
-		path string
-		body map[string]any
-	}{
-		{"/assign", map[string]any{"assignee": "investigator"}},
-		{"/transition", map[string]any{"to": "verification"}},
-		{"/transition", map[string]any{"to": "opened"}},
+	c := re.openTriaged(tr.CaseID)
+	steps := []caseStep{
 		{"/transition", map[string]any{"to": "transferred", "transfer_to": "police"}},
 		{"/transition", map[string]any{"to": "closed", "reason": "结案"}},
 	}
-	for _, s := range steps {
-		s.body["version"] = c.Version
-		re.callJSON(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+s.path, s.body, http.StatusOK, &c)
-	}
+	walkCase(&c, re.asSupervisor, steps)
 	_, b, _ = re.call(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/confirm-amount", map[string]any{"amount": 12000})
 	check("ConfirmResult", b)
 	_, b, _ = re.call(accounts.RoleSupervisor, http.MethodPost, "/api/blacklist", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0001"}, "case_id": c.ID, "reason": "冒名就医"})

@@ -1,9 +1,12 @@
 package api
 
 import (
+	"time"
+
 	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/api/blacklist"
 	"github.com/ringtrace/ringtrace/api/cases"
+	"github.com/ringtrace/ringtrace/api/intake"
 	"github.com/ringtrace/ringtrace/api/jobs"
 	"github.com/ringtrace/ringtrace/api/masking"
 	"github.com/ringtrace/ringtrace/graph"
@@ -131,4 +134,52 @@ func blacklistViewOf(v *masking.Viewer, e blacklist.Entry, active bool) blacklis
 	bv := blacklistView{Entry: e, Active: active}
 	bv.Entity = v.Ref(e.Entity)
 	return bv
+}
+
+type loginResponse struct {
+	Token              string            `json:"token"`
+	ExpiresAt          time.Time         `json:"expires_at"`
+	User               accounts.UserView `json:"user"`
+	MustChangePassword bool              `json:"must_change_password,omitempty"`
+}
+
+type searchResult struct {
+	Results []nodeView `json:"results"`
+}
+
+type claimPage struct {
+	Claims []claimView `json:"claims"`
+	Total  int         `json:"total"`
+	Offset int         `json:"offset"`
+	Limit  int         `json:"limit"`
+}
+
+type ringPage struct {
+	JobID  string       `json:"job_id"`
+	Rings  []graph.Ring `json:"rings"`
+	Total  int          `json:"total"`
+	Offset int          `json:"offset"`
+	Limit  int          `json:"limit"`
+}
+
+// ConfirmResult is the answer of POST /api/cases/:id/confirm-amount.
+type ConfirmResult struct {
+	CaseID          string      `json:"case_id"`
+	ConfirmedAmount graph.Money `json:"confirmed_amount"`
+	Reports         int         `json:"reports"`
+	Rewarded        int         `json:"rewarded"`
+}
+
+// ReportReceipt is what a reporter gets back: the code to follow the report, shown once.
+type ReportReceipt struct {
+	ReceiptCode string    `json:"receipt_code"`
+	ReceivedAt  time.Time `json:"received_at"`
+	Message     string    `json:"message"`
+	MessageEN   string    `json:"message_en"`
+}
+
+// TriageResult is the answer of POST /api/reports/:id/triage.
+type TriageResult struct {
+	Report intake.Report `json:"report"`
+	CaseID string        `json:"case_id"`
 }

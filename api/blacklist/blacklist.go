@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/ringtrace/ringtrace/api/state"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -123,11 +124,7 @@ func (s *Store) Remove(ctx context.Context, id, by string, at time.Time) (Entry,
 func (s *Store) List(ctx context.Context, activeOnly bool, t time.Time) ([]Entry, error) {
 	out := []Entry{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bkt).ForEach(func(_, v []byte) error {
-			var e Entry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
+		return state.Each(tx, bkt, func(_ []byte, e Entry) error {
 			if !activeOnly || e.ActiveAt(t) {
 				out = append(out, e)
 			}

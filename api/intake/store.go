@@ -18,6 +18,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/ringtrace/ringtrace/api/state"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -277,14 +278,7 @@ func (s *Store) Report(ctx context.Context, id string) (Report, error) {
 func (s *Store) Reports(ctx context.Context) ([]Report, error) {
 	out := []Report{}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bktReports).ForEach(func(_, v []byte) error {
-			var r Report
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
-			}
-			out = append(out, r)
-			return nil
-		})
+		return state.Each(tx, bktReports, func(_ []byte, r Report) error { out = append(out, r); return nil })
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
 	return out, err
@@ -452,16 +446,12 @@ func (s *Store) byReceipt(tx *bolt.Tx, code string) (Report, error) {
 // Status returns what the reporter may see for a receipt code: the status, and for a rewarded
 // report the reward and the deadline to claim it. It never reveals the case or the entities.
 func (s *Store) Status(ctx context.Context, code string) (PublicStatus, error) {
-	var ps PublicStatus
-	err := s.db.View(func(tx *bolt.Tx) error {
-		r, err := s.byReceipt(tx, code)
-		if err != nil {
-			return err
-		}
-		ps = s.public(r)
-		return nil
-	})
-	return ps, err
+	var r Report
+	err := s.db.View(func(tx *bolt.Tx) (err error) { r, err = s.byReceipt(tx, code); return err })
+	if err != nil {
+		return PublicStatus{}, err
+	}
+	return s.public(r), nil
 }
 
 func (s *Store) public(r Report) PublicStatus {

@@ -239,15 +239,20 @@ func (j *Jobs) Start(createdBy string, params json.RawMessage, note string) (Job
 	return *job, nil
 }
 
-// Get returns one job.
-func (j *Jobs) Get(id string) (Job, error) {
+// withJob runs fn on job id under the lock; ENOTFOUND when there is no such job.
+func (j *Jobs) withJob(id string, fn func(*Job) (Job, error)) (Job, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	job, ok := j.jobs[id]
 	if !ok {
 		return Job{}, errJobNotFound
 	}
-	return *job, nil
+	return fn(job)
+}
+
+// Get returns one job.
+func (j *Jobs) Get(id string) (Job, error) {
+	return j.withJob(id, func(job *Job) (Job, error) { return *job, nil })
 }
 
 // List returns jobs newest first.
@@ -268,12 +273,11 @@ func (j *Jobs) List(offset, limit int) ([]Job, int) {
 
 // Cancel stops a queued or running job. ECONFLICT when it has already finished.
 func (j *Jobs) Cancel(id string) (Job, error) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	job, ok := j.jobs[id]
-	if !ok {
-		return Job{}, errJobNotFound
-	}
+	return j.withJob(id, func(job *Job) (Job, error) { return j.cancelLocked(job) })
+}
+
+func (j *Jobs) cancelLocked(job *Job) (Job, error) {
+	id := job.ID
 	switch job.Status {
 	case Queued:
 		job.Status, job.FinishedAt, job.Error = Cancelled, j.now().UTC(), "cancelled before start"

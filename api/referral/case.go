@@ -1,6 +1,7 @@
 package referral
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/ringtrace/ringtrace/graph"
@@ -10,46 +11,55 @@ import (
 // from the case store, the graph store and the findings; it deliberately has no field for a
 // whistle-blower report or reporter.
 type Case struct {
-	ID            string    // case number, e.g. "AJ-2024-000123"
-	Title         string    // short title
-	Status        string    // status code at export, normally "transferred"
-	TransferredTo string    // e.g. "police" / "公安机关"
-	Summary       string    // investigators' summary of the facts (who, what, how)
-	OpenedAt      time.Time // 立案 time
-	TransferredAt time.Time // 移送 time
-	Region        string    // pooling region
+	ID            string    `json:"case_id"`                  // case number, e.g. "AJ-2024-000123"
+	Title         string    `json:"title"`                    // short title
+	Status        string    `json:"status"`                   // status code at export, normally "transferred"
+	TransferredTo string    `json:"transferred_to,omitempty"` // e.g. "police" / "公安机关"
+	Summary       string    `json:"summary,omitempty"`        // investigators' summary of the facts (who, what, how)
+	OpenedAt      time.Time `json:"opened_at,omitzero"`       // 立案 time
+	TransferredAt time.Time `json:"transferred_at,omitzero"`  // 移送 time
+	Region        string    `json:"region,omitempty"`         // pooling region
 
-	Parties  []Party            // every party in the case, with full identifiers (police see complete data)
-	Claims   []graph.Claim      // the claims the case rests on
-	Rings    []graph.Ring       // the detection findings the case came from, with reasons
-	Risks    []graph.EntityRisk // entity risk scores with reasons
-	Method   string             // how it was found: detection job id, parameters, software version
-	Subgraph graph.Subgraph     // the ring's graph, for the picture and GraphML
-	History  []HistoryEntry     // status changes, assignments, notes
+	Parties  []Party            `json:"parties"`          // every party in the case, with full identifiers (police see complete data)
+	Claims   []graph.Claim      `json:"claims"`           // the claims the case rests on
+	Rings    []graph.Ring       `json:"rings"`            // the detection findings the case came from, with reasons
+	Risks    []graph.EntityRisk `json:"entity_risks"`     // entity risk scores with reasons
+	Method   string             `json:"method,omitempty"` // how it was found: detection job id, parameters, software version
+	Subgraph graph.Subgraph     `json:"subgraph"`         // the ring's graph, for the picture and GraphML
+	History  []HistoryEntry     `json:"history"`          // status changes, assignments, notes
 }
 
 // Party is one person or organisation in the case with its identifiers.
 type Party struct {
-	Type      graph.EntityType
-	ID        string
-	Name      string
-	Sex       string
-	BirthDate time.Time
-	Phone     string
-	Address   string
-	Region    string
-	Role      string // role in the scheme as the investigators describe it, e.g. "组织者", "参与人员"
+	Type      graph.EntityType `json:"type"`
+	ID        string           `json:"id"`
+	Name      string           `json:"name,omitempty"`
+	Sex       string           `json:"sex,omitempty"`
+	BirthDate time.Time        `json:"-"` // written as a date by MarshalJSON
+	Phone     string           `json:"phone,omitempty"`
+	Address   string           `json:"address,omitempty"`
+	Region    string           `json:"region,omitempty"`
+	Role      string           `json:"role,omitempty"` // role in the scheme as the investigators describe it, e.g. "组织者", "参与人员"
+}
+
+// MarshalJSON writes the party with its birth date as a calendar date (YYYY-MM-DD).
+func (p Party) MarshalJSON() ([]byte, error) {
+	type fields Party
+	return json.Marshal(struct {
+		fields
+		BirthDate string `json:"birth_date,omitempty"`
+	}{fields(p), date(p.BirthDate)})
 }
 
 // HistoryEntry is one event in the case's life: a status change, an assignment, a note.
 type HistoryEntry struct {
-	At     time.Time
-	Actor  string // user name
-	Role   string // the actor's role
-	Action string // e.g. "transition", "assign", "note"
-	From   string // previous status, for transitions
-	To     string // new status, for transitions
-	Note   string
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`          // user name
+	Role   string    `json:"role"`           // the actor's role
+	Action string    `json:"action"`         // e.g. "transition", "assign", "note"
+	From   string    `json:"from,omitempty"` // previous status, for transitions
+	To     string    `json:"to,omitempty"`   // new status, for transitions
+	Note   string    `json:"note,omitempty"`
 }
 
 // Meta describes one export.

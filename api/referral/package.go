@@ -224,62 +224,25 @@ func shortKey(hexKey string) string {
 	return Fingerprint(k)
 }
 
+// caseJSON is case.json: the case as referral.Case holds it, with the package format, the
+// totals and who exported it. Lists are [] rather than null and times of history in UTC, so
+// that the file reads the same whoever assembled the case.
 func caseJSON(c Case, meta Meta) ([]byte, error) {
-	type party struct {
-		Type      graph.EntityType `json:"type"`
-		ID        string           `json:"id"`
-		Name      string           `json:"name,omitempty"`
-		Sex       string           `json:"sex,omitempty"`
-		BirthDate string           `json:"birth_date,omitempty"`
-		Phone     string           `json:"phone,omitempty"`
-		Address   string           `json:"address,omitempty"`
-		Region    string           `json:"region,omitempty"`
-		Role      string           `json:"role,omitempty"`
-	}
-	type history struct {
-		At     time.Time `json:"at"`
-		Actor  string    `json:"actor"`
-		Role   string    `json:"role"`
-		Action string    `json:"action"`
-		From   string    `json:"from,omitempty"`
-		To     string    `json:"to,omitempty"`
-		Note   string    `json:"note,omitempty"`
-	}
-	doc := struct {
-		Format        string             `json:"format"`
-		CaseID        string             `json:"case_id"`
-		Title         string             `json:"title"`
-		Status        string             `json:"status"`
-		TransferredTo string             `json:"transferred_to,omitempty"`
-		Summary       string             `json:"summary,omitempty"`
-		Region        string             `json:"region,omitempty"`
-		OpenedAt      time.Time          `json:"opened_at,omitzero"`
-		TransferredAt time.Time          `json:"transferred_at,omitzero"`
-		TotalAmount   graph.Money        `json:"total_amount"`
-		FundAmount    graph.Money        `json:"fund_amount"`
-		Method        string             `json:"method,omitempty"`
-		Parties       []party            `json:"parties"`
-		Claims        []graph.Claim      `json:"claims"`
-		Rings         []graph.Ring       `json:"rings"`
-		Risks         []graph.EntityRisk `json:"entity_risks"`
-		Subgraph      graph.Subgraph     `json:"subgraph"`
-		History       []history          `json:"history"`
-		ExportedBy    string             `json:"exported_by"`
-		ExportedAt    time.Time          `json:"exported_at"`
-	}{
-		Format: Format, CaseID: c.ID, Title: c.Title, Status: c.Status, TransferredTo: c.TransferredTo,
-		Summary: c.Summary, Region: c.Region, OpenedAt: c.OpenedAt, TransferredAt: c.TransferredAt,
-		TotalAmount: c.Total(), FundAmount: c.FundTotal(), Method: c.Method,
-		Claims: nonNil(c.Claims), Rings: nonNil(c.Rings), Risks: nonNil(c.Risks), Subgraph: c.Subgraph,
-		ExportedBy: meta.ExportedBy, ExportedAt: meta.ExportedAt.UTC(),
-		Parties: []party{}, History: []history{},
-	}
-	for _, p := range c.Parties {
-		doc.Parties = append(doc.Parties, party{p.Type, p.ID, p.Name, p.Sex, date(p.BirthDate), p.Phone, p.Address, p.Region, p.Role})
-	}
+	c.Parties, c.Claims, c.Rings, c.Risks = nonNil(c.Parties), nonNil(c.Claims), nonNil(c.Rings), nonNil(c.Risks)
+	history := make([]HistoryEntry, 0, len(c.History))
 	for _, h := range c.History {
-		doc.History = append(doc.History, history{h.At.UTC(), h.Actor, h.Role, h.Action, h.From, h.To, h.Note})
+		h.At = h.At.UTC()
+		history = append(history, h)
 	}
+	c.History = history
+	doc := struct {
+		Format string `json:"format"`
+		Case
+		TotalAmount graph.Money `json:"total_amount"`
+		FundAmount  graph.Money `json:"fund_amount"`
+		ExportedBy  string      `json:"exported_by"`
+		ExportedAt  time.Time   `json:"exported_at"`
+	}{Format, c, c.Total(), c.FundTotal(), meta.ExportedBy, meta.ExportedAt.UTC()}
 	return json.MarshalIndent(doc, "", "  ")
 }
 

@@ -240,23 +240,18 @@ func (r *report) amounts() {
 	}
 	byType := map[graph.ClaimType]*agg{}
 	byProvider := map[string]*agg{}
-	for _, cl := range r.c.Claims {
-		a := byType[cl.Type]
+	add := func(a *agg, cl graph.Claim) *agg {
 		if a == nil {
 			a = &agg{}
-			byType[cl.Type] = a
 		}
 		a.n++
 		a.total += cl.TotalAmount
 		a.fnd += cl.FundAmount
-		b := byProvider[cl.ProviderID]
-		if b == nil {
-			b = &agg{}
-			byProvider[cl.ProviderID] = b
-		}
-		b.n++
-		b.total += cl.TotalAmount
-		b.fnd += cl.FundAmount
+		return a
+	}
+	for _, cl := range r.c.Claims {
+		byType[cl.Type] = add(byType[cl.Type], cl)
+		byProvider[cl.ProviderID] = add(byProvider[cl.ProviderID], cl)
 	}
 	var rows [][]string
 	for _, t := range []graph.ClaimType{graph.ClaimOutpatient, graph.ClaimInpatient, graph.ClaimPharmacy} {

@@ -1,55 +1,12 @@
-// The shell: sign-in gate, role-aware navigation, hash routing and the language switch.
+// The shell: sign-in gate, role-aware navigation and the language switch. Which screen a hash
+// names is the router's (router.ts).
 import { Client } from './api/client';
 import type { Role } from './api/types';
 import { onLangChange, lang, setLang, t, type MessageKey } from './i18n';
-import { screensFor, type Screen } from './logic/roles';
+import type { Screen } from './logic/roles';
+import { load, navKeys, parseHash, resolve } from './router';
+import type { Ctx, View } from './screen';
 import { h, replace } from './ui/dom';
-
-/** Ctx is what every screen gets: the API client, the user's role and navigation. */
-export interface Ctx {
-  client: Client;
-  role: Role;
-  username: string;
-  go: (hash: string) => void;
-}
-
-/** View is a rendered screen; dispose releases what it holds (renderers, timers). */
-export interface View {
-  el: HTMLElement;
-  dispose?: () => void;
-}
-
-/** Route is a parsed location hash: a path split on "/" and its query. */
-export interface Route {
-  parts: string[];
-  query: URLSearchParams;
-}
-
-/** parseHash splits "#/cases/C1?x=1" into ["cases","C1"] and its query. */
-export function parseHash(hash: string): Route {
-  const raw = hash.replace(/^#\/?/, '');
-  const [path = '', qs = ''] = raw.split('?', 2);
-  return { parts: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(qs) };
-}
-
-type ScreenModule = { render: (ctx: Ctx, route: Route) => View };
-
-const loaders: Record<Screen | 'entity', () => Promise<ScreenModule>> = {
-  findings: () => import('./screens/findings'),
-  workbench: () => import('./screens/workbench'),
-  cases: () => import('./screens/cases'),
-  jobs: () => import('./screens/jobs'),
-  entity: () => import('./screens/entity'),
-  users: () => import('./screens/users'),
-};
-
-const navKeys: Record<Screen, MessageKey> = {
-  findings: 'nav.findings',
-  workbench: 'nav.workbench',
-  cases: 'nav.cases',
-  jobs: 'nav.jobs',
-  users: 'nav.users',
-};
 
 /** App mounts the UI into root and keeps it in step with the hash and the language. */
 export class App {
@@ -90,10 +47,7 @@ export class App {
       return;
     }
     const role = session.user.role;
-    const screens = screensFor(role);
-    let name = (r.parts[0] ?? '') as Screen | 'entity' | 'rings';
-    if (name === 'rings') name = 'workbench';
-    const allowed = name === 'entity' ? role !== 'admin' && role !== 'intake' : screens.includes(name as Screen);
+    const { screens, name, allowed } = resolve(r, role);
     const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
     const ctx: Ctx = { client: this.client, role, username: session.user.username, go: (x) => this.go(x) };
     replace(this.root, this.shell(screens, allowed ? name : '', session.user.display_name || session.user.username, role), main);
@@ -102,7 +56,8 @@ export class App {
       replace(main, h('div', { class: 'state state-error', role: 'alert' }, h('p', null, t('state.forbidden'))));
       return;
     }
-    const mod = await loaders[name as Screen | 'entity']();
+    if (!name) return;
+    const mod = await load(name);
     this.view = mod.render(ctx, r);
     replace(main, this.view.el);
   }

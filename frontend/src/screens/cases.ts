@@ -1,7 +1,7 @@
 // Cases (案件): list with deadline badges, and one case with its status workflow, working-day
 // deadlines, notes, assignment, evidence and history. The police role sees only what the API
 // gives it: transferred cases.
-import type { Ctx, Route, View } from '../app';
+import type { Ctx, Route, View } from '../screen';
 import type { Case, CaseStatus, Deadline, EntityType, Ref } from '../api/types';
 import { formatDate, formatDateTime, has, t, tEnum, type MessageKey } from '../i18n';
 import { deadlineBadge, mostUrgent, todayCST, type Badge } from '../logic/deadline';

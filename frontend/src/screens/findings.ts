@@ -1,11 +1,12 @@
 // Findings board: rings ranked by score with kind, size, amount involved (涉案金额), main
 // provider/doctor and region; filters, sort and paging; a click opens the ring in the workbench.
-import type { Ctx, Route, View } from '../app';
+import type { Ctx, Route, View } from '../screen';
 import type { Ring, RingPage } from '../api/types';
-import { formatInt, formatMoney, formatScore, lang, t, tEnum, type MessageKey } from '../i18n';
+import { formatInt, formatMoney, lang, t, tEnum, type MessageKey } from '../i18n';
 import { mainParty, matchesQuery, patientCount } from '../logic/rings';
 import { iconSVG } from '../graph/style';
 import { h, replace, svg } from '../ui/dom';
+import { scoreBar } from '../ui/scoreBar';
 import { empty, failure, loading } from '../ui/states';
 
 const kinds = ['collusion_ring', 'card_lending', 'pharmacy_card_collection', 'deceased_claims', 'screening_rule'];
@@ -156,10 +157,4 @@ function shift(ctx: Ctx, offset: number): void {
   const p = new URLSearchParams(location.hash.split('?')[1] ?? '');
   p.set('offset', String(Math.max(0, offset)));
   ctx.go('#/findings?' + p);
-}
-
-/** scoreBar shows a score as a number and a bar coloured by risk level. */
-export function scoreBar(score: number): HTMLElement {
-  const level = score >= 0.7 ? 'high' : score >= 0.4 ? 'mid' : 'low';
-  return h('span', { class: `score score-${level}` }, h('span', { class: 'bar', style: `width:${Math.round(score * 100)}%` }), h('span', { class: 'val' }, formatScore(score)));
 }

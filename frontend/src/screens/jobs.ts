@@ -1,5 +1,5 @@
 // Detection jobs: start one with parameters, watch its progress, list history, compare two runs.
-import type { Ctx, Route, View } from '../app';
+import type { Ctx, Route, View } from '../screen';
 import type { Job, JobPage } from '../api/types';
 import { formatDateTime, formatInt, formatScore, has, t, tEnum, type MessageKey } from '../i18n';
 import { diffRuns } from '../logic/compare';

@@ -1,6 +1,6 @@
 // User administration for the admin role: list, create, change role, disable (分级授权). Admins
 // see no findings, cases or personal data; the API enforces that.
-import type { Ctx, Route, View } from '../app';
+import type { Ctx, Route, View } from '../screen';
 import type { Role, User } from '../api/types';
 import { formatDateTime, t, type MessageKey } from '../i18n';
 import { h, replace } from '../ui/dom';

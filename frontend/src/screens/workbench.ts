@@ -1,7 +1,7 @@
 // Graph workbench: draws a ring or a party's neighbourhood; expand, hide/pin, shortest path,
 // claim-time filter, layouts, legend, PNG and GraphML export, and the entity panel beside it.
 import { downloadAsPNG } from '@sigma/export-image';
-import type { Ctx, Route, View } from '../app';
+import type { Ctx, Route, View } from '../screen';
 import type { EntityType, Ring, Subgraph } from '../api/types';
 import { formatDate, formatMoney, formatScore, formatInt, lang, t, tEnum, type MessageKey } from '../i18n';
 import {
@@ -31,8 +31,8 @@ import { can } from '../logic/roles';
 import { maskLabel } from '../logic/mask';
 import { h, replace, svg, download } from '../ui/dom';
 import { empty, errorText, failure, loading, toast } from '../ui/states';
-import { entityPanel } from './entity';
-import { scoreBar } from './findings';
+import { entityPanel } from '../ui/entityPanel';
+import { scoreBar } from '../ui/scoreBar';
 
 const dayMs = 86400000;
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/ringtrace/ringtrace/graph"
@@ -355,6 +354,3 @@ func timeKey(t time.Time) int64 {
 	}
 	return t.UnixNano()
 }
-
-// itoa is strconv.Itoa, named for brevity in messages.
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -112,10 +112,6 @@ func timeBytes(dst []byte, t time.Time) []byte {
 	return binary.BigEndian.AppendUint64(dst, uint64(t.UnixNano())^(1<<63))
 }
 
-func timeFromBytes(b []byte) time.Time {
-	return time.Unix(0, int64(binary.BigEndian.Uint64(b)^(1<<63))).UTC()
-}
-
 func timePrefix(dst []byte, t graph.EntityType, id string) []byte {
 	dst = append(dst, tabTime, typeCode(t))
 	dst = append(dst, id...)

@@ -150,6 +150,3 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
-
-// days returns the number of days in the configured range.
-func (c Config) days() int { return int(c.To.Sub(c.From).Hours()/24) + 1 }

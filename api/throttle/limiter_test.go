@@ -1,0 +1,28 @@
+package throttle
+
+import (
+	"testing"
+	"time"
+)
+
+func TestLimiterBurstAndRefill(t *testing.T) {
+	now := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	l := New(6, 3, func() time.Time { return now }) // one token every 10 s
+	for i := 0; i < 3; i++ {
+		if ok, _ := l.Allow("10.0.0.1"); !ok {
+			t.Fatalf("attempt %d refused within the burst", i)
+		}
+		l.Take("10.0.0.1")
+	}
+	ok, wait := l.Allow("10.0.0.1")
+	if ok || wait != 10*time.Second {
+		t.Fatalf("after the burst: allowed=%v wait=%v, want refused for 10s", ok, wait)
+	}
+	if ok, _ := l.Allow("10.0.0.2"); !ok {
+		t.Fatal("another address shares the bucket")
+	}
+	now = now.Add(10 * time.Second)
+	if ok, _ := l.Allow("10.0.0.1"); !ok {
+		t.Fatal("a token did not come back after 10s")
+	}
+}

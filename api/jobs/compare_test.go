@@ -21,7 +21,7 @@ func TestMatchRings(t *testing.T) {
 		{ID: "a3", Kind: graph.KindCardLending, Members: refs("1", "2")},
 	}})
 	b := newIndex("B", graph.Findings{Rings: []graph.Ring{
-		{ID: "b1", Kind: graph.KindCollusionRing, Members: refs("1", "2", "3")},       // J(a1) = 3/4
+		{ID: "b1", Kind: graph.KindCollusionRing, Members: refs("1", "2", "3")},      // J(a1) = 3/4
 		{ID: "b2", Kind: graph.KindCollusionRing, Members: refs("1", "2", "3", "4")}, // J(a1) = 1: wins
 		{ID: "b3", Kind: graph.KindCollusionRing, Members: refs("1", "2")},           // same members as a3, other kind
 		{ID: "b4", Kind: graph.KindCollusionRing, Members: refs("7", "9", "10")},     // J(a2) = 1/4 < 0.5

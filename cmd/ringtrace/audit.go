@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/spf13/pflag"
-
 	"github.com/ringtrace/ringtrace/api/audit"
 )
 
@@ -25,17 +23,11 @@ func runAudit(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return &exitError{2, errors.New("usage: ringtrace audit verify [--state-dir DIR]")}
 	}
-	fs := newFlags("audit verify")
-	fs.String("state-dir", "", "the server's state directory (default: state/ beside --db)")
-	fs.String("db", "ringtrace-data/graph", "embedded store directory, used to find the default state directory")
-	v, err := loadConfig(fs, args[1:])
-	if err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return &exitError{2, err}
+	dir, err := offlineStateDir("audit verify", args[1:])
+	if err != nil || dir == "" {
+		return err
 	}
-	res, err := audit.VerifyDir(stateDir(v, "embedded"))
+	res, err := audit.VerifyDir(dir)
 	if err != nil {
 		if errors.Is(err, audit.ErrBroken) {
 			fmt.Fprintf(env.Stdout, "审计记录被篡改 / audit trail BROKEN: first bad record %d: %s (%d records verified before it)\n", res.FirstBroken, res.Reason, res.Records)

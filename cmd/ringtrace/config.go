@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -99,6 +100,27 @@ func stateDir(v *viper.Viper, storeKind string) string {
 		return filepath.Join(filepath.Dir(filepath.Clean(v.GetString("db"))), "state")
 	}
 	return filepath.Join("ringtrace-data", "state")
+}
+
+// offlineStateDir parses the flags of an offline command on a stopped server's state directory
+// (`audit verify`, `users …`) and returns the directory; "" with a nil error after --help.
+func offlineStateDir(name string, args []string) (string, error) {
+	return offlineStateDirFlags(newFlags(name), args)
+}
+
+// offlineStateDirFlags is offlineStateDir with the command's flag set, whose remaining arguments
+// the command reads.
+func offlineStateDirFlags(fs *pflag.FlagSet, args []string) (string, error) {
+	fs.String("state-dir", "", "the server's state directory (default: state/ beside --db)")
+	fs.String("db", "ringtrace-data/graph", "embedded store directory, used to find the default state directory")
+	v, err := loadConfig(fs, args)
+	if err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return "", nil
+		}
+		return "", &exitError{2, err}
+	}
+	return stateDir(v, "embedded"), nil
 }
 
 // durationOr returns v's duration for key, or def when unset or invalid.

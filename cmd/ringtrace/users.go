@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/spf13/pflag"
-
 	"github.com/ringtrace/ringtrace/api/accounts"
 )
 
@@ -29,16 +27,10 @@ func runUsers(ctx context.Context, env *Env, args []string) error {
 	}
 	sub := args[0]
 	fs := newFlags("users " + sub)
-	fs.String("state-dir", "", "the server's state directory (default: state/ beside --db)")
-	fs.String("db", "ringtrace-data/graph", "embedded store directory, used to find the default state directory")
-	v, err := loadConfig(fs, args[1:])
-	if err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return &exitError{2, err}
+	dir, err := offlineStateDirFlags(fs, args[1:])
+	if err != nil || dir == "" {
+		return err
 	}
-	dir := stateDir(v, "embedded")
 	switch sub {
 	case "list":
 		us, err := accounts.ListUsers(dir)

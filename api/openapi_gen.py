@@ -140,7 +140,7 @@ paths["/api/recusals"]["get"]["responses"]["200"] = {"description":"OK","content
 paths["/api/config/params"]["get"]["responses"]["200"] = {"description":"OK","content":{"application/json":{"schema":{"type":"object"}}}}
 paths["/api/openapi.json"]["get"]["responses"]["200"] = {"description":"OK","content":{"application/json":{"schema":{"type":"object"}}}}
 paths["/metrics"]["get"]["responses"]["200"] = {"description":"OK","content":{"text/plain":{"schema":str_}}}
-# ---- issue 6: referral export, whistle-blower intake (举报), blacklist (黑名单); see docs/referral.md ----
+# ---- referral export, whistle-blower intake (举报), blacklist (黑名单); see docs/referral.md ----
 INTAKE = ["intake"]
 ident = {"name": str_, "id_number": str_, "phone": str_, "employer": str_, "address": str_}
 schemas.update({

@@ -724,7 +724,7 @@ func TestReportLimits(t *testing.T) {
 	}
 }
 
-// TestReferralResponsesMatchSchemas checks the issue-6 responses against openapi.json, so that
+// TestReferralResponsesMatchSchemas checks the responses of referral export, intake and the blacklist against openapi.json, so that
 // the frontend's generated types stay true.
 func TestReferralResponsesMatchSchemas(t *testing.T) {
 	re := newReferralEnv(t)

@@ -65,7 +65,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	if err := ingest.Check(data, opts.Mapping); err != nil {
 		return &exitError{1, errors.New(ingestUserError(err))}
 	}
-	// The issue bounds ingest at 4 GiB peak; the id sets of a 10-million-claim load and the
+	// Ingest is bounded at 4 GiB peak; the id sets of a 10-million-claim load and the
 	// store's caches fit, but the GC's default headroom (GOGC=100) could double the heap. A soft
 	// limit makes the GC collect harder near it instead; GOMEMLIMIT overrides.
 	if os.Getenv("GOMEMLIMIT") == "" {

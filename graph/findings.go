@@ -1,5 +1,10 @@
 package graph
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Ring kinds reported in findings. See docs/findings.md.
 const (
 	KindCollusionRing          = "collusion_ring"           // recruited patients co-visiting one provider/doctor
@@ -20,16 +25,42 @@ type Reason struct {
 	Values map[string]float64 `json:"values,omitempty"`
 }
 
-// Ring is a group of parties flagged together.
+// Finding classes: a ring is at least two cards (patients) acting together; a lead is one card
+// or one claim stream (a dead person's card still in use, one impersonated card, one ghost stay,
+// one provider's screening hits). See docs/findings.md.
+const (
+	ClassRing = "ring"
+	ClassLead = "lead"
+)
+
+// Ring is a flagged group of parties (Class "ring") or a single-card / single-stream lead
+// (Class "lead"); both share this shape. ExpectedAmount = Score × Amount is the expected
+// improper amount, the default ranking.
 type Ring struct {
-	ID      string   `json:"id"`
-	Kind    string   `json:"kind"`
-	Score   float64  `json:"score"` // 0..1, higher is more suspicious
-	Members []Ref    `json:"members"`
-	Amount  Money    `json:"amount"` // fund money involved (统筹支付), yuan in JSON
-	Claims  int      `json:"claims,omitempty"`
-	Region  string   `json:"region,omitempty"`
-	Reasons []Reason `json:"reasons"`
+	ID      string  `json:"id"`
+	Kind    string  `json:"kind"`
+	Class   string  `json:"class,omitempty"` // "ring" or "lead"; empty in version 1 files
+	Score   float64 `json:"score"`           // 0..1, higher is more suspicious
+	Members []Ref   `json:"members"`
+	Amount  Money   `json:"amount"` // fund money involved (统筹支付), yuan in JSON
+	// ExpectedAmount is Score × Amount: the expected improper amount (期望违规金额).
+	ExpectedAmount Money    `json:"expected_amount"`
+	Patients       int      `json:"patients"` // patient members (cards)
+	Claims         int      `json:"claims,omitempty"`
+	Region         string   `json:"region,omitempty"`
+	Regions        []string `json:"regions,omitempty"` // every pooling region of its providers when more than one
+	Reasons        []Reason `json:"reasons"`
+}
+
+// Count returns the number of patient members of r.
+func (r *Ring) Count() int {
+	n := 0
+	for _, m := range r.Members {
+		if m.Type == TypePatient {
+			n++
+		}
+	}
+	return n
 }
 
 // EntityRisk is the risk score of one party with its reasons.
@@ -47,6 +78,63 @@ type Findings struct {
 	GeneratedAt string         `json:"generated_at,omitempty"`
 	Params      map[string]any `json:"params,omitempty"`
 	Unavailable []string       `json:"unavailable_signals,omitempty"`
-	Rings       []Ring         `json:"rings"`
-	Entities    []EntityRisk   `json:"entities"`
+	// Rings are groups of at least two cards acting together; Leads single cards or claim
+	// streams. Both are sorted by descending expected amount (ties: score, then id).
+	Rings    []Ring       `json:"rings"`
+	Leads    []Ring       `json:"leads"`
+	Entities []EntityRisk `json:"entities"`
+}
+
+// FindingsVersion is the version of the findings contract this package writes.
+const FindingsVersion = "2"
+
+// leadKinds are the kinds that were single-party findings in version 1 files.
+var leadKinds = map[string]bool{KindDeceasedClaims: true, KindScreeningRule: true}
+
+// Normalize upgrades findings read from a version 1 file (or any file lacking the version 2
+// fields) in place: single-card findings move from Rings to Leads, Class, Patients and
+// ExpectedAmount are filled, and both lists are sorted by expected amount. It is idempotent, so
+// readers call it on whatever they load.
+func (f *Findings) Normalize() {
+	var rings, leads []Ring
+	all := append(append([]Ring{}, f.Rings...), f.Leads...)
+	for _, r := range all {
+		r.Patients = r.Count()
+		if r.Class == "" {
+			r.Class = ClassRing
+			if leadKinds[r.Kind] || r.Patients < 2 {
+				r.Class = ClassLead
+			}
+		}
+		if r.ExpectedAmount == 0 && r.Amount != 0 {
+			r.ExpectedAmount = Money(float64(r.Amount)*r.Score + 0.5)
+		}
+		if r.Class == ClassLead {
+			leads = append(leads, r)
+		} else {
+			rings = append(rings, r)
+		}
+	}
+	SortFindings(rings)
+	SortFindings(leads)
+	if rings == nil {
+		rings = []Ring{}
+	}
+	if leads == nil {
+		leads = []Ring{}
+	}
+	f.Rings, f.Leads = rings, leads
+}
+
+// SortFindings orders rings or leads by descending expected amount, then score, then id.
+func SortFindings(rs []Ring) {
+	slices.SortStableFunc(rs, func(a, b Ring) int {
+		if c := cmp.Compare(b.ExpectedAmount, a.ExpectedAmount); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 }

@@ -1,7 +1,6 @@
 package algorithms
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,12 +8,19 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ringtrace/ringtrace/algorithms/cards"
+	"github.com/ringtrace/ringtrace/algorithms/covisit"
+	"github.com/ringtrace/ringtrace/algorithms/dataset"
+	"github.com/ringtrace/ringtrace/algorithms/finding"
+	"github.com/ringtrace/ringtrace/algorithms/pharmacy"
+	"github.com/ringtrace/ringtrace/algorithms/screening"
+	"github.com/ringtrace/ringtrace/algorithms/stays"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
 // FindingsVersion is the version of the findings JSON contract written by Detect
 // (docs/findings.md).
-const FindingsVersion = "1"
+const FindingsVersion = graph.FindingsVersion
 
 // phase is one step of a detection run with its share of the progress bar.
 type phase struct {
@@ -23,8 +29,8 @@ type phase struct {
 }
 
 var phases = []phase{
-	{"load", 0.30}, {"covisit", 0.25}, {"communities", 0.10}, {"card_lending", 0.10},
-	{"pharmacy", 0.05}, {"screening", 0.05}, {"providers", 0.05}, {"centrality", 0.05}, {"entities", 0.05},
+	{"load", 0.30}, {"covisit", 0.35}, {"cards", 0.05}, {"pharmacy", 0.05}, {"stays", 0.05},
+	{"screening", 0.05}, {"providers", 0.05}, {"centrality", 0.05}, {"entities", 0.05},
 }
 
 // progressMeter maps per-phase fractions to one overall percentage.
@@ -44,127 +50,126 @@ func (m *progressMeter) phase(name string) func(float64) {
 	m.done += w
 	return func(f float64) {
 		if m.fn != nil {
-			m.fn(name, 100*(start+w*clamp01(f)))
+			m.fn(name, 100*(start+w*finding.Clamp01(f)))
 		}
 	}
 }
 
-// Detect runs every detector over the graph streamed from src and returns the findings: rings of
-// every kind sorted by descending score and the risk of every party. progress, when not nil,
-// is called with the current phase and the overall percentage (0..100). Detect honours ctx
-// cancellation and returns ctx's error wrapped. The result is deterministic for p.Seed.
+// Labels are known verdicts on providers (true: fraudulent), from closed cases or a file. With
+// labels, Detect trains the provider re-ranker and reports its cross-validated quality.
+type Labels map[graph.Ref]bool
+
+// Detect runs every detector over the graph streamed from src and returns the findings: rings
+// and leads of every kind sorted by expected improper amount, and the risk of every party.
+// progress, when not nil, is called with the current phase and the overall percentage. Detect
+// honours ctx cancellation and returns ctx's error wrapped. The result is deterministic for
+// p.Seed.
 func Detect(ctx context.Context, src graph.Scanner, p Params, progress func(phase string, pct float64)) (graph.Findings, error) {
+	return DetectLabelled(ctx, src, p, nil, progress)
+}
+
+// DetectLabelled is Detect with provider labels for the re-ranker (nil: unsupervised).
+func DetectLabelled(ctx context.Context, src graph.Scanner, p Params, labels Labels, progress func(phase string, pct float64)) (graph.Findings, error) {
 	if err := p.Validate(); err != nil {
 		return graph.Findings{}, err
 	}
 	pm := &progressMeter{fn: progress}
 	t0 := time.Now()
-	d, err := load(ctx, src, pm.phase("load"))
+	d, err := dataset.Load(ctx, src, pm.phase("load"))
 	if err != nil {
 		return graph.Findings{}, fmt.Errorf("detect: load: %w", err)
 	}
-	slog.Info("detect: loaded", "patients", d.nPat(), "providers", d.nProv(), "doctors", d.nDoc(), "claims", d.nClaims(), "elapsed", time.Since(t0).Round(time.Millisecond))
-	return detectLoaded(ctx, d, p, pm)
+	slog.Info("detect: loaded", "patients", d.NPat(), "providers", d.NProv(), "doctors", d.NDoc(), "claims", d.NClaims(), "elapsed", time.Since(t0).Round(time.Millisecond))
+	return detectLoaded(ctx, d, p, labels, pm)
+}
+
+// family is one detector family's output.
+type family struct {
+	name  string
+	found []finding.Candidate
+	ev    *finding.Evidence
+	err   error
 }
 
 // detectLoaded runs the detectors on a loaded dataset.
-func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) (graph.Findings, error) {
+func detectLoaded(ctx context.Context, d *dataset.Claims, p Params, labels Labels, pm *progressMeter) (graph.Findings, error) {
 	t0 := time.Now()
-	ev := newEvidence()
-	var rings []flagged
-	dp := newDiagnosisPeers(d)
-
-	// The per-person detectors read the dataset only and keep their own evidence, so they run
-	// concurrently with the co-visit projection (two cores) and are merged in a fixed order for determinism.
-	type result struct {
-		rings []flagged
-		ev    *evidence
-	}
-	detectors := []struct {
+	dp := dataset.NewDiagnosisPeers(d)
+	p.Stays.InpatientGraceHours = p.Cards.InpatientGraceHours
+	var hits screening.Hits
+	// The per-person detectors read the dataset only and keep their own evidence; they run
+	// beside the co-visit detector and are merged in a fixed order, so that the result does
+	// not depend on scheduling.
+	runs := []struct {
 		name string
-		run  func(*evidence) []flagged
+		run  func(ev *finding.Evidence) ([]finding.Candidate, error)
 	}{
-		{"card_lending", func(e *evidence) []flagged { return detectCardLending(d, p, e) }},
-		{"pharmacy", func(e *evidence) []flagged { return detectPharmacyCollection(d, p, e) }},
-		{"screening", func(e *evidence) []flagged { return screeningRules(d, p, e) }},
+		{"cards", func(ev *finding.Evidence) ([]finding.Candidate, error) {
+			return cards.Detect(d, p.Cards, p.MinRingScore, ev)
+		}},
+		{"pharmacy", func(*finding.Evidence) ([]finding.Candidate, error) {
+			return pharmacy.Detect(d, p.Pharmacy, p.MinRingScore)
+		}},
+		{"stays", func(ev *finding.Evidence) ([]finding.Candidate, error) {
+			return stays.Detect(d, p.Stays, p.MinRingScore, ev)
+		}},
+		{"screening", func(ev *finding.Evidence) ([]finding.Candidate, error) {
+			c, h := screening.Detect(d, p.Screening, p.MinRingScore, ev)
+			hits = h
+			return c, nil
+		}},
 	}
-	results := make([]result, len(detectors))
+	results := make([]family, len(runs))
 	var wg sync.WaitGroup
-	for i, dt := range detectors {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e := newEvidence()
-			results[i] = result{dt.run(e), e}
-		}()
-	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i, r := range runs {
+			ev := finding.NewEvidence()
+			found, err := r.run(ev)
+			results[i] = family{r.name, found, ev, err}
+			if ctx.Err() != nil {
+				return
+			}
+		}
+	}()
 	defer wg.Wait() // never return while a detector still reads the dataset
 
 	prog := pm.phase("covisit")
-	edges, st, err := coVisitProjection(ctx, d, p)
+	rings, st, err := covisit.Detect(ctx, d, dp, p.CoVisit, p.Seed, p.MinRingScore)
 	if err != nil {
-		return graph.Findings{}, fmt.Errorf("detect: co-visit projection: %w", err)
+		return graph.Findings{}, fmt.Errorf("detect: co-visit groups: %w", err)
 	}
-	slog.Info("detect: co-visit projection", "units", st.Units, "buckets", st.Buckets, "crowded_buckets", st.CrowdedBuckets,
-		"pair_records", st.PairRecords, "edges", st.Edges, "elapsed", time.Since(t0).Round(time.Millisecond))
-	spread, sst, err := spreadCoVisitProjection(ctx, d, p)
-	if err != nil {
-		return graph.Findings{}, fmt.Errorf("detect: spread co-visit projection: %w", err)
-	}
-	spread = newSpreadEdges(edges, spread)
 	prog(1)
-	slog.Info("detect: spread co-visit projection", "spans", sst.Buckets, "crowded_spans", sst.CrowdedBuckets,
-		"pair_records", sst.PairRecords, "edges", sst.Edges, "new_edges", len(spread), "elapsed", time.Since(t0).Round(time.Millisecond))
-
-	prog = pm.phase("communities")
-	cands, brokers, err := ringCandidates(ctx, edges, p)
-	if err != nil {
-		return graph.Findings{}, fmt.Errorf("detect: communities: %w", err)
-	}
-	cands = mergeByOrganiser(cands, func(c candidate) bool {
-		f, _, _, ok := groupFeatures(d, dp, c, p)
-		return ok && !looksLikeLending(f, len(c.patients))
-	})
-	for _, c := range cands {
-		if f, ok := scoreCollusion(d, dp, c, p); ok {
-			rings = append(rings, f)
-		}
-	}
-	addBrokers(brokers, ev)
-	// Groups seen only by the spread pass are detected on their own edges, so that they cannot
-	// reshape the communities of the window pass, and a group overlapping a window ring is left
-	// to that ring.
-	spreadRings, err := spreadCollusionRings(ctx, d, dp, spread, rings, p)
-	if err != nil {
-		return graph.Findings{}, fmt.Errorf("detect: spread communities: %w", err)
-	}
-	rings = append(rings, spreadRings...)
-	prog(1)
-	slog.Info("detect: collusion rings", "candidates", len(cands), "reported", len(rings), "elapsed", time.Since(t0).Round(time.Millisecond))
-
+	slog.Info("detect: co-visit groups", "units", st.Units, "visits", st.Visits, "candidates", st.Candidates, "groups", st.Groups, "reported", st.Reported, "elapsed", time.Since(t0).Round(time.Millisecond))
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return graph.Findings{}, fmt.Errorf("detect: %w", err)
 	}
-	for i, dt := range detectors {
-		prog = pm.phase(dt.name)
-		rings = append(rings, results[i].rings...)
-		ev.merge(results[i].ev)
+	ev := finding.NewEvidence()
+	all := rings
+	for _, r := range results {
+		prog := pm.phase(r.name)
+		if r.err != nil {
+			return graph.Findings{}, fmt.Errorf("detect: %s: %w", r.name, r.err)
+		}
+		all = append(all, r.found...)
+		ev.Merge(r.ev)
 		prog(1)
-		slog.Info("detect: "+dt.name, "rings", len(results[i].rings), "elapsed", time.Since(t0).Round(time.Millisecond))
+		slog.Info("detect: "+r.name, "found", len(r.found), "elapsed", time.Since(t0).Round(time.Millisecond))
 	}
+	all = dedupe(all)
 
-	rings = dedupeRings(rings)
-	for _, f := range rings {
-		ev.addRing(f)
-	}
 	prog = pm.phase("providers")
-	providerAnomaly(d, dp, rings, ev, p)
+	model := rankProviders(d, dp, all, ev, labels)
 	prog(1)
 	if err := ctx.Err(); err != nil {
 		return graph.Findings{}, fmt.Errorf("detect: providers: %w", err)
 	}
 	prog = pm.phase("centrality")
+	for _, c := range all {
+		creditParties(ev, c)
+	}
 	if err := spreadRisk(ctx, d, p, ev); err != nil {
 		return graph.Findings{}, fmt.Errorf("detect: centrality: %w", err)
 	}
@@ -172,70 +177,149 @@ func detectLoaded(ctx context.Context, d *dataset, p Params, pm *progressMeter) 
 
 	prog = pm.phase("entities")
 	out := graph.Findings{
-		Version:     FindingsVersion,
-		Params:      p.asMap(),
-		Unavailable: d.unavailable(),
-		Rings:       make([]graph.Ring, 0, len(rings)),
+		Version:       FindingsVersion,
+		Params:        p.AsMap(),
+		Unavailable:   d.Unavailable(),
+		Rings:         []graph.Ring{},
+		Leads:         []graph.Ring{},
+		ProviderModel: model,
 	}
-	for _, f := range rings {
-		out.Rings = append(out.Rings, f.ring)
-	}
-	slices.SortStableFunc(out.Rings, func(a, b graph.Ring) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
+	for _, c := range all {
+		r := c.Ring
+		r.Patients = len(c.Pats)
+		r.ExpectedAmount = graph.Money(float64(r.Amount)*r.Score + 0.5)
+		r.Regions = regions(d, c.Provs)
+		if c.Lead || r.Patients < 2 {
+			r.Class = graph.ClassLead
+			out.Leads = append(out.Leads, r)
+		} else {
+			r.Class = graph.ClassRing
+			out.Rings = append(out.Rings, r)
 		}
-		return cmp.Compare(a.ID, b.ID)
-	})
-	out.Rings = slices.CompactFunc(out.Rings, func(a, b graph.Ring) bool { return a.ID == b.ID })
-	out.Entities = ev.entities(d, p)
+	}
+	for _, rs := range []*[]graph.Ring{&out.Rings, &out.Leads} {
+		graph.SortFindings(*rs)
+		*rs = slices.CompactFunc(*rs, func(a, b graph.Ring) bool { return a.ID == b.ID })
+	}
+	out.Entities = entities(d, p, ev, hits)
 	prog(1)
-	slog.Info("detect: done", "rings", len(out.Rings), "entities", len(out.Entities), "elapsed", time.Since(t0).Round(time.Millisecond))
+	slog.Info("detect: done", "rings", len(out.Rings), "leads", len(out.Leads), "entities", len(out.Entities), "elapsed", time.Since(t0).Round(time.Millisecond))
 	return out, nil
 }
 
-// dedupeRings drops co-visit groups at a pharmacy that a pharmacy card-collection ring already
-// explains (the collected cards are swiped together, so they co-visit too): one operation is
-// reported once, under the kind that names it.
-func dedupeRings(rings []flagged) []flagged {
-	byPharm := map[int32][]int{}
-	for i, f := range rings {
-		if f.ring.Kind == graph.KindPharmacyCardCollection {
-			byPharm[f.provs[0]] = append(byPharm[f.provs[0]], i)
+// regions lists the pooling regions of a finding's providers when there is more than one.
+func regions(d *dataset.Claims, provs []int32) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range provs {
+		if r := d.RegionOf(p); r != "" && !seen[r] {
+			seen[r] = true
+			out = append(out, r)
 		}
 	}
-	out := rings[:0:0]
-	for _, f := range rings {
-		drop := false
-		if f.ring.Kind == graph.KindCollusionRing || f.ring.Kind == graph.KindCardLending {
-			for _, pv := range f.provs {
-				for _, j := range byPharm[pv] {
-					if jaccardIdx(f.pats, rings[j].pats) >= 0.3 {
-						drop = true
-					}
+	if len(out) < 2 {
+		return nil
+	}
+	slices.Sort(out)
+	return out
+}
+
+// dedupe reports one operation once, under the kind that names it best:
+//   - a co-visit or card group at a pharmacy whose cards a collection group explains;
+//   - a co-visit group of at most four cards that a holder group explains (one person with
+//     several cards comes "together" by construction);
+//   - of a ghost-hospitalisation batch and a collusion ring with mostly the same patients
+//     (a ring sending its recruits to a partner hospital), the one with the larger expected
+//     amount.
+func dedupe(cs []finding.Candidate) []finding.Candidate {
+	drop := make([]bool, len(cs))
+	expected := func(c finding.Candidate) float64 { return float64(c.Ring.Amount) * c.Ring.Score }
+	for i, a := range cs {
+		for j, b := range cs {
+			if i == j || drop[i] || drop[j] || a.Lead || b.Lead {
+				continue
+			}
+			ka, kb := a.Ring.Kind, b.Ring.Kind
+			jac := finding.Jaccard(a.Pats, b.Pats)
+			switch {
+			case kb == graph.KindPharmacyCardCollection && (ka == graph.KindCollusionRing || ka == graph.KindCardLending) && sharesProvider(a, b) && jac >= 0.3:
+				drop[i] = true
+			case ka == graph.KindCollusionRing && kb == graph.KindCardLending && len(a.Pats) <= 4 && jac >= 0.5:
+				drop[i] = true
+			case ka == graph.KindGhostHospitalization && kb == graph.KindCollusionRing && jac >= 0.5:
+				if expected(a) < expected(b) || (expected(a) == expected(b) && i > j) {
+					drop[i] = true
+				} else {
+					drop[j] = true
 				}
 			}
 		}
-		if !drop {
-			out = append(out, f)
+	}
+	// One card with claims elsewhere during its stay is either a borrowed card (the owner was
+	// really in hospital) or a paper stay (the owner was not): the billing lines decide. A stay
+	// that shows no care, or overlaps another stay, is the ghost stay; otherwise the card lead.
+	byPat := map[int32][]int{}
+	for i, c := range cs {
+		if c.Lead && len(c.Pats) == 1 && (c.Ring.Kind == graph.KindCardLending || c.Ring.Kind == graph.KindGhostHospitalization) {
+			byPat[c.Pats[0]] = append(byPat[c.Pats[0]], i)
+		}
+	}
+	for _, is := range byPat {
+		ghost, card := -1, -1
+		for _, i := range is {
+			if cs[i].Ring.Kind == graph.KindGhostHospitalization {
+				ghost = i
+			} else {
+				card = i
+			}
+		}
+		if ghost < 0 || card < 0 {
+			continue
+		}
+		v := cs[ghost].Ring.Reasons[0].Values
+		if v["no_care_items"] > 0 || v["overlapping_stay"] > 0 {
+			drop[card] = true
+		} else {
+			drop[ghost] = true
+		}
+	}
+	// A card lead of a patient who is a member of a reported ring is that ring's business when
+	// the ring explains it: the claims elsewhere of a ghost inpatient are what makes the stay a
+	// paper one, a collected card is swiped at the collecting pharmacy, a lent card is the
+	// holder group's.
+	ringsOf := map[int32][]int{}
+	for i, c := range cs {
+		if !c.Lead && !drop[i] {
+			for _, p := range c.Pats {
+				ringsOf[p] = append(ringsOf[p], i)
+			}
+		}
+	}
+	for i, c := range cs {
+		if !c.Lead || c.Ring.Kind != graph.KindCardLending || len(c.Pats) != 1 || drop[i] {
+			continue
+		}
+		for _, j := range ringsOf[c.Pats[0]] {
+			k := cs[j].Ring.Kind
+			if k == graph.KindGhostHospitalization || k == graph.KindCardLending || (k == graph.KindPharmacyCardCollection && sharesProvider(c, cs[j])) {
+				drop[i] = true
+			}
+		}
+	}
+	out := cs[:0:0]
+	for i, c := range cs {
+		if !drop[i] {
+			out = append(out, c)
 		}
 	}
 	return out
 }
 
-func jaccardIdx(a, b []int32) float64 {
-	in := map[int32]bool{}
-	for _, x := range a {
-		in[x] = true
-	}
-	inter := 0
-	for _, x := range b {
-		if in[x] {
-			inter++
+func sharesProvider(a, b finding.Candidate) bool {
+	for _, x := range a.Provs {
+		if slices.Contains(b.Provs, x) {
+			return true
 		}
 	}
-	u := len(a) + len(b) - inter
-	if u == 0 {
-		return 0
-	}
-	return float64(inter) / float64(u)
+	return false
 }

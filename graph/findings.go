@@ -83,6 +83,19 @@ type Findings struct {
 	Rings    []Ring       `json:"rings"`
 	Leads    []Ring       `json:"leads"`
 	Entities []EntityRisk `json:"entities"`
+	// ProviderModel describes the provider re-ranker when the run had labelled providers.
+	ProviderModel *ProviderModel `json:"provider_model,omitempty"`
+}
+
+// ProviderModel is the provider re-ranker trained on labelled providers: an L2-regularised
+// logistic regression over standardised features, with its cross-validated ROC AUC.
+type ProviderModel struct {
+	Labelled  int                `json:"labelled"`  // labelled providers found in the data
+	Positives int                `json:"positives"` // of which labelled fraudulent
+	CVAUC     float64            `json:"cv_auc"`    // k-fold cross-validated ROC AUC on them (-1 when undefined)
+	Folds     int                `json:"folds"`
+	Lambda    float64            `json:"lambda"`
+	Weights   map[string]float64 `json:"weights"` // per standardised feature
 }
 
 // FindingsVersion is the version of the findings contract this package writes.

@@ -36,3 +36,24 @@ type TruthRing struct {
 	// worst one. Empty for generators that do not name their patterns.
 	Pattern string `json:"pattern,omitempty"`
 }
+
+// Normalize moves planted groups with fewer than two patient members from Rings to Leads (truth
+// written before leads existed listed dead people's cards and single lent cards as rings). It is
+// idempotent.
+func (t *Truth) Normalize() {
+	rings := t.Rings[:0:0]
+	for _, r := range t.Rings {
+		n := 0
+		for _, m := range r.Members {
+			if m.Type == TypePatient {
+				n++
+			}
+		}
+		if n < 2 {
+			t.Leads = append(t.Leads, r)
+		} else {
+			rings = append(rings, r)
+		}
+	}
+	t.Rings = rings
+}

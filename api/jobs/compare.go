@@ -3,7 +3,7 @@ package jobs
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
+	"github.com/ringtrace/ringtrace/algorithms/evaluate"
 
 	"github.com/ringtrace/ringtrace/graph"
 )
@@ -67,50 +67,24 @@ func jsonEqual(a, b any) bool {
 	return bytes.Equal(x, y)
 }
 
-// ring matching: to be replaced by algorithms' matcher
-//
-// matchRings pairs the rings of a with the rings of b: a ring of A matches a ring of B of the
-// same kind when their members have Jaccard similarity ≥ 0.5 (the rule docs/truth.md uses for
-// planted rings), greedily by best similarity. Rings left over are listed per side.
+// matchRings pairs the rings of a with the rings of b of the same kind with the one ring
+// matcher (evaluate.PairUp: patient Jaccard ≥ 0.5, greedily by best similarity). Rings left
+// over are listed per side.
 func matchRings(a, b *Index) (matched []RingMatch, onlyA, onlyB []RingSummary) {
 	matched, onlyA, onlyB = []RingMatch{}, []RingSummary{}, []RingSummary{}
-	type cand struct {
-		i, j int
-		jac  float64
-	}
-	var cands []cand
-	// Only rings sharing a member can match; the member index keeps this near-linear.
+	ma := make([][]graph.Ref, len(a.Findings.Rings))
 	for i, r := range a.Findings.Rings {
-		seen := map[int]bool{}
-		for _, m := range r.Members {
-			for _, jx := range b.ringsOf[m] {
-				if seen[jx] || b.Findings.Rings[jx].Kind != r.Kind {
-					continue
-				}
-				seen[jx] = true
-				if jac := jaccard(r.Members, b.Findings.Rings[jx].Members); jac >= 0.5 {
-					cands = append(cands, cand{i, jx, jac})
-				}
-			}
-		}
+		ma[i] = r.Members
 	}
-	sort.Slice(cands, func(x, y int) bool {
-		if cands[x].jac != cands[y].jac {
-			return cands[x].jac > cands[y].jac
-		}
-		if cands[x].i != cands[y].i {
-			return cands[x].i < cands[y].i
-		}
-		return cands[x].j < cands[y].j
-	})
+	mb := make([][]graph.Ref, len(b.Findings.Rings))
+	for i, r := range b.Findings.Rings {
+		mb[i] = r.Members
+	}
 	usedA, usedB := map[int]bool{}, map[int]bool{}
-	for _, c := range cands {
-		if usedA[c.i] || usedB[c.j] {
-			continue
-		}
-		usedA[c.i], usedB[c.j] = true, true
-		ra, rb := a.Findings.Rings[c.i], b.Findings.Rings[c.j]
-		matched = append(matched, RingMatch{A: ra.ID, B: rb.ID, Jaccard: c.jac, ScoreA: ra.Score, ScoreB: rb.Score})
+	for _, p := range evaluate.PairUp(ma, mb, func(i, j int) bool { return a.Findings.Rings[i].Kind == b.Findings.Rings[j].Kind }) {
+		usedA[p.A], usedB[p.B] = true, true
+		ra, rb := a.Findings.Rings[p.A], b.Findings.Rings[p.B]
+		matched = append(matched, RingMatch{A: ra.ID, B: rb.ID, Jaccard: p.Jaccard, ScoreA: ra.Score, ScoreB: rb.Score})
 	}
 	for i, r := range a.Findings.Rings {
 		if !usedA[i] {
@@ -123,28 +97,4 @@ func matchRings(a, b *Index) (matched []RingMatch, onlyA, onlyB []RingSummary) {
 		}
 	}
 	return matched, onlyA, onlyB
-}
-
-func jaccard(a, b []graph.Ref) float64 {
-	set := make(map[graph.Ref]bool, len(a))
-	for _, r := range a {
-		set[r] = true
-	}
-	inter, union := 0, len(set)
-	seen := map[graph.Ref]bool{}
-	for _, r := range b {
-		if seen[r] {
-			continue
-		}
-		seen[r] = true
-		if set[r] {
-			inter++
-		} else {
-			union++
-		}
-	}
-	if union == 0 {
-		return 0
-	}
-	return float64(inter) / float64(union)
 }

@@ -37,12 +37,13 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	fs.String("data", "", "claims CSV directory to read directly (no store); empty reads the store")
 	fs.String("out", "findings.json", "findings JSON output file (- for stdout)")
 	fs.String("params", "", "JSON file with detection parameters (snake_case keys of docs/detection.md)")
+	fs.String("labels", "", "CSV of provider verdicts (provider_id,potential_fraud Yes/No or 1/0) to train the provider re-ranker")
 	// The parameter flags: each is the parameter of the same name (dashes for underscores).
 	fs.Uint64("seed", def.Seed, "random seed for community detection and sampling")
-	fs.Int("window-minutes", def.WindowMinutes, "co-visit window in minutes (720 = half-day)")
-	fs.Int("min-covisit-days", def.MinCoVisitDays, "distinct days a pair must co-visit")
+	fs.Int("window-minutes", 720, "ignored since findings version 2 (sessions are provider-days and blocks of days); accepted for old scripts")
+	fs.Int("min-covisit-days", def.CoVisit.MinSessions, "distinct sessions a co-visit group needs")
 	fs.Float64("min-ring-score", def.MinRingScore, "lowest ring score reported")
-	fs.Float64("resolution", def.Resolution, "Louvain modularity resolution")
+	fs.Float64("resolution", def.CoVisit.Resolution, "Louvain modularity resolution of co-visit candidates")
 	fs.Float64("large-claim-yuan", def.LargeClaimYuan, "single-claim screening threshold in yuan")
 	fs.Int("high-frequency-per-year", def.HighFrequencyPerYear, "reimbursements per year screening threshold")
 	paramFlags := []string{"seed", "window-minutes", "min-covisit-days", "min-ring-score", "resolution", "large-claim-yuan", "high-frequency-per-year"}
@@ -79,7 +80,13 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	slog.SetDefault(env.Logger)
 	start := time.Now()
 	prog := newProgressPrinter(env.Stderr, env.IsTTY)
-	f, err := algorithms.Detect(ctx, src, p, prog.report)
+	var labels algorithms.Labels
+	if lf := v.GetString("labels"); lf != "" {
+		if labels, err = readLabels(lf); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
+	f, err := algorithms.DetectLabelled(ctx, src, p, labels, prog.report)
 	prog.done()
 	if err != nil {
 		return err
@@ -88,7 +95,7 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	if err := writeJSON(v.GetString("out"), env.Stdout, f); err != nil {
 		return err
 	}
-	env.Logger.Info("detect: findings written", "out", v.GetString("out"), "rings", len(f.Rings), "entities", len(f.Entities),
+	env.Logger.Info("detect: findings written", "out", v.GetString("out"), "rings", len(f.Rings), "leads", len(f.Leads), "entities", len(f.Entities),
 		"elapsed", time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/ringtrace/ringtrace/algorithms"
+	"github.com/ringtrace/ringtrace/algorithms/evaluate"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -47,7 +47,7 @@ func runEval(ctx context.Context, env *Env, args []string) error {
 	if err := readJSON(v.GetString("findings"), &f); err != nil {
 		return err
 	}
-	rep := algorithms.Evaluate(truth, f, v.GetInt("k"))
+	rep := evaluate.Evaluate(truth, f, v.GetInt("k"))
 	if v.GetBool("json") {
 		return writeJSON("-", env.Stdout, jsonSafe(rep))
 	}
@@ -67,17 +67,22 @@ func readJSON(path string, v any) error {
 }
 
 // jsonSafe replaces NaN (undefined ratios) with -1, which JSON can carry.
-func jsonSafe(r algorithms.EvalReport) algorithms.EvalReport {
+func jsonSafe(r evaluate.Report) evaluate.Report {
 	fix := func(x float64) float64 {
 		if math.IsNaN(x) {
 			return -1
 		}
 		return x
 	}
-	r.Rings.Precision, r.Rings.Recall, r.PrecisionAtK = fix(r.Rings.Precision), fix(r.Rings.Recall), fix(r.PrecisionAtK)
-	for k, e := range r.PerKind {
-		e.Precision, e.Recall = fix(e.Precision), fix(e.Recall)
-		r.PerKind[k] = e
+	fixC := func(c evaluate.Counts) evaluate.Counts {
+		c.Precision, c.Recall = fix(c.Precision), fix(c.Recall)
+		return c
+	}
+	r.Rings, r.Leads, r.PrecisionAtK = fixC(r.Rings), fixC(r.Leads), fix(r.PrecisionAtK)
+	for _, m := range []map[string]evaluate.Counts{r.PerKind, r.LeadPerKind, r.PerPattern} {
+		for k, e := range m {
+			m[k] = fixC(e)
+		}
 	}
 	for k, a := range r.AUC {
 		r.AUC[k] = fix(a)
@@ -92,26 +97,40 @@ func pct(x float64) string {
 	return fmt.Sprintf("%6.3f", x)
 }
 
-func printEval(w io.Writer, r algorithms.EvalReport) {
+func printCounts(w io.Writer, title string, m map[string]evaluate.Counts) {
+	if len(m) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%-36s reported matched precision planted found recall\n", title)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		e := m[k]
+		fmt.Fprintf(w, "  %-34s %8d %7d %9s %7d %5d %6s\n", k, e.Reported, e.Matched, pct(e.Precision), e.Planted, e.Found, pct(e.Recall))
+	}
+}
+
+func printEval(w io.Writer, r evaluate.Report) {
 	fmt.Fprintf(w, "团伙 rings: reported %d, matched %d, planted %d, found %d\n", r.Rings.Reported, r.Rings.Matched, r.Rings.Planted, r.Rings.Found)
 	fmt.Fprintf(w, "  precision %s  recall %s  precision@%d %s\n", pct(r.Rings.Precision), pct(r.Rings.Recall), r.K, pct(r.PrecisionAtK))
-	fmt.Fprintf(w, "  honest look-alikes in top 20: %d (reported overall: %d)\n", r.LookalikesTop20, r.LookalikesReported)
-	fmt.Fprintln(w, "按类型 per kind:               reported matched precision planted found recall")
-	kinds := make([]string, 0, len(r.PerKind))
-	for k := range r.PerKind {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		e := r.PerKind[k]
-		fmt.Fprintf(w, "  %-28s %8d %7d %9s %7d %5d %6s\n", k, e.Reported, e.Matched, pct(e.Precision), e.Planted, e.Found, pct(e.Recall))
+	fmt.Fprintf(w, "  honest look-alikes in top 20: %d (reported overall: %d); leads reported as rings: %d\n", r.LookalikesTop20, r.LookalikesReported, r.LeadsAsRings)
+	fmt.Fprintf(w, "线索 leads: reported %d, matched %d, planted %d, found %d; precision %s  recall %s\n",
+		r.Leads.Reported, r.Leads.Matched, r.Leads.Planted, r.Leads.Found, pct(r.Leads.Precision), pct(r.Leads.Recall))
+	printCounts(w, "团伙按类型 rings per kind:", r.PerKind)
+	printCounts(w, "线索按类型 leads per kind:", r.LeadPerKind)
+	printCounts(w, "按场景 per pattern (look-alikes: matched):", r.PerPattern)
+	if r.WorstPattern != "" {
+		fmt.Fprintf(w, "最差场景 worst pattern: %s (recall %s)\n", r.WorstPattern, pct(r.PerPattern[r.WorstPattern].Recall))
 	}
 	fmt.Fprintln(w, "主体 entity ROC AUC:")
 	for _, g := range []string{"provider", "doctor", "patient"} {
 		fmt.Fprintf(w, "  %-9s %s\n", g, pct(r.AUC[g]))
 	}
 	if len(r.Missed) > 0 {
-		fmt.Fprintf(w, "missed planted rings (%d): %v\n", len(r.Missed), r.Missed)
+		fmt.Fprintf(w, "missed planted rings and leads (%d): %v\n", len(r.Missed), r.Missed)
 	}
 }
 

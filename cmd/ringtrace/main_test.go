@@ -72,8 +72,8 @@ func TestMainJob(t *testing.T) {
 		t.Fatal("no rings found in data with planted fraud")
 	}
 	for i := 1; i < len(a.Rings); i++ {
-		if a.Rings[i].Score > a.Rings[i-1].Score {
-			t.Fatalf("rings not sorted by score: %v after %v", a.Rings[i].Score, a.Rings[i-1].Score)
+		if a.Rings[i].ExpectedAmount > a.Rings[i-1].ExpectedAmount {
+			t.Fatalf("rings not sorted by expected amount: %v after %v", a.Rings[i].ExpectedAmount, a.Rings[i-1].ExpectedAmount)
 		}
 	}
 	for _, r := range a.Rings {
@@ -138,7 +138,7 @@ func TestDetectParams(t *testing.T) {
 	}{
 		{"misspelt key in the params file", nil, []string{"--params", write("typo.json", `{"window_minute": 600}`)}, "params.window_minute"},
 		{"wrong type in the params file", nil, []string{"--params", write("type.json", `{"seed": "seven"}`)}, "params.seed"},
-		{"invalid value as a flag", nil, []string{"--window-minutes", "0"}, "window_minutes"},
+		{"invalid value as a flag", nil, []string{"--min-covisit-days", "0"}, "min_covisit_days"},
 		{"non-number in the environment", map[string]string{"RINGTRACE_MIN_COVISIT_DAYS": "many"}, nil, "min-covisit-days"},
 		{"invalid value in the config file", nil, []string{"--config", write("c.yaml", "min-ring-score: 7\n")}, "min_ring_score"},
 	} {

@@ -1,0 +1,17 @@
+// Package cards finds cards used by someone other than their owner (冒名就医, 借卡, 转借社保卡):
+//
+//   - leads on one card: diagnoses that cannot be the owner's (sex or age, ICD-10 rules in
+//     algorithms/dataset), outpatient or pharmacy claims elsewhere while the owner is an
+//     inpatient, claims in distant regions closer in time than travel allows, and claims after
+//     the owner's death (死亡人员冒用);
+//   - holder groups: several cards repeatedly used one after another, minutes apart, at the
+//     same counter — one person carrying other people's cards — assembled across providers.
+//     Two cards are linked when such co-use happens on more distinct days, and at more
+//     providers, than the cards' own visit frequencies at those providers make likely (a
+//     Poisson null over the opening minutes of a day); linked cards form groups, which are
+//     scored on the co-use, the diagnoses, the amounts and the contacts they share, and
+//     discounted when they read as one household going to its usual clinic (shared address,
+//     diagnoses that fit each owner, one or two providers).
+//
+// A single card is a lead; a group of two or more cards is a ring.
+package cards

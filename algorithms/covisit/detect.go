@@ -1,0 +1,232 @@
+package covisit
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/ringtrace/ringtrace/algorithms/dataset"
+	"github.com/ringtrace/ringtrace/algorithms/finding"
+)
+
+// Stats counts the work of one run, for logs and benchmarks.
+type Stats struct {
+	Units      int // institutions with repeat visitors
+	Visits     int // distinct patient-days at institutions
+	Candidates int // communities tested
+	Groups     int // groups after refinement and merging
+	Reported   int // collusion rings at or above the reporting score
+}
+
+// Detect finds collusion rings at every institution of d. Units run on all cores; the result is
+// ordered by provider and does not depend on scheduling. minScore is the reporting threshold.
+func Detect(ctx context.Context, d *dataset.Claims, dp *dataset.DiagnosisPeers, o Options, seed uint64, minScore float64) ([]finding.Candidate, Stats, error) {
+	if err := o.Validate(); err != nil {
+		return nil, Stats{}, err
+	}
+	classes := d.DiagClasses()
+	var st Stats
+	vs := sortedVisits(d)
+	st.Visits = len(vs)
+	out, err := detectUnits(ctx, d, dp, classes, vs, o, seed, minScore, &st)
+	if err != nil {
+		return nil, st, err
+	}
+	st.Reported = len(out)
+	return out, st, nil
+}
+
+func detectUnits(ctx context.Context, d *dataset.Claims, dp *dataset.DiagnosisPeers, classes []dataset.DiagClass, vs []visit, o Options, seed uint64, minScore float64, st *Stats) ([]finding.Candidate, error) {
+	type span struct{ lo, hi int }
+	var units []span
+	for lo := 0; lo < len(vs); {
+		hi := lo
+		pv := d.CProv[vs[lo].claim]
+		for hi < len(vs) && d.CProv[vs[hi].claim] == pv {
+			hi++
+		}
+		units = append(units, span{lo, hi})
+		lo = hi
+	}
+	results := make([][]finding.Candidate, len(units))
+	counts := make([][2]int, len(units))
+	errs := make([]error, len(units))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				if ctx.Err() != nil {
+					errs[i] = ctx.Err()
+					continue
+				}
+				s := units[i]
+				pv := d.CProv[vs[s.lo].claim]
+				u := newUnit(pv, vs[s.lo:s.hi], o.SpreadDays+1, seed^uint64(pv)*0x9e3779b97f4a7c15)
+				results[i], counts[i], errs[i] = u.detect(ctx, d, dp, classes, o, seed, minScore)
+			}
+		}()
+	}
+	for i := range units {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	var out []finding.Candidate
+	for i := range units {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("co-visit groups: %w", errs[i])
+		}
+		st.Units++
+		st.Candidates += counts[i][0]
+		st.Groups += counts[i][1]
+		out = append(out, results[i]...)
+	}
+	return out, nil
+}
+
+// scored is one refined group of a unit: its members, its test on all days, and the surprise
+// of the held-out test (the half of the days it was not formed on).
+type scored struct {
+	members []int32
+	test    groupTest
+	heldOut float64
+}
+
+// detect runs candidates → refinement → held-out test → merging → scoring at one institution.
+// Candidates are formed and refined on one half of the days and tested on the other, both ways
+// (cross-fitting); the held-out surprise is what the score uses, so that grouping patients by
+// the days they share cannot by itself make the group look coordinated.
+func (u *unit) detect(ctx context.Context, d *dataset.Claims, dp *dataset.DiagnosisPeers, classes []dataset.DiagClass, o Options, seed uint64, minScore float64) ([]finding.Candidate, [2]int, error) {
+	gap := int32(o.SpreadDays + 1)
+	var groups []scored
+	tested := 0
+	for h := scopeA; h <= scopeB; h++ {
+		cands, err := u.candidates(ctx, d, o, h, seed+uint64(h))
+		if err != nil {
+			return nil, [2]int{}, err
+		}
+		tested += len(cands)
+		for _, c := range cands {
+			core, _ := u.refine(c, h, 1, o)
+			if len(core) < o.MinRingSize {
+				continue
+			}
+			ho := u.test(core, 1-h, gap)
+			if ho.surprise <= 0 {
+				continue
+			}
+			groups = append(groups, scored{members: core, heldOut: ho.surprise})
+		}
+	}
+	groups = u.merge(groups, o)
+	var out []finding.Candidate
+	for _, gr := range groups {
+		if len(gr.members) < o.MinRingSize || len(gr.members) > o.MaxRingSize || gr.test.episodes < o.MinSessions {
+			continue
+		}
+		if c, ok := u.ring(d, dp, classes, gr, o, minScore); ok {
+			out = append(out, c)
+		}
+	}
+	return out, [2]int{tested, len(groups)}, nil
+}
+
+// merge unites the cores found on either half that are one operation (mostly the same members,
+// or the same sessions once refined on all days: a ring whose members rotate, or whose sessions
+// are split between doctors, can come out as several communities meeting on the same days),
+// refines each union on all days and keeps the best held-out surprise of its parts, less the
+// penalty for the two directions tested.
+func (u *unit) merge(groups []scored, o Options) []scored {
+	if len(groups) == 0 {
+		return nil
+	}
+	parent := make([]int, len(groups))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	union := func(i, j int) {
+		if a, b := find(i), find(j); a != b {
+			parent[max(a, b)] = min(a, b)
+		}
+	}
+	for i := range groups {
+		for j := i + 1; j < len(groups); j++ {
+			if finding.Jaccard(groups[i].members, groups[j].members) >= 0.3 {
+				union(i, j)
+			}
+		}
+	}
+	collect := func() []scored {
+		sets := map[int]map[int32]bool{}
+		best := map[int]float64{}
+		for i, g := range groups {
+			r := find(i)
+			if sets[r] == nil {
+				sets[r] = map[int32]bool{}
+			}
+			for _, s := range g.members {
+				sets[r][s] = true
+			}
+			best[r] = math.Max(best[r], g.heldOut)
+		}
+		roots := make([]int, 0, len(sets))
+		for r := range sets {
+			roots = append(roots, r)
+		}
+		slices.Sort(roots)
+		out := make([]scored, 0, len(roots))
+		for _, r := range roots {
+			m, g := u.refine(finding.SortedKeys(sets[r]), scopeAll, 2, o)
+			out = append(out, scored{members: m, test: g, heldOut: best[r]})
+		}
+		return out
+	}
+	refined := collect()
+	// Second round: refined groups meeting on the same days are one operation.
+	days := make([][]int32, len(refined))
+	for i, g := range refined {
+		for _, s := range g.test.sessions {
+			for t := s[0]; t <= s[1]; t++ {
+				days[i] = append(days[i], t)
+			}
+		}
+	}
+	groups = refined
+	parent = parent[:len(groups)]
+	for i := range parent {
+		parent[i] = i
+	}
+	merged := false
+	for i := range groups {
+		for j := i + 1; j < len(groups); j++ {
+			if finding.Jaccard(days[i], days[j]) >= 0.5 || finding.Jaccard(groups[i].members, groups[j].members) >= 0.3 {
+				union(i, j)
+				merged = true
+			}
+		}
+	}
+	if merged {
+		groups = collect()
+	}
+	for i := range groups {
+		groups[i].heldOut = math.Max(0, math.Max(groups[i].heldOut-math.Log10(2), groups[i].test.surprise-allDaysPenalty))
+	}
+	return groups
+}
+
+// allDaysPenalty is subtracted from the all-days surprise of a refined group (chosen on the
+// same days it is tested on) before it can stand in for the held-out surprise.
+var allDaysPenalty = 6.0

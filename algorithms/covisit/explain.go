@@ -1,0 +1,289 @@
+package covisit
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/ringtrace/ringtrace/algorithms/dataset"
+	"github.com/ringtrace/ringtrace/algorithms/finding"
+)
+
+// features are what the session claims of a group show, for the explanations and the support.
+type features struct {
+	claims     int   // session claims at the institution
+	fund       int64 // their fund money
+	memberFund int64 // the members' fund money anywhere
+	provFund   int64 // the members' fund money at the institution
+
+	therapy, checkup, injury, nonCovered float64 // shares of session claims
+	copied                               float64 // share of session claims whose item list another member has that day
+	chronic                              float64 // share of members whose sessions are their own chronic care
+	chronicDiag                          float64 // share of session claims with a long-term diagnosis
+	householdPairs, householdCover       float64
+	course                               float64 // mean visits per member per session episode
+	inflation                            float64 // geometric mean amount ratio against diagnosis peers
+	sync                                 float64 // share of members' admissions on a day another member was admitted
+	concentration                        float64
+	doctors                              []docShare
+	attendance                           float64 // mean share of sessions a member attended
+	// recurring is the share of members whose session visits span at least recurDays: members
+	// of a ring come back over months; patients booked for a follow-up a week after a shared
+	// first visit do not.
+	recurring float64
+}
+
+// recurDays is the span of session visits that makes a member recurring.
+const recurDays = 28
+
+type docShare struct {
+	doc   int32
+	share float64
+}
+
+func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes []dataset.DiagClass, members []int32, g *groupTest) features {
+	var f features
+	var therapy, checkup, injury, nonCov, logRatio, chronicClaims float64
+	// Item lists of session claims per (day, list): copied prescriptions across members.
+	hashes := map[[2]int64]int{}
+	withItems := 0
+	docN := map[int32]int{}
+	chronicMembers := 0
+	var courseSum float64
+	var admits []admission
+	var attend float64
+	recurringMembers := 0
+	for _, s := range members {
+		inSess, inSessChronic, outChronic := 0, 0, 0
+		first, last := int32(math.MaxInt32), int32(math.MinInt32)
+		episodes := map[int]bool{}
+		for _, c := range d.ClaimsOf(s) {
+			f.memberFund += d.CFund[c]
+			cls := dataset.DiagOther
+			if dg := d.CDiag[c]; dg >= 0 {
+				cls = classes[dg]
+			}
+			if d.CProv[c] != u.prov {
+				if cls == dataset.DiagChronic {
+					outChronic++
+				}
+				continue
+			}
+			f.provFund += d.CFund[c]
+			day := d.Day(c)
+			if d.CType[c] == dataset.Inpatient {
+				admits = append(admits, admission{s, day})
+			}
+			if !g.inSession(day) {
+				if cls == dataset.DiagChronic {
+					outChronic++
+				}
+				continue
+			}
+			inSess++
+			first, last = min(first, day), max(last, day)
+			episodes[g.episodeOf(day)] = true
+			f.claims++
+			f.fund += d.CFund[c]
+			it := d.CItems[c]
+			// Dialysis and oncology sessions explain a schedule by themselves; rehabilitation
+			// explains one only as a course of daily sessions (the course feature), since a
+			// ring can bill physiotherapy too.
+			if it.Flags&(dataset.CareDialysis|dataset.CareOncology) != 0 || cls == dataset.DiagDialysis || cls == dataset.DiagOncology {
+				therapy++
+			}
+			if it.Lines >= 2 {
+				hashes[[2]int64{int64(day), int64(it.Hash)}]++
+				withItems++
+			}
+			if it.Flags&dataset.CareCheckup != 0 || cls == dataset.DiagCheckup {
+				checkup++
+			}
+			if cls == dataset.DiagInjury || cls == dataset.DiagAcuteInfection {
+				injury++
+			}
+			if it.Flags&dataset.CareNonCovered != 0 {
+				nonCov++
+			}
+			if cls == dataset.DiagChronic {
+				inSessChronic++
+				chronicClaims++
+			}
+			lr, _ := dp.LogRatio(d, c)
+			logRatio += lr
+			if doc := d.CDoc[c]; doc >= 0 {
+				docN[doc]++
+			}
+		}
+		// Chronic care explains a member's sessions when they are for a long-term condition the
+		// member also has outside them (refills, other visits): the member's own disease.
+		if inSess > 0 && 2*inSessChronic >= inSess && outChronic > 0 {
+			chronicMembers++
+		}
+		if last-first >= recurDays {
+			recurringMembers++
+		}
+		if len(episodes) > 0 {
+			courseSum += float64(inSess) / float64(len(episodes))
+		}
+		if len(g.sessions) > 0 {
+			attend += float64(len(episodes)) / float64(max(g.episodes, 1))
+		}
+	}
+	n := float64(max(f.claims, 1))
+	f.therapy, f.checkup, f.injury, f.nonCovered = therapy/n, checkup/n, injury/n, nonCov/n
+	f.chronicDiag = chronicClaims / n
+	if withItems > 0 {
+		copied := 0
+		for _, k := range hashes {
+			if k >= 2 {
+				copied += k
+			}
+		}
+		f.copied = float64(copied) / float64(withItems)
+	}
+	f.inflation = math.Exp(logRatio / n)
+	f.chronic = float64(chronicMembers) / float64(len(members))
+	f.recurring = float64(recurringMembers) / float64(len(members))
+	f.course = courseSum / float64(len(members))
+	f.attendance = finding.Clamp01(attend / float64(len(members)))
+	f.householdPairs, f.householdCover = householdShare(d, members)
+	f.sync = syncShare(admits)
+	if f.memberFund > 0 {
+		f.concentration = float64(f.provFund) / float64(f.memberFund)
+	}
+	for doc, k := range docN {
+		if s := float64(k) / n; s >= 0.2 {
+			f.doctors = append(f.doctors, docShare{doc, s})
+		}
+	}
+	slices.SortFunc(f.doctors, func(a, b docShare) int {
+		if c := cmp.Compare(b.share, a.share); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.doc, b.doc)
+	})
+	if len(f.doctors) > 3 {
+		f.doctors = f.doctors[:3]
+	}
+	return f
+}
+
+type admission struct {
+	pat int32
+	day int32
+}
+
+// syncShare returns the share of admissions made within a day of another member's admission.
+func syncShare(as []admission) float64 {
+	if len(as) < 2 {
+		return 0
+	}
+	slices.SortFunc(as, func(a, b admission) int { return cmp.Compare(a.day, b.day) })
+	sync := 0
+	for i, a := range as {
+		for j := max(i-8, 0); j < min(i+9, len(as)); j++ {
+			if j != i && as[j].pat != a.pat && absDiff(as[j].day, a.day) <= 1 {
+				sync++
+				break
+			}
+		}
+	}
+	return float64(sync) / float64(len(as))
+}
+
+func absDiff(a, b int32) int32 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+// householdShare returns the share of member pairs that share a phone or an address, and the
+// share of members who share one with at least one other member.
+func householdShare(d *dataset.Claims, members []int32) (pairs, cover float64) {
+	n := len(members)
+	if n < 2 {
+		return 0, 0
+	}
+	byPhone := map[int32][]int32{}
+	byAddr := map[int32][]int32{}
+	for _, s := range members {
+		if p := d.PatPhone[s]; p >= 0 {
+			byPhone[p] = append(byPhone[p], s)
+		}
+		if a := d.PatAddr[s]; a >= 0 {
+			byAddr[a] = append(byAddr[a], s)
+		}
+	}
+	shared := map[[2]int32]bool{}
+	covered := map[int32]bool{}
+	for _, m := range []map[int32][]int32{byPhone, byAddr} {
+		for _, g := range m {
+			if len(g) < 2 {
+				continue
+			}
+			for i, a := range g {
+				covered[a] = true
+				for _, b := range g[i+1:] {
+					shared[[2]int32{min(a, b), max(a, b)}] = true
+				}
+			}
+		}
+	}
+	return float64(len(shared)) / float64(n*(n-1)/2), float64(len(covered)) / float64(n)
+}
+
+// explanation combines the honest explanations of a coordinated group, each in [0,1].
+type explanation struct {
+	therapy, checkup, household, chronic, course float64
+	total                                        float64
+}
+
+func explain(f features, own, tier int8) explanation {
+	notInflated := 1 - finding.Clamp01((f.inflation-1.1)/0.4)
+	// A chronic-disease day (慢病管理) is primary care's work: long-term diagnoses on nearly
+	// every session claim, at ordinary amounts, at a public centre. It is discounted, not
+	// dropped: a centre that fabricates such days looks the same in the claims and is left to
+	// the other evidence (inflation, non-covered items) — docs/decisions/detection.md.
+	chronic := finding.Clamp01((f.chronicDiag-0.5)/0.3) * notInflated * (1 - 0.5*f.nonCovered)
+	if own == dataset.OwnPrivate {
+		chronic *= 0.3
+	}
+	if tier == dataset.TierSecondary || tier == dataset.TierTertiary {
+		chronic *= 0.6
+	}
+	e := explanation{
+		therapy:   finding.Clamp01((f.therapy - 0.2) / 0.5),
+		checkup:   finding.Clamp01((f.checkup - 0.2) / 0.5),
+		household: finding.Clamp01(f.householdPairs / 0.6),
+		chronic:   finding.Clamp01(chronic),
+		course:    finding.Clamp01((f.course - 2) / 3),
+	}
+	e.total = finding.NoisyOr(0.95*e.therapy, 0.9*e.checkup, 0.9*e.household, 0.6*e.chronic, 0.6*e.course)
+	return e
+}
+
+// support is what raises a coordinated, unexplained group from odd to fraudulent.
+func support(f features, own int8) float64 {
+	var priv float64
+	switch own {
+	case dataset.OwnPrivate:
+		priv = 1
+	case dataset.OwnUnknown:
+		priv = 0.4
+	}
+	return finding.NoisyOr(
+		0.5*finding.Clamp01((f.inflation-1.15)/1.0),
+		0.5*finding.Clamp01(f.nonCovered*3),
+		0.35*priv,
+		0.35*f.sync,
+		0.25*finding.Clamp01((f.concentration-0.3)/0.5),
+		0.3*finding.Clamp01((f.copied-0.3)/0.5),
+	)
+}
+
+// coordination maps the group surprise to [0,1].
+func coordination(surprise, min float64) float64 {
+	return 1 - math.Exp(-math.Max(0, surprise-min)/4)
+}

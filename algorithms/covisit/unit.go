@@ -1,0 +1,249 @@
+package covisit
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/ringtrace/ringtrace/algorithms/dataset"
+)
+
+// visit is one patient-day at an institution: the patient's first claim of the day there.
+type visit struct {
+	pat   int32
+	day   int32
+	doc   int32
+	claim int32
+}
+
+// Scopes of the group test: the two halves of the days (by chunk) and all days. Candidates are
+// formed on one half and tested on the other (sample splitting), so that choosing a group for
+// the days it shares cannot make those days look surprising.
+const (
+	scopeA   = 0
+	scopeB   = 1
+	scopeAll = 2
+)
+
+// unit is one institution's visits with the volumes the null model needs.
+type unit struct {
+	prov   int32
+	visits []visit // sorted by (day, pat)
+	// days are the active days in order, with dayOff[i]..dayOff[i+1] their visits.
+	days   []int32
+	dayOff []int32
+	half   []uint8 // scope (A or B) of each active day
+	// k is each patient's number of visit days (k_s); patDays its visit days, sorted.
+	k       map[int32]int32
+	patDays map[int32][]int32
+	// n is N = Σ n_t per scope.
+	n        [3]float64
+	blockLen int32
+	salt     uint64
+	// Jitter windows of jitterLen days: under the null each visit's day is drawn within its
+	// window in proportion to the institution's volume (the jitter null of spike-train
+	// synchrony, Amarasingham et al. 2012, doi:10.1152/jn.00633.2011), so that patients whose
+	// visits cluster in the same weeks (an epidemic, a season) are not mistaken for patients
+	// who come on the same day. winN[sc][w] is Σ n_t over window w's days of scope sc, winQ the
+	// chance Σ n_t²/N_w² that two visits of the window fall on one day.
+	jitterLen int32
+	win0      int32
+	winN      [3][]float64
+	winQ      [3][]float64
+}
+
+// sortedVisits returns every institution visit (distinct patient, provider, day) sorted by
+// provider, day and patient.
+func sortedVisits(d *dataset.Claims) []visit {
+	vs := make([]visit, 0, d.NClaims()/2)
+	for c := 0; c < d.NClaims(); c++ {
+		if d.ProvKind[d.CProv[c]] != dataset.Institution {
+			continue
+		}
+		vs = append(vs, visit{pat: d.CPat[c], day: d.Day(int32(c)), doc: d.CDoc[c], claim: int32(c)})
+	}
+	slices.SortFunc(vs, func(a, b visit) int {
+		pa, pb := d.CProv[a.claim], d.CProv[b.claim]
+		if c := cmp.Compare(pa, pb); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.day, b.day); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.pat, b.pat); c != 0 {
+			return c
+		}
+		return cmp.Compare(d.CStart[a.claim], d.CStart[b.claim])
+	})
+	// One visit per patient-day: the first claim of the day.
+	out := vs[:0]
+	for i, v := range vs {
+		if i > 0 {
+			p := vs[i-1]
+			if d.CProv[p.claim] == d.CProv[v.claim] && p.day == v.day && p.pat == v.pat {
+				continue
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// newUnit indexes one institution's visits (sorted by day and patient).
+func newUnit(prov int32, vs []visit, blockLen int, salt uint64) *unit {
+	u := &unit{prov: prov, visits: vs, k: map[int32]int32{}, patDays: map[int32][]int32{}, blockLen: int32(max(blockLen, 1)), salt: salt}
+	for lo := 0; lo < len(vs); {
+		hi := lo
+		for hi < len(vs) && vs[hi].day == vs[lo].day {
+			hi++
+		}
+		t := vs[lo].day
+		h := u.halfOf(t)
+		u.days = append(u.days, t)
+		u.dayOff = append(u.dayOff, int32(lo))
+		u.half = append(u.half, h)
+		nt := float64(hi - lo)
+		u.n[h] += nt
+		u.n[scopeAll] += nt
+		lo = hi
+	}
+	u.dayOff = append(u.dayOff, int32(len(vs)))
+	u.jitterLen = u.blockLen * max(jitterBlocks, (jitterDays+u.blockLen-1)/u.blockLen)
+	if len(u.days) > 0 {
+		u.win0 = u.window(u.days[0])
+		nw := int(u.window(u.days[len(u.days)-1])-u.win0) + 1
+		var sq [3][]float64
+		for sc := range u.winN {
+			u.winN[sc] = make([]float64, nw)
+			u.winQ[sc] = make([]float64, nw)
+			sq[sc] = make([]float64, nw)
+		}
+		for i, t := range u.days {
+			w := u.window(t) - u.win0
+			nt := float64(u.dayOff[i+1] - u.dayOff[i])
+			for _, sc := range []int{int(u.half[i]), scopeAll} {
+				u.winN[sc][w] += nt
+				sq[sc][w] += nt * nt
+			}
+		}
+		for sc := range u.winN {
+			for w, n := range u.winN[sc] {
+				if n > 0 {
+					u.winQ[sc][w] = sq[sc][w] / (n * n)
+				}
+			}
+		}
+	}
+	for _, v := range vs {
+		u.k[v.pat]++
+		u.patDays[v.pat] = append(u.patDays[v.pat], v.day)
+	}
+	return u
+}
+
+// jitterBlocks is the least number of blocks in a jitter window (which is at least 15 days:
+// five blocks of three days by default).
+const jitterBlocks = 5
+
+// jitterDays is the least length of a jitter window.
+var jitterDays int32 = 63
+
+// window returns the jitter window of day t.
+func (u *unit) window(t int32) int32 {
+	return int32(dataset.FloorDiv(int64(t), int64(u.jitterLen)))
+}
+
+// dayN returns n_t of active day index i.
+func (u *unit) dayN(i int) float64 { return float64(u.dayOff[i+1] - u.dayOff[i]) }
+
+// halfOf returns the scope (A or B) of day t: chunks of blockLen days are assigned to halves by
+// a hash, so that a fixed cadence (every 7 or 14 days) cannot put all sessions in one half.
+func (u *unit) halfOf(t int32) uint8 {
+	x := uint64(dataset.FloorDiv(int64(t), int64(u.blockLen))) ^ u.salt
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return uint8(x & 1)
+}
+
+// inScope reports whether day t counts in scope s.
+func (u *unit) inScope(t int32, s int) bool { return s == scopeAll || int(u.halfOf(t)) == s }
+
+// block returns the block of day t at offset o (0 or 1): blocks of blockLen days, the second
+// series shifted by half a block so that a session straddling one series' boundary lies inside
+// a block of the other. Offset-0 blocks are the chunks of the halves.
+func (u *unit) block(t int32, o int) int32 {
+	shift := int32(0)
+	if o == 1 {
+		shift = (u.blockLen + 1) / 2
+	}
+	return int32(dataset.FloorDiv(int64(t+shift), int64(u.blockLen)))
+}
+
+// blockDays returns the first and last day of block b at offset o.
+func (u *unit) blockDays(b int32, o int) (int32, int32) {
+	shift := int32(0)
+	if o == 1 {
+		shift = (u.blockLen + 1) / 2
+	}
+	first := b*u.blockLen - shift
+	return first, first + u.blockLen - 1
+}
+
+// dayVisits returns the visits of active day index i.
+func (u *unit) dayVisits(i int) []visit { return u.visits[u.dayOff[i]:u.dayOff[i+1]] }
+
+// dayIndex returns the index of day t among the active days, or −1.
+func (u *unit) dayIndex(t int32) int {
+	i, ok := slices.BinarySearch(u.days, t)
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+// kIn returns patient s's visit days at u within scope sc.
+func (u *unit) kIn(s int32, sc int) int {
+	if sc == scopeAll {
+		return int(u.k[s])
+	}
+	n := 0
+	for _, t := range u.patDays[s] {
+		if u.inScope(t, sc) {
+			n++
+		}
+	}
+	return n
+}
+
+// poissonTail returns P(X ≥ m) for X ~ Poisson(mu).
+func poissonTail(m int, mu float64) float64 {
+	if m <= 0 {
+		return 1
+	}
+	if mu <= 0 {
+		return 0
+	}
+	// Sum the head for small m (stable), the tail directly when the head is close to 1.
+	if float64(m) <= mu+1 {
+		head, term := 0.0, math.Exp(-mu)
+		for k := 0; k < m; k++ {
+			head += term
+			term *= mu / float64(k+1)
+		}
+		return math.Max(0, 1-head)
+	}
+	lg, _ := math.Lgamma(float64(m + 1))
+	term := math.Exp(-mu + float64(m)*math.Log(mu) - lg)
+	sum := 0.0
+	for k := m; k < m+200; k++ {
+		sum += term
+		term *= mu / float64(k+1)
+		if term < 1e-15*sum {
+			break
+		}
+	}
+	return sum
+}

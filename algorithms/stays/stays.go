@@ -1,0 +1,321 @@
+package stays
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/ringtrace/ringtrace/algorithms/dataset"
+	"github.com/ringtrace/ringtrace/algorithms/finding"
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// Options are the ghost-hospitalisation thresholds (JSON names are detection-parameter keys).
+type Options struct {
+	// InpatientGraceHours is ignored at both ends of a stay before a claim elsewhere counts as
+	// made during it; the run sets it from the card detector's inpatient_grace_hours.
+	InpatientGraceHours float64 `json:"-"`
+	// WaveDays: admissions at most this many days apart are one batch.
+	WaveDays int `json:"admission_wave_days"`
+}
+
+// DefaultOptions returns the documented defaults.
+func DefaultOptions() Options { return Options{InpatientGraceHours: 12, WaveDays: 2} }
+
+// Validate returns an EINVALID *graph.Error naming the first bad field.
+func (o Options) Validate() error {
+	if o.WaveDays < 0 || o.WaveDays > 30 {
+		return graph.FieldErrorf("admission_wave_days", "admission_wave_days 参数无效 (invalid): must be between 0 and 30")
+	}
+	return nil
+}
+
+// stay is one inpatient claim with its ghost evidence.
+type stay struct {
+	c         int32
+	pat       int32
+	prov      int32
+	day       int32
+	elsewhere int  // claims at other providers during the stay
+	overlap   bool // another stay elsewhere overlaps it
+	noCare    bool // lines show nothing but bed, nursing and consultation
+	copied    bool // the same item list is on three or more other patients' stays here
+	weight    float64
+}
+
+func (s *stay) evidence() float64 {
+	var ws []float64
+	if s.elsewhere > 0 {
+		ws = append(ws, math.Min(0.85, 0.6+0.1*float64(s.elsewhere-1)))
+	}
+	if s.overlap {
+		ws = append(ws, 0.5)
+	}
+	if s.noCare {
+		ws = append(ws, 0.5)
+	}
+	if s.copied {
+		ws = append(ws, 0.25)
+	}
+	return finding.NoisyOr(ws...)
+}
+
+// Detect returns ghost-hospitalisation rings and leads.
+func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence) ([]finding.Candidate, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	grace := int64(o.InpatientGraceHours * 3600)
+	var all []stay
+	// Identical item lists per institution, to spot copied records.
+	hashPats := map[[2]int64]map[int32]bool{}
+	for c := int32(0); int(c) < d.NClaims(); c++ {
+		if d.CType[c] == dataset.Inpatient && d.CItems[c].Lines >= 3 {
+			k := [2]int64{int64(d.CProv[c]), int64(d.CItems[c].Hash)}
+			if hashPats[k] == nil {
+				hashPats[k] = map[int32]bool{}
+			}
+			hashPats[k][d.CPat[c]] = true
+		}
+	}
+	for pt := int32(0); int(pt) < d.NPat(); pt++ {
+		cs := d.ClaimsOf(pt)
+		for _, c := range cs {
+			if d.CType[c] != dataset.Inpatient || d.CEnd[c] <= d.CStart[c] {
+				continue
+			}
+			s := stay{c: c, pat: pt, prov: d.CProv[c], day: d.Day(c)}
+			start, end := d.CStart[c], d.CEnd[c]
+			for _, o := range cs {
+				if o == c || d.CProv[o] == s.prov {
+					continue
+				}
+				if d.CType[o] == dataset.Inpatient {
+					if d.CStart[o] < end-grace && d.CEnd[o] > start+grace {
+						s.overlap = true
+					}
+					continue
+				}
+				if d.CStart[o] > start+grace && d.CStart[o] < end-grace && !d.UsualErrand(cs, o, start, end) {
+					s.elsewhere++
+				}
+			}
+			if it := d.CItems[c]; it.Lines > 0 && !it.Delivered() {
+				s.noCare = true
+			}
+			if it := d.CItems[c]; it.Lines >= 3 && len(hashPats[[2]int64{int64(s.prov), int64(it.Hash)}]) >= 4 {
+				s.copied = true
+			}
+			s.weight = s.evidence()
+			if s.weight > 0 {
+				all = append(all, s)
+			}
+		}
+	}
+	// Stays per institution, and the rate of ghost-looking stays (weight ≥ 0.5) everywhere.
+	stays := make([]int, d.NProv())
+	for c := int32(0); int(c) < d.NClaims(); c++ {
+		if d.CType[c] == dataset.Inpatient {
+			stays[d.CProv[c]]++
+		}
+	}
+	ghostAt := map[int32][]stay{}
+	var totalGhost, totalStays float64
+	for _, n := range stays {
+		totalStays += float64(n)
+	}
+	for _, s := range all {
+		if s.weight >= 0.5 {
+			ghostAt[s.prov] = append(ghostAt[s.prov], s)
+			totalGhost++
+		}
+		ev.Pat[s.pat] = append(ev.Pat[s.pat], stayReason(d, s))
+	}
+	provs := make([]int32, 0, len(ghostAt))
+	for p := range ghostAt {
+		provs = append(provs, p)
+	}
+	slices.Sort(provs)
+	tested := math.Max(1, float64(len(provs)))
+	var out []finding.Candidate
+	for _, pv := range provs {
+		gs := ghostAt[pv]
+		// Expected ghost-looking stays at the others' rate (leave this institution out).
+		others := math.Max(totalStays-float64(stays[pv]), 1)
+		rate := math.Max((totalGhost-float64(len(gs)))/others, 0.5/totalStays)
+		surprise := finding.PoissonSurprise(len(gs), rate*float64(stays[pv])) - math.Log10(tested)
+		for _, w := range waves(gs, o.WaveDays) {
+			pats := map[int32]bool{}
+			for _, s := range w {
+				pats[s.pat] = true
+			}
+			if len(pats) >= 2 {
+				if c, ok := ghostRing(d, pv, w, surprise, minScore); ok {
+					out = append(out, c)
+				}
+				continue
+			}
+			for _, s := range w {
+				if s.weight >= minScore {
+					out = append(out, ghostLead(d, s))
+				}
+			}
+		}
+	}
+	return append(out, referralBatches(d, minScore)...), nil
+}
+
+// waves groups an institution's ghost-looking stays into batches: stays admitted within wave
+// days of another stay of the batch, chained; batches that share a patient are one.
+func waves(gs []stay, wave int) [][]stay {
+	slices.SortFunc(gs, func(a, b stay) int {
+		if c := cmp.Compare(a.day, b.day); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.c, b.c)
+	})
+	var out [][]stay
+	for i := 0; i < len(gs); {
+		j := i + 1
+		for j < len(gs) && gs[j].day-gs[j-1].day <= int32(wave) {
+			j++
+		}
+		out = append(out, gs[i:j])
+		i = j
+	}
+	// Batches sharing a patient, or batches whose patients come back together, are one
+	// operation: merge batches that share any patient.
+	for changed := true; changed; {
+		changed = false
+		for a := 0; a < len(out) && !changed; a++ {
+			for b := a + 1; b < len(out) && !changed; b++ {
+				if sharePatient(out[a], out[b]) {
+					out[a] = append(append([]stay{}, out[a]...), out[b]...)
+					out = append(out[:b], out[b+1:]...)
+					changed = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+func distinctPatients(w []stay) int {
+	m := map[int32]bool{}
+	for _, s := range w {
+		m[s.pat] = true
+	}
+	return len(m)
+}
+
+func sharePatient(a, b []stay) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.pat == y.pat {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func stayReason(d *dataset.Claims, s stay) graph.Reason {
+	zh, en := "", ""
+	if s.overlap {
+		zh, en = zh+"，与他院住院重叠", en+", overlapping a stay elsewhere"
+	}
+	if s.noCare {
+		zh, en = zh+"，费用明细只有床位/护理/诊查费", en+", lines bill only bed, nursing and consultation"
+	}
+	if s.copied {
+		zh, en = zh+"，明细与多名他人的住院完全相同", en+", item list identical to several other patients' stays"
+	}
+	r := finding.Reason("ghost_stay_evidence", s.weight, map[string]float64{
+		"claims_elsewhere": float64(s.elsewhere), "overlapping_stay": b2f(s.overlap), "no_care_items": b2f(s.noCare), "copied_items": b2f(s.copied)},
+		"在 %s 住院期间本人在他处结算 %d 次", "during the stay at %s the patient settled %d claims elsewhere", d.Prov.Strs[s.prov], s.elsewhere)
+	r.Text += zh
+	r.TextEN += en
+	return r
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ghostRing scores one batch group of ghost-looking stays at institution pv.
+func ghostRing(d *dataset.Claims, pv int32, w []stay, surprise, minScore float64) (finding.Candidate, bool) {
+	pats := map[int32]bool{}
+	var wsum, fund int64
+	var ev float64
+	elsewhere, noCare, overlap := 0, 0, 0
+	for _, s := range w {
+		pats[s.pat] = true
+		ev += s.weight
+		fund += d.CFund[s.c]
+		wsum++
+		if s.elsewhere > 0 {
+			elsewhere++
+		}
+		if s.noCare {
+			noCare++
+		}
+		if s.overlap {
+			overlap++
+		}
+	}
+	ev /= float64(wsum)
+	n := len(pats)
+	batch := finding.Clamp01(float64(n-1) / 4)
+	coord := 1 - math.Exp(-math.Max(0, surprise)/3)
+	score := ev * (0.6 + 0.4*batch) * (0.4 + 0.6*coord)
+	if d.ProvOwn[pv] == dataset.OwnPrivate {
+		score = finding.NoisyOr(score, 0.1)
+	}
+	if score < minScore {
+		return finding.Candidate{}, false
+	}
+	reasons := []graph.Reason{
+		finding.Reason("ghost_admissions", ev, map[string]float64{"patients": float64(n), "stays": float64(wsum),
+			"claims_elsewhere_stays": float64(elsewhere), "no_care_stays": float64(noCare), "overlapping_stays": float64(overlap), "surprise": finding.Round4(surprise)},
+			"%d 名参保人在该机构分批入院的 %d 次住院中：%d 次期间本人在他处就诊或购药，%d 次费用明细只有床位/护理/诊查费，%d 次与他院住院重叠（按其他机构的比例，这样多的可疑住院概率约 10^-%.1f）",
+			"%d patients admitted in batches at this institution, %d stays: in %d the patient was treated or bought drugs elsewhere meanwhile, %d bill only bed, nursing and consultation fees, %d overlap a stay elsewhere (so many such stays has probability about 10^-%.1f at the other institutions' rate)",
+			n, wsum, elsewhere, noCare, overlap, math.Max(surprise, 0)),
+		finding.Reason("batch_admissions", 0.4*batch, map[string]float64{"patients": float64(n)},
+			"%d 人分批集中入院", "%d patients admitted in batches", n),
+	}
+	if d.ProvOwn[pv] == dataset.OwnPrivate {
+		reasons = append(reasons, finding.Reason("private_provider", 0.1, nil, "主要机构为民营机构", "the institution is privately owned"))
+	}
+	finding.SortReasons(reasons)
+	ps := finding.SortedKeys(pats)
+	refs := make([]graph.Ref, 0, n+1)
+	for _, p := range ps {
+		refs = append(refs, d.PatRef(p))
+	}
+	refs = append(refs, d.ProvRef(pv))
+	return finding.Candidate{Pats: ps, Provs: []int32{pv}, ProvCredit: []float64{providerCredit(d, pv)}, Ring: graph.Ring{
+		ID: finding.ID(graph.KindGhostHospitalization, refs), Kind: graph.KindGhostHospitalization, Score: finding.Round4(score),
+		Members: refs, Amount: graph.Money(fund), Claims: int(wsum), Region: d.RegionOf(pv), Reasons: reasons,
+	}}, true
+}
+
+// providerCredit: paper admissions need the institution.
+func providerCredit(d *dataset.Claims, pv int32) float64 {
+	if d.ProvOwn[pv] == dataset.OwnPublic {
+		return 0.6
+	}
+	return 1
+}
+
+// ghostLead reports one ghost-looking stay.
+func ghostLead(d *dataset.Claims, s stay) finding.Candidate {
+	refs := []graph.Ref{d.PatRef(s.pat), d.ProvRef(s.prov)}
+	r := stayReason(d, s)
+	return finding.Candidate{Lead: true, Pats: []int32{s.pat}, Provs: []int32{s.prov}, ProvCredit: []float64{0.5}, Ring: graph.Ring{
+		ID: finding.ID(graph.KindGhostHospitalization, refs), Kind: graph.KindGhostHospitalization, Score: finding.Round4(s.weight),
+		Members: refs, Amount: graph.Money(d.CFund[s.c]), Claims: 1, Region: d.RegionOf(s.prov), Reasons: []graph.Reason{r},
+	}}
+}

@@ -329,13 +329,12 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 	multiProv := finding.Clamp01(float64(len(provs)-2) / 2)
 	// Patients of one therapy course are booked into consecutive slots every day.
 	therapyShare := float64(ther) / ev
-	// A household going to its usual places: one address, diagnoses that fit each owner, one or
-	// two providers.
-	// A family at one address going where families go: its own clinic and pharmacy, or
-	// wherever an infection they share takes them; a holder's cards carry the holder's
-	// condition.
+	// A family at one address with diagnoses that fit each owner is a household wherever it
+	// goes; most of all at its own clinic and pharmacy, or where an infection they share takes
+	// them. A holder's cards carry the holder's condition (misfit diagnoses) or the holder's
+	// phone on cards of different addresses.
 	acuteShare := float64(acu) / ev
-	household := sameAddr * (1 - misfit) * math.Max(1-multiProv, acuteShare)
+	household := sameAddr * (1 - misfit) * math.Max(1-0.5*multiProv, acuteShare)
 	coord := 1 - math.Exp(-math.Max(0, best-3)/4)
 	support := finding.NoisyOr(0.5*misfit, 0.35*diagShare, 0.3*finding.Clamp01(1-meanAmtDiff/0.25), 0.4*phoneNoAddr, 0.35*multiProv, 0.2*finding.Clamp01((5-meanGap)/5))
 	score := coord * (1 - 0.85*household) * (1 - 0.9*therapyShare) * (0.55 + 0.45*support)

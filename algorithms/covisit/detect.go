@@ -111,6 +111,11 @@ func (u *unit) detect(ctx context.Context, d *dataset.Claims, dp *dataset.Diagno
 		if err != nil {
 			return nil, [2]int{}, err
 		}
+		series, err := u.sessionCandidates(ctx, o, h, seed+uint64(h))
+		if err != nil {
+			return nil, [2]int{}, err
+		}
+		cands = append(cands, series...)
 		tested += len(cands)
 		for _, c := range cands {
 			core, _ := u.refine(c, h, 1, o)

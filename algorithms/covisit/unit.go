@@ -45,7 +45,8 @@ type unit struct {
 	// synchrony, Amarasingham et al. 2012, doi:10.1152/jn.00633.2011), so that patients whose
 	// visits cluster in the same weeks (an epidemic, a season) are not mistaken for patients
 	// who come on the same day. winN[sc][w] is Σ n_t over window w's days of scope sc, winQ the
-	// chance Σ n_t²/N_w² that two visits of the window fall on one day.
+	// chance Σ n_t²/N_w² that two visits of the window fall on one day, n_t counting the day's
+	// one-time visitors plus one.
 	jitterLen int32
 	win0      int32
 	winN      [3][]float64
@@ -108,6 +109,10 @@ func newUnit(prov int32, vs []visit, blockLen int, salt uint64) *unit {
 		lo = hi
 	}
 	u.dayOff = append(u.dayOff, int32(len(vs)))
+	for _, v := range vs {
+		u.k[v.pat]++
+		u.patDays[v.pat] = append(u.patDays[v.pat], v.day)
+	}
 	u.jitterLen = u.blockLen * max(jitterBlocks, (jitterDays+u.blockLen-1)/u.blockLen)
 	if len(u.days) > 0 {
 		u.win0 = u.window(u.days[0])
@@ -120,7 +125,15 @@ func newUnit(prov int32, vs []visit, blockLen int, salt uint64) *unit {
 		}
 		for i, t := range u.days {
 			w := u.window(t) - u.win0
-			nt := float64(u.dayOff[i+1] - u.dayOff[i])
+			// The day's pull is measured on the patients who came once (plus one for an open
+			// day): repeat visitors are the suspects, and a ring that fills a small clinic's
+			// days must not make those days look busy enough to explain its members' meetings.
+			nt := 1.0
+			for _, v := range u.visits[u.dayOff[i]:u.dayOff[i+1]] {
+				if u.k[v.pat] == 1 {
+					nt++
+				}
+			}
 			for _, sc := range []int{int(u.half[i]), scopeAll} {
 				u.winN[sc][w] += nt
 				sq[sc][w] += nt * nt
@@ -133,10 +146,6 @@ func newUnit(prov int32, vs []visit, blockLen int, salt uint64) *unit {
 				}
 			}
 		}
-	}
-	for _, v := range vs {
-		u.k[v.pat]++
-		u.patDays[v.pat] = append(u.patDays[v.pat], v.day)
 	}
 	return u
 }

@@ -200,13 +200,6 @@ func waves(gs []stay, wave int) [][]stay {
 	return out
 }
 
-func distinctPatients(w []stay) int {
-	m := map[int32]bool{}
-	for _, s := range w {
-		m[s.pat] = true
-	}
-	return len(m)
-}
 
 func sharePatient(a, b []stay) bool {
 	for _, x := range a {

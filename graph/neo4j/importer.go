@@ -68,6 +68,9 @@ type Importer struct {
 	written graph.Counts
 	items   int64
 	closed  bool
+	// multiline is set when a field holds a line break: the importer then has to be told, which
+	// stops it from splitting files into chunks it parses in parallel.
+	multiline bool
 }
 
 type importFile struct {
@@ -199,6 +202,14 @@ func (im *Importer) closeFiles() {
 func (im *Importer) write(file string, rec ...string) error {
 	f := im.files[file]
 	f.rows++
+	if !im.multiline {
+		for _, v := range rec {
+			if strings.ContainsAny(v, "\r\n") {
+				im.multiline = true
+				break
+			}
+		}
+	}
 	return f.w.Write(rec)
 }
 
@@ -446,10 +457,11 @@ func (im *Importer) Import(ctx context.Context) (ImportResult, error) {
 		"--add-opens=java.base/java.lang=ALL-UNNAMED",
 		"-cp", filepath.Join(im.cfg.Lib, "*"), "org.neo4j.cli.AdminTool", "database", "import", "full"}
 	cmdArgs = append(cmdArgs, args...)
-	// Empty unquoted fields are nulls (the property is not stored, as in the Cypher path);
-	// fields may hold line breaks (addresses), which the writer quotes.
-	cmdArgs = append(cmdArgs, "--multiline-fields=true", "--threads="+strconv.Itoa(im.cfg.Threads),
-		"--high-parallel-io=off", "--overwrite-destination=true", im.cfg.Database)
+	// Empty unquoted fields are nulls (the property is not stored, as in the Cypher path).
+	// Fields with line breaks are quoted by the writer; the importer reads them only when told.
+	cmdArgs = append(cmdArgs, "--multiline-fields="+strconv.FormatBool(im.multiline), "--threads="+strconv.Itoa(im.cfg.Threads),
+		"--high-parallel-io=off", "--overwrite-destination=true",
+		"--report-file="+filepath.Join(im.cfg.Staging, "import.report"), im.cfg.Database)
 	cmd := osexec.CommandContext(ctx, im.cfg.Java, cmdArgs...)
 	cmd.Env = append(os.Environ(), "NEO4J_HOME="+im.cfg.Staging, "NEO4J_CONF="+conf)
 	var out io.Writer = logf

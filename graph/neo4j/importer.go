@@ -85,13 +85,13 @@ type importFile struct {
 
 // ImportResult is the outcome of an import.
 type ImportResult struct {
-	Counts        graph.Counts  // nodes per kind and relationships per type written and imported
-	ClaimItems    int64         // claim item nodes
-	Nodes, Rels   int64         // totals reported by the importer
-	LogPath       string        // the importer's log, kept
-	Elapsed       time.Duration // the importer's run, JVM start included
-	DatabaseDir   string        // where the database now lives
-	TransactionsD string        // where its transaction logs now live
+	Counts          graph.Counts  // nodes per kind and relationships per type written and imported
+	ClaimItems      int64         // claim item nodes
+	Nodes, Rels     int64         // totals reported by the importer
+	LogPath         string        // the importer's log, kept
+	Elapsed         time.Duration // the importer's run, JVM start included
+	DatabaseDir     string        // where the database now lives
+	TransactionsDir string        // where its transaction logs now live
 }
 
 // node and relationship files, with the importer's typed headers. Column order is the order
@@ -502,16 +502,16 @@ func (im *Importer) Import(ctx context.Context) (ImportResult, error) {
 	// the server (and for NewImporter) only once its directory is there; logs moved without it
 	// are removed by the next NewImporter.
 	res.DatabaseDir = filepath.Join(im.cfg.DataDir, "databases", im.cfg.Database)
-	res.TransactionsD = filepath.Join(im.cfg.DataDir, "transactions", im.cfg.Database)
-	for _, d := range []string{filepath.Dir(res.DatabaseDir), filepath.Dir(res.TransactionsD)} {
+	res.TransactionsDir = filepath.Join(im.cfg.DataDir, "transactions", im.cfg.Database)
+	for _, d := range []string{filepath.Dir(res.DatabaseDir), filepath.Dir(res.TransactionsDir)} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return res, err
 		}
 	}
-	if err := os.Rename(filepath.Join(stageData, "transactions", im.cfg.Database), res.TransactionsD); err != nil {
+	if err := os.Rename(filepath.Join(stageData, "transactions", im.cfg.Database), res.TransactionsDir); err != nil {
 		return res, fmt.Errorf("move imported transaction logs into place: %w", err)
 	}
-	if err := syncDir(filepath.Dir(res.TransactionsD)); err != nil {
+	if err := syncDir(filepath.Dir(res.TransactionsDir)); err != nil {
 		return res, err
 	}
 	if err := os.Rename(filepath.Join(stageData, "databases", im.cfg.Database), res.DatabaseDir); err != nil {

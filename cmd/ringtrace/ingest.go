@@ -37,6 +37,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	fs.String("rejects", "", "rejects CSV (default: rejects-<data dir name>.csv beside the embedded store directory, or in the working directory for neo4j)")
 	fs.String("mapping", "", "header mapping CSV: header,canonical[,file] (see docs/input.md)")
 	fs.Int("batch", ingest.DefaultBatchSize, "rows per atomic store write batch")
+	addImportFlags(fs)
 	v, err := loadConfig(fs, args)
 	if err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -49,6 +50,9 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		return &exitError{2, errors.New("--data DIR is required / 需要 --data 数据目录")}
 	}
 	sc, err := storeConfig(v)
+	if importing(v) {
+		err = checkImportStore(sc)
+	}
 	if err != nil {
 		return &exitError{2, err}
 	}
@@ -70,6 +74,9 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	// limit makes the GC collect harder near it instead; GOMEMLIMIT overrides.
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(3 << 30)
+	}
+	if importing(v) {
+		return runIngestImport(ctx, env, v, data, opts)
 	}
 	store, err := openIngestStore(ctx, sc)
 	if err != nil {

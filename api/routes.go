@@ -108,6 +108,12 @@ func (s *Server) table() []route {
 		{http.MethodPost, "/api/cases/:id/extension", signedIn, caseWriter, std, s.extendCase},
 		{http.MethodPost, "/api/cases/:id/export", signedIn, exporters, std, s.exportCase},
 		{http.MethodPost, "/api/cases/:id/confirm-amount", signedIn, onlySuper, std, s.confirmAmount},
+		{http.MethodPost, "/api/cases/:id/application", signedIn, caseWriter, std, s.setApplicationReceived},
+		{http.MethodPost, "/api/cases/:id/handovers", signedIn, onlySuper, std, s.handoverCase},
+		{http.MethodPost, "/api/cases/:id/handovers/:seq/feedback", signedIn, caseWriter, std, s.handoverFeedback},
+		{http.MethodPost, "/api/cases/:id/statement", signedIn, caseWriter, std, s.statementCase},
+		{http.MethodPost, "/api/cases/:id/appeals", signedIn, caseWriter, std, s.appealCase},
+		{http.MethodPost, "/api/cases/:id/recoveries", signedIn, onlySuper, std, s.recoveryCase},
 		{http.MethodPost, "/api/recusals", signedIn, caseWriter, std, s.recuse},
 		{http.MethodGet, "/api/recusals", signedIn, caseWriter, std, s.listRecusals},
 

@@ -542,6 +542,11 @@ func (cs *Cases) Transition(a accounts.Actor, id string, version int, to CaseSta
 		if !slices.Contains(roles, a.Role) {
 			return Event{}, bilingual.New(graph.EFORBIDDEN, "此操作需要主管审批", "this step needs a supervisor")
 		}
+		if c.Status == StatusVerification && to == StatusTransferred && transferTo != TransferAdministrative {
+			// Art. 10: confirmed fraud goes from verification to the administrative department;
+			// a transfer to police follows 立案.
+			return Event{}, bilingual.New(graph.ECONFLICT, "核查结束后只能移送社会保险行政部门；移送公安机关须先立案", "from verification a case goes to the administrative department; police transfer follows 立案")
+		}
 		if to == StatusVerification && c.Assignee == "" {
 			return Event{}, bilingual.New(graph.ECONFLICT, "核查前需先分配调查员", "assign an investigator before verification")
 		}

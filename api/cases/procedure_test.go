@@ -232,3 +232,12 @@ func TestRecoveries(t *testing.T) {
 		t.Fatalf("get: %v %+v", err, got.Recoveries)
 	}
 }
+
+// From verification a case goes to the administrative department only; police follow 立案.
+func TestVerificationNotStraightToPolice(t *testing.T) {
+	f := newProcedureFixture(t, "2025-09-22 10:00")
+	c := f.must(f.cs.Create(f.inv, NewCase{Parties: []graph.Ref{patient}}))
+	c = f.must(f.cs.Transition(f.inv, c.ID, c.Version, StatusVerification, "", ""))
+	_, err := f.cs.Transition(f.sup, c.ID, c.Version, StatusTransferred, TransferPolice, "")
+	wantCode(t, err, graph.ECONFLICT)
+}

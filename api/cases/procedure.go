@@ -2,6 +2,7 @@ package cases
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -412,4 +413,52 @@ func (cs *Cases) AddRecovery(a accounts.Actor, id string, version int, kind stri
 		c.Recoveries = append(c.Recoveries, Recovery{Kind: kind, KindLabel: label, Amount: amount, Date: Day(d), Document: doc, At: at, By: a.Username})
 		return Event{Action: "recovery", To: kind, Detail: amount.String()}, nil
 	})
+}
+
+// Step is one procedural fact of a case in date order, with its 简体中文 label: what the
+// referral package prints.
+type Step struct {
+	Kind   string
+	Label  string
+	Date   string // YYYY-MM-DD
+	Detail string
+	Amount graph.Money
+}
+
+// Steps lists the procedural facts of c by date (stable for equal dates).
+func (c *Case) Steps() []Step {
+	var out []Step
+	if c.ApplicationReceived != "" {
+		out = append(out, Step{Kind: "application", Label: "收到医疗保险待遇申请", Date: c.ApplicationReceived})
+	}
+	if !c.VerifiedAt.IsZero() {
+		out = append(out, Step{Kind: "verified", Label: "书面核查结束（确认欺诈）", Date: Day(c.VerifiedAt)})
+	}
+	for _, h := range c.Handovers {
+		out = append(out, Step{Kind: "handover", Label: "移交" + h.KindLabel, Date: Day(h.At), Detail: strings.TrimSpace(h.Department + " " + h.Note)})
+		if f := h.Feedback; f != nil {
+			out = append(out, Step{Kind: "feedback", Label: "处理情况反馈（" + h.KindLabel + "）", Date: f.Received, Detail: strings.TrimSpace(f.Outcome + " " + f.Document)})
+		}
+	}
+	if st := c.Statement; st != nil {
+		out = append(out, Step{Kind: "statement_notice", Label: "告知陈述、申辩权利", Date: st.Notified, Detail: fmt.Sprintf("%s，期限 %d 个工作日，至 %s", st.Document, st.WorkingDays, st.Due)})
+		if st.Submitted != "" {
+			label, detail := "当事人陈述、申辩", st.Text
+			if st.Waived {
+				label, detail = "当事人放弃陈述、申辩", ""
+			}
+			out = append(out, Step{Kind: "statement", Label: label, Date: st.Submitted, Detail: detail})
+		}
+	}
+	for _, ap := range c.Appeals {
+		out = append(out, Step{Kind: "appeal", Label: "提起" + ap.KindLabel, Date: ap.Filed, Detail: ap.Body})
+		if ap.Decided != "" {
+			out = append(out, Step{Kind: "appeal_decision", Label: ap.KindLabel + "结果", Date: ap.Decided, Detail: strings.TrimSpace(appealOutcomes[ap.Outcome] + " " + ap.Detail)})
+		}
+	}
+	for _, r := range c.Recoveries {
+		out = append(out, Step{Kind: r.Kind, Label: r.KindLabel, Date: r.Date, Detail: r.Document, Amount: r.Amount})
+	}
+	slices.SortStableFunc(out, func(a, b Step) int { return strings.Compare(a.Date, b.Date) })
+	return out
 }

@@ -70,6 +70,18 @@ schemas = {
  "Statement": obj({"notified": {"type":"string","format":"date"}, "working_days": int_, "due": {"type":"string","format":"date"}, "document": str_, "submitted": {"type":"string","format":"date"}, "text": str_, "waived": bool_, "at": dt, "by": str_}, ["notified","working_days","due","document","at","by"]),
  "Appeal": obj({"seq": int_, "kind": {"type":"string","enum":["reconsideration","litigation"]}, "kind_label": str_, "filed": {"type":"string","format":"date"}, "body": str_, "decided": {"type":"string","format":"date"}, "outcome": {"type":"string","enum":["","upheld","changed","revoked","withdrawn"]}, "detail": str_, "at": dt, "by": str_}, ["seq","kind","kind_label","filed","body","at","by"]),
  "Recovery": obj({"kind": {"type":"string","enum":["recovered","penalty"]}, "kind_label": str_, "amount": {"type":"number","description":"yuan"}, "date": {"type":"string","format":"date"}, "document": str_, "at": dt, "by": str_}, ["kind","kind_label","amount","date","at","by"]),
+ "InspectionPlanRequest": obj({"seed": {"type":"integer","minimum":0,"description":"the same seed, store and job reproduce the plan"},
+   "institution_share": {"type":"number","minimum":0.6666666666666666,"maximum":1,"description":"share of each region's institutions to sample; default and minimum 2/3"},
+   "pharmacy_share": {"type":"number","minimum":0.3333333333333333,"maximum":1,"description":"share of each region's pharmacies to sample; default and minimum 1/3"},
+   "flying": {"type":"integer","minimum":0,"maximum":1000,"description":"number of flying-inspection targets (the riskiest)"},
+   "risk_weight": {"type":"number","minimum":0,"maximum":100,"description":"weight = 1 + risk_weight × risk; default 4"},
+   "region": {"type":"string","description":"only this pooling region"}, "job_id": {"type":"string","description":"job whose risk scores weight the draw; default the latest"}}, ["seed"]),
+ "InspectionProvider": obj({"type": {"type":"string","enum":["institution","pharmacy"]}, "id": str_, "name": str_, "region": str_, "level": str_, "ownership": str_, "risk": num}, ["type","id","risk"]),
+ "InspectionPlan": obj({"seed": int_, "institution_share": num, "pharmacy_share": num, "risk_weight": num, "job_id": str_,
+   "sample": arr(R("InspectionProvider")), "flying": arr(R("InspectionProvider")),
+   "strata": arr(obj({"region": str_, "type": str_, "level": str_, "ownership": str_, "total": int_, "sampled": int_}, ["region","type","total","sampled"])),
+   "coverage": arr(obj({"region": str_, "type": str_, "total": int_, "sampled": int_, "share": num, "minimum": num}, ["region","type","total","sampled","share","minimum"]))},
+   ["seed","institution_share","pharmacy_share","risk_weight","job_id","sample","flying","strata","coverage"]),
  "ApplicationReceived": obj({"application_received": {"type":"string","format":"date"}, "version": int_}, ["application_received","version"]),
  "HandoverCreate": obj({"kind": {"type":"string","enum":["administrative","police","health","market_regulation","other"]}, "department": {"type":"string","maxLength":200}, "note": str_, "version": int_}, ["kind","department","version"]),
  "FeedbackCreate": obj({"received": {"type":"string","format":"date"}, "outcome": {"type":"string","maxLength":4000}, "document": str_, "version": int_}, ["received","outcome","version"]),
@@ -148,6 +160,7 @@ paths = {
  "/api/cases/{id}/statement": {"post": op("Serve the statement-and-defence notice (陈述、申辩) or record the party's answer", "cases", "Case", [ID], body="StatementAction", roles=["investigator","supervisor"], errs=(400,401,403,404,409))},
  "/api/cases/{id}/appeals": {"post": op("Record a reconsideration or lawsuit (复议、诉讼) or its outcome", "cases", "Case", [ID], body="AppealAction", roles=["investigator","supervisor"], errs=(400,401,403,404,409))},
  "/api/cases/{id}/recoveries": {"post": op("Record fund money recovered (追回) or a penalty (罚款)", "cases", "Case", [ID], body="RecoveryCreate", roles=["supervisor"], errs=(400,401,403,404,409))},
+ "/api/inspections/plan": {"post": op("Draw an on-site inspection sample (≥ 2/3 of institutions, ≥ 1/3 of pharmacies per region, stratified by level and ownership, risk-weighted, reproducible by seed) and flying-inspection targets; ?format=csv downloads it", "inspection", "InspectionPlan", [p("format", schema={"type":"string","enum":["json","csv"],"default":"json"})], body="InspectionPlanRequest", roles=["supervisor"], errs=(400,401,403,404,409))},
  "/api/recusals": {"post": op("Declare recusal (回避) from a case or a party", "cases", "Recusal", body="RecusalCreate", code=201, roles=["investigator","supervisor"], ok_desc="created"),
                    "get": op("List recusals (own; supervisors see all)", "cases", None, roles=["investigator","supervisor"])},
  "/api/audit": {"get": op("Query the audit trail", "audit", "AuditPage", [p("actor"), p("action"), p("entity", desc="type:id"), p("from", schema=dt), p("to", schema=dt)] + pg, roles=["supervisor"])},
@@ -214,6 +227,7 @@ paths.update({
 })
 paths["/api/cases/{id}/export"]["post"]["responses"]["200"] = {"description":"the ZIP package","content":{"application/zip":{"schema":{"type":"string","format":"binary"}}}}
 paths["/api/reports/{id}/attachments/{n}"]["get"]["responses"]["200"] = {"description":"the attachment","content":{"application/octet-stream":{"schema":{"type":"string","format":"binary"}}}}
+paths["/api/inspections/plan"]["post"]["responses"]["200"]["content"]["text/csv"] = {"schema":{"type":"string","description":"UTF-8 CSV with BOM, Chinese headers: 检查方式,统筹区,机构类型,编码,名称,等级,所有制,风险分"}}
 paths["/api/reports"]["post"]["requestBody"]["content"]["multipart/form-data"] = {"schema": R("ReportSubmission")}
 doc = {
  "openapi": "3.0.3",
@@ -221,7 +235,7 @@ doc = {
    "description": "Graph exploration, detection jobs, findings, cases (案件), roles and audit for RingTrace. All /api routes except login and this description need `Authorization: Bearer <token>`. Access is deny-by-default per role (x-roles lists the roles allowed on each operation; finer rules — case assignment, police transfer, masking — apply inside). Errors are `{\"error\":{\"code\",\"field\",\"message\"}}`."},
  "servers": [{"url": "/"}],
  "security": [{"bearer": []}],
- "tags": [{"name": t} for t in ["auth","graph","jobs","findings","cases","referral","intake","blacklist","audit","users","meta"]],
+ "tags": [{"name": t} for t in ["auth","graph","jobs","findings","cases","inspection","referral","intake","blacklist","audit","users","meta"]],
  "paths": paths,
  "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": schemas},
 }

@@ -1,0 +1,81 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ringtrace/ringtrace/api/accounts"
+	"github.com/ringtrace/ringtrace/api/audit"
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// A supervisor draws the inspection sample over the store: every region covered at ≥ 2/3 of its
+// institutions and ≥ 1/3 of its pharmacies, the riskiest provider of the latest job as the
+// flying-inspection target, the same seed giving the same list, and a CSV download.
+func TestInspectionPlanOverHTTP(t *testing.T) {
+	st := openFixtureStore(t)
+	ctx := context.Background()
+	var ins []graph.Institution
+	for i := range 5 {
+		ins = append(ins, graph.Institution{ID: fmt.Sprintf("H5301020010%d", i), Name: fmt.Sprintf("社区卫生服务中心%d", i), Level: "社区卫生服务中心", Ownership: "public", Region: "530102"})
+	}
+	ins = append(ins, graph.Institution{ID: "H53010300001", Level: "二级", Ownership: "public", Region: "530103"})
+	var phs []graph.Pharmacy
+	for i := range 4 {
+		phs = append(phs, graph.Pharmacy{ID: fmt.Sprintf("P5301020004%d", i), Name: fmt.Sprintf("药店%d", i), Region: "530102"})
+	}
+	if err := st.PutInstitutions(ctx, ins); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutPharmacies(ctx, phs); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWithStore(t, st)
+	e.runJob(nil)
+
+	var plan inspectionPlanView
+	if code := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/inspections/plan", map[string]any{"seed": 11, "flying": 1}, &plan); code != http.StatusOK {
+		t.Fatalf("plan: %d", code)
+	}
+	// 530102: 6 institutions → 4, 4 pharmacies → 2; 530103: 1 institution → 1.
+	want := map[string]int{"530102/institution": 4, "530102/pharmacy": 2, "530103/institution": 1}
+	if len(plan.Coverage) != len(want) {
+		t.Fatalf("coverage %+v", plan.Coverage)
+	}
+	for _, c := range plan.Coverage {
+		if k := c.Region + "/" + string(c.Type); c.Sampled != want[k] || c.Share < c.Minimum {
+			t.Errorf("%s: %+v, want %d sampled", k, c, want[k])
+		}
+	}
+	if plan.JobID == "" || len(plan.Flying) != 1 || plan.Flying[0].ID != "H53010200001" || plan.Flying[0].Risk <= 0 {
+		t.Fatalf("flying targets %+v (job %q)", plan.Flying, plan.JobID)
+	}
+	var again inspectionPlanView
+	e.as(accounts.RoleSupervisor, http.MethodPost, "/api/inspections/plan", map[string]any{"seed": 11, "flying": 1}, &again)
+	if fmt.Sprint(again.Sample) != fmt.Sprint(plan.Sample) {
+		t.Fatal("the same seed drew a different sample")
+	}
+	for _, bad := range []map[string]any{{}, {"seed": 1, "institution_share": 0.5}, {"seed": 1, "pharmacy_share": 0.1}, {"seed": 1, "colour": "red"}} {
+		if code := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/inspections/plan", bad, nil); code != http.StatusBadRequest {
+			t.Errorf("%v: %d, want 400", bad, code)
+		}
+	}
+	if code := e.as(accounts.RoleAnalyst, http.MethodPost, "/api/inspections/plan", map[string]any{"seed": 1}, nil); code != http.StatusForbidden {
+		t.Errorf("analyst plans: %d", code)
+	}
+	code, b, h := e.raw(e.tokens[accounts.RoleSupervisor], http.MethodPost, "/api/inspections/plan?format=csv", map[string]any{"seed": 11, "flying": 1})
+	if code != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !bytes.HasPrefix(b, []byte("\ufeff检查方式")) {
+		t.Fatalf("csv: %d %s %q", code, h.Get("Content-Type"), b[:min(len(b), 60)])
+	}
+	if n := bytes.Count(b, []byte("\n")); n != 1+7+1 {
+		t.Fatalf("csv has %d lines:\n%s", n, b)
+	}
+	recs, _, err := e.svc.Audit.Query(audit.Query{Action: "plan_inspection", Limit: 10})
+	if err != nil || len(recs) != 3 || !strings.Contains(recs[0].Detail, "seed 11") {
+		t.Fatalf("audit: %v %+v", err, recs)
+	}
+}

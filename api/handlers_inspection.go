@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/ringtrace/ringtrace/api/cases"
 	"github.com/ringtrace/ringtrace/api/inspection"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
-// Inspection planning (抽查, 飞行检查).
+// Supervision work around the cases: inspection planning (抽查, 飞行检查) and the monthly figures.
 
 type inspectionPlanRequest struct {
 	Seed             *uint64 `json:"seed"`
@@ -98,4 +99,18 @@ func (s *Server) planInspection(r *request) error {
 		return r.Blob(http.StatusOK, "text/csv; charset=utf-8", b)
 	}
 	return s.recorded(r, "plan_inspection", nil, detail, http.StatusOK, inspectionPlanView{Plan: plan, JobID: jobID})
+}
+
+// monthlyStatistics is GET /api/statistics/monthly?month=YYYY-MM: the month's case figures, each
+// with the cases behind it.
+func (s *Server) monthlyStatistics(r *request) error {
+	month := r.QueryParam("month")
+	if month == "" {
+		month = s.cfg.Now().In(cases.ChinaTime).Format("2006-01")
+	}
+	rep, err := s.svc.Cases.Monthly(r.actor, month)
+	if err != nil {
+		return err
+	}
+	return s.recorded(r, "read_statistics", nil, "monthly "+rep.Month, http.StatusOK, rep)
 }

@@ -79,3 +79,32 @@ func TestInspectionPlanOverHTTP(t *testing.T) {
 		t.Fatalf("audit: %v %+v", err, recs)
 	}
 }
+
+func TestMonthlyStatisticsOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	var c caseView
+	if code := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0001"}}, &c); code != http.StatusCreated {
+		t.Fatalf("create: %d", code)
+	}
+	var rep struct {
+		Month   string `json:"month"`
+		Figures []struct {
+			Key   string   `json:"key"`
+			Label string   `json:"label"`
+			Count int      `json:"count"`
+			Cases []string `json:"cases"`
+		} `json:"figures"`
+	}
+	if code := e.as(accounts.RoleSupervisor, http.MethodGet, "/api/statistics/monthly", nil, &rep); code != http.StatusOK || rep.Month != "2025-03" {
+		t.Fatalf("monthly: %d %+v", code, rep)
+	}
+	if f := rep.Figures[0]; f.Key != "leads" || f.Label != "登记线索" || f.Count != 1 || f.Cases[0] != c.ID {
+		t.Fatalf("leads figure %+v", f)
+	}
+	if code := e.as(accounts.RoleSupervisor, http.MethodGet, "/api/statistics/monthly?month=March", nil, nil); code != http.StatusBadRequest {
+		t.Fatalf("bad month: %d", code)
+	}
+	if code := e.as(accounts.RoleInvestigator, http.MethodGet, "/api/statistics/monthly", nil, nil); code != http.StatusForbidden {
+		t.Fatalf("investigator reads statistics: %d", code)
+	}
+}

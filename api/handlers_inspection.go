@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/ringtrace/ringtrace/algorithms/billing"
+
 	"github.com/ringtrace/ringtrace/api/cases"
 	"github.com/ringtrace/ringtrace/api/inspection"
 	"github.com/ringtrace/ringtrace/graph"
@@ -113,4 +115,50 @@ func (s *Server) monthlyStatistics(r *request) error {
 		return err
 	}
 	return s.recorded(r, "read_statistics", nil, "monthly "+rep.Month, http.StatusOK, rep)
+}
+
+// billingAuditView is an audit run as served: patients masked per the caller's access, hits
+// paged.
+type billingAuditView struct {
+	RulesVersion string         `json:"rules_version"`
+	Lines        int            `json:"lines"`
+	TotalHits    int            `json:"total_hits"`
+	Offset       int            `json:"offset"`
+	Hits         []billing.Hit  `json:"hits"`
+	Leads        []graph.Ring   `json:"leads"`
+	AtStake      graph.Money    `json:"at_stake"`
+	ByRule       map[string]int `json:"by_rule"`
+}
+
+// billingAudit is POST /api/billing/audit: every billing line of the store against the rule
+// tables, with the hits (paged) and the leads per provider and rule.
+func (s *Server) billingAudit(r *request) error {
+	offset, limit, err := pageParams(r, 10_000)
+	if err != nil {
+		return err
+	}
+	res, err := s.cfg.BillingRules.Run(r.ctx(), s.cfg.Store)
+	if err != nil {
+		return err
+	}
+	v := s.viewer(r.actor)
+	out := billingAuditView{RulesVersion: res.RulesVersion, Lines: res.Lines, TotalHits: len(res.Hits), Offset: offset, Hits: []billing.Hit{}, Leads: res.Leads, ByRule: map[string]int{}}
+	for _, h := range res.Hits {
+		out.AtStake += h.AtStake
+		out.ByRule[h.Rule]++
+	}
+	for i := offset; i < len(res.Hits) && len(out.Hits) < limit; i++ {
+		h := res.Hits[i]
+		h.Patient = v.Ref(graph.Ref{Type: graph.TypePatient, ID: h.Patient}).ID
+		out.Hits = append(out.Hits, h)
+	}
+	var refs []graph.Ref
+	for i := range out.Leads {
+		for j, m := range out.Leads[i].Members {
+			refs = append(refs, m)
+			out.Leads[i].Members[j] = v.Ref(m)
+		}
+	}
+	detail := fmt.Sprintf("billing audit rules %s: %d lines, %d hits, %d leads", res.RulesVersion, res.Lines, len(res.Hits), len(res.Leads))
+	return s.recorded(r, "billing_audit", cases.DedupRefs(refs), detail, http.StatusOK, out)
 }

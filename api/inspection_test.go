@@ -10,6 +10,8 @@ import (
 
 	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/api/audit"
+	"github.com/ringtrace/ringtrace/api/lineaudit"
+	"github.com/ringtrace/ringtrace/api/masking"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -106,5 +108,50 @@ func TestMonthlyStatisticsOverHTTP(t *testing.T) {
 	}
 	if code := e.as(accounts.RoleInvestigator, http.MethodGet, "/api/statistics/monthly", nil, nil); code != http.StatusForbidden {
 		t.Fatalf("investigator reads statistics: %d", code)
+	}
+}
+
+// The billing-line audit over the store: a line priced above the catalogue limit is a hit with
+// its rule row and the overcharge; analysts see the patient pseudonymised; without rule tables
+// the route answers 503.
+func TestBillingAuditOverHTTP(t *testing.T) {
+	st := openFixtureStore(t)
+	ctx := context.Background()
+	items := []graph.ClaimItem{
+		{ClaimID: "C00", Seq: 1, ItemCode: "250101", Quantity: 1, UnitPrice: graph.FromYuan(30), Amount: graph.FromYuan(30)},
+		{ClaimID: "C01", Seq: 1, ItemCode: "250101", Quantity: 1, UnitPrice: graph.FromYuan(25), Amount: graph.FromYuan(25)},
+	}
+	if err := st.PutClaimItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	rules, err := lineaudit.Load("../algorithms/billing/testdata/rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWithStore(t, st, func(c *testConfig) { c.BillingRules = rules })
+	var out billingAuditView
+	if code := e.as(accounts.RoleAnalyst, http.MethodPost, "/api/billing/audit", nil, &out); code != http.StatusOK {
+		t.Fatalf("audit: %d", code)
+	}
+	if out.Lines != 2 || out.TotalHits != 1 || out.Hits[0].Rule != "price_over_limit" || out.Hits[0].RuleLine != 2 || out.Hits[0].AtStake != graph.FromYuan(5) ||
+		out.AtStake != graph.FromYuan(5) || out.RulesVersion != rules.Version() {
+		t.Fatalf("audit %+v", out)
+	}
+	if p := out.Hits[0].Patient; !strings.HasPrefix(p, masking.PseudonymPrefix) {
+		t.Fatalf("analyst sees patient %s", p)
+	}
+	if len(out.Leads) != 1 || out.Leads[0].Members[0].ID != "H53010200001" {
+		t.Fatalf("leads %+v", out.Leads)
+	}
+	if code := e.as(accounts.RoleInvestigator, http.MethodPost, "/api/billing/audit", nil, nil); code != http.StatusForbidden {
+		t.Fatalf("investigator audits: %d", code)
+	}
+	recs, _, err := e.svc.Audit.Query(audit.Query{Action: "billing_audit", Limit: 10})
+	if err != nil || len(recs) != 1 || !strings.Contains(recs[0].Detail, rules.Version()) {
+		t.Fatalf("audit trail: %v %+v", err, recs)
+	}
+	bare := newEnv(t)
+	if code := bare.as(accounts.RoleAnalyst, http.MethodPost, "/api/billing/audit", nil, nil); code != http.StatusServiceUnavailable {
+		t.Fatalf("without rules: %d", code)
 	}
 }

@@ -3,8 +3,10 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/ringtrace/ringtrace/algorithms/billing"
+	"github.com/ringtrace/ringtrace/algorithms/fundwatch"
 
 	"github.com/ringtrace/ringtrace/api/cases"
 	"github.com/ringtrace/ringtrace/api/inspection"
@@ -161,4 +163,36 @@ func (s *Server) billingAudit(r *request) error {
 	}
 	detail := fmt.Sprintf("billing audit rules %s: %d lines, %d hits, %d leads", res.RulesVersion, res.Lines, len(res.Hits), len(res.Leads))
 	return s.recorded(r, "billing_audit", cases.DedupRefs(refs), detail, http.StatusOK, out)
+}
+
+// fundWarnings is GET /api/fund/warnings: the fund early-warning model over the store's claims —
+// monthly series with their expected bands and the months outside them.
+func (s *Server) fundWarnings(r *request) error {
+	o := fundwatch.Options{Dimension: r.QueryParam("dimension"), Metric: r.QueryParam("metric")}
+	if k := r.QueryParam("k"); k != "" {
+		v, err := strconv.ParseFloat(k, 64)
+		if err != nil {
+			return fieldErr("k", "k 须为数字", "k must be a number")
+		}
+		o.K = v
+	}
+	onlyAlerts, err := boolParam(r, "only_alerts")
+	if err != nil {
+		return err
+	}
+	res, err := fundwatch.Run(r.ctx(), s.cfg.Store, o)
+	if err != nil {
+		return withChinese(err)
+	}
+	if key := r.QueryParam("key"); key != "" || onlyAlerts != nil && *onlyAlerts {
+		kept := []fundwatch.Series{}
+		for _, ser := range res.Series {
+			if key != "" && ser.Key == key || key == "" && ser.Alerts > 0 {
+				kept = append(kept, ser)
+			}
+		}
+		res.Series = kept
+	}
+	detail := fmt.Sprintf("fund warnings dimension %s metric %s: %d series, %d alerts", res.Dimension, res.Metric, len(res.Series), len(res.Alerts))
+	return s.recorded(r, "fund_warnings", nil, detail, http.StatusOK, res)
 }

@@ -155,3 +155,34 @@ func TestBillingAuditOverHTTP(t *testing.T) {
 		t.Fatalf("without rules: %d", code)
 	}
 }
+
+func TestFundWarningsOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	var res struct {
+		Dimension string   `json:"dimension"`
+		Months    []string `json:"months"`
+		Series    []struct {
+			Key    string `json:"key"`
+			Points []struct {
+				Month string  `json:"month"`
+				Value float64 `json:"value"`
+			} `json:"points"`
+		} `json:"series"`
+		Alerts []any `json:"alerts"`
+	}
+	if code := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/fund/warnings?metric=claims", nil, &res); code != http.StatusOK {
+		t.Fatalf("warnings: %d", code)
+	}
+	// The fixture: 15 outpatient claims in June 2024 and 3 stays in July, all in region 530102
+	// (China time); two months are too short a history for a band.
+	if res.Dimension != "region" || fmt.Sprint(res.Months) != "[2024-06 2024-07]" || len(res.Series) != 1 || res.Series[0].Key != "530102" ||
+		res.Series[0].Points[0].Value != 15 || res.Series[0].Points[1].Value != 3 || len(res.Alerts) != 0 {
+		t.Fatalf("warnings %+v", res)
+	}
+	if code := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/fund/warnings?dimension=scheme", nil, nil); code != http.StatusBadRequest {
+		t.Fatalf("bad dimension: %d", code)
+	}
+	if code := e.as(accounts.RoleInvestigator, http.MethodGet, "/api/fund/warnings", nil, nil); code != http.StatusForbidden {
+		t.Fatalf("investigator: %d", code)
+	}
+}

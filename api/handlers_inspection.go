@@ -1,15 +1,18 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/ringtrace/ringtrace/algorithms/billing"
 	"github.com/ringtrace/ringtrace/algorithms/fundwatch"
 
 	"github.com/ringtrace/ringtrace/api/cases"
 	"github.com/ringtrace/ringtrace/api/inspection"
+	"github.com/ringtrace/ringtrace/api/prescreen"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -195,4 +198,62 @@ func (s *Server) fundWarnings(r *request) error {
 	}
 	detail := fmt.Sprintf("fund warnings dimension %s metric %s: %d series, %d alerts", res.Dimension, res.Metric, len(res.Series), len(res.Alerts))
 	return s.recorded(r, "fund_warnings", nil, detail, http.StatusOK, res)
+}
+
+type screenRequest struct {
+	Claims               []graph.Claim     `json:"claims"`
+	Items                []graph.ClaimItem `json:"items"`
+	LargeClaimYuan       float64           `json:"large_claim_yuan"`
+	HighFrequencyPerYear int               `json:"high_frequency_per_year"`
+}
+
+// screenClaims is POST /api/claims/screen: verdicts for a batch of new claims before payment.
+// The claims are not written to the store.
+func (s *Server) screenClaims(r *request) error {
+	var req screenRequest
+	if err := bindJSON(r, &req); err != nil {
+		return err
+	}
+	sc := &prescreen.Screener{Now: s.cfg.Now,
+		Listed: func(ctx context.Context, t time.Time) (map[graph.Ref]bool, error) {
+			m, err := s.svc.Blacklist.Active(ctx, t)
+			out := map[graph.Ref]bool{}
+			for ref := range m {
+				out[ref] = true
+			}
+			return out, err
+		}}
+	if ix, err := s.svc.Jobs.Findings(""); err == nil {
+		sc.RingMember = func(ref graph.Ref) bool {
+			for _, rs := range ix.RingsOf(ref, 10) {
+				if rg, ok := ix.Ring(rs.ID); ok && rg.Class != graph.ClassLead {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	if s.cfg.BillingRules != nil {
+		sc.Billing = s.cfg.BillingRules.Run
+	}
+	// Both stores read patients; a store that cannot is not fit for screening.
+	hist, ok := s.cfg.Store.(prescreen.History)
+	if !ok {
+		return userErr(graph.EUNAVAILABLE, "当前图存储不支持事前筛查", "the graph store cannot serve screening")
+	}
+	vs, err := sc.Screen(r.ctx(), hist, req.Claims, req.Items, prescreen.Options{LargeClaimYuan: req.LargeClaimYuan, HighFrequencyPerYear: req.HighFrequencyPerYear})
+	if err != nil {
+		return withChinese(err)
+	}
+	held := 0
+	for _, v := range vs {
+		if v.Verdict == prescreen.Hold {
+			held++
+		}
+	}
+	out := struct {
+		Verdicts []prescreen.Verdict `json:"verdicts"`
+		Held     int                 `json:"held"`
+	}{vs, held}
+	return s.recorded(r, "screen_claims", nil, fmt.Sprintf("screened %d claims, %d held", len(vs), held), http.StatusOK, out)
 }

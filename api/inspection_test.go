@@ -186,3 +186,33 @@ func TestFundWarningsOverHTTP(t *testing.T) {
 		t.Fatalf("investigator: %d", code)
 	}
 }
+
+func TestScreenClaimsOverHTTP(t *testing.T) {
+	e := newEnv(t)
+	body := map[string]any{"claims": []map[string]any{
+		{"id": "N1", "patient_id": "PT0004", "provider_id": "H53010200001", "provider_type": "institution", "claim_type": "outpatient", "start_time": "2025-03-01T09:00:00Z", "total_amount": 12000, "fund_amount": 9000},
+		{"id": "N2", "patient_id": "PT0005", "provider_id": "H53010200001", "provider_type": "institution", "claim_type": "outpatient", "start_time": "2025-03-01T09:00:00Z", "total_amount": 50, "fund_amount": 40},
+	}}
+	var out struct {
+		Verdicts []struct {
+			ClaimID string `json:"claim_id"`
+			Verdict string `json:"verdict"`
+			Reasons []struct {
+				Code string `json:"code"`
+			} `json:"reasons"`
+		} `json:"verdicts"`
+		Held int `json:"held"`
+	}
+	if code := e.as(accounts.RoleAnalyst, http.MethodPost, "/api/claims/screen", body, &out); code != http.StatusOK {
+		t.Fatalf("screen: %d", code)
+	}
+	if out.Held != 1 || out.Verdicts[0].Verdict != "hold" || out.Verdicts[0].Reasons[0].Code != "single_large" || out.Verdicts[1].Verdict != "pass" {
+		t.Fatalf("verdicts %+v", out)
+	}
+	if code := e.as(accounts.RoleAnalyst, http.MethodPost, "/api/claims/screen", map[string]any{"claims": []any{}}, nil); code != http.StatusBadRequest {
+		t.Fatalf("empty batch: %d", code)
+	}
+	if code := e.as(accounts.RolePolice, http.MethodPost, "/api/claims/screen", body, nil); code != http.StatusForbidden {
+		t.Fatalf("police: %d", code)
+	}
+}

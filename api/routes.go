@@ -118,6 +118,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/api/statistics/monthly", signedIn, onlySuper, std, s.monthlyStatistics},
 		{http.MethodPost, "/api/billing/audit", signedIn, jobWriters, std, s.billingAudit},
 		{http.MethodGet, "/api/fund/warnings", signedIn, jobWriters, std, s.fundWarnings},
+		{http.MethodPost, "/api/claims/screen", signedIn, jobWriters, std, s.screenClaims},
 		{http.MethodPost, "/api/recusals", signedIn, caseWriter, std, s.recuse},
 		{http.MethodGet, "/api/recusals", signedIn, caseWriter, std, s.listRecusals},
 

@@ -11,6 +11,7 @@ import (
 	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/api/audit"
 	"github.com/ringtrace/ringtrace/api/jobs"
+	"github.com/ringtrace/ringtrace/api/lineaudit"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -36,7 +37,11 @@ func (e *env) policeCase() caseView {
 // checks allow/deny against the roles the description lists: deny by default means 403 for a
 // role not listed, 401 without a session.
 func TestAccessMatrix(t *testing.T) {
-	e := newEnv(t, func(c *testConfig) { c.Referral.SigningKey = testSigningKey() })
+	rules, err := lineaudit.Load("../algorithms/billing/testdata/rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(c *testConfig) { c.Referral.SigningKey = testSigningKey(); c.BillingRules = rules })
 	e.addIntakeUser()
 	job := e.runJob(nil)
 	if job.Status != jobs.Succeeded {

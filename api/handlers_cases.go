@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/ringtrace/ringtrace/api/cases"
@@ -18,7 +19,7 @@ func (s *Server) createCase(r *request) error {
 	if err := bindJSON(r, &req); err != nil {
 		return err
 	}
-	n := cases.NewCase{Title: req.Title, Summary: req.Summary, Assignee: req.Assignee}
+	n := cases.NewCase{Title: req.Title, Summary: req.Summary, Assignee: req.Assignee, ApplicationReceived: req.ApplicationReceived}
 	switch {
 	case req.RingID != "" && req.Entity != nil:
 		return fieldErr("entity", "团伙与实体只能二选一", "give either ring_id or entity, not both")
@@ -167,6 +168,51 @@ func (s *Server) attachCase(r *request) error {
 func (s *Server) extendCase(r *request) error {
 	return changeCase(s, r, func(req extensionRequest, id string, ver int) (cases.Case, error) {
 		return s.svc.Cases.Extension(r.actor, id, ver, req.Action, req.Reason)
+	})
+}
+
+func (s *Server) setApplicationReceived(r *request) error {
+	return changeCase(s, r, func(req applicationRequest, id string, ver int) (cases.Case, error) {
+		return s.svc.Cases.SetApplicationReceived(r.actor, id, ver, req.ApplicationReceived)
+	})
+}
+
+func (s *Server) handoverCase(r *request) error {
+	return changeCase(s, r, func(req handoverRequest, id string, ver int) (cases.Case, error) {
+		return s.svc.Cases.Handover(r.actor, id, ver, cases.NewHandover{Kind: req.Kind, Department: req.Department, Note: req.Note})
+	})
+}
+
+func (s *Server) handoverFeedback(r *request) error {
+	seq, err := strconv.Atoi(r.Param("seq"))
+	if err != nil || seq < 1 {
+		return fieldErr("seq", "移交序号须为正整数", "seq must be a positive integer")
+	}
+	return changeCase(s, r, func(req feedbackRequest, id string, ver int) (cases.Case, error) {
+		return s.svc.Cases.RecordFeedback(r.actor, id, ver, seq, cases.NewFeedback{Received: req.Received, Outcome: req.Outcome, Document: req.Document})
+	})
+}
+
+func (s *Server) statementCase(r *request) error {
+	return changeCase(s, r, func(req statementRequest, id string, ver int) (cases.Case, error) {
+		return s.svc.Cases.Statement(r.actor, id, ver, cases.NewStatement{Action: req.Action, Notified: req.Notified, WorkingDays: req.WorkingDays,
+			Document: req.Document, Submitted: req.Submitted, Text: req.Text})
+	})
+}
+
+func (s *Server) appealCase(r *request) error {
+	return changeCase(s, r, func(req appealRequest, id string, ver int) (cases.Case, error) {
+		return s.svc.Cases.Appeal(r.actor, id, ver, cases.NewAppeal{Action: req.Action, Kind: req.Kind, Filed: req.Filed, Body: req.Body,
+			Seq: req.Seq, Decided: req.Decided, Outcome: req.Outcome, Detail: req.Detail})
+	})
+}
+
+func (s *Server) recoveryCase(r *request) error {
+	return changeCase(s, r, func(req recoveryRequest, id string, ver int) (cases.Case, error) {
+		if req.Amount == nil {
+			return cases.Case{}, fieldErr("amount", "需填写金额（元）", "amount (yuan) is required")
+		}
+		return s.svc.Cases.AddRecovery(r.actor, id, ver, req.Kind, *req.Amount, req.Date, req.Document)
 	})
 }
 

@@ -277,6 +277,7 @@ func TestReferralEndToEnd(t *testing.T) {
 	steps := []caseStep{
 		{"/attachments", map[string]any{"refs": []graph.Ref{{Type: graph.TypeClaim, ID: "C00"}, {Type: graph.TypeClaim, ID: "C01"}, {Type: graph.TypeClaim, ID: "C02"}, {Type: graph.TypeClaim, ID: "C10"}}}},
 		{"/notes", map[string]any{"text": "内部备注：核查安排"}},
+		{"/recoveries", map[string]any{"kind": "recovered", "amount": 1234.5, "date": cases.Day(testNow), "document": "追回决定书1号"}},
 	}
 	walkCase(&c, re.asSupervisor, steps)
 	if st, b, _ := re.call(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/export", nil); st != http.StatusConflict {
@@ -314,6 +315,7 @@ func TestReferralEndToEnd(t *testing.T) {
 		{referral.FileClaims, "C00"}, {referral.FileClaims, "C10"},
 		{referral.FileHistory, "transferred"}, {referral.FileHistory, "涉嫌诈骗罪"},
 		{referral.FileGraphML, `<node id="patient:PT0001">`},
+		{referral.FileCase, "追回医保基金"}, {referral.FileCase, "追回决定书1号"}, {referral.FileCase, "书面核查结束"},
 	} {
 		if !bytes.Contains(files[ck.file], []byte(ck.want)) {
 			t.Errorf("%s lacks %q", ck.file, ck.want)

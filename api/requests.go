@@ -41,6 +41,8 @@ type caseCreate struct {
 	Entity   *graph.Ref `json:"entity"`
 	Assignee string     `json:"assignee"`
 	Summary  string     `json:"summary"`
+	// ApplicationReceived is the YYYY-MM-DD receipt day of the benefit application concerned.
+	ApplicationReceived string `json:"application_received"`
 }
 
 type transitionRequest struct {
@@ -127,4 +129,53 @@ type triageRequest struct {
 
 type versionRequest struct {
 	Version *int `json:"version"`
+}
+
+type applicationRequest struct {
+	ApplicationReceived string `json:"application_received"`
+	Version             *int   `json:"version"`
+}
+
+type handoverRequest struct {
+	Kind       string `json:"kind"`
+	Department string `json:"department"`
+	Note       string `json:"note"`
+	Version    *int   `json:"version"`
+}
+
+type feedbackRequest struct {
+	Received string `json:"received"`
+	Outcome  string `json:"outcome"`
+	Document string `json:"document"`
+	Version  *int   `json:"version"`
+}
+
+type statementRequest struct {
+	Action      string `json:"action"`
+	Notified    string `json:"notified"`
+	WorkingDays int    `json:"working_days"`
+	Document    string `json:"document"`
+	Submitted   string `json:"submitted"`
+	Text        string `json:"text"`
+	Version     *int   `json:"version"`
+}
+
+type appealRequest struct {
+	Action  string `json:"action"`
+	Kind    string `json:"kind"`
+	Filed   string `json:"filed"`
+	Body    string `json:"body"`
+	Seq     int    `json:"seq"`
+	Decided string `json:"decided"`
+	Outcome string `json:"outcome"`
+	Detail  string `json:"detail"`
+	Version *int   `json:"version"`
+}
+
+type recoveryRequest struct {
+	Kind     string       `json:"kind"`
+	Amount   *graph.Money `json:"amount"`
+	Date     string       `json:"date"`
+	Document string       `json:"document"`
+	Version  *int         `json:"version"`
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/api/casework"
+	"github.com/ringtrace/ringtrace/api/lineaudit"
 	"github.com/ringtrace/ringtrace/api/masking"
 	"github.com/ringtrace/ringtrace/api/throttle"
 	"github.com/ringtrace/ringtrace/graph"
@@ -60,8 +61,11 @@ type Config struct {
 	BehindProxy bool
 	// Referral configures police referral export and the public whistle-blower routes.
 	Referral ReferralConfig
-	Logger   *slog.Logger
-	Now      func() time.Time // for tests; default time.Now
+	// BillingRules are the billing-line audit's rule tables (--rules DIR); nil: the audit route
+	// answers 503.
+	BillingRules *lineaudit.Auditor
+	Logger       *slog.Logger
+	Now          func() time.Time // for tests; default time.Now
 }
 
 // ReferralConfig configures police referral exports (移送公安证据包) and the public side of

@@ -99,6 +99,9 @@ type caseView struct {
 	StatusLabel string           `json:"status_label"`
 	Deadlines   []cases.Deadline `json:"deadlines"`
 	Overdue     bool             `json:"overdue"`
+	// RecoveredTotal and PenaltyTotal sum the case's recoveries (追回) and penalties (罚款), yuan.
+	RecoveredTotal graph.Money `json:"recovered_total"`
+	PenaltyTotal   graph.Money `json:"penalty_total"`
 }
 
 func (s *Server) caseView(a accounts.Actor, c cases.Case) caseView {
@@ -108,6 +111,7 @@ func (s *Server) caseView(a accounts.Actor, c cases.Case) caseView {
 func caseViewOf(v *masking.Viewer, a accounts.Actor, c cases.Case, deadlines []cases.Deadline) caseView {
 	label, _ := cases.Label(c.Status)
 	out := caseView{Case: c, StatusLabel: label, Deadlines: deadlines}
+	out.RecoveredTotal, out.PenaltyTotal = c.Totals()
 	for _, d := range out.Deadlines {
 		out.Overdue = out.Overdue || d.Overdue
 	}

@@ -72,8 +72,18 @@ type Case struct {
 	TransferredAt time.Time      `json:"transferred_at,omitzero"`
 	ClosedAt      time.Time      `json:"closed_at,omitzero"`
 	Extension     *CaseExtension `json:"extension,omitempty"`
-	Notes         []Note         `json:"notes"`
-	History       []Event        `json:"history"`
+	// ApplicationReceived is the day (YYYY-MM-DD) the benefit application concerned was received;
+	// the verification limit runs from it, and from CreatedAt while it is unknown.
+	ApplicationReceived string `json:"application_received,omitempty"`
+	// VerifiedAt is when written verification ended with fraud confirmed (the case left
+	// verification for 立案 or hand-over); the transfer limit runs from it.
+	VerifiedAt time.Time  `json:"verified_at,omitzero"`
+	Handovers  []Handover `json:"handovers"`
+	Statement  *Statement `json:"statement,omitempty"`
+	Appeals    []Appeal   `json:"appeals"`
+	Recoveries []Recovery `json:"recoveries"`
+	Notes      []Note     `json:"notes"`
+	History    []Event    `json:"history"`
 }
 
 // CaseExtension is the one extension of the closing deadline an opened case may get.
@@ -106,8 +116,10 @@ type Event struct {
 
 // Deadline is one computed time limit of a case.
 type Deadline struct {
-	Kind        string `json:"kind"` // verify, transfer, close
-	Due         string `json:"due"`  // YYYY-MM-DD, China time; the matter is due by the end of this day
+	Kind        string `json:"kind"`  // verify, transfer, close, statement
+	From        string `json:"from"`  // YYYY-MM-DD, the day the limit counts from (not itself counted)
+	Basis       string `json:"basis"` // what From is: application, created, verified, opened, notified
+	Due         string `json:"due"`   // YYYY-MM-DD, China time; the matter is due by the end of this day
 	WorkingDays int    `json:"working_days"`
 	Active      bool   `json:"active"`
 	Overdue     bool   `json:"overdue"`
@@ -155,22 +167,40 @@ func Open(st *state.DB, cal *WorkingDays, now func() time.Time) (*Cases, error) 
 // Deadlines computes the case's time limits at now.
 func (cs *Cases) Deadlines(c *Case, now time.Time) []Deadline {
 	var out []Deadline
-	add := func(kind string, from time.Time, n int, active bool) {
+	add := func(kind, basis string, from time.Time, n int, active bool) {
 		due := cs.cal.AddWorkingDays(from, n)
-		d := Deadline{Kind: kind, Due: dateOf(due).String(), Active: active}
+		d := Deadline{Kind: kind, From: Day(from), Basis: basis, Due: dateOf(due).String(), Active: active}
 		d.WorkingDays = cs.cal.Between(now, due)
 		// Overdue once the whole due day has passed (China time).
 		d.Overdue = active && !now.Before(due.AddDate(0, 0, 1))
 		out = append(out, d)
 	}
-	add("verify", c.CreatedAt, VerifyWorkingDays, c.Status == StatusLead || c.Status == StatusVerification)
+	// Art. 10: written verification within 15 working days from receipt of the application.
+	verifyFrom, verifyBasis := c.CreatedAt, "created"
+	if d, err := time.ParseInLocation("2006-01-02", c.ApplicationReceived, ChinaTime); err == nil {
+		verifyFrom, verifyBasis = d, "application"
+	}
+	add("verify", verifyBasis, verifyFrom, VerifyWorkingDays, c.Status == StatusLead || c.Status == StatusVerification)
+	// Art. 10: confirmed fraud goes to the administrative department within 5 working days of
+	// the end of verification. Cases stored before VerifiedAt existed count from 立案.
+	transferFrom, transferBasis := c.VerifiedAt, "verified"
+	if transferFrom.IsZero() {
+		transferFrom, transferBasis = c.OpenedAt, "opened"
+	}
+	if !transferFrom.IsZero() {
+		add("transfer", transferBasis, transferFrom, TransferWorkingDays, c.Status != StatusClosed && !c.handedToAdministrative())
+	}
 	if !c.OpenedAt.IsZero() {
-		add("transfer", c.OpenedAt, TransferWorkingDays, c.Status == StatusOpened)
 		n := CloseWorkingDays
 		if c.Extension != nil && c.Extension.Status == "approved" {
 			n += ExtensionWorkingDays
 		}
-		add("close", c.OpenedAt, n, c.Status == StatusOpened || c.Status == StatusTransferred)
+		add("close", "opened", c.OpenedAt, n, c.Status == StatusOpened || c.Status == StatusTransferred)
+	}
+	if st := c.Statement; st != nil {
+		if d, err := time.ParseInLocation("2006-01-02", st.Notified, ChinaTime); err == nil {
+			add("statement", "notified", d, st.WorkingDays, st.Submitted == "" && c.Status != StatusClosed)
+		}
 	}
 	return out
 }
@@ -254,6 +284,28 @@ func cloneCase(c *Case) Case {
 		e := *c.Extension
 		out.Extension = &e
 	}
+	out.Handovers = slices.Clone(c.Handovers)
+	for i, h := range out.Handovers {
+		if h.Feedback != nil {
+			f := *h.Feedback
+			out.Handovers[i].Feedback = &f
+		}
+	}
+	if c.Statement != nil {
+		st := *c.Statement
+		out.Statement = &st
+	}
+	out.Appeals = slices.Clone(c.Appeals)
+	out.Recoveries = slices.Clone(c.Recoveries)
+	if out.Handovers == nil {
+		out.Handovers = []Handover{}
+	}
+	if out.Appeals == nil {
+		out.Appeals = []Appeal{}
+	}
+	if out.Recoveries == nil {
+		out.Recoveries = []Recovery{}
+	}
 	if out.Parties == nil {
 		out.Parties = []graph.Ref{}
 	}
@@ -335,6 +387,8 @@ type NewCase struct {
 	JobID    string
 	Parties  []graph.Ref
 	Assignee string
+	// ApplicationReceived is the optional YYYY-MM-DD receipt day of the benefit application.
+	ApplicationReceived string
 }
 
 // persist writes the case and the audit record of the change in one transaction: a change
@@ -362,6 +416,13 @@ func (cs *Cases) Create(a accounts.Actor, n NewCase) (Case, error) {
 		return Case{}, bilingual.Field("summary", "摘要过长", "summary too long")
 	}
 	now := cs.now().UTC()
+	if n.ApplicationReceived != "" {
+		d, err := parseDay("application_received", n.ApplicationReceived, now)
+		if err != nil {
+			return Case{}, err
+		}
+		n.ApplicationReceived = Day(d)
+	}
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	if cs.recusedFromRefLocked(a.Username, n.Parties) {
@@ -388,7 +449,7 @@ func (cs *Cases) Create(a accounts.Actor, n NewCase) (Case, error) {
 		n.Title = "线索 " + id
 	}
 	c := &Case{ID: id, Title: n.Title, Status: StatusLead, Version: 1, RingID: n.RingID, JobID: n.JobID, Summary: n.Summary,
-		Parties: DedupRefs(n.Parties), Attachments: []graph.Ref{}, Assignee: assignee, CreatedBy: a.Username, CreatedAt: now, UpdatedAt: now,
+		Parties: DedupRefs(n.Parties), Attachments: []graph.Ref{}, Assignee: assignee, ApplicationReceived: n.ApplicationReceived, CreatedBy: a.Username, CreatedAt: now, UpdatedAt: now,
 		History: []Event{{At: now, By: a.Username, Role: a.Role, Action: "create", To: string(StatusLead)}}}
 	if assignee != "" {
 		c.History = append(c.History, Event{At: now, By: a.Username, Role: a.Role, Action: "assign", To: assignee})
@@ -453,7 +514,7 @@ func (cs *Cases) update(a accounts.Actor, id string, version int, fn func(c *Cas
 // (移送) and closing an opened case are decisions, so they need a supervisor.
 var transitions = map[CaseStatus]map[CaseStatus][]accounts.Role{
 	StatusLead:         {StatusVerification: {accounts.RoleInvestigator, accounts.RoleSupervisor}, StatusClosed: {accounts.RoleSupervisor}},
-	StatusVerification: {StatusOpened: {accounts.RoleSupervisor}, StatusClosed: {accounts.RoleInvestigator, accounts.RoleSupervisor}},
+	StatusVerification: {StatusOpened: {accounts.RoleSupervisor}, StatusTransferred: {accounts.RoleSupervisor}, StatusClosed: {accounts.RoleInvestigator, accounts.RoleSupervisor}},
 	StatusOpened:       {StatusTransferred: {accounts.RoleSupervisor}, StatusClosed: {accounts.RoleSupervisor}},
 	StatusTransferred:  {StatusClosed: {accounts.RoleSupervisor}},
 }
@@ -481,16 +542,27 @@ func (cs *Cases) Transition(a accounts.Actor, id string, version int, to CaseSta
 		if !slices.Contains(roles, a.Role) {
 			return Event{}, bilingual.New(graph.EFORBIDDEN, "此操作需要主管审批", "this step needs a supervisor")
 		}
+		if c.Status == StatusVerification && to == StatusTransferred && transferTo != TransferAdministrative {
+			// Art. 10: confirmed fraud goes from verification to the administrative department;
+			// a transfer to police follows 立案.
+			return Event{}, bilingual.New(graph.ECONFLICT, "核查结束后只能移送社会保险行政部门；移送公安机关须先立案", "from verification a case goes to the administrative department; police transfer follows 立案")
+		}
 		if to == StatusVerification && c.Assignee == "" {
 			return Event{}, bilingual.New(graph.ECONFLICT, "核查前需先分配调查员", "assign an investigator before verification")
 		}
 		ev := Event{Action: "transition", From: string(c.Status), To: string(to), Detail: reason}
+		if c.Status == StatusVerification && to != StatusClosed {
+			// Leaving verification for 立案 or hand-over means fraud was confirmed in writing.
+			c.VerifiedAt = now
+		}
 		switch to {
 		case StatusOpened:
 			c.OpenedAt = now
 		case StatusTransferred:
 			c.TransferredAt, c.TransferTo = now, transferTo
 			ev.Detail = strings.TrimSpace(transferTo + " " + reason)
+			c.Handovers = append(c.Handovers, Handover{Seq: len(c.Handovers) + 1, Kind: transferTo, KindLabel: handoverLabels[transferTo],
+				Department: handoverLabels[transferTo], Note: strings.TrimSpace(reason), At: now, By: a.Username})
 		case StatusClosed:
 			c.ClosedAt = now
 		}

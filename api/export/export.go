@@ -92,6 +92,9 @@ func assemble(ctx context.Context, store Graph, in Input) (referral.Case, error)
 		ID: c.ID, Title: c.Title, Status: string(c.Status), TransferredTo: zhTransfer[c.TransferTo], Summary: c.Summary,
 		OpenedAt: c.OpenedAt, TransferredAt: c.TransferredAt,
 	}
+	for _, st := range c.Steps() {
+		out.Procedure = append(out.Procedure, referral.ProcedureStep{Kind: st.Kind, Label: st.Label, Date: st.Date, Detail: st.Detail, Amount: st.Amount})
+	}
 	var ring *graph.Ring
 	if in.Findings != nil && c.RingID != "" {
 		for i := range in.Findings.Rings {

@@ -27,6 +27,19 @@ type Case struct {
 	Method   string             `json:"method,omitempty"` // how it was found: detection job id, parameters, software version
 	Subgraph graph.Subgraph     `json:"subgraph"`         // the ring's graph, for the picture and GraphML
 	History  []HistoryEntry     `json:"history"`          // status changes, assignments, notes
+	// Procedure lists the steps of the procedure the case went through, each with its
+	// 简体中文 label: receipt of the application, end of verification, hand-overs and their
+	// feedback, the party's statement, appeals, recoveries and penalties.
+	Procedure []ProcedureStep `json:"procedure"`
+}
+
+// ProcedureStep is one procedural fact of a case, ready to print.
+type ProcedureStep struct {
+	Kind   string      `json:"kind"`            // application, verified, handover, feedback, statement_notice, statement, appeal, appeal_decision, recovered, penalty
+	Label  string      `json:"label"`           // 简体中文 name of the step
+	Date   string      `json:"date"`            // YYYY-MM-DD, China time
+	Detail string      `json:"detail"`          // department, document, outcome …
+	Amount graph.Money `json:"amount,omitzero"` // recoveries and penalties, yuan
 }
 
 // Party is one person or organisation in the case with its identifiers.

@@ -229,6 +229,7 @@ func shortKey(hexKey string) string {
 // that the file reads the same whoever assembled the case.
 func caseJSON(c Case, meta Meta) ([]byte, error) {
 	c.Parties, c.Claims, c.Rings, c.Risks = nonNil(c.Parties), nonNil(c.Claims), nonNil(c.Rings), nonNil(c.Risks)
+	c.Procedure = nonNil(c.Procedure)
 	history := make([]HistoryEntry, 0, len(c.History))
 	for _, h := range c.History {
 		h.At = h.At.UTC()

@@ -104,6 +104,7 @@ func RenderReport(c Case, meta Meta) ([]byte, error) {
 	r.timeline()
 	r.claims()
 	r.history()
+	r.procedure()
 	if err := pdf.Error(); err != nil {
 		return nil, err
 	}
@@ -380,6 +381,23 @@ func (r *report) history() {
 		rows = append(rows, []string{datetime(h.At.In(cst)), h.Actor, h.Role, change, h.Note})
 	}
 	r.table([]string{"时间（北京时间）", "经办人", "角色", "操作", "说明"}, []float64{32, 24, 20, 34, 70}, rows)
+}
+
+func (r *report) procedure() {
+	r.heading("九、办理程序（受理、核查、移交、陈述申辩、复议诉讼、追回）")
+	if len(r.c.Procedure) == 0 {
+		r.para("（无）")
+		return
+	}
+	rows := make([][]string, 0, len(r.c.Procedure))
+	for _, st := range r.c.Procedure {
+		amount := ""
+		if st.Amount != 0 {
+			amount = yuan(st.Amount)
+		}
+		rows = append(rows, []string{st.Date, st.Label, st.Detail, amount})
+	}
+	r.table([]string{"日期", "程序", "内容", "金额（元）"}, []float64{26, 40, 94, 20}, rows)
 }
 
 // picture draws the case's relationship graph: providers in the centre, doctors around them,

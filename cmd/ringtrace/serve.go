@@ -15,6 +15,7 @@ import (
 	"github.com/ringtrace/ringtrace/api/casework"
 	"github.com/ringtrace/ringtrace/api/intake"
 	"github.com/ringtrace/ringtrace/api/jobs"
+	"github.com/ringtrace/ringtrace/api/lineaudit"
 	"github.com/ringtrace/ringtrace/api/referral"
 	"github.com/ringtrace/ringtrace/frontend"
 	"github.com/ringtrace/ringtrace/graph"
@@ -50,6 +51,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.String("signing-key", "", "Ed25519 private key that signs police referral packages (ringtrace export keygen); without it exports are refused")
 	fs.String("intake-secret", "", "secret that seals whistle-blower identities (prefer RINGTRACE_INTAKE_SECRET); empty: a key kept in the state directory, with a warning")
 	fs.String("reward-config", "", "whistle-blower reward table, JSON (docs/referral.md); default: Yunnan art. 18")
+	fs.String("rules", "", "directory of the billing-line audit's rule tables (catalogue.csv, pairs.csv; docs/billing-rules.md); without it the audit is unavailable")
 	fs.Bool("behind-proxy", false, "trust X-Forwarded-For from a reverse proxy on a loopback/private address for the client address")
 	v, err := loadConfig(fs, args)
 	if err != nil {
@@ -88,6 +90,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	rule, err := rewardRule(v.GetString("reward-config"))
 	if err != nil {
 		return &exitError{2, err}
+	}
+	if dir := v.GetString("rules"); dir != "" {
+		if cfg.BillingRules, err = lineaudit.Load(dir); err != nil {
+			return &exitError{2, fmt.Errorf("rules: %w", err)}
+		}
+		log.Info("billing rule tables loaded", "dir", dir, "version", cfg.BillingRules.Version())
 	}
 	if !v.GetBool("no-ui") {
 		cfg.UI = frontend.FS()

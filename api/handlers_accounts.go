@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -14,6 +15,12 @@ import (
 func (s *Server) login(r *request) error {
 	ip := r.RealIP()
 	if err := throttled(r, s.logins, "登录失败次数过多，请稍后再试", "too many failed logins; retry later"); err != nil {
+		if n := s.refusals.Note("login " + ip); n > 0 {
+			rec := audit.Record{Actor: "(throttled)", Action: "login_refused", Remote: ip, RequestID: requestID(r), Detail: fmt.Sprintf("%d refused", n)}
+			if aerr := s.svc.Audit.Append(r.ctx(), rec); aerr != nil {
+				return aerr
+			}
+		}
 		return err
 	}
 	var req loginRequest
@@ -58,11 +65,27 @@ func (s *Server) logout(r *request) error {
 func (s *Server) me(r *request) error { return r.JSON(http.StatusOK, r.user.View()) }
 
 func (s *Server) changePassword(r *request) error {
+	name := r.user.Username
+	if ok, wait := s.passwords.Allow(name); !ok {
+		retryAfter(r, wait)
+		if n := s.refusals.Note("password " + name); n > 0 {
+			if err := s.record(r, "change_password_refused", nil, fmt.Sprintf("%d refused", n)); err != nil {
+				return err
+			}
+		}
+		return userErr(graph.ETOOMANY, "原密码错误次数过多，请稍后再试", "too many wrong old passwords; retry later")
+	}
 	var req passwordChange
 	if err := bindJSON(r, &req); err != nil {
 		return err
 	}
-	if err := s.svc.Accounts.ChangePassword(r.user.Username, req.OldPassword, req.NewPassword); err != nil {
+	if err := s.svc.Accounts.ChangePassword(name, req.OldPassword, req.NewPassword); err != nil {
+		if graph.ErrorField(err) == "old_password" {
+			s.passwords.Take(name)
+			if aerr := s.record(r, "change_password_failed", nil, "wrong old password"); aerr != nil {
+				return aerr
+			}
+		}
 		return err
 	}
 	return s.recordedNoContent(r, "change_password", "")
@@ -87,7 +110,7 @@ func (s *Server) createUser(r *request) error {
 	if err := bindJSON(r, &req); err != nil {
 		return err
 	}
-	u, err := s.svc.Accounts.CreateUser(req.Username, req.Password, req.Role, req.DisplayName)
+	u, err := s.svc.Accounts.InviteUser(req.Username, req.Password, req.Role, req.DisplayName)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,10 @@ func (s *Server) readyz(r *request) error {
 			checks["state"], status = "unavailable", http.StatusServiceUnavailable
 		}
 	}
+	if s.svc.AuditBroken != "" {
+		// Serving, but on an audit chain an operator accepted broken: say so on every check.
+		checks["audit"] = "broken (accepted at start): " + s.svc.AuditBroken
+	}
 	st := "ok"
 	if status != http.StatusOK {
 		st = "unavailable"

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -207,33 +208,59 @@ func (s *Server) refParam(c echo.Context, name string) (graph.Ref, error) {
 func bindJSON(c echo.Context, v any) error { return decodeStrict(c.Request().Body, v) }
 
 // decodeStrict decodes one JSON value from r into v; unknown fields and trailing data are
-// errors naming what is wrong.
+// errors naming what is wrong. A struct target takes only a JSON object: `null`, an array or a
+// bare value is refused rather than read as "no fields given". A body over the route's limit is
+// 413.
 func decodeStrict(r io.Reader, v any) error {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var ute *json.UnmarshalTypeError
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			return fieldErr("body", "请求体过大", "request body too large")
-		case errors.As(err, &ute):
-			return fieldErr(ute.Field, fmt.Sprintf("%s 类型错误", ute.Field), fmt.Sprintf("%s has the wrong type", ute.Field))
-		case errors.Is(err, io.EOF):
-			return fieldErr("body", "请求体为空", "empty body")
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return fieldErr(f, "未知字段 "+f, "unknown field "+f)
-		case strings.Contains(err.Error(), "request body too large"):
-			return fieldErr("body", "请求体过大", "request body too large")
-		default:
-			return fieldErr("body", "请求体不是有效的 JSON", "body is not valid JSON")
-		}
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return decodeErr(err)
 	}
 	if dec.More() {
 		return fieldErr("body", "请求体含多余内容", "trailing data after the JSON body")
 	}
+	if wantsObject(v) && !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
+		return fieldErr("body", "请求体须为 JSON 对象", "body must be a JSON object")
+	}
+	inner := json.NewDecoder(bytes.NewReader(raw))
+	inner.DisallowUnknownFields()
+	if err := inner.Decode(v); err != nil {
+		return decodeErr(err)
+	}
 	return nil
+}
+
+// wantsObject reports whether v points to a struct (after any pointers).
+func wantsObject(v any) bool {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t != nil && t.Kind() == reflect.Struct
+}
+
+func decodeErr(err error) error {
+	var ute *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig), strings.Contains(err.Error(), "request body too large"):
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+	case errors.As(err, &ute):
+		f := ute.Field
+		if f == "" {
+			f = "body"
+		}
+		return fieldErr(f, fmt.Sprintf("%s 类型错误", f), fmt.Sprintf("%s has the wrong type", f))
+	case errors.Is(err, io.EOF):
+		return fieldErr("body", "请求体为空", "empty body")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return fieldErr(f, "未知字段 "+f, "unknown field "+f)
+	default:
+		return fieldErr("body", "请求体不是有效的 JSON", "body is not valid JSON")
+	}
 }
 
 // needVersion checks the "version" of a request that changes a versioned record (a case, a

@@ -718,7 +718,7 @@ func TestReportLimits(t *testing.T) {
 	}
 	re2 := newReferralEnv(t, func(rc *ReferralConfig) { rc.MaxReportBytes = 64 << 10 })
 	big := map[string]any{"anonymous": true, "subject": "x", "what": "y", "attachments": []map[string]any{{"name": "a", "data": bytes.Repeat([]byte("a"), 100<<10)}}}
-	if st, b, _ := re2.call("", http.MethodPost, "/api/reports", big); st != http.StatusBadRequest || errOf(t, b).Field != "body" {
+	if st, b, _ := re2.call("", http.MethodPost, "/api/reports", big); st != http.StatusRequestEntityTooLarge || errOf(t, b).Field != "body" {
 		t.Errorf("oversized report: %d %s", st, b)
 	}
 	if st, b, _ := re2.call("", http.MethodPost, "/api/reports", map[string]any{"subject": "x", "what": "y"}); st != http.StatusBadRequest || errOf(t, b).Field != "reporter.name" {

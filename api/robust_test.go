@@ -91,7 +91,7 @@ func TestBadInputs(t *testing.T) {
 	}
 	// Oversized body.
 	big := `{"note":"` + strings.Repeat("x", 2<<20) + `"}`
-	if st, b, _ := e.raw(e.tokens[accounts.RoleAnalyst], "POST", "/api/jobs", big); st != http.StatusBadRequest || errOf(t, b).Field != "body" {
+	if st, b, _ := e.raw(e.tokens[accounts.RoleAnalyst], "POST", "/api/jobs", big); st != http.StatusRequestEntityTooLarge || errOf(t, b).Field != "body" {
 		t.Fatalf("oversized body: %d %s", st, b)
 	}
 }

@@ -197,7 +197,7 @@ func (s *Server) router() *echo.Echo {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.Pre(withRequestID)
-	e.Use(s.accessLog, s.recoverPanics, securityHeaders)
+	e.Use(s.accessLog, s.recoverPanics, s.securityHeaders)
 	s.routes = s.table()
 	for _, rt := range s.routes {
 		var guard []echo.MiddlewareFunc

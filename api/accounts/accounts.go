@@ -147,8 +147,19 @@ func validateDisplayName(display string) error {
 
 var errUnknownRole = bilingual.Field("role", "未知角色", "unknown role")
 
-// CreateUser adds an account. ECONFLICT when the username is taken.
+// CreateUser adds an account whose password its owner chose (the first admin's configured
+// password, tests). ECONFLICT when the username is taken.
 func (a *Accounts) CreateUser(username, password string, role Role, display string) (User, error) {
+	return a.create(username, password, role, display, false)
+}
+
+// InviteUser adds an account with a password someone else chose (an admin): it is one-time, so
+// the user must pick their own at first sign-in and the admin never knows it.
+func (a *Accounts) InviteUser(username, password string, role Role, display string) (User, error) {
+	return a.create(username, password, role, display, true)
+}
+
+func (a *Accounts) create(username, password string, role Role, display string, oneTime bool) (User, error) {
 	if !usernameRE.MatchString(username) {
 		return User{}, bilingual.Field("username", "用户名须为 3–32 个小写字母、数字或 _.-", "username must be 3–32 of a-z 0-9 _ . -")
 	}
@@ -169,7 +180,7 @@ func (a *Accounts) CreateUser(username, password string, role Role, display stri
 		display = username
 	}
 	now := a.now().UTC()
-	u := User{Username: username, Role: role, DisplayName: display, CreatedAt: now, PasswordHash: hash, PasswordChangedAt: now}
+	u := User{Username: username, Role: role, DisplayName: display, CreatedAt: now, PasswordHash: hash, PasswordChangedAt: now, MustChangePassword: oneTime}
 	err = a.db.Update(func(tx *bolt.Tx) error {
 		if tx.Bucket(state.Users).Get([]byte(username)) != nil {
 			return bilingual.New(graph.ECONFLICT, "用户名已存在", "username already exists")

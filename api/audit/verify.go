@@ -77,6 +77,16 @@ func verifyChain(db *bolt.DB) (Verification, error) {
 	return v, err
 }
 
+// VerifyDB checks the audit chain of an open state database. A broken chain is a result
+// (OK false), not an error.
+func VerifyDB(st *state.DB) (Verification, error) {
+	v, err := verifyChain(st.Bolt())
+	if err != nil {
+		return v, fmt.Errorf("verify audit: %w", err)
+	}
+	return v, nil
+}
+
 // VerifyDir checks the audit chain in the state directory dir (the server must be stopped, as it
 // holds the database lock). It returns the verification and an error wrapping ErrBroken that names
 // the first broken record when the chain does not hold.

@@ -51,6 +51,11 @@ type Config struct {
 	// RewardRule is the published reward table; nil takes intake.DefaultRewardRule (Yunnan, art. 18).
 	RewardRule *intake.RewardRule
 
+	// AcceptBrokenAudit lets Open go on when the audit chain does not verify (an operator's
+	// decision after reading the cause); the acceptance is itself audited and Services.AuditBroken
+	// says what was accepted, for the supervisors' banner. Without it Open refuses a broken chain.
+	AcceptBrokenAudit bool
+
 	Logger *slog.Logger     // default: discard
 	Now    func() time.Time // default time.Now
 }
@@ -65,6 +70,9 @@ type Services struct {
 	Masker    *masking.Masker
 	Intake    *intake.Store
 	Blacklist *blacklist.Store
+	// AuditBroken is the cause of a broken audit chain accepted at start (AcceptBrokenAudit);
+	// empty when the chain verified.
+	AuditBroken string
 }
 
 // Open opens the databases in c.StateDir, creates the first admin when there are no users, and
@@ -142,7 +150,24 @@ func Open(c Config) (*Services, error) {
 		Annotate: annotate, Logger: c.Logger, Now: c.Now}); err != nil {
 		return fail(err)
 	}
+	// The trail is checked before anything can be appended to it: a server that starts on an
+	// edited or shortened chain would hide the damage behind fresh records.
+	v, err := audit.VerifyDB(st)
+	if err != nil {
+		return fail(err)
+	}
 	s.Audit = audit.New(st, c.Now)
+	if !v.OK {
+		cause := fmt.Sprintf("record %d: %s", v.FirstBroken, v.Reason)
+		if !c.AcceptBrokenAudit {
+			return fail(fmt.Errorf("%w at %s — run `ringtrace audit verify --state-dir %s`, restore the state directory from a backup (`ringtrace restore`), or start with --accept-broken-audit to go on knowingly", audit.ErrBroken, cause, c.StateDir))
+		}
+		s.AuditBroken = cause
+		c.Logger.Error("audit chain broken; started anyway (--accept-broken-audit)", "cause", cause)
+		if err := s.Audit.Append(context.Background(), audit.Record{Actor: "(operator)", Action: "accept_broken_audit", Detail: cause}); err != nil {
+			return fail(err)
+		}
+	}
 	return s, nil
 }
 

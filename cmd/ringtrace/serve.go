@@ -53,6 +53,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.String("reward-config", "", "whistle-blower reward table, JSON (docs/referral.md); default: Yunnan art. 18")
 	fs.String("rules", "", "directory of the billing-line audit's rule tables (catalogue.csv, pairs.csv; docs/billing-rules.md); without it the audit is unavailable")
 	fs.Bool("behind-proxy", false, "trust X-Forwarded-For from a reverse proxy on a loopback/private address for the client address")
+	addServeSecurityFlags(fs)
 	v, err := loadConfig(fs, args)
 	if err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -84,6 +85,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		RequestTimeout: v.GetDuration("request-timeout"), MaxBodyBytes: v.GetInt64("max-body"), LoginPerMinute: v.GetInt("login-per-minute"),
 		BehindProxy: v.GetBool("behind-proxy"), Logger: log,
 	}
+	if err := applyServeSecurity(v, &cfg); err != nil {
+		return err
+	}
 	if cfg.Referral, err = referralConfig(v.GetString("signing-key")); err != nil {
 		return &exitError{2, err}
 	}
@@ -110,6 +114,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		StateDir: stateDir, Source: store, StoreKind: sc.Kind, Detection: jobs.Algorithms(), Calendar: cal,
 		AdminPassword: v.GetString("admin-password"), AdminPasswordOut: env.Stderr, SessionTTL: v.GetDuration("session-ttl"),
 		IntakeSecret: v.GetString("intake-secret"), RewardRule: rule, Logger: log,
+		AcceptBrokenAudit: v.GetBool("accept-broken-audit"),
 	})
 	if err != nil {
 		return &exitError{1, err}

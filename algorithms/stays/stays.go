@@ -200,7 +200,6 @@ func waves(gs []stay, wave int) [][]stay {
 	return out
 }
 
-
 func sharePatient(a, b []stay) bool {
 	for _, x := range a {
 		for _, y := range b {

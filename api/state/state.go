@@ -2,11 +2,13 @@ package state
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -48,12 +50,19 @@ func Open(dir string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("state dir %s: %w", dir, err)
 	}
+	if err := checkHeader(filepath.Join(dir, File)); err != nil {
+		return nil, err
+	}
 	db, err := bolt.Open(filepath.Join(dir, File), 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("open state db %s: %w", dir, ErrLocked)
 		}
-		return nil, fmt.Errorf("open state db %s: %w", dir, err)
+		return nil, damaged(filepath.Join(dir, File), err)
+	}
+	if err := checkIntact(db); err != nil {
+		db.Close()
+		return nil, err
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range allBuckets {
@@ -87,14 +96,98 @@ func OpenReadOnly(dir string) (*DB, error) {
 	if _, err := os.Stat(p); err != nil {
 		return nil, fmt.Errorf("state db: %w", err)
 	}
+	if err := checkHeader(p); err != nil {
+		return nil, err
+	}
 	db, err := bolt.Open(p, 0o600, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			err = ErrLocked
 		}
-		return nil, fmt.Errorf("open state db %s (is the server running? use GET /api/audit/verify): %w", p, err)
+		if errors.Is(err, ErrLocked) {
+			return nil, fmt.Errorf("open state db %s (is the server running? use GET /api/audit/verify): %w", p, err)
+		}
+		return nil, damaged(p, err)
+	}
+	if err := checkIntact(db); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return &DB{db: db}, nil
+}
+
+// ErrDamaged is wrapped by the open functions' error when state.db is truncated or corrupt.
+var ErrDamaged = errors.New("the state database is damaged")
+
+func damaged(path string, cause any) error {
+	return fmt.Errorf("%w: %s (%v) — stop the server, keep this file aside for investigation, and restore the state directory from the last backup", ErrDamaged, path, cause)
+}
+
+// checkHeader reads the two meta pages of a bbolt file and checks that the file holds every page
+// the newer one claims. bbolt trusts its file and would fault on the memory map of a truncated
+// one while opening it, so this runs before bolt.Open.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil // created by Open
+	}
+	if err != nil {
+		return damaged(path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return damaged(path, err)
+	}
+	if fi.Size() == 0 {
+		return nil // bbolt initialises an empty file
+	}
+	var best struct{ txid, pages, pageSize uint64 }
+	buf := make([]byte, 16+64)
+	for _, off := range []int64{0, -1} {
+		if off < 0 {
+			if best.pageSize == 0 {
+				off = 4096
+			} else {
+				off = int64(best.pageSize)
+			}
+		}
+		if _, err := f.ReadAt(buf, off); err != nil {
+			continue
+		}
+		m := buf[16:]
+		if binary.LittleEndian.Uint32(m[0:]) != 0xED0CDAED {
+			continue
+		}
+		ps, pgid, txid := uint64(binary.LittleEndian.Uint32(m[8:])), binary.LittleEndian.Uint64(m[40:]), binary.LittleEndian.Uint64(m[48:])
+		if best.pageSize == 0 || txid > best.txid {
+			best.txid, best.pages, best.pageSize = txid, pgid, ps
+		}
+	}
+	if best.pageSize == 0 {
+		return damaged(path, "no valid header page")
+	}
+	if need := int64(best.pages * best.pageSize); need > fi.Size() {
+		return damaged(path, fmt.Sprintf("file is %d bytes but its header says %d: truncated", fi.Size(), need))
+	}
+	return nil
+}
+
+// checkIntact walks every bucket of an open database, so that a corrupt page becomes an error
+// naming the file rather than a crash later, in the middle of a request.
+func checkIntact(db *bolt.DB) (err error) {
+	path := db.Path()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = damaged(path, r)
+		}
+	}()
+	return db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(_ []byte, b *bolt.Bucket) error {
+			return b.ForEach(func(_, _ []byte) error { return nil })
+		})
+	})
 }
 
 // Close closes the database.

@@ -19,7 +19,7 @@ func init() {
 
 func runExport(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
-		return &exitError{code: 2, err: errors.New("usage: ringtrace export case ID --out FILE | verify ZIP [--pubkey HEX] | keygen --out FILE")}
+		return &exitError{code: 2, err: errors.New("usage: ringtrace export case ID --out FILE | verify ZIP --pubkey HEX|--trust FILE | keygen --out FILE")}
 	}
 	switch args[0] {
 	case "verify":
@@ -34,21 +34,18 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 
 func runExportVerify(env *Env, args []string) error {
 	fs := newFlags("export verify")
-	fs.String("pubkey", "", "trusted Ed25519 public key (hex); without it the key named in the manifest is used, which proves integrity but not origin")
+	fs.String("pubkey", "", "trusted Ed25519 public key (hex) of the exporting bureau")
+	fs.String("trust", "", "file of trusted public keys the bureau distributes (one hex key per line, # comments)")
 	v, err := loadConfig(fs, args)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
 	if fs.NArg() != 1 {
-		return &exitError{code: 2, err: errors.New("usage: ringtrace export verify ZIP [--pubkey HEX]")}
+		return &exitError{code: 2, err: errors.New("usage: ringtrace export verify ZIP --pubkey HEX | --trust FILE")}
 	}
-	var trusted []byte
-	if s := v.GetString("pubkey"); s != "" {
-		k, err := referral.ParsePublicKey(s)
-		if err != nil {
-			return &exitError{code: 2, err: err}
-		}
-		trusted = k
+	trusted, err := trustedKeys(v.GetString("pubkey"), v.GetString("trust"))
+	if err != nil {
+		return &exitError{code: 2, err: err}
 	}
 	path := fs.Arg(0)
 	f, err := os.Open(path)
@@ -60,17 +57,21 @@ func runExportVerify(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	man, err := referral.Verify(f, fi.Size(), trusted)
+	// Integrity first (signature by the key the manifest names, every file's hash); then whether
+	// that key is one the reader trusts — without that, anyone can re-sign an edited package.
+	man, err := referral.Verify(f, fi.Size(), nil)
 	if err != nil {
 		fmt.Fprintf(env.Stdout, "%s: 校验失败 / verification FAILED\n", path)
 		return &exitError{code: 1, err: err}
 	}
 	k, _ := referral.ParsePublicKey(man.PublicKey)
-	fmt.Fprintf(env.Stdout, "%s: 校验通过 / verified\n  case %s, exported by %s (%s) at %s, %s\n  %d files, signing key fingerprint %s\n",
-		path, man.CaseID, man.ExportedBy, man.ExportedRole, man.ExportedAt.Format("2006-01-02 15:04:05Z07:00"), man.Software, len(man.Files), referral.Fingerprint(k))
-	if trusted == nil {
-		fmt.Fprintln(env.Stdout, "  note: no --pubkey given; compare the fingerprint with the one the exporting bureau published")
+	fp := referral.Fingerprint(k)
+	if len(trusted) == 0 || !isTrusted(man.PublicKey, trusted) {
+		fmt.Fprintf(env.Stdout, "%s: 签名者未经验证 / signer NOT verified\n  the package is intact, but it was signed by key fingerprint %s, which is not a trusted key\n  give --pubkey or --trust with the key the exporting bureau published, or confirm this fingerprint with the bureau by telephone\n", path, fp)
+		return &exitError{code: 1, err: fmt.Errorf("signer %s not verified against a trusted key", fp)}
 	}
+	fmt.Fprintf(env.Stdout, "%s: 校验通过 / verified\n  case %s, exported by %s (%s) at %s, %s\n  %d files, signing key fingerprint %s (trusted)\n",
+		path, man.CaseID, man.ExportedBy, man.ExportedRole, man.ExportedAt.Format("2006-01-02 15:04:05Z07:00"), man.Software, len(man.Files), fp)
 	return nil
 }
 

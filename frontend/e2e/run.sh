@@ -61,7 +61,12 @@ token="$(curl -fsS -X POST "http://127.0.0.1:$port/api/auth/login" -H 'Content-T
 declare -A names=([analyst]="数据分析员甲" [investigator]="调查员乙" [supervisor]="科长丙" [police]="公安联络员丁")
 for role in analyst investigator supervisor police; do
   curl -fsS -X POST "http://127.0.0.1:$port/api/users" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"e2e-$role\",\"password\":\"e2e-$role-password\",\"role\":\"$role\",\"display_name\":\"${names[$role]}\"}" >/dev/null
+    -d "{\"username\":\"e2e-$role\",\"password\":\"e2e-$role-one-time\",\"role\":\"$role\",\"display_name\":\"${names[$role]}\"}" >/dev/null
+  # An admin-set password is one-time: each user signs in once and chooses their own, as a person would.
+  user_token="$(curl -fsS -X POST "http://127.0.0.1:$port/api/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"e2e-$role\",\"password\":\"e2e-$role-one-time\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+  curl -fsS -X POST "http://127.0.0.1:$port/api/auth/password" -H "Authorization: Bearer $user_token" -H 'Content-Type: application/json' \
+    -d "{\"old_password\":\"e2e-$role-one-time\",\"new_password\":\"e2e-$role-password\"}" >/dev/null
 done
 
 step "playwright-core tests"

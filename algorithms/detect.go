@@ -170,6 +170,7 @@ func detectLoaded(ctx context.Context, d *dataset.Claims, p Params, labels Label
 	for _, c := range all {
 		creditParties(ev, c)
 	}
+	creditLeadProviders(d, ev, all)
 	if err := spreadRisk(ctx, d, p, ev); err != nil {
 		return graph.Findings{}, fmt.Errorf("detect: centrality: %w", err)
 	}

@@ -17,12 +17,17 @@ const (
 )
 
 // rankProviders adds each provider's ranking reasons to ev: the share of its money paid on
-// flagged parties, and either the unsupervised risk index (as a percentile among providers of
+// members of reported rings, and either the unsupervised risk index (as a percentile among providers of
 // its kind, weight at most 0.45, so that detector evidence outranks it) or, with labels, the
 // re-ranker's probability. It returns the re-ranker's description, or nil.
 func rankProviders(d *dataset.Claims, dp *dataset.DiagnosisPeers, found []finding.Candidate, ev *finding.Evidence, labels Labels) *graph.ProviderModel {
+	// Only patients of rings count: single-card leads reach providers by concentration
+	// (creditLeadProviders), since one lead card says little about the provider it visited.
 	flagged := make([]bool, d.NPat())
 	for _, c := range found {
+		if c.Lead || len(c.Pats) < 2 {
+			continue
+		}
 		for _, p := range c.Pats {
 			flagged[p] = true
 		}

@@ -130,3 +130,33 @@ func TestPatternsAndLeadsAsRings(t *testing.T) {
 		t.Errorf("dialysis look-alike = %+v, top 20 %d", got, rep.LookalikesTop20)
 	}
 }
+
+func TestLabelled(t *testing.T) {
+	inst := func(id string) graph.Ref { return graph.Ref{Type: graph.TypeInstitution, ID: id} }
+	phar := func(id string) graph.Ref { return graph.Ref{Type: graph.TypePharmacy, ID: id} }
+	labels := map[graph.Ref]bool{
+		inst("A"): true, phar("A"): true,
+		inst("B"): false, phar("B"): false,
+		inst("C"): true, phar("C"): true,
+		inst("D"): false, phar("D"): false,
+	}
+	f := graph.Findings{Entities: []graph.EntityRisk{
+		{Type: graph.TypeInstitution, ID: "A", Score: 0.9},
+		{Type: graph.TypePharmacy, ID: "C", Score: 0.2}, // C is a pharmacy: looked up under both types
+		{Type: graph.TypeInstitution, ID: "B", Score: 0.5},
+		{Type: graph.TypePatient, ID: "C", Score: 1}, // a patient with the same id is not a provider
+		// D is absent: scores 0
+	}}
+	rep := Labelled(labels, f, map[string]map[string]float64{"claims": {"A": 1, "B": 2, "C": 3, "D": 4}})
+	if rep.Labelled != 4 || rep.Positives != 2 || rep.Scored != 3 {
+		t.Fatalf("counts: %+v", rep)
+	}
+	// Positives A (0.9), C (0.2); negatives B (0.5), D (0): pairs A>B, A>D, C<B, C>D → 3/4.
+	if rep.AUC != 0.75 {
+		t.Errorf("AUC = %v, want 0.75", rep.AUC)
+	}
+	// Claims baseline: A=1 beats neither B=2 nor D=4; C=3 beats B only → 1/4.
+	if rep.Baselines["claims"] != 0.25 {
+		t.Errorf("claims baseline AUC = %v, want 0.25", rep.Baselines["claims"])
+	}
+}

@@ -162,21 +162,24 @@ func Detect(d *dataset.Claims, p Options, minScore float64, ev *finding.Evidence
 	for _, pv := range provs {
 		h := perProv[pv]
 		hits := h.dup + h.overl
-		// A rate, not a count: a big hospital has many duplicates in absolute terms. One hit per
-		// hundred claims reaches the cap, which stays low because screening is not proof.
-		w := 0.3 * finding.Clamp01(100*float64(hits)/float64(max(provClaims[pv], 1)))
-		ev.Prov[pv] = append(ev.Prov[pv], finding.Reason("screen_provider_hits", w, map[string]float64{"duplicates": float64(h.dup), "overlapping_stays": float64(h.overl), "patients": float64(len(h.pats))},
-			"%d 笔重复结算、%d 次重叠住院，涉及 %d 名参保人", "%d duplicate claims and %d overlapping stays involving %d patients", h.dup, h.overl, len(h.pats)))
 		n := len(h.pats)
+		// Against the peers, not a fixed rate: where overlapping stays are common in an export
+		// (transfers, data habits), having some says nothing about a provider. The weight grows
+		// with the surprise of its number of patients hit at its peers' rate per claim (full
+		// at 10^-6) and stays low because screening is not proof.
+		mu := base.expected(pv, provClaims[pv])
+		surprise := finding.PoissonSurprise(n, mu)
+		w := 0.3 * finding.Clamp01(surprise/6)
+		ev.Prov[pv] = append(ev.Prov[pv], finding.Reason("screen_provider_hits", w, map[string]float64{"duplicates": float64(h.dup), "overlapping_stays": float64(h.overl), "patients": float64(n),
+			"expected_patients": finding.Round4(mu)},
+			"%d 笔重复结算、%d 次重叠住院，涉及 %d 名参保人（按同类机构比例预期约 %.1f 名）", "%d duplicate claims and %d overlapping stays involving %d patients (about %.1f expected at the peers' rate)", h.dup, h.overl, n, mu))
 		if n < 3 {
 			continue
 		}
 		// Screening hits are lists for on-site checks (抽查), not proof. A provider becomes a
-		// ring only when its number of patients hit is surprising against its peers' rate per
+		// lead only when its number of patients hit is surprising against its peers' rate per
 		// claim (busy hospitals have honest double swipes and transfers in absolute numbers),
 		// and the score grows with the excess over that expectation, not with the raw count.
-		mu := base.expected(pv, provClaims[pv])
-		surprise := finding.PoissonSurprise(n, mu)
 		if surprise < base.threshold {
 			continue
 		}

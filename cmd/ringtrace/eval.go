@@ -29,22 +29,27 @@ func runEval(ctx context.Context, env *Env, args []string) error {
 	fs.String("findings", "findings.json", "findings JSON written by detect")
 	fs.Int("k", 20, "K of precision@K")
 	fs.Bool("json", false, "print the report as JSON")
+	fs.String("labels", "", "CSV of provider verdicts (provider_id,Yes/No): judge the provider ranking against them")
+	fs.String("data", "", "with --labels: the claims directory, to print naive baselines (claim count, fund amount)")
 	v, err := loadConfig(fs, args)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	if v.GetString("truth") == "" {
-		return &exitError{code: 2, err: graph.FieldErrorf("truth", "需要 --truth 文件 / --truth is required")}
+	if v.GetString("truth") == "" && v.GetString("labels") == "" {
+		return &exitError{code: 2, err: graph.FieldErrorf("truth", "需要 --truth 或 --labels 文件 / --truth or --labels is required")}
 	}
 	if v.GetInt("k") < 1 {
 		return &exitError{code: 2, err: graph.FieldErrorf("k", "k 必须 ≥ 1 / k must be at least 1")}
 	}
-	var truth graph.Truth
-	if err := readJSON(v.GetString("truth"), &truth); err != nil {
-		return err
-	}
 	var f graph.Findings
 	if err := readJSON(v.GetString("findings"), &f); err != nil {
+		return err
+	}
+	if v.GetString("truth") == "" {
+		return runLabelledEval(env, v.GetString("labels"), v.GetString("data"), f, v.GetBool("json"))
+	}
+	var truth graph.Truth
+	if err := readJSON(v.GetString("truth"), &truth); err != nil {
 		return err
 	}
 	rep := evaluate.Evaluate(truth, f, v.GetInt("k"))

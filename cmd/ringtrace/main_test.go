@@ -158,3 +158,46 @@ func TestDetectParams(t *testing.T) {
 		t.Fatalf("valid parameters: exit %d: %s", code, stderr)
 	}
 }
+
+func TestEvalLabels(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	labels := write("labels.csv", "provider_id,potential_fraud\nP1,Yes\nP2,No\nP3,No\n")
+	findings := write("findings.json", `{"version":"2","rings":[],"leads":[],"entities":[
+		{"type":"institution","id":"P1","score":0.9,"reasons":[]},
+		{"type":"institution","id":"P2","score":0.1,"reasons":[]},
+		{"type":"institution","id":"P3","score":0.95,"reasons":[]}]}`)
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "claims.csv"), []byte("claim_id,patient_id,provider_id,fund_amount\nc1,a,P1,10\nc2,b,P1,10\nc3,c,P1,10\nc4,d,P2,5\nc5,e,P3,50\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "eval", "--labels", labels, "--findings", findings, "--data", data, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Labelled, Positives int
+		AUC                 float64
+		Baselines           map[string]float64
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	// P1 (fraud, 0.9) beats P2 (0.1), loses to P3 (0.95): AUC 0.5. Claims: P1 has 3, beats both: 1.
+	// Fund: P1 30 beats P2 5, loses to P3 50: 0.5.
+	if rep.Labelled != 3 || rep.Positives != 1 || rep.AUC != 0.5 || rep.Baselines["claims"] != 1 || rep.Baselines["fund_amount"] != 0.5 {
+		t.Errorf("report %+v", rep)
+	}
+	if code, _, errOut := runCLI(t, "eval", "--findings", findings); code != 2 || !strings.Contains(errOut, "--labels") {
+		t.Errorf("without --truth and --labels: exit %d, %q; want 2 naming the flags", code, errOut)
+	}
+}

@@ -43,7 +43,7 @@ func rankProviders(d *dataset.Claims, dp *dataset.DiagnosisPeers, found []findin
 		if s := r[share]; s > 0 {
 			ev.Prov[int32(pv)] = append(ev.Prov[int32(pv)], finding.Reason("flagged_patient_share", 0.7*finding.Clamp01(2*s),
 				map[string]float64{"share": finding.Round4(s)},
-				"%.0f%% 的统筹支付流向可疑团伙或线索的参保人", "%.0f%% of its fund payments went to patients of flagged rings or leads", 100*s))
+				"%.0f%% 的统筹支付流向可疑团伙成员", "%.0f%% of its fund payments went to members of reported rings", 100*s))
 		}
 	}
 	var model *graph.ProviderModel

@@ -462,8 +462,10 @@ func (d *Claims) AgeAt(p int32, day int32) int {
 	}
 	bt := time.Unix(int64(b)*SecondsPerDay, 0).UTC()
 	t := time.Unix(int64(day)*SecondsPerDay, 0).UTC()
+	// Compare month and day, not the day of the year: in a leap birth year every date after
+	// February is one day later in the year than in other years.
 	age := t.Year() - bt.Year()
-	if t.YearDay() < bt.YearDay() {
+	if t.Month() < bt.Month() || t.Month() == bt.Month() && t.Day() < bt.Day() {
 		age--
 	}
 	return age

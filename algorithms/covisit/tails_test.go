@@ -41,9 +41,9 @@ func TestBinomialSurprise(t *testing.T) {
 		q    float64
 		want float64
 	}{
-		{1, 1, 0.5, math.Log10(2)},           // P = 1/2
-		{3, 3, 0.5, 3 * math.Log10(2)},       // P = 1/8
-		{1, 2, 0.5, -math.Log10(0.75)},       // P = 3/4
+		{1, 1, 0.5, math.Log10(2)},     // P = 1/2
+		{3, 3, 0.5, 3 * math.Log10(2)}, // P = 1/8
+		{1, 2, 0.5, -math.Log10(0.75)}, // P = 3/4
 		{2, 4, 0.1, -math.Log10(1 - 0.9*0.9*0.9*0.9 - 4*0.1*0.9*0.9*0.9)},
 	}
 	for _, c := range cases {

@@ -116,7 +116,7 @@ func detectLoaded(ctx context.Context, d *dataset.Claims, p Params, labels Label
 		{"screening", func(ev *finding.Evidence) ([]finding.Candidate, error) {
 			c, h := screening.Detect(d, p.Screening, p.MinRingScore, ev)
 			hits = h
-			return c, nil
+			return append(c, screening.LargeClaimLeads(d, dp, p.Screening, p.MinRingScore)...), nil
 		}},
 	}
 	results := make([]family, len(runs))

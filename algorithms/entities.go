@@ -40,9 +40,9 @@ func creditParties(ev *finding.Evidence, c finding.Candidate) {
 	}
 	// A single-card lead is evidence against the card, not yet against the provider where it
 	// was used: providers get lead evidence from creditLeadProviders, by how surprising their
-	// number of lead cards is. A provider-level lead (a screening list of one provider) is about
-	// the provider itself and credits it.
-	if !c.Lead || c.Ring.Kind == graph.KindScreeningRule || len(c.Pats) >= 2 {
+	// number of lead cards is. A lead of several cards (a screening list of one provider) is
+	// about the provider itself and credits it.
+	if len(c.Pats) >= 2 {
 		for i, x := range c.Provs {
 			ev.Prov[x] = append(ev.Prov[x], credited(c.ProvCredit, i))
 		}
@@ -73,7 +73,7 @@ func creditLeadProviders(d *dataset.Claims, ev *finding.Evidence, all []finding.
 	byKey := map[key]*agg{}
 	kindPats := map[string]map[int32]bool{}
 	for _, c := range all {
-		if !c.Lead && len(c.Pats) >= 2 || c.Ring.Kind == graph.KindScreeningRule {
+		if len(c.Pats) >= 2 {
 			continue
 		}
 		kp := kindPats[c.Ring.Kind]

@@ -45,8 +45,9 @@ type pairStat struct {
 	events   int
 	gapSum   float64
 	amtDiff  float64
-	therapy  int // events where both claims are scheduled therapy (dialysis, rehabilitation, oncology)
-	acute    int // events where both claims are for an infection (a family catching the same cold)
+	therapy  int  // events where both claims are scheduled therapy (dialysis, rehabilitation, oncology)
+	acute    int  // events where both claims are for an infection (a family catching the same cold)
+	outing   bool // linked by use on the same outings (any providers), not at one counter
 }
 
 // coUse finds pairs of cards used right after one another at the same counter on several days,
@@ -204,6 +205,7 @@ func coUse(d *dataset.Claims, o Options) (map[[2]int32]*pairStat, map[[2]int32]f
 // groups of at most MaxGroupCards cards.
 func holderGroups(d *dataset.Claims, o Options, card map[int32]*hits, minScore float64) []finding.Candidate {
 	pairs, surprise := coUse(d, o)
+	outingCoUse(d, o, pairs, surprise)
 	parent := map[int32]int32{}
 	var find func(int32) int32
 	find = func(x int32) int32 {
@@ -269,7 +271,7 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 	var events, sameDiag, ther, acu int
 	var gapSum, amtDiff float64
 	provs := map[int32]bool{}
-	linked := 0
+	linked, outings := 0, 0
 	for i, a := range g {
 		for _, b := range g[i+1:] {
 			k := [2]int32{a, b}
@@ -280,6 +282,9 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 			if sp := surprise[k]; sp >= 3 {
 				linked++
 				best = math.Max(best, sp)
+				if s.outing {
+					outings++
+				}
 			}
 			days = math.Max(days, float64(s.days))
 			events += s.events
@@ -351,12 +356,22 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 			}
 		}
 	}
-	reasons := []graph.Reason{finding.Reason("cards_used_together", coord, map[string]float64{
-		"cards": float64(len(g)), "days": days, "providers": float64(len(provs)), "surprise": finding.Round4(best),
-		"mean_gap_minutes": finding.Round4(meanGap), "minutes": float64(o.TogetherMinutes)},
-		"%[1]d 张卡在 %[2]d 家机构同一窗口一张接一张使用（平均间隔 %.1[3]f 分钟），最多的一对在 %.0[4]f 个不同日期如此（随机概率约 10^-%.1[5]f）",
-		"%[1]d cards were used one after another at the same counter at %[2]d providers (%.1[3]f minutes apart on average), the most frequent pair on %.0[4]f different days (probability about 10^-%.1[5]f by chance)",
-		len(g), len(provs), meanGap, days, best)}
+	var reasons []graph.Reason
+	if outings*2 > linked {
+		reasons = append(reasons, finding.Reason("cards_used_on_outings", coord, map[string]float64{
+			"cards": float64(len(g)), "days": days, "providers": float64(len(provs)), "surprise": finding.Round4(best),
+			"mean_gap_minutes": finding.Round4(meanGap), "minutes": outingMinutes},
+			"%[1]d 张登记同一电话的卡在同一趟出行中先后使用（%[2]d 家机构，平均相隔 %.0[3]f 分钟），最多的一对在 %.0[4]f 个不同日期如此（随机概率约 10^-%.1[5]f）",
+			"%[1]d cards registered with one phone were used on the same outings (%[2]d providers, %.0[3]f minutes apart on average), the most frequent pair on %.0[4]f different days (probability about 10^-%.1[5]f by chance)",
+			len(g), len(provs), meanGap, days, best))
+	} else {
+		reasons = append(reasons, finding.Reason("cards_used_together", coord, map[string]float64{
+			"cards": float64(len(g)), "days": days, "providers": float64(len(provs)), "surprise": finding.Round4(best),
+			"mean_gap_minutes": finding.Round4(meanGap), "minutes": float64(o.TogetherMinutes)},
+			"%[1]d 张卡在 %[2]d 家机构同一窗口一张接一张使用（平均间隔 %.1[3]f 分钟），最多的一对在 %.0[4]f 个不同日期如此（随机概率约 10^-%.1[5]f）",
+			"%[1]d cards were used one after another at the same counter at %[2]d providers (%.1[3]f minutes apart on average), the most frequent pair on %.0[4]f different days (probability about 10^-%.1[5]f by chance)",
+			len(g), len(provs), meanGap, days, best))
+	}
 	add := func(w float64, code string, vals map[string]float64, zh, en string, args ...any) {
 		if w > 0.005 {
 			reasons = append(reasons, finding.Reason(code, w, vals, zh, en, args...))

@@ -8,9 +8,11 @@ import "math"
 // hospital legitimately costs a multiple of a community centre. Without levels (thin exports) the
 // provider kind stands in.
 type DiagnosisPeers struct {
-	mean map[uint64]float64
-	n    map[uint64]int
-	all  [3]float64 // per claim type, when the diagnosis is missing or too rare
+	mean  map[uint64]float64
+	sd    map[uint64]float64
+	n     map[uint64]int
+	all   [3]float64 // per claim type, when the diagnosis is missing or too rare
+	allSD [3]float64
 }
 
 // MinPeerClaims is the smallest peer group whose mean is used; rarer diagnoses compare with the
@@ -27,7 +29,7 @@ func (d *Claims) peerKey(c int) uint64 {
 
 // NewDiagnosisPeers computes the peer means of d.
 func NewDiagnosisPeers(d *Claims) *DiagnosisPeers {
-	type acc struct{ n, s float64 }
+	type acc struct{ n, s, s2 float64 }
 	m := map[uint64]*acc{}
 	var tot [3]acc
 	for c := range d.CPat {
@@ -38,6 +40,7 @@ func NewDiagnosisPeers(d *Claims) *DiagnosisPeers {
 		ct := d.CType[c]
 		tot[ct].n++
 		tot[ct].s += l
+		tot[ct].s2 += l * l
 		k := d.peerKey(c)
 		a := m[k]
 		if a == nil {
@@ -46,18 +49,38 @@ func NewDiagnosisPeers(d *Claims) *DiagnosisPeers {
 		}
 		a.n++
 		a.s += l
+		a.s2 += l * l
 	}
-	dp := &DiagnosisPeers{mean: map[uint64]float64{}, n: map[uint64]int{}}
+	sd := func(a acc) float64 {
+		mu := a.s / a.n
+		return math.Sqrt(math.Max(a.s2/a.n-mu*mu, 0))
+	}
+	dp := &DiagnosisPeers{mean: map[uint64]float64{}, sd: map[uint64]float64{}, n: map[uint64]int{}}
 	for i := range tot {
 		if tot[i].n > 0 {
 			dp.all[i] = tot[i].s / tot[i].n
+			dp.allSD[i] = sd(tot[i])
 		}
 	}
 	for k, a := range m {
 		dp.mean[k] = a.s / a.n
+		dp.sd[k] = sd(*a)
 		dp.n[k] = int(a.n)
 	}
 	return dp
+}
+
+// LogZ returns how many peer standard deviations of log amount claim c lies above its peers'
+// mean (diagnosis peers when at least MinPeerClaims, else the claim type's), the log ratio, and
+// whether diagnosis peers were used. A spread below 0.1 counts as 0.1, so that peers billing one
+// fixed price do not make every deviation infinitely surprising.
+func (dp *DiagnosisPeers) LogZ(d *Claims, c int32) (z, logRatio float64, byDiag bool) {
+	lr, byDiag := dp.LogRatio(d, c)
+	s := dp.allSD[d.CType[c]]
+	if byDiag {
+		s = dp.sd[d.peerKey(int(c))]
+	}
+	return lr / math.Max(s, 0.1), lr, byDiag
 }
 
 // LogRatio returns log(amount / peer geometric mean) of claim c, and whether a diagnosis peer

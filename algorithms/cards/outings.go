@@ -1,0 +1,187 @@
+package cards
+
+import (
+	"math"
+	"slices"
+
+	"github.com/ringtrace/ringtrace/algorithms/dataset"
+	"github.com/ringtrace/ringtrace/algorithms/finding"
+)
+
+// A holder carrying other people's cards does not always use them at one counter: on one
+// outing the cards pay at a clinic, a pharmacy down the street and a hospital, each card where
+// it is not known. Such cards meet on the same outings (claims within outingMinutes of each
+// other on one day, at any providers) far more often than their own visit days make likely.
+// Testing every pair of cards in a region for that would be quadratic, so candidates are the
+// cards registered with one phone (the holder registers lent cards with their own phone; the
+// honest owners of one phone — a family, a village doctor's phone on elderly neighbours' cards
+// — rarely use them on the same outings, which the null below measures).
+const (
+	outingMinutes = 120
+	// maxPhoneCards skips phones on more cards than this (a care home's or a clinic's phone):
+	// such a set is not one holder's, and the pairs would be many.
+	maxPhoneCards = 12
+)
+
+// outingCoUse adds to pairs (and surprise) the pairs of cards sharing a phone that are used on
+// the same outings. The test is on the phone's set of cards as a whole, since a holder uses a
+// different two or three of the cards on each outing and few pairs meet often: two cards
+// visiting on v_a and v_b of D days independently share v_a·v_b/D days, and on a shared day
+// are within the outing window with probability about 2·window/12 h; the set's outing days
+// summed over its pairs are compared with the sum of those expectations (Poisson), less the log
+// of the number of phones tested. In a surprising set, every pair that met on an outing is
+// linked with the set's surprise; a pair that is surprising by itself (MinCoUseDays or more
+// days) is linked with its own. A pair already linked at one counter keeps the larger surprise.
+func outingCoUse(d *dataset.Claims, o Options, pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64) {
+	byPhone := map[int32][]int32{}
+	for p := int32(0); int(p) < d.NPat(); p++ {
+		if ph := d.PatPhone[p]; ph >= 0 && len(d.ClaimsOf(p)) > 0 {
+			byPhone[ph] = append(byPhone[ph], p)
+		}
+	}
+	phones := make([]int32, 0, len(byPhone))
+	for ph, ps := range byPhone {
+		if len(ps) >= 2 && len(ps) <= maxPhoneCards {
+			phones = append(phones, ph)
+		}
+	}
+	if len(phones) == 0 {
+		return
+	}
+	slices.Sort(phones)
+	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+	for c := int32(0); int(c) < d.NClaims(); c++ {
+		day := d.Day(c)
+		lo, hi = min(lo, day), max(hi, day)
+	}
+	span := float64(hi - lo + 1)
+	window := int64(outingMinutes) * 60
+	within := math.Min(1, 2*float64(window)/(12*3600))
+	correction := math.Log10(float64(len(phones)))
+	classes := d.DiagClasses()
+	ambulatory := func(p int32) []int32 {
+		var out []int32
+		for _, c := range d.ClaimsOf(p) {
+			if d.CType[c] != dataset.Inpatient {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	visitDays := func(cs []int32) float64 {
+		n, last := 0, int32(math.MinInt32)
+		for _, c := range cs {
+			if day := d.Day(c); day != last {
+				n++
+				last = day
+			}
+		}
+		return float64(n)
+	}
+	link := func(k [2]int32, s *pairStat, sp float64) {
+		if old, ok := pairs[k]; ok {
+			if sp > surprise[k] {
+				surprise[k] = sp
+				old.outing = true
+			}
+			return
+		}
+		s.outing = true
+		pairs[k] = s
+		surprise[k] = sp
+	}
+	type met struct {
+		k  [2]int32
+		s  *pairStat
+		sp float64
+	}
+	for _, ph := range phones {
+		ps := byPhone[ph]
+		claims := make([][]int32, len(ps))
+		days := make([]float64, len(ps))
+		for i, p := range ps {
+			claims[i] = ambulatory(p)
+			days[i] = visitDays(claims[i])
+		}
+		var seen []met
+		observed, expected := 0, 0.0
+		for i := range ps {
+			for j := i + 1; j < len(ps); j++ {
+				e := days[i] * days[j] / span * within
+				expected += e
+				a, b, ca, cb := ps[i], ps[j], claims[i], claims[j]
+				if a > b {
+					a, b, ca, cb = b, a, cb, ca
+				}
+				s := outingPair(d, classes, ca, cb, window)
+				if s.days == 0 {
+					continue
+				}
+				observed += s.days
+				seen = append(seen, met{[2]int32{a, b}, s, finding.PoissonSurprise(s.days, e)})
+			}
+		}
+		group := finding.PoissonSurprise(observed, expected) - correction
+		for _, m := range seen {
+			switch {
+			case group >= 3:
+				link(m.k, m.s, math.Max(group, m.sp))
+			case m.s.days >= o.MinCoUseDays && m.sp >= 3:
+				link(m.k, m.s, m.sp)
+			}
+		}
+	}
+}
+
+// outingPair pairs each claim of ca with the nearest claim of cb on the same day within window
+// and collects the pair's co-use.
+func outingPair(d *dataset.Claims, classes []dataset.DiagClass, ca, cb []int32, window int64) *pairStat {
+	s := &pairStat{provs: map[int32]bool{}, lastDay: math.MinInt32}
+	j := 0
+	for _, x := range ca {
+		for j < len(cb) && d.CStart[cb[j]] < d.CStart[x]-window {
+			j++
+		}
+		best, bestGap := int32(-1), window+1
+		for k := j; k < len(cb) && d.CStart[cb[k]] <= d.CStart[x]+window; k++ {
+			y := cb[k]
+			if d.Day(y) != d.Day(x) {
+				continue
+			}
+			if g := absInt64(d.CStart[y] - d.CStart[x]); g < bestGap {
+				best, bestGap = y, g
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		if day := d.Day(x); day != s.lastDay {
+			s.days++
+			s.lastDay = day
+		}
+		s.events++
+		s.provs[d.CProv[x]] = true
+		s.provs[d.CProv[best]] = true
+		if d.CDiag[x] >= 0 && d.CDiag[x] == d.CDiag[best] {
+			s.sameDiag++
+		}
+		s.gapSum += float64(bestGap) / 60
+		if u, v := float64(d.CTotal[x]), float64(d.CTotal[best]); u+v > 0 {
+			s.amtDiff += math.Abs(u-v) / ((u + v) / 2)
+		}
+		if therapy(d, classes, x) && therapy(d, classes, best) {
+			s.therapy++
+		}
+		if acute(d, classes, x) && acute(d, classes, best) {
+			s.acute++
+		}
+	}
+	return s
+}
+
+func absInt64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

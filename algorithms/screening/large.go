@@ -1,0 +1,73 @@
+package screening
+
+import (
+	"math"
+
+	"github.com/ringtrace/ringtrace/algorithms/dataset"
+	"github.com/ringtrace/ringtrace/algorithms/finding"
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// largeClaimPeerRatio is how many times its peers' typical amount a single large claim must
+// cost to be a lead on its own: the special-action rule (单次大额 ≥ LargeClaimYuan) lists every
+// such claim for checks, most of them honest surgery; one that also costs many times what
+// claims of the same diagnosis, type and level cost is an up-coded or fictitious procedure
+// until shown otherwise.
+const largeClaimPeerRatio = 5
+
+// LargeClaimLeads returns one lead per claim of at least LargeClaimYuan that costs at least
+// largeClaimPeerRatio times the geometric mean of its diagnosis peers (same diagnosis, claim
+// type and level; the claim type's mean when the diagnosis has too few peers). The score grows
+// with the ratio: 0.5 at 5×, 0.8 from 40×. Claims of one card are one lead each.
+func LargeClaimLeads(d *dataset.Claims, dp *dataset.DiagnosisPeers, o Options, minScore float64) []finding.Candidate {
+	large := int64(math.Round(o.LargeClaimYuan * 100))
+	// Beyond three of the peers' standard deviations of log amount too: where amounts of one
+	// diagnosis vary widely (case mix inside a diagnosis code), five times the typical amount
+	// is not remarkable.
+	const zMin = 3.0
+	var out []finding.Candidate
+	for c := int32(0); int(c) < d.NClaims(); c++ {
+		if d.CTotal[c] < large {
+			continue
+		}
+		z, lr, byDiag := dp.LogZ(d, c)
+		ratio := math.Exp(lr)
+		if ratio < largeClaimPeerRatio || z < zMin {
+			continue
+		}
+		score := math.Min(0.8, 0.5+0.1*math.Log2(ratio/largeClaimPeerRatio))
+		if score < minScore {
+			continue
+		}
+		pt, pv := d.CPat[c], d.CProv[c]
+		refs := []graph.Ref{d.PatRef(pt)}
+		var docs []int32
+		if doc := d.CDoc[c]; doc >= 0 {
+			refs = append(refs, d.DocRef(doc))
+			docs = []int32{doc}
+		}
+		refs = append(refs, d.ProvRef(pv))
+		peers := "同诊断同类型同级别机构"
+		peersEN := "claims of the same diagnosis, type and level"
+		if !byDiag {
+			peers, peersEN = "同类型结算", "claims of the same type"
+		}
+		yuan := finding.Yuan(d.CTotal[c])
+		out = append(out, finding.Candidate{Lead: true, Pats: []int32{pt}, Provs: []int32{pv}, Docs: docs, Ring: graph.Ring{
+			ID: finding.ID(graph.KindScreeningRule, refs), Kind: graph.KindScreeningRule, Score: finding.Round4(score),
+			Members: refs, Amount: graph.Money(d.CFund[c]), Claims: 1, Region: d.RegionOf(pv),
+			Reasons: []graph.Reason{finding.Reason("large_claim_above_peers", score,
+				map[string]float64{"amount_yuan": yuan, "ratio": finding.Round4(ratio), "z": finding.Round4(z), "threshold_yuan": o.LargeClaimYuan, "by_diagnosis": b2f(byDiag)},
+				"单次结算 %[1].2f 元（单次大额），为%[2]s典型金额的 %.1[3]f 倍", "a single claim of %[1].2f yuan (large-claim rule), %.1[3]f× the typical amount of %[4]s",
+				yuan, peers, ratio, peersEN)},
+		}})
+	}
+	return out
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

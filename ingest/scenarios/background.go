@@ -244,6 +244,11 @@ func (g *gen) chronicYear(rng *rand.Rand, pi int32, busy func(int) bool) {
 		prov = p.hospital
 		doc = w.pickDoctor(rng, prov, deptFor(p.chronic[0], p.age))
 	}
+	if !atHospital && p.private >= 0 && rng.Float64() < 0.2 {
+		// Follow-up at the family's private clinic, closer or open longer than the public one.
+		prov = p.private
+		doc = w.pickDoctor(rng, prov, "")
+	}
 	refills := rng.Float64() < 0.35
 	median := float64(14000)
 	if atHospital {
@@ -298,6 +303,8 @@ func (g *gen) acuteEpisode(rng *rand.Rand, pi int32, busy func(int) bool) {
 	var prov int32
 	x := rng.Float64()
 	switch {
+	case p.private >= 0 && rng.Float64() < 0.45:
+		prov = p.private
 	case x < 0.03:
 		ri = rng.IntN(len(w.regions))
 		prov = g.pickProvider(rng, ri, kindTertiary, kindSecondary, kindClinic)

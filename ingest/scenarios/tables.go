@@ -167,6 +167,11 @@ var (
 	itemChildCheck = catalogueItem{"ZT0000002", "儿童健康检查", "检查费", 0}
 	itemSyringe    = catalogueItem{"C14010101", "一次性使用无菌注射器", "卫生材料", 150}
 	itemSurgery    = catalogueItem{"330000000", "手术费", "手术费", 0}
+	itemSaline     = catalogueItem{"XB05BBL001B002010100000", "氯化钠注射液", "西药费", 550}
+	itemAlbumin    = catalogueItem{"XB05AAR037B002010100000", "人血白蛋白", "西药费", 38000}
+	itemXueshuan   = catalogueItem{"ZA06AAX0045020102011", "注射用血栓通(冻干)", "中成药费", 9800}
+	itemPPIInject  = catalogueItem{"XA02BCA211B002010100000", "注射用奥美拉唑钠", "西药费", 4500}
+	itemCatheter   = catalogueItem{"C03010101", "一次性使用静脉留置针", "卫生材料", 2800}
 )
 
 // drugsFor holds the drugs prescribed for each diagnosis (first one most often).

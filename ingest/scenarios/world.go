@@ -46,6 +46,7 @@ type patient struct {
 	clinic   int32 // home community clinic / township health centre
 	hospital int32 // preferred hospital (secondary or tertiary)
 	pharmacy int32 // usual pharmacy
+	private  int32 // a private clinic the family goes to for minor illness; -1 none
 	famDoc   int32 // family doctor at the home clinic
 	chronic  []int // chronic diagnoses
 
@@ -367,10 +368,14 @@ func (w *world) addHousehold(rng *rand.Rand, ri int, room int) {
 		hospital = pickOf(rng, r.byKind[kindTertiary])
 	}
 	pharm := pickOf(rng, r.byKind[kindPharmacy])
+	private := int32(-1)
+	if rng.Float64() < 0.3 {
+		private = pickOf(rng, r.byKind[kindClinic])
+	}
 	famPhone := w.newPhone(rng) // the head's phone, also registered for children and many elders
 	for k, mm := range ms {
 		p := patient{sex: mm.sex, age: mm.age, region: ri, house: hi, address: h.address, death: noDeath,
-			clinic: homeClinic, hospital: hospital, pharmacy: pharm, name: w.personName(rng)}
+			clinic: homeClinic, hospital: hospital, pharmacy: pharm, private: private, name: w.personName(rng)}
 		if k > 0 && mm.age < 18 {
 			// Children carry the head's surname.
 			p.name = string([]rune(w.patients[len(w.patients)-k].name)[:1]) + string([]rune(p.name)[1:])

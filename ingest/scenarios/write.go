@@ -272,6 +272,15 @@ func (s *Scenario) itemsFor(rng *rand.Rand, c *claim, out []itemLine) []itemLine
 			out = append(out, itemLine{exams[rng.IntN(len(exams))], 1})
 		}
 		flex = drug()
+		// A larger bill is explained by exams, not by months of one drug.
+		all := append(slices.Clone(exams), bigExams...)
+		for k := 0; k < 4 && c.total-linesTotal(out) > flex.price*14; k++ {
+			e := all[rng.IntN(len(all))]
+			if linesTotal(out)+e.price >= c.total-flex.price {
+				break
+			}
+			out = append(out, itemLine{e, 1})
+		}
 	case itemsInflated:
 		out = append(out, itemLine{consult, 1})
 		for k := between(rng, 2, 4); k > 0; k-- {
@@ -280,14 +289,28 @@ func (s *Scenario) itemsFor(rng *rand.Rand, c *claim, out []itemLine) []itemLine
 		out = append(out, itemLine{itemInfusion, int64(between(rng, 1, 3))})
 		flex = drug()
 	case itemsStay:
-		out = append(out, itemLine{itemBed, days}, itemLine{itemNursing, days})
-		for k := between(rng, 2, 5); k > 0; k-- {
-			out = append(out, itemLine{append(exams, bigExams...)[rng.IntN(len(exams)+len(bigExams))], 1})
+		out = append(out, itemLine{itemBed, days}, itemLine{itemNursing, days}, itemLine{itemConsult, days},
+			itemLine{itemInfusion, days}, itemLine{itemSaline, days * 2}, itemLine{itemCatheter, 1 + days/3})
+		all := append(slices.Clone(exams), bigExams...)
+		for k := 2 + int(days)/3 + rng.IntN(3); k > 0; k-- {
+			out = append(out, itemLine{all[rng.IntN(len(all))], 1})
 		}
-		out = append(out, itemLine{itemInfusion, days})
-		flex = drug()
+		out = append(out, itemLine{drug(), days * int64(between(rng, 1, 3))})
+		// The expensive injectable that carries the rest of a large bill.
+		switch c.dx {
+		case dxStroke, dxCHD, dxStrokeSequelae:
+			flex = itemXueshuan
+		case dxGastritis, dxGastroenteritis, dxCholecystitis, dxAppendicitis:
+			flex = itemPPIInject
+		case dxDelivery, dxHipFracture:
+			flex = itemSurgery
+		default:
+			flex = itemAlbumin
+		}
 	case itemsGhostStay:
-		out = append(out, itemLine{itemBed, days}, itemLine{itemNursing, days}, itemLine{itemConsult, days})
+		// Bed, nursing and daily therapies nobody can check afterwards; no exams.
+		out = append(out, itemLine{itemBed, days}, itemLine{itemNursing, days}, itemLine{itemConsult, days},
+			itemLine{[]catalogueItem{itemElectro, itemAcupunct, itemMassage, itemRehab}[rng.IntN(4)], days})
 		flex = drug()
 	case itemsDialysis:
 		out = append(out, itemLine{itemDialyser, 1}, itemLine{itemHeparin, 1})
@@ -306,9 +329,19 @@ func (s *Scenario) itemsFor(rng *rand.Rand, c *claim, out []itemLine) []itemLine
 		for k := rng.IntN(3); k > 0; k-- {
 			out = append(out, itemLine{otcItems[rng.IntN(len(otcItems))], 1})
 		}
-		flex = otcItems[rng.IntN(len(otcItems))]
+		// The line that carries the rest is a pack of medicine, not a box of masks.
+		for flex = otcItems[rng.IntN(len(otcItems))]; flex.price < 1000; flex = otcItems[rng.IntN(len(otcItems))] {
+		}
 	case itemsRefill:
 		flex = drug()
+		if ds := drugsFor[int(c.dx)]; c.dx >= 0 && len(ds) > 1 && rng.Float64() < 0.6 {
+			// Two drugs of the regimen, a month's supply each.
+			other := ds[0]
+			if other == flex {
+				other = ds[1]
+			}
+			out = append(out, itemLine{other, int64(between(rng, 1, 4))})
+		}
 	case itemsGoods:
 		if rng.Float64() < 0.4 {
 			out = append(out, itemLine{goodsOnCard[rng.IntN(len(goodsOnCard))], 1})
@@ -324,17 +357,18 @@ func (s *Scenario) itemsFor(rng *rand.Rand, c *claim, out []itemLine) []itemLine
 		flex = drug()
 	}
 	// Drop fixed lines from the end until they leave a positive amount for the flexible line.
-	for {
-		var sum int64
-		for _, l := range out {
-			sum += l.it.price * l.qty
-		}
-		if sum < c.total || len(out) == 0 {
-			break
-		}
+	for len(out) > 0 && linesTotal(out) >= c.total {
 		out = out[:len(out)-1]
 	}
 	return append(out, itemLine{flex, 1})
+}
+
+func linesTotal(ls []itemLine) int64 {
+	var sum int64
+	for _, l := range ls {
+		sum += l.it.price * l.qty
+	}
+	return sum
 }
 
 func (s *Scenario) writeTruth(bw *bufio.Writer) error {

@@ -87,8 +87,14 @@ func Generate(cfg Config) (*Scenario, error) {
 			n = 1
 		}
 		g.rng = rng
-		for i := 0; i < n; i++ {
+		// A draw can fail (no region with enough unused people of the right age, no free days);
+		// it is retried so that the number of instances follows the rate.
+		for planted, tries := 0, 0; planted < n && tries < 3*n+5; tries++ {
+			before := len(g.rings) + len(g.leads) + len(g.lookalikes)
 			p.plant(g, rng)
+			if len(g.rings)+len(g.leads)+len(g.lookalikes) > before {
+				planted++
+			}
 		}
 	}
 	g.applyDrops()

@@ -297,3 +297,16 @@ func TestBadConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestDocsListEveryPattern keeps docs/scenarios.md in step with the pattern table.
+func TestDocsListEveryPattern(t *testing.T) {
+	b, err := os.ReadFile("../../docs/scenarios.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range scenarios.PatternNames() {
+		if !bytes.Contains(b, []byte("| `"+p+"` |")) {
+			t.Errorf("docs/scenarios.md has no table row for pattern %s", p)
+		}
+	}
+}

@@ -54,6 +54,9 @@ type gen struct {
 	// dropRange removes a patient's honest claims within [a, b] days (the patient was in a planted
 	// stay where care was really delivered, so the background must not show them elsewhere).
 	dropRange map[int32][][2]int32
+	// dropAt removes a patient's honest claims at one provider: their routine follow-ups there
+	// are replaced by a planted schedule (a chronic-disease day, a care home's doctor's round).
+	dropAt map[int32]int32
 	// planting is set while patterns run: their claims are marked planted and survive applyDrops.
 	planting bool
 	// rng is the random stream of the stage running now (background, or one pattern).
@@ -66,7 +69,7 @@ func Generate(cfg Config) (*Scenario, error) {
 	if err := cfg.normalise(); err != nil {
 		return nil, err
 	}
-	g := &gen{cfg: cfg, stays: map[int32][][2]int32{}, dropAfter: map[int32]int32{}, dropRange: map[int32][][2]int32{},
+	g := &gen{cfg: cfg, stays: map[int32][][2]int32{}, dropAfter: map[int32]int32{}, dropRange: map[int32][][2]int32{}, dropAt: map[int32]int32{},
 		fraudulent: map[graph.Ref]bool{}, counters: map[string]int{}}
 	g.w = buildWorld(cfg, stream(cfg.Seed, "world"))
 	g.claims = make([]claim, 0, cfg.Patients*10)
@@ -372,6 +375,9 @@ func (g *gen) applyDrops() {
 func (g *gen) dropped(c claim) bool {
 	d := c.start / daySec
 	if last, ok := g.dropAfter[c.patient]; ok && d > last {
+		return true
+	}
+	if p, ok := g.dropAt[c.patient]; ok && p == c.prov && c.label == lblChronicOut {
 		return true
 	}
 	for _, r := range g.dropRange[c.patient] {

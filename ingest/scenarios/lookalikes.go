@@ -257,6 +257,7 @@ func (g *gen) chronicClinicDay(rng *rand.Rand) {
 	pats := cands[:min(len(cands), between(rng, 12, 40))]
 	for _, p := range pats {
 		g.w.patients[p].used = true
+		g.dropAt[p] = clinic
 	}
 	doc := g.distinctDoctors(rng, clinic, 1)[0]
 	rot := []int{1, 2, 4}[rng.IntN(3)]
@@ -365,6 +366,9 @@ func (g *gen) sharedRegistrationPhone(rng *rand.Rand) {
 	monthly := rng.Float64() < 0.6
 	visits := 0
 	if monthly {
+		for _, p := range pats {
+			g.dropAt[p] = clinic
+		}
 		day := rng.IntN(28)
 		for d := day; d < g.cfg.Days; d += between(rng, 28, 32) {
 			t := d*daySec + 9*3600 + rng.IntN(3600)

@@ -241,9 +241,13 @@ func (g *gen) impersonation(rng *rand.Rand) {
 	default:
 		ok = func(p int32) bool { return len(g.stays[p]) == 0 }
 	}
+	// Owners young enough that every code billed on the card misfits them.
 	lo, hi := 20, 45
-	if variant == "elderly_care_on_young_card" {
+	switch variant {
+	case "elderly_care_on_young_card":
 		lo, hi = 18, 35
+	case "admission_elsewhere":
+		lo, hi = 18, 38
 	}
 	ps := g.recruit(rng, ri, 1, lo, hi, 0, ok)
 	if len(ps) == 0 {

@@ -130,7 +130,8 @@ func (d diag) fits(sex byte, age int) bool {
 	if d.sex != 0 && d.sex != sex {
 		return false
 	}
-	return age >= d.minAge && age <= d.maxAge
+	// age is taken at the start of the range; the patient may be a year older at the claim.
+	return age >= d.minAge && age+1 <= d.maxAge
 }
 
 // catalogueItem is one line of the fund's catalogue used to write claim_items.csv.

@@ -203,7 +203,7 @@ func TestPatternSignatures(t *testing.T) {
 			doc := ids(g.Members, graph.TypeDoctor)
 			wd := map[time.Weekday]bool{}
 			for _, c := range at {
-				if slices.Contains(doc, c.DoctorID) && c.Start.Hour() < 12 && len(perDay[dayOf(c.Start)]) >= 2 {
+				if slices.Contains(doc, c.DoctorID) && c.Start.Hour() < 12 && len(perDay[dayOf(c.Start)]) >= 3 {
 					wd[c.Start.Weekday()] = true
 				}
 			}

@@ -209,8 +209,26 @@ func (w *world) buildProviders(rng *rand.Rand, ri int, size float64) {
 			w.providers = append(w.providers, p)
 			r.byKind[k] = append(r.byKind[k], pi)
 			w.buildDoctors(rng, pi)
+			if k == kindClinic && rng.Float64() < 0.35 {
+				w.addVisitingDoctor(rng, ri, pi)
+			}
 		}
 	}
+}
+
+// addVisitingDoctor lets a hospital doctor of the region also see patients at clinic pi
+// (多点执业: registered at the hospital, evenings and weekends at the clinic). doctors.csv lists
+// the hospital; the clinic's claims carry the doctor.
+func (w *world) addVisitingDoctor(rng *rand.Rand, ri int, pi int32) {
+	hs := append(append([]int32{}, w.regions[ri].byKind[kindSecondary]...), w.regions[ri].byKind[kindTertiary]...)
+	if len(hs) == 0 {
+		return
+	}
+	h := &w.providers[pickOf(rng, hs)]
+	d := h.doctors[rng.IntN(len(h.doctors))]
+	p := &w.providers[pi]
+	p.doctors = append(p.doctors, d)
+	p.weights = append(p.weights, 0.5*math.Exp(rng.NormFloat64()*0.3))
 }
 
 func (w *world) buildDoctors(rng *rand.Rand, pi int32) {

@@ -31,6 +31,8 @@ var patterns = []pattern{
 	{"deceased_card_claims", true, 1.5, (*gen).deceasedCardClaims},
 	{"impersonation", true, 1.5, (*gen).impersonation},
 	{"single_large_claim", true, 1, (*gen).singleLargeClaim},
+	{"cross_region_duplicate", true, 0.8, (*gen).crossRegionDuplicate},
+	{"drug_reselling", true, 1, (*gen).drugReselling},
 
 	{"dialysis_shift", false, 1.2, (*gen).dialysisShift},
 	{"rehabilitation_course", false, 1.5, (*gen).rehabilitationCourse},

@@ -228,13 +228,38 @@ func TestPatternSignatures(t *testing.T) {
 			if !misfit {
 				fail("no claim that misfits the card owner")
 			}
+		case "cross_region_duplicate":
+			var stays []graph.Claim
+			for _, c := range byPatient[members[0]] {
+				if c.Type == graph.ClaimInpatient && slices.Contains(provs, c.ProviderID) {
+					stays = append(stays, c)
+				}
+			}
+			if len(stays) != 2 || stays[0].ProviderID == stays[1].ProviderID || !stays[0].Start.Before(stays[1].End) || !stays[1].Start.Before(stays[0].End) {
+				fail("want two overlapping stays at two hospitals, got %d", len(stays))
+			}
+		case "drug_reselling":
+			week := false
+			cs := byPatient[members[0]]
+			for _, c := range cs {
+				where := map[string]bool{}
+				for _, e := range cs {
+					if e.DiagnosisCode == c.DiagnosisCode && !e.Start.Before(c.Start) && e.Start.Sub(c.Start) < 7*24*time.Hour {
+						where[e.ProviderID] = true
+					}
+				}
+				week = week || len(where) >= 3
+			}
+			if !week {
+				fail("no week with one diagnosis at three providers")
+			}
 		default:
 			checked[g.Pattern]--
 		}
 	}
 	for _, p := range []string{"two_doctor_sessions", "rotating_attendance", "fixed_cadence_ring", "pharmacy_collection_groups",
 		"ghost_hospitalisation", "induced_admissions", "card_lending_group", "community_chronic_fabrication",
-		"dialysis_shift", "chronic_clinic_day", "household", "impersonation"} {
+		"dialysis_shift", "chronic_clinic_day", "household", "impersonation", "cross_region_duplicate", "drug_reselling"} {
 		if checked[p] == 0 {
 			t.Errorf("pattern %s not checked", p)
 		}

@@ -346,3 +346,88 @@ func keys(m map[int32]bool) []int32 {
 	slices.Sort(out)
 	return out
 }
+
+// crossRegionDuplicate: one stay reimbursed twice (异地就医重复报销): a genuine stay at the
+// patient's hospital, and a second settlement for the same days, diagnosis and about the same
+// amount at a hospital of another pooling region (a forged bill filed there).
+func (g *gen) crossRegionDuplicate(rng *rand.Rand) {
+	if len(g.w.regions) < 2 {
+		return
+	}
+	ri := g.pickRegion(rng)
+	ps := g.recruit(rng, ri, 1, 30, 85, 1, func(p int32) bool { return len(g.stays[p]) == 0 })
+	if len(ps) == 0 {
+		return
+	}
+	pi := ps[0]
+	p := &g.w.patients[pi]
+	other := (ri + 1 + rng.IntN(len(g.w.regions)-1)) % len(g.w.regions)
+	forged := g.pickProvider(rng, other, kindPrivateHosp, kindSecondary)
+	if forged < 0 {
+		return
+	}
+	x := g.dxPicker(rng, []int{dxPneumonia, dxCHD, dxCOPD, dxStroke, dxCholecystitis, dxLumbarDisc}, ps)(pi)
+	adm := rng.IntN(g.cfg.Days - 25)
+	los := between(rng, 5, 15)
+	total := lognormal(rng, 150000+150000*float64(los), 0.3)
+	home := g.w.pickDoctor(rng, p.hospital, deptFor(x, p.age))
+	g.admit(pi, p.hospital, home, at(adm, between(rng, 8, 18), rng.IntN(60), 0), at(adm+los, 10, rng.IntN(60), 0), x, total, 0.68, itemsStay)
+	g.dropRange[pi] = append(g.dropRange[pi], [2]int32{int32(adm), int32(adm + los)})
+	shift := rng.IntN(3) - 1
+	doc := g.w.pickDoctor(rng, forged, deptFor(x, p.age))
+	g.admit(pi, forged, doc, at(adm+shift, between(rng, 8, 18), rng.IntN(60), 0), at(adm+los+shift, 10, rng.IntN(60), 0), x,
+		around(rng, float64(total), 0.1), 0.7, itemsStay)
+	gr := group{pattern: "cross_region_duplicate", kind: graph.KindScreeningRule, patients: ps, doctors: []int32{home, doc},
+		provs: []int32{p.hospital, forged},
+		note:  fmt.Sprintf("a %d-day stay at home and the same stay (shifted %+d day) billed in region %s", los, shift, g.w.regions[other].def.code)}
+	if !g.w.providers[forged].public {
+		gr.fraudProvs, gr.fraudDoctors = []int32{forged}, []int32{doc}
+	}
+	g.addFraud(gr, true)
+}
+
+// drugReselling: a chronic patient collects the same expensive drugs at several providers within
+// days, month after month (重复开药, 倒买倒卖): far more than one person can take.
+func (g *gen) drugReselling(rng *rand.Rand) {
+	ri := g.pickRegion(rng)
+	ps := g.recruit(rng, ri, 1, 45, 85, 0, func(p int32) bool { return len(g.w.patients[p].chronic) > 0 })
+	if len(ps) == 0 {
+		return
+	}
+	pi := ps[0]
+	p := &g.w.patients[pi]
+	x := p.chronic[rng.IntN(len(p.chronic))]
+	var provs []int32
+	for k := between(rng, 3, 5); k > 0; k-- {
+		var q int32
+		if rng.Float64() < 0.5 {
+			q = g.pickProvider(rng, ri, kindPharmacy)
+		} else {
+			q = g.pickProvider(rng, ri, kindCommunity, kindClinic, kindSecondary, kindTertiary)
+		}
+		if q >= 0 && !slices.Contains(provs, q) {
+			provs = append(provs, q)
+		}
+	}
+	months := between(rng, 4, 12)
+	first := rng.IntN(max(1, g.cfg.Days-months*30))
+	n := 0
+	for m := 0; m < months; m++ {
+		d := first + 30*m
+		for _, q := range provs {
+			dd := d + rng.IntN(6)
+			if dd >= g.cfg.Days || !g.free(pi, dd) {
+				continue
+			}
+			pr := &g.w.providers[q]
+			if pr.kind == kindPharmacy {
+				g.visit(pi, q, -1, ctPharmacy, outpatientTime(rng, dd, kindPharmacy), x, lognormal(rng, 30000, 0.25), itemsRefill, true)
+			} else {
+				g.visit(pi, q, g.w.pickDoctor(rng, q, deptFor(x, p.age)), ctOutpatient, outpatientTime(rng, dd, pr.kind), x, lognormal(rng, 35000, 0.25), itemsRefill, true)
+			}
+			n++
+		}
+	}
+	g.addFraud(group{pattern: "drug_reselling", kind: graph.KindScreeningRule, patients: ps, provs: provs,
+		note: fmt.Sprintf("%s collected at %d providers within a week, monthly × %d (%d claims)", diagTable[x].code, len(provs), months, n)}, true)
+}

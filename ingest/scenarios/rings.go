@@ -16,8 +16,9 @@ type ringPlan struct {
 	prov    int32
 	doctors []int32
 	members []int32
-	median  float64 // fen, the ring's usual (inflated) claim
+	median  float64 // fen, the ring's usual claim
 	spread  float64 // relative spread of amounts around median
+	items   uint8   // item profile: inflated (extra exams, infusions) or ordinary-looking
 	dx      func(int32) int
 }
 
@@ -37,8 +38,14 @@ func (g *gen) planRing(rng *rand.Rand, minSize, maxSize, nDoc int) (ringPlan, bo
 	}
 	pl := ringPlan{ri: ri, prov: prov, members: members,
 		doctors: g.distinctDoctors(rng, prov, nDoc),
-		median:  betweenF(rng, 12000, 60000),
-		spread:  betweenF(rng, 0.03, 0.35)}
+		// From the provider's ordinary level (a ring that bills modestly and often) to five
+		// times it, within 80 – 800 yuan.
+		median: min(80000, max(8000, g.w.providers[prov].outMedian*betweenF(rng, 0.9, 5))),
+		spread: betweenF(rng, 0.03, 0.35),
+		items:  itemsInflated}
+	if rng.Float64() < 0.4 {
+		pl.items = itemsOrdinary
+	}
 	pl.dx = g.dxPicker(rng, pickCodes(rng, vagueDx, between(rng, 1, 4)), members)
 	return pl, true
 }
@@ -93,7 +100,7 @@ func (g *gen) fixedRing(rng *rand.Rand) {
 	window := between(rng, 15, 90)
 	days := sessionDays(rng, n, 0, g.cfg.Days, 2)
 	for _, d := range days {
-		g.session(rng, pl.prov, d, slot(rng), window, attendees(rng, pl.members, att), oneDoctor(pl.doctors[0]), pl.dx, pl.amount(rng), itemsInflated)
+		g.session(rng, pl.prov, d, slot(rng), window, attendees(rng, pl.members, att), oneDoctor(pl.doctors[0]), pl.dx, pl.amount(rng), pl.items)
 	}
 	g.recordRing("fixed_ring", pl, fmt.Sprintf("%d members, %d sessions, attendance %.2f, window %d min, 1 doctor, median %.0f yuan", len(pl.members), len(days), att, window, pl.median/100))
 }
@@ -126,7 +133,7 @@ func (g *gen) twoDoctorSessions(rng *rand.Rand) {
 			}
 			return pl.doctors[rng.IntN(len(pl.doctors))]
 		}
-		g.session(rng, pl.prov, d, slot(rng), window, a, doc, pl.dx, pl.amount(rng), itemsInflated)
+		g.session(rng, pl.prov, d, slot(rng), window, a, doc, pl.dx, pl.amount(rng), pl.items)
 	}
 	g.recordRing("two_doctor_sessions", pl, fmt.Sprintf("%d members, %d sessions, %d doctors (%s), attendance %.2f, window %d min", len(pl.members), len(days), len(pl.doctors), mode, att, window))
 }
@@ -149,7 +156,7 @@ func (g *gen) rotatingAttendance(rng *rand.Rand) {
 		rng.Shuffle(len(a), func(i, j int) { a[i], a[j] = a[j], a[i] })
 		a = a[:min(k, len(a))]
 		doc := func(int, int32) int32 { return pl.doctors[rng.IntN(len(pl.doctors))] }
-		g.session(rng, pl.prov, d, slot(rng), window, a, doc, pl.dx, pl.amount(rng), itemsInflated)
+		g.session(rng, pl.prov, d, slot(rng), window, a, doc, pl.dx, pl.amount(rng), pl.items)
 	}
 	g.recordRing("rotating_attendance", pl, fmt.Sprintf("%d members, %d sessions of %d-%d, %d doctor(s), window %d min", len(pl.members), len(days), lo, hi, len(pl.doctors), window))
 }
@@ -170,7 +177,7 @@ func (g *gen) fixedCadenceRing(rng *rand.Rand) {
 	sessions := 0
 	for d := first; d < g.cfg.Days && sessions < n; d += interval {
 		doc := func(int, int32) int32 { return pl.doctors[rng.IntN(len(pl.doctors))] }
-		g.session(rng, pl.prov, d, start+rng.IntN(21)-10, window, attendees(rng, pl.members, att), doc, pl.dx, pl.amount(rng), itemsInflated)
+		g.session(rng, pl.prov, d, start+rng.IntN(21)-10, window, attendees(rng, pl.members, att), doc, pl.dx, pl.amount(rng), pl.items)
 		sessions++
 	}
 	g.recordRing("fixed_cadence_ring", pl, fmt.Sprintf("%d members, every %d days × %d, attendance %.2f, %d doctor(s)", len(pl.members), interval, sessions, att, len(pl.doctors)))
@@ -195,7 +202,7 @@ func (g *gen) spreadArrivals(rng *rand.Rand) {
 			}
 			k := g.w.providers[pl.prov].kind
 			x := pl.dx(p)
-			g.visit(p, pl.prov, pl.doctors[rng.IntN(len(pl.doctors))], ctOutpatient, outpatientTime(rng, dd, k), x, around(rng, pl.median, pl.spread), itemsInflated, isChronicDx(x))
+			g.visit(p, pl.prov, pl.doctors[rng.IntN(len(pl.doctors))], ctOutpatient, outpatientTime(rng, dd, k), x, around(rng, pl.median, pl.spread), pl.items, isChronicDx(x))
 		}
 	}
 	g.recordRing("spread_arrivals", pl, fmt.Sprintf("%d members, %d sessions spread over %d day(s), attendance %.2f, %d doctor(s)", len(pl.members), len(days), span, att, len(pl.doctors)))

@@ -1,0 +1,87 @@
+package scenarios
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Claim types.
+const (
+	ctOutpatient uint8 = iota
+	ctInpatient
+	ctPharmacy
+)
+
+// Item profiles: how claim_items.csv lines are drawn for a claim at write time.
+const (
+	itemsOrdinary  uint8 = iota // consultation, drugs for the diagnosis, sometimes an exam
+	itemsInflated               // ordinary plus extra exams and treatments (过度医疗)
+	itemsStay                   // bed, nursing, exams, drugs, treatment for each day
+	itemsGhostStay              // bed and nursing only, day after day: no care delivered
+	itemsDialysis               // haemodialysis session
+	itemsRehab                  // physiotherapy / acupuncture session
+	itemsCheckup                // check-up package
+	itemsVaccine                // vaccination / child health check
+	itemsOTC                    // pharmacy purchase without prescription
+	itemsRefill                 // pharmacy chronic prescription refill
+	itemsGoods                  // daily goods billed as drugs (串换)
+	itemsSurgery                // an outpatient or day surgery with one large line
+)
+
+// claim is one settlement, kept compact: 100,000 patients make about 1.5 million of them.
+type claim struct {
+	start   int32 // seconds since the first day 00:00
+	end     int32 // discharge, seconds since the first day; inpatient only
+	patient int32
+	prov    int32
+	doctor  int32 // -1: none
+	total   int64 // fen
+	fund    int64 // fen
+	dx      int16 // -1: blank
+	typ     uint8
+	term    uint8 // terminal number, 1-based
+	items   uint8
+	label   uint8 // claim-type label variant as exported (门诊 / 普通门诊 / 门诊慢特病 …)
+	planted bool  // made by a pattern: never dropped by applyDrops
+}
+
+const daySec = 86400
+
+func at(day int, hour, minute, second int) int32 {
+	return int32(day*daySec + hour*3600 + minute*60 + second)
+}
+
+// lognormal returns median·exp(σ·N(0,1)) in fen, at least 100 fen.
+func lognormal(rng *rand.Rand, median, sigma float64) int64 {
+	v := median * math.Exp(sigma*rng.NormFloat64())
+	return max(100, int64(math.Round(v)))
+}
+
+// fundShare is the share of an honest claim the pooling fund pays, by claim type and provider
+// kind: lower tiers reimburse more (the reimbursement ladder of Yunnan's resident scheme,
+// rounded); ordinary pharmacy purchases are paid from the personal account, so nothing from the
+// pooling fund.
+func fundShare(rng *rand.Rand, typ uint8, k provKind, chronic bool) float64 {
+	var s float64
+	switch typ {
+	case ctInpatient:
+		s = map[provKind]float64{kindTertiary: 0.66, kindSecondary: 0.76, kindPrivateHosp: 0.70, kindTownship: 0.85}[k]
+		if s == 0 {
+			s = 0.75
+		}
+	case ctPharmacy:
+		if !chronic {
+			return 0
+		}
+		s = 0.5
+	default:
+		s = map[provKind]float64{kindTertiary: 0.45, kindSecondary: 0.5, kindPrivateHosp: 0.5, kindCommunity: 0.6, kindTownship: 0.65, kindClinic: 0.5}[k]
+		if chronic {
+			s += 0.12
+		}
+	}
+	s += (rng.Float64() - 0.5) * 0.06
+	return min(0.95, max(0, s))
+}
+
+func roundFen(x float64) int64 { return int64(math.Round(x)) }

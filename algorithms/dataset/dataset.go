@@ -121,6 +121,9 @@ type Claims struct {
 	// patient → claims index (CSR), each patient's claims sorted by start time
 	patOff    []int32
 	patClaims []int32
+
+	// priced holds the priced billing lines until Index folds them into ItemSummary.Overpriced.
+	priced pricedLines
 }
 
 // DayOf returns the local day of t, or NoDate for the zero time.
@@ -410,6 +413,7 @@ func (d *Claims) Index() {
 		}
 	}
 	d.patOff, d.patClaims = off, idx
+	d.foldPrices()
 	d.ProvFund = make([]int64, d.NProv())
 	d.ProvClaims = make([]int32, d.NProv())
 	for c, pv := range d.CProv {

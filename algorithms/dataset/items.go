@@ -35,6 +35,69 @@ type ItemSummary struct {
 	// Hash identifies the multiset of item codes (or names), so that identical item lists
 	// copied across claims can be counted.
 	Hash uint32
+	// Overpriced counts lines whose unit price is at least OverpriceRatio times the median unit
+	// price of the same item code over the export (codes with at least MinPricedLines priced
+	// lines), capped at 255: goods billed under a drug's code (串换药品), up-charging
+	// (超标准收费).
+	Overpriced uint8
+}
+
+// OverpriceRatio and MinPricedLines define an overpriced billing line.
+const (
+	OverpriceRatio = 3
+	MinPricedLines = 10
+)
+
+// pricedLines are billing lines with a unit price, by claim and interned item code.
+type pricedLines struct {
+	codes map[string]int32
+	claim []int32
+	code  []int32
+	price []int64
+}
+
+func (pl *pricedLines) add(claim int32, code string, price int64) {
+	if code == "" || price <= 0 {
+		return
+	}
+	if pl.codes == nil {
+		pl.codes = map[string]int32{}
+	}
+	id, ok := pl.codes[code]
+	if !ok {
+		id = int32(len(pl.codes))
+		pl.codes[code] = id
+	}
+	pl.claim = append(pl.claim, claim)
+	pl.code = append(pl.code, id)
+	pl.price = append(pl.price, price)
+}
+
+// foldPrices sets ItemSummary.Overpriced from the priced lines and frees them.
+func (d *Claims) foldPrices() {
+	pl := &d.priced
+	if len(pl.claim) == 0 {
+		return
+	}
+	byCode := make([][]int64, len(pl.codes))
+	for i, c := range pl.code {
+		byCode[c] = append(byCode[c], pl.price[i])
+	}
+	median := make([]int64, len(byCode))
+	for c, ps := range byCode {
+		if len(ps) >= MinPricedLines {
+			slices.Sort(ps)
+			median[c] = ps[len(ps)/2]
+		}
+	}
+	for i, c := range pl.code {
+		if m := median[c]; m > 0 && pl.price[i] >= OverpriceRatio*m {
+			if s := &d.CItems[pl.claim[i]]; s.Overpriced < 255 {
+				s.Overpriced++
+			}
+		}
+	}
+	*pl = pricedLines{}
 }
 
 // Delivered reports whether the lines show care beyond bed, nursing and consultation fees.
@@ -187,6 +250,7 @@ func (d *Claims) loadItems(ctx context.Context, src graph.Scanner, ids *claimInd
 			key = it.ItemName
 		}
 		codes = append(codes, key)
+		d.priced.add(cur, it.ItemCode, int64(it.UnitPrice))
 		d.Has.Items = true
 		return nil
 	})
@@ -199,6 +263,7 @@ func (d *Claims) SetItems(c int32, items []graph.ClaimItem) {
 	var s ItemSummary
 	codes := make([]string, 0, len(items))
 	for _, it := range items {
+		d.priced.add(c, it.ItemCode, int64(it.UnitPrice))
 		s.Flags |= ClassifyItem(it)
 		s.Lines++
 		key := it.ItemCode

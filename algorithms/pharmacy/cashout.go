@@ -1,7 +1,6 @@
 package pharmacy
 
 import (
-	"cmp"
 	"math"
 	"slices"
 
@@ -10,131 +9,124 @@ import (
 	"github.com/ringtrace/ringtrace/graph"
 )
 
-// cashOutMinCards is the fewest cards buying one basket that make a cash-out group.
+// cashOutMinCards is the fewest cards with repeated overpriced purchases that make a cash-out
+// group.
 const cashOutMinCards = 5
 
-// cashOutGroups finds cardholders cashing out their cards at a pharmacy (套现, 变现个人账户):
-// many cards buying the very same high-value basket, each again and again, at ordinary times
-// one by one (so no burst shows). A basket is the claim's item list (its exact amount when the
-// export has no items); it is high-value when it costs several times the pharmacy's median
-// sale. Chronic patients refilling one standard pack also share a basket, but an ordinary one.
+// cashOutGroups finds a pharmacy selling goods on the card (刷卡销售生活用品, 串换药品,
+// 变现个人账户): cardholders come one by one at ordinary times, so no burst forms, but their
+// purchases bill items at several times the price the same item code has everywhere else in
+// the export (ItemSummary.Overpriced) — protein powder or cooking oil entered under a drug's
+// code at a round price. The test is the pharmacy's number of purchases with overpriced lines
+// against the rate at every other pharmacy (Poisson, less the log of the number of pharmacies
+// tested); the group is the cards that bought so at least twice. Honest chronic refills repeat
+// one pack at its usual price and do not count, however expensive the pack. Without billing
+// lines the detector is silent (unavailable signal claim_items).
 func cashOutGroups(d *dataset.Claims, minScore float64) []finding.Candidate {
-	type key struct {
-		prov int32
-		b    uint64
+	if !d.Has.Items {
+		return nil
 	}
-	byKey := map[key][]int32{}
-	sales := map[int32][]float64{}
+	nProv := d.NProv()
+	claims := make([]int, nProv)
+	over := make([]int, nProv)
+	var allClaims, allOver float64
+	pharmacies := 0
 	for c := int32(0); int(c) < d.NClaims(); c++ {
 		pv := d.CProv[c]
-		if d.ProvKind[pv] != dataset.Pharmacy || d.CTotal[c] <= 0 {
+		if d.ProvKind[pv] != dataset.Pharmacy {
 			continue
 		}
-		sales[pv] = append(sales[pv], float64(d.CTotal[c]))
-		b := uint64(d.CTotal[c]) | 1<<63
-		if it := d.CItems[c]; it.Lines >= 2 {
-			b = uint64(it.Hash)
+		if claims[pv] == 0 {
+			pharmacies++
 		}
-		byKey[key{pv, b}] = append(byKey[key{pv, b}], c)
-	}
-	median := map[int32]float64{}
-	for pv, s := range sales {
-		slices.Sort(s)
-		median[pv] = s[len(s)/2]
-	}
-	keys := make([]key, 0, len(byKey))
-	for k, cs := range byKey {
-		if len(cs) >= 2*cashOutMinCards {
-			keys = append(keys, k)
+		claims[pv]++
+		allClaims++
+		if d.CItems[c].Overpriced > 0 {
+			over[pv]++
+			allOver++
 		}
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.prov, b.prov); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.b, b.b)
-	})
+	if allOver == 0 {
+		return nil
+	}
+	correction := math.Log10(float64(max(pharmacies, 1)))
 	var out []finding.Candidate
-	for _, k := range keys {
-		cs := byKey[k]
-		per := map[int32]int{}
-		var amount float64
-		for _, c := range cs {
-			per[d.CPat[c]]++
-			amount += float64(d.CTotal[c])
+	for pv := int32(0); int(pv) < nProv; pv++ {
+		if over[pv] < 2*cashOutMinCards {
+			continue
 		}
-		amount /= float64(len(cs))
+		otherClaims := allClaims - float64(claims[pv])
+		rate := math.Max((allOver-float64(over[pv]))/math.Max(otherClaims, 1), 0.5/allClaims)
+		mu := rate * float64(claims[pv])
+		surprise := finding.PoissonSurprise(over[pv], mu) - correction
+		if surprise < 3 {
+			continue
+		}
+		// The cards with repeated overpriced purchases here.
+		perCard := map[int32][2]int{} // overpriced, all purchases at pv
+		for c := int32(0); int(c) < d.NClaims(); c++ {
+			if d.CProv[c] != pv {
+				continue
+			}
+			x := perCard[d.CPat[c]]
+			x[1]++
+			if d.CItems[c].Overpriced > 0 {
+				x[0]++
+			}
+			perCard[d.CPat[c]] = x
+		}
 		var cards []int32
-		repeat := 0
-		for p, n := range per {
-			if n >= 2 {
+		repeat, only := 0, 0.0
+		for p, x := range perCard {
+			if x[0] >= 2 {
 				cards = append(cards, p)
-				repeat += n
+				repeat += x[0]
+				if x[0] == x[1] {
+					only++
+				}
 			}
 		}
-		if len(cards) < cashOutMinCards || median[k.prov] <= 0 {
+		if len(cards) < cashOutMinCards {
 			continue
 		}
 		slices.Sort(cards)
-		ratio := amount / median[k.prov]
-		value := finding.Clamp01((ratio - 2) / 4)
-		if value == 0 {
-			continue
-		}
-		coord := 1 - math.Exp(-float64(repeat)/15)
-		// Cards that come only for this basket.
-		in := map[int32]bool{}
-		for _, c := range cs {
-			in[c] = true
-		}
-		only := 0.0
-		for _, p := range cards {
-			other := false
-			for _, c := range d.ClaimsOf(p) {
-				if d.CProv[c] == k.prov && !in[c] {
-					other = true
-					break
-				}
-			}
-			if !other {
-				only++
-			}
-		}
 		only /= float64(len(cards))
-		score := coord * math.Sqrt(value) * (0.7 + 0.3*only)
+		coord := 1 - math.Exp(-surprise/10)
+		score := coord * (0.7 + 0.3*only)
 		if score < minScore {
 			continue
 		}
-		var fund int64
-		claims := 0
 		set := map[int32]bool{}
 		for _, p := range cards {
 			set[p] = true
 		}
-		for _, c := range cs {
-			if set[d.CPat[c]] {
+		var fund int64
+		n := 0
+		for c := int32(0); int(c) < d.NClaims(); c++ {
+			if d.CProv[c] == pv && set[d.CPat[c]] && d.CItems[c].Overpriced > 0 {
 				fund += d.CFund[c]
-				claims++
+				n++
 			}
 		}
 		reasons := []graph.Reason{
-			finding.Reason("identical_high_value_baskets", coord*math.Sqrt(value), map[string]float64{
-				"cards": float64(len(cards)), "purchases": float64(repeat), "amount_yuan": finding.Round4(amount / 100), "ratio_to_median": finding.Round4(ratio)},
-				"%[1]d 张卡在同一药店反复购买完全相同的一篮商品（共 %[2]d 次，每次约 %.2[3]f 元，为该店中位销售额的 %.1[4]f 倍）：疑似刷卡套现",
-				"%[1]d cards bought the very same basket at this pharmacy again and again (%[2]d purchases of about %.2[3]f yuan, %.1[4]f× the pharmacy's median sale): likely cashing out the cards",
-				len(cards), repeat, amount/100, ratio),
+			finding.Reason("overpriced_items", coord, map[string]float64{
+				"cards": float64(len(cards)), "purchases": float64(repeat), "overpriced_claims": float64(over[pv]),
+				"expected": finding.Round4(mu), "surprise": finding.Round4(surprise), "ratio": dataset.OverpriceRatio},
+				"%[1]d 张卡在该店反复购买按药品编码结算、单价为全部数据中同编码中位价 %[5]d 倍以上的商品（%[2]d 次；该店共 %[3]d 笔，按其他药店比例预期约 %.1[4]f 笔）：疑似串换药品、刷卡销售生活用品",
+				"%[1]d cards repeatedly bought items billed at %[5]d× or more the median price of the same item code elsewhere (%[2]d purchases; %[3]d such sales at this pharmacy against about %.1[4]f expected at other pharmacies' rate): goods sold on the card under drug codes",
+				len(cards), repeat, over[pv], mu, dataset.OverpriceRatio),
 			finding.Reason("basket_only_cards", 0.3*only, map[string]float64{"share": finding.Round4(only)},
-				"%.0f%% 的卡在该店只买这一篮商品", "%.0f%% of the cards buy nothing else at this pharmacy", 100*only),
+				"%.0f%% 的卡在该店只买这类商品", "%.0f%% of the cards buy nothing else at this pharmacy", 100*only),
 		}
 		finding.SortReasons(reasons)
 		refs := make([]graph.Ref, 0, len(cards)+1)
 		for _, p := range cards {
 			refs = append(refs, d.PatRef(p))
 		}
-		refs = append(refs, d.ProvRef(k.prov))
-		out = append(out, finding.Candidate{Pats: cards, Provs: []int32{k.prov}, Ring: graph.Ring{
-			ID: finding.ID(graph.KindCollusionRing, refs), Kind: graph.KindCollusionRing, Score: finding.Round4(score),
-			Members: refs, Amount: graph.Money(fund), Claims: claims, Region: d.RegionOf(k.prov), Reasons: reasons,
+		refs = append(refs, d.ProvRef(pv))
+		out = append(out, finding.Candidate{Pats: cards, Provs: []int32{pv}, Ring: graph.Ring{
+			ID: finding.ID(graph.KindPharmacyCardCollection, refs), Kind: graph.KindPharmacyCardCollection, Score: finding.Round4(score),
+			Members: refs, Amount: graph.Money(fund), Claims: n, Region: d.RegionOf(pv), Reasons: reasons,
 		}})
 	}
 	return out

@@ -116,7 +116,8 @@ func detectLoaded(ctx context.Context, d *dataset.Claims, p Params, labels Label
 		{"screening", func(ev *finding.Evidence) ([]finding.Candidate, error) {
 			c, h := screening.Detect(d, p.Screening, p.MinRingScore, ev)
 			hits = h
-			return append(c, screening.LargeClaimLeads(d, dp, p.Screening, p.MinRingScore)...), nil
+			c = append(c, screening.LargeClaimLeads(d, dp, p.Screening, p.MinRingScore)...)
+			return append(c, screening.CollectionLeads(d, p.Screening, p.MinRingScore)...), nil
 		}},
 	}
 	results := make([]family, len(runs))

@@ -31,6 +31,23 @@ type features struct {
 	// of a ring come back over months; patients booked for a follow-up a week after a shared
 	// first visit do not.
 	recurring float64
+	// batchGap is the typical gap in seconds between consecutive members' session claims (the
+	// median over sessions with at least four of them of each session's median gap); −1 when
+	// no session has four. A doctor does not see a patient a minute: claims minutes apart in
+	// a long run were entered in one batch, not delivered.
+	batchGap float64
+	// absent is the share of session claims billed while the member was an inpatient at
+	// another provider: care for someone who was not there.
+	absent float64
+}
+
+// batchEntry maps the typical gap between members' session claims to [0,1]: 1 at a minute or
+// less, 0 from three minutes (an honest clinic day spreads its patients over the morning).
+func (f features) batchEntry() float64 {
+	if f.batchGap < 0 {
+		return 0
+	}
+	return finding.Clamp01((180 - f.batchGap) / 120)
 }
 
 // recurDays is the span of session visits that makes a member recurring.
@@ -53,7 +70,16 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 	var admits []admission
 	var attend float64
 	recurringMembers := 0
+	sessionTimes := map[int32][]int64{}
+	absent := 0
 	for _, s := range members {
+		var stays [][2]int64
+		for _, c := range d.ClaimsOf(s) {
+			if d.CType[c] == dataset.Inpatient && d.CProv[c] != u.prov && d.CEnd[c] > d.CStart[c] {
+				// A day's grace at both ends: admission and discharge days are shared.
+				stays = append(stays, [2]int64{d.CStart[c] + dataset.SecondsPerDay, d.CEnd[c] - dataset.SecondsPerDay})
+			}
+		}
 		inSess, inSessChronic, outChronic := 0, 0, 0
 		first, last := int32(math.MaxInt32), int32(math.MinInt32)
 		episodes := map[int]bool{}
@@ -81,6 +107,13 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 				continue
 			}
 			inSess++
+			sessionTimes[day] = append(sessionTimes[day], d.CStart[c])
+			for _, st := range stays {
+				if d.CStart[c] > st[0] && d.CStart[c] < st[1] {
+					absent++
+					break
+				}
+			}
 			first, last = min(first, day), max(last, day)
 			episodes[g.episodeOf(day)] = true
 			f.claims++
@@ -131,6 +164,25 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 		}
 	}
 	n := float64(max(f.claims, 1))
+	f.absent = float64(absent) / n
+	f.batchGap = -1
+	var gaps []float64
+	for _, ts := range sessionTimes {
+		if len(ts) < 4 {
+			continue
+		}
+		slices.Sort(ts)
+		g := make([]float64, 0, len(ts)-1)
+		for i := 1; i < len(ts); i++ {
+			g = append(g, float64(ts[i]-ts[i-1]))
+		}
+		slices.Sort(g)
+		gaps = append(gaps, g[len(g)/2])
+	}
+	if len(gaps) > 0 {
+		slices.Sort(gaps)
+		f.batchGap = gaps[len(gaps)/2]
+	}
 	f.therapy, f.checkup, f.injury, f.nonCovered = therapy/n, checkup/n, injury/n, nonCov/n
 	f.chronicDiag = chronicClaims / n
 	if withItems > 0 {
@@ -253,12 +305,15 @@ func explain(f features, own, tier int8) explanation {
 	if tier == dataset.TierSecondary || tier == dataset.TierTertiary {
 		chronic *= 0.6
 	}
+	// Care explains a group only if it was delivered: claims entered in one batch minutes
+	// apart, or billed while the member lay in another hospital, void the care explanations.
+	delivered := 1 - math.Max(f.batchEntry(), finding.Clamp01(4*f.absent))
 	e := explanation{
-		therapy:   finding.Clamp01((f.therapy - 0.2) / 0.5),
-		checkup:   finding.Clamp01((f.checkup - 0.2) / 0.5),
+		therapy:   finding.Clamp01((f.therapy-0.2)/0.5) * delivered,
+		checkup:   finding.Clamp01((f.checkup-0.2)/0.5) * delivered,
 		household: finding.Clamp01(f.householdPairs / 0.6),
-		chronic:   finding.Clamp01(chronic),
-		course:    finding.Clamp01((f.course - 2) / 3),
+		chronic:   finding.Clamp01(chronic) * delivered,
+		course:    finding.Clamp01((f.course-2)/3) * delivered,
 	}
 	e.total = finding.NoisyOr(0.95*e.therapy, 0.9*e.checkup, 0.9*e.household, 0.6*e.chronic, 0.6*e.course)
 	return e
@@ -280,6 +335,8 @@ func support(f features, own int8) float64 {
 		0.35*f.sync,
 		0.25*finding.Clamp01((f.concentration-0.3)/0.5),
 		0.3*finding.Clamp01((f.copied-0.3)/0.5),
+		0.45*f.batchEntry(),
+		0.5*finding.Clamp01(4*f.absent),
 	)
 }
 

@@ -33,21 +33,22 @@ type features struct {
 	recurring float64
 	// batchGap is the typical gap in seconds between consecutive members' session claims (the
 	// median over sessions with at least four of them of each session's median gap); −1 when
-	// no session has four. A doctor does not see a patient a minute: claims minutes apart in
-	// a long run were entered in one batch, not delivered.
+	// no session has four. Claims seconds apart in a long run were entered in one batch, not
+	// delivered.
 	batchGap float64
 	// absent is the share of session claims billed while the member was an inpatient at
 	// another provider: care for someone who was not there.
 	absent float64
 }
 
-// batchEntry maps the typical gap between members' session claims to [0,1]: 1 at a minute or
-// less, 0 from three minutes (an honest clinic day spreads its patients over the morning).
+// batchEntry maps the typical gap between members' session claims to [0,1]: 1 at half a minute
+// or less, 0 from a minute and a half. A quick refill visit can take two minutes; nobody is
+// seen in thirty seconds, run after run.
 func (f features) batchEntry() float64 {
 	if f.batchGap < 0 {
 		return 0
 	}
-	return finding.Clamp01((180 - f.batchGap) / 120)
+	return finding.Clamp01((90 - f.batchGap) / 60)
 }
 
 // recurDays is the span of session visits that makes a member recurring.

@@ -73,22 +73,33 @@ func (u *unit) test(members []int32, sc int, gap int32) groupTest {
 			}
 		}
 	}
-	// μ_t for every active day of the scope in a window with member visits. The day's volume
-	// counts the other patients only (plus one, for days the members have to themselves): a
-	// ring that is most of a small clinic's Mondays must not make Mondays look busy enough to
-	// explain it.
+	// μ_t for every open day of the scope in a window with member visits. The day's volume
+	// counts the other patients only, plus one: a ring that is most of a small clinic's Mondays
+	// must not make Mondays look busy enough to explain it, and a day on which nobody else came
+	// is still a day the members could have come (a small private hospital is busy only when
+	// its ring comes; weekdays it never works on are left out).
 	mu := map[int32]float64{}
+	pull := func(t int32) float64 {
+		if !u.inScope(t, sc) {
+			return 0
+		}
+		if i := u.dayIndex(t); i >= 0 {
+			return u.dayN(i) - float64(dayCount[t]) + 1
+		}
+		if u.open(t) && t >= u.days[0] && t <= u.days[len(u.days)-1] {
+			return 1
+		}
+		return 0
+	}
 	for w, v := range winV {
 		first := (w + u.win0) * u.jitterLen
 		var others float64
 		for t := first; t < first+u.jitterLen; t++ {
-			if i := u.dayIndex(t); i >= 0 && u.inScope(t, sc) {
-				others += u.dayN(i) - float64(dayCount[t]) + 1
-			}
+			others += pull(t)
 		}
 		for t := first; t < first+u.jitterLen; t++ {
-			if i := u.dayIndex(t); i >= 0 && u.inScope(t, sc) {
-				mu[t] = v * (u.dayN(i) - float64(dayCount[t]) + 1) / others
+			if x := pull(t); x > 0 {
+				mu[t] = v * x / others
 			}
 		}
 	}

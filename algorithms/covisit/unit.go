@@ -32,6 +32,9 @@ type unit struct {
 	// days are the active days in order, with dayOff[i]..dayOff[i+1] their visits.
 	days   []int32
 	dayOff []int32
+	// openWeekday marks the weekdays on which the institution had any visit: the days a member
+	// could have come, also when nobody else did.
+	openWeekday [7]bool
 	half   []uint8 // scope (A or B) of each active day
 	// k is each patient's number of visit days (k_s); patDays its visit days, sorted.
 	k       map[int32]int32
@@ -100,6 +103,7 @@ func newUnit(prov int32, vs []visit, blockLen int, salt uint64) *unit {
 		}
 		t := vs[lo].day
 		h := u.halfOf(t)
+		u.openWeekday[weekday(t)] = true
 		u.days = append(u.days, t)
 		u.dayOff = append(u.dayOff, int32(lo))
 		u.half = append(u.half, h)
@@ -161,6 +165,12 @@ var jitterDays int32 = 63
 func (u *unit) window(t int32) int32 {
 	return int32(dataset.FloorDiv(int64(t), int64(u.jitterLen)))
 }
+
+// weekday returns the day of the week of local day t (0 = Thursday, 1 January 1970).
+func weekday(t int32) int { return int(dataset.FloorDiv(int64(t), 7)*-7+int64(t)) % 7 }
+
+// open reports whether day t is a day the institution works (one of its weekdays).
+func (u *unit) open(t int32) bool { return u.openWeekday[weekday(t)] }
 
 // dayN returns n_t of active day index i.
 func (u *unit) dayN(i int) float64 { return float64(u.dayOff[i+1] - u.dayOff[i]) }

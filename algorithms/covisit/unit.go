@@ -35,7 +35,7 @@ type unit struct {
 	// openWeekday marks the weekdays on which the institution had any visit: the days a member
 	// could have come, also when nobody else did.
 	openWeekday [7]bool
-	half   []uint8 // scope (A or B) of each active day
+	half        []uint8 // scope (A or B) of each active day
 	// k is each patient's number of visit days (k_s); patDays its visit days, sorted.
 	k       map[int32]int32
 	patDays map[int32][]int32

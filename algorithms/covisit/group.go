@@ -73,18 +73,19 @@ func (u *unit) test(members []int32, sc int, gap int32) groupTest {
 			}
 		}
 	}
-	// μ_t for every open day of the scope in a window with member visits. The day's volume
-	// counts the other patients only, plus one: a ring that is most of a small clinic's Mondays
-	// must not make Mondays look busy enough to explain it, and a day on which nobody else came
-	// is still a day the members could have come (a small private hospital is busy only when
-	// its ring comes; weekdays it never works on are left out).
+	// μ_t for every open day of the scope in a window with member visits. The day's pull is
+	// its patients who came to the institution only once, plus one: repeat visitors are the
+	// suspects, so neither this ring nor another ring at the same institution may make a day
+	// look busy enough to explain a meeting, and a day on which nobody else came is still a
+	// day the members could have come (a small private hospital is busy only when its rings
+	// come; weekdays it never works on are left out).
 	mu := map[int32]float64{}
 	pull := func(t int32) float64 {
 		if !u.inScope(t, sc) {
 			return 0
 		}
 		if i := u.dayIndex(t); i >= 0 {
-			return u.dayN(i) - float64(dayCount[t]) + 1
+			return u.onceN[i] + 1
 		}
 		if u.open(t) && t >= u.days[0] && t <= u.days[len(u.days)-1] {
 			return 1

@@ -35,7 +35,9 @@ type unit struct {
 	// openWeekday marks the weekdays on which the institution had any visit: the days a member
 	// could have come, also when nobody else did.
 	openWeekday [7]bool
-	half        []uint8 // scope (A or B) of each active day
+	// onceN is, per active day, the number of its patients who came to the institution once.
+	onceN []float64
+	half  []uint8 // scope (A or B) of each active day
 	// k is each patient's number of visit days (k_s); patDays its visit days, sorted.
 	k       map[int32]int32
 	patDays map[int32][]int32
@@ -138,6 +140,7 @@ func newUnit(prov int32, vs []visit, blockLen int, salt uint64) *unit {
 					nt++
 				}
 			}
+			u.onceN = append(u.onceN, nt-1)
 			for _, sc := range []int{int(u.half[i]), scopeAll} {
 				u.winN[sc][w] += nt
 				sq[sc][w] += nt * nt
@@ -171,9 +174,6 @@ func weekday(t int32) int { return int(dataset.FloorDiv(int64(t), 7)*-7+int64(t)
 
 // open reports whether day t is a day the institution works (one of its weekdays).
 func (u *unit) open(t int32) bool { return u.openWeekday[weekday(t)] }
-
-// dayN returns n_t of active day index i.
-func (u *unit) dayN(i int) float64 { return float64(u.dayOff[i+1] - u.dayOff[i]) }
 
 // halfOf returns the scope (A or B) of day t: chunks of blockLen days are assigned to halves by
 // a hash, so that a fixed cadence (every 7 or 14 days) cannot put all sessions in one half.

@@ -22,7 +22,11 @@ const cashOutMinCards = 5
 // tested); the group is the cards that bought so at least twice. Honest chronic refills repeat
 // one pack at its usual price and do not count, however expensive the pack. Without billing
 // lines the detector is silent (unavailable signal claim_items).
-func cashOutGroups(d *dataset.Claims, minScore float64) []finding.Candidate {
+//
+// Cards already in a reported collection group (collected) are left out: a collector's stack
+// billed as goods is that group's finding, and the cash-out group is the pharmacy's other
+// customers.
+func cashOutGroups(d *dataset.Claims, collected map[int32]bool, minScore float64) []finding.Candidate {
 	if !d.Has.Items {
 		return nil
 	}
@@ -65,7 +69,7 @@ func cashOutGroups(d *dataset.Claims, minScore float64) []finding.Candidate {
 		// The cards with repeated overpriced purchases here.
 		perCard := map[int32][2]int{} // overpriced, all purchases at pv
 		for c := int32(0); int(c) < d.NClaims(); c++ {
-			if d.CProv[c] != pv {
+			if d.CProv[c] != pv || collected[d.CPat[c]] {
 				continue
 			}
 			x := perCard[d.CPat[c]]
@@ -91,7 +95,7 @@ func cashOutGroups(d *dataset.Claims, minScore float64) []finding.Candidate {
 		}
 		slices.Sort(cards)
 		only /= float64(len(cards))
-		coord := 1 - math.Exp(-surprise/10)
+		coord := 1 - math.Exp(-surprise/4)
 		score := coord * (0.7 + 0.3*only)
 		if score < minScore {
 			continue

@@ -147,14 +147,18 @@ func Detect(d *dataset.Claims, o Options, minScore float64) ([]finding.Candidate
 	}
 	slices.Sort(pharms)
 	var out []finding.Candidate
+	collected := map[int32]bool{} // cards of reported collection groups
 	for _, pv := range pharms {
 		for _, g := range collectionGroups(per[pv]) {
 			if c, ok := scoreGroup(d, o, pv, g, minScore); ok {
 				out = append(out, c)
+				for _, p := range c.Pats {
+					collected[p] = true
+				}
 			}
 		}
 	}
-	return append(out, cashOutGroups(d, minScore)...), nil
+	return append(out, cashOutGroups(d, collected, minScore)...), nil
 }
 
 // group is one set of collected cards with the bursts that swiped them.

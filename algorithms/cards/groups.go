@@ -267,7 +267,7 @@ func holderGroups(d *dataset.Claims, o Options, card map[int32]*hits, minScore f
 
 // scoreGroup scores one holder group.
 func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64, card map[int32]*hits, minScore float64) (finding.Candidate, bool) {
-	var best, days float64
+	var best, days, coord float64
 	var events, sameDiag, ther, acu int
 	var gapSum, amtDiff float64
 	provs := map[int32]bool{}
@@ -282,9 +282,14 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 			if sp := surprise[k]; sp >= 3 {
 				linked++
 				best = math.Max(best, sp)
+				// Counter surprises are per pair (threshold 3, not corrected); outing ones are
+				// already corrected for the phones tested.
+				c := 1 - math.Exp(-math.Max(0, sp-3)/4)
 				if s.outing {
 					outings++
+					c = 1 - math.Exp(-sp/4)
 				}
+				coord = math.Max(coord, c)
 			}
 			days = math.Max(days, float64(s.days))
 			events += s.events
@@ -340,7 +345,6 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 	// phone on cards of different addresses.
 	acuteShare := float64(acu) / ev
 	household := sameAddr * (1 - misfit) * math.Max(1-0.5*multiProv, acuteShare)
-	coord := 1 - math.Exp(-math.Max(0, best-3)/4)
 	support := finding.NoisyOr(0.5*misfit, 0.35*diagShare, 0.3*finding.Clamp01(1-meanAmtDiff/0.25), 0.4*phoneNoAddr, 0.35*multiProv, 0.2*finding.Clamp01((5-meanGap)/5))
 	score := coord * (1 - 0.85*household) * (1 - 0.9*therapyShare) * (0.55 + 0.45*support)
 	if score < minScore {

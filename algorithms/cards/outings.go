@@ -31,7 +31,9 @@ const (
 // summed over its pairs are compared with the sum of those expectations (Poisson), less the log
 // of the number of phones tested. In a surprising set, every pair that met on an outing is
 // linked with the set's surprise; a pair that is surprising by itself (MinCoUseDays or more
-// days) is linked with its own. A pair already linked at one counter keeps the larger surprise.
+// days) is linked with its own, likewise corrected. A pair already linked at one counter keeps
+// the larger surprise. Outing surprises are corrected for the tests, counter ones are not:
+// scoreGroup maps each on its own scale.
 func outingCoUse(d *dataset.Claims, o Options, pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64) {
 	byPhone := map[int32][]int32{}
 	for p := int32(0); int(p) < d.NPat(); p++ {
@@ -39,9 +41,19 @@ func outingCoUse(d *dataset.Claims, o Options, pairs map[[2]int32]*pairStat, sur
 			byPhone[ph] = append(byPhone[ph], p)
 		}
 	}
+	// Only phones on cards of more than one address: one phone on one family's cards at one
+	// address is a household, whose outings together are honest (a family that lends its
+	// cards among itself is left to the counter co-use).
 	phones := make([]int32, 0, len(byPhone))
 	for ph, ps := range byPhone {
-		if len(ps) >= 2 && len(ps) <= maxPhoneCards {
+		if len(ps) < 2 || len(ps) > maxPhoneCards {
+			continue
+		}
+		addrs := map[int32]bool{}
+		for _, p := range ps {
+			addrs[d.PatAddr[p]] = true
+		}
+		if len(addrs) >= 2 {
 			phones = append(phones, ph)
 		}
 	}
@@ -123,11 +135,12 @@ func outingCoUse(d *dataset.Claims, o Options, pairs map[[2]int32]*pairStat, sur
 		}
 		group := finding.PoissonSurprise(observed, expected) - correction
 		for _, m := range seen {
+			sp := m.sp - correction
 			switch {
 			case group >= 3:
-				link(m.k, m.s, math.Max(group, m.sp))
-			case m.s.days >= o.MinCoUseDays && m.sp >= 3:
-				link(m.k, m.s, m.sp)
+				link(m.k, m.s, math.Max(group, sp))
+			case m.s.days >= o.MinCoUseDays && sp >= 3:
+				link(m.k, m.s, sp)
 			}
 		}
 	}

@@ -288,7 +288,8 @@ func dedupe(cs []finding.Candidate) []finding.Candidate {
 	// A card lead of a patient who is a member of a reported ring is that ring's business when
 	// the ring explains it: the claims elsewhere of a ghost inpatient are what makes the stay a
 	// paper one, a collected card is swiped at the collecting pharmacy, a lent card is the
-	// holder group's.
+	// holder group's, and follow-ups a clinic billed while its ring member lay in hospital are
+	// the ring's fabrication.
 	ringsOf := map[int32][]int{}
 	for i, c := range cs {
 		if !c.Lead && !drop[i] {
@@ -303,7 +304,8 @@ func dedupe(cs []finding.Candidate) []finding.Candidate {
 		}
 		for _, j := range ringsOf[c.Pats[0]] {
 			k := cs[j].Ring.Kind
-			if k == graph.KindGhostHospitalization || k == graph.KindCardLending || (k == graph.KindPharmacyCardCollection && sharesProvider(c, cs[j])) {
+			if k == graph.KindGhostHospitalization || k == graph.KindCardLending ||
+				((k == graph.KindPharmacyCardCollection || k == graph.KindCollusionRing) && sharesProvider(c, cs[j])) {
 				drop[i] = true
 			}
 		}

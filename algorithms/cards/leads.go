@@ -12,6 +12,11 @@ import (
 type hits struct {
 	misfit     int
 	misfitRule *dataset.Fit
+	// unlikely counts claims for a condition of old age on a young card; away those of them
+	// settled outside the owner's pooling region.
+	unlikely     int
+	unlikelyAway int
+	unlikelyRule *dataset.Fit
 	inpatient  int // outpatient/pharmacy claims elsewhere during an inpatient stay
 	proxy      int // such claims that look like a relative's errand for the owner
 	travel     int // claims in distant regions closer in time than possible
@@ -31,7 +36,21 @@ func (h *hits) weight() float64 {
 	if h.travel > 0 {
 		ws = append(ws, travelWeight(h.travel))
 	}
+	if h.unlikely > 0 {
+		ws = append(ws, unlikelyWeight(h.unlikely, h.unlikelyAway))
+	}
 	return finding.NoisyOr(ws...)
+}
+
+// unlikelyWeight: one claim for a condition of old age on a young card can be a young patient
+// (0.25); two or more, or one settled far from the owner's home region, are a pattern of
+// someone older using the card.
+func unlikelyWeight(n, away int) float64 {
+	w := math.Min(0.8, 0.25*float64(n))
+	if away > 0 {
+		w = finding.NoisyOr(w, 0.35)
+	}
+	return w
 }
 
 func (h *hits) add(d *dataset.Claims, c int32) {
@@ -114,10 +133,19 @@ func cardHits(d *dataset.Claims, o Options) (map[int32]*hits, []finding.Candidat
 			if d.PatDeath[pt] != dataset.NoDate && d.Day(c) > d.PatDeath[pt] {
 				continue // claims after death are their own lead
 			}
-			if r := fits.Misfit(d.CDiag[c], d.PatSex[pt], d.AgeAt(pt, d.Day(c))); r != nil {
+			age := d.AgeAt(pt, d.Day(c))
+			if r := fits.Misfit(d.CDiag[c], d.PatSex[pt], age); r != nil {
 				h := get(pt)
 				h.misfit++
 				h.misfitRule = r
+				h.add(d, c)
+			} else if r := fits.Unlikely(d.CDiag[c], age); r != nil {
+				h := get(pt)
+				h.unlikely++
+				h.unlikelyRule = r
+				if home, at := d.PatRegion[pt], d.ProvRegion[d.CProv[c]]; home >= 0 && at >= 0 && home != at {
+					h.unlikelyAway++
+				}
 				h.add(d, c)
 			}
 			if d.CType[c] == dataset.Inpatient {
@@ -160,6 +188,11 @@ func cardReasons(h *hits, o Options) []graph.Reason {
 	if h.inpatient > 0 {
 		rs = append(rs, finding.Reason("claim_during_inpatient_stay", inpatientWeight(h.inpatient), map[string]float64{"claims": float64(h.inpatient)},
 			"持卡人在一家机构住院期间，%d 次在其他机构门诊或购药", "%d outpatient/pharmacy claims elsewhere while the owner was an inpatient", h.inpatient))
+	}
+	if h.unlikely > 0 {
+		rs = append(rs, finding.Reason("diagnosis_unlikely_for_age", unlikelyWeight(h.unlikely, h.unlikelyAway), map[string]float64{"claims": float64(h.unlikely), "away": float64(h.unlikelyAway)},
+			"%[1]d 次就诊的诊断（%[2]s）在持卡人的年龄很少见（%[4]d 次在参保地以外）", "%[1]d claims carry a diagnosis (%[3]s) rare at the card owner's age (%[4]d outside the owner's pooling region)",
+			h.unlikely, h.unlikelyRule.ZH, h.unlikelyRule.EN, h.unlikelyAway))
 	}
 	if h.proxy > 0 {
 		rs = append(rs, finding.Reason("proxy_purchase_likely", 0.05, map[string]float64{"claims": float64(h.proxy)},

@@ -100,20 +100,59 @@ var fits = []Fit{
 	{prefixes: []string{"N95.1", "N951", "E28.3"}, sex: 2, minAge: 35, maxAge: -1, ZH: "绝经期疾病", EN: "menopausal disorder"},
 }
 
+// unlikelyFits are conditions of old age that are possible but rare below the age given
+// (epidemiologically age-typical: COPD, osteoporosis, coronary heart disease, stroke, hip
+// fracture of the femoral neck or trochanter, Parkinson's disease, senile cataract, arthrosis).
+// One such claim on a young card proves nothing; several, or an admission for one in another
+// region, is the grandparent using the grandchild's card.
+var unlikelyFits = []Fit{
+	{prefixes: []string{"J44"}, minAge: 40, maxAge: -1, ZH: "慢阻肺", EN: "COPD"},
+	{prefixes: []string{"M80", "M81"}, minAge: 45, maxAge: -1, ZH: "骨质疏松", EN: "osteoporosis"},
+	{prefixes: []string{"I20", "I21", "I22", "I25"}, minAge: 35, maxAge: -1, ZH: "冠心病", EN: "coronary heart disease"},
+	{prefixes: []string{"I63", "I69"}, minAge: 35, maxAge: -1, ZH: "脑卒中及后遗症", EN: "stroke or its sequelae"},
+	{prefixes: []string{"S72.0", "S720", "S72.1", "S721", "S72.2", "S722"}, minAge: 50, maxAge: -1, ZH: "髋部骨折", EN: "hip fracture"},
+	{prefixes: []string{"G20"}, minAge: 40, maxAge: -1, ZH: "帕金森病", EN: "Parkinson's disease"},
+	{prefixes: []string{"H25"}, minAge: 45, maxAge: -1, ZH: "老年性白内障", EN: "senile cataract"},
+	{prefixes: []string{"M15", "M16", "M17", "M19"}, minAge: 35, maxAge: -1, ZH: "骨关节病", EN: "arthrosis"},
+}
+
+// Unlikely returns the old-age rule diagnosis diag breaks for a patient of age age (−1
+// unknown), or nil.
+func (fc Fits) Unlikely(diag int32, age int) *Fit {
+	if diag < 0 || int(diag) >= len(fc.unlikely) || age < 0 {
+		return nil
+	}
+	if r := fc.unlikely[diag]; r != nil && age < r.minAge {
+		return r
+	}
+	return nil
+}
+
 // Fits maps interned diagnosis ids to the rules their code falls under, so that the per-claim
 // check does not repeat prefix matching over millions of claims.
-type Fits [][]*Fit
+type Fits struct {
+	rules    [][]*Fit
+	unlikely []*Fit
+}
 
 // NewFits builds the rule index of d's diagnoses.
 func NewFits(d *Claims) Fits {
-	fc := make(Fits, d.Diags.Len())
+	fc := Fits{rules: make([][]*Fit, d.Diags.Len()), unlikely: make([]*Fit, d.Diags.Len())}
 	for i, code := range d.Diags.Strs {
 		for j := range fits {
 			r := &fits[j]
 			for _, pfx := range r.prefixes {
 				if strings.HasPrefix(code, pfx) {
-					fc[i] = append(fc[i], r)
+					fc.rules[i] = append(fc.rules[i], r)
 					break
+				}
+			}
+		}
+		for j := range unlikelyFits {
+			r := &unlikelyFits[j]
+			for _, pfx := range r.prefixes {
+				if strings.HasPrefix(code, pfx) && fc.unlikely[i] == nil {
+					fc.unlikely[i] = r
 				}
 			}
 		}
@@ -124,10 +163,10 @@ func NewFits(d *Claims) Fits {
 // Misfit returns the rule diagnosis diag (an interned id, −1 for none) breaks for a patient of
 // the given sex (0 unknown) and age (−1 unknown), or nil.
 func (fc Fits) Misfit(diag int32, sex int8, age int) *Fit {
-	if diag < 0 || int(diag) >= len(fc) {
+	if diag < 0 || int(diag) >= len(fc.rules) {
 		return nil
 	}
-	for _, r := range fc[diag] {
+	for _, r := range fc.rules[diag] {
 		if r.sex != 0 && sex != 0 && sex != r.sex {
 			return r
 		}

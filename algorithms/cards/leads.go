@@ -17,12 +17,12 @@ type hits struct {
 	unlikely     int
 	unlikelyAway int
 	unlikelyRule *dataset.Fit
-	inpatient  int // outpatient/pharmacy claims elsewhere during an inpatient stay
-	proxy      int // such claims that look like a relative's errand for the owner
-	travel     int // claims in distant regions closer in time than possible
-	fund       int64
-	claims     int
-	provs      map[int32]bool
+	inpatient    int // outpatient/pharmacy claims elsewhere during an inpatient stay
+	proxy        int // such claims that look like a relative's errand for the owner
+	travel       int // claims in distant regions closer in time than possible
+	fund         int64
+	claims       int
+	provs        map[int32]bool
 }
 
 func (h *hits) weight() float64 {

@@ -40,7 +40,30 @@ type stay struct {
 	overlap   bool // another stay elsewhere overlaps it
 	noCare    bool // lines show nothing but bed, nursing and consultation
 	copied    bool // the same item list is on three or more other patients' stays here
+	noExam    bool // a stay of three days or more whose lines have no examination
 	weight    float64
+}
+
+// withBatchMates adds to batch w the stays at its institution without any examination line
+// admitted within a day of one of the batch's admissions, of patients not yet in it.
+func withBatchMates(d *dataset.Claims, w []stay, mates []stay, pats map[int32]bool) []stay {
+	if len(mates) == 0 {
+		return w
+	}
+	days := map[int32]bool{}
+	for _, s := range w {
+		for t := s.day - 1; t <= s.day+1; t++ {
+			days[t] = true
+		}
+	}
+	out := slices.Clip(w) // w shares its array with the next batches
+	for _, m := range mates {
+		if days[m.day] && !pats[m.pat] {
+			pats[m.pat] = true
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func (s *stay) evidence() float64 {
@@ -114,9 +137,21 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 	}
 	// Stays per institution, and the rate of ghost-looking stays (weight ≥ 0.5) everywhere.
 	stays := make([]int, d.NProv())
+	admitted := map[[2]int32]int{} // stays per (institution, admission day)
 	for c := int32(0); int(c) < d.NClaims(); c++ {
 		if d.CType[c] == dataset.Inpatient {
 			stays[d.CProv[c]]++
+			admitted[[2]int32{d.CProv[c], d.Day(c)}]++
+		}
+	}
+	// Stays without any examination line (when the export has billing lines): nobody is
+	// admitted for a week without a test. Alone they prove nothing; admitted in the same batch
+	// as ghost-looking stays, they are the batch's other paper admissions.
+	mates := map[int32][]stay{}
+	for c := int32(0); int(c) < d.NClaims(); c++ {
+		it := d.CItems[c]
+		if d.CType[c] == dataset.Inpatient && it.Lines > 0 && it.Flags&dataset.CareExam == 0 && d.CEnd[c]-d.CStart[c] >= 3*dataset.SecondsPerDay {
+			mates[d.CProv[c]] = append(mates[d.CProv[c]], stay{c: c, pat: d.CPat[c], prov: d.CProv[c], day: d.Day(c), noExam: true, weight: 0.3})
 		}
 	}
 	ghostAt := map[int32][]stay{}
@@ -144,13 +179,28 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 		others := math.Max(totalStays-float64(stays[pv]), 1)
 		rate := math.Max((totalGhost-float64(len(gs)))/others, 0.5/totalStays)
 		surprise := finding.PoissonSurprise(len(gs), rate*float64(stays[pv])) - math.Log10(tested)
+		globalRate := totalGhost / math.Max(totalStays, 1)
 		for _, w := range waves(gs, o.WaveDays) {
 			pats := map[int32]bool{}
 			for _, s := range w {
 				pats[s.pat] = true
 			}
 			if len(pats) >= 2 {
-				if c, ok := ghostRing(d, pv, w, surprise, minScore); ok {
+				// The batch's own test: its ghost-looking stays against the share of such stays
+				// everywhere, over the stays this institution admitted on the batch's days — a
+				// big hospital with a steady trickle of odd stays is not surprising as a whole,
+				// but eight of them admitted in one week are.
+				days := map[int32]bool{}
+				for _, s := range w {
+					days[s.day] = true
+				}
+				admittedOn := 0
+				for t := range days {
+					admittedOn += admitted[[2]int32{pv, t}]
+				}
+				batch := finding.PoissonSurprise(len(w), globalRate*float64(admittedOn)) - math.Log10(math.Max(totalGhost, 1))
+				w = withBatchMates(d, w, mates[pv], pats)
+				if c, ok := ghostRing(d, pv, w, math.Max(surprise, batch), minScore); ok {
 					out = append(out, c)
 				}
 				continue
@@ -165,8 +215,12 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 	return append(out, referralBatches(d, minScore)...), nil
 }
 
+// waveSpan is the longest a batch of admissions lasts, in days.
+const waveSpan = 7
+
 // waves groups an institution's ghost-looking stays into batches: stays admitted within wave
-// days of another stay of the batch, chained; batches that share a patient are one.
+// days of another stay of the batch, chained, within waveSpan days; batches that share a
+// patient are one.
 func waves(gs []stay, wave int) [][]stay {
 	slices.SortFunc(gs, func(a, b stay) int {
 		if c := cmp.Compare(a.day, b.day); c != 0 {
@@ -177,7 +231,9 @@ func waves(gs []stay, wave int) [][]stay {
 	var out [][]stay
 	for i := 0; i < len(gs); {
 		j := i + 1
-		for j < len(gs) && gs[j].day-gs[j-1].day <= int32(wave) {
+		// A batch is admissions chained at most wave days apart, within a week of its first:
+		// two groups admitted at one institution in alternate weeks are two batches.
+		for j < len(gs) && gs[j].day-gs[j-1].day <= int32(wave) && gs[j].day-gs[i].day <= waveSpan {
 			j++
 		}
 		out = append(out, gs[i:j])
@@ -243,9 +299,15 @@ func ghostRing(d *dataset.Claims, pv int32, w []stay, surprise, minScore float64
 	var wsum, fund int64
 	var ev float64
 	elsewhere, noCare, overlap := 0, 0, 0
+	ghosts := 0
 	for _, s := range w {
 		pats[s.pat] = true
-		ev += s.weight
+		if !s.noExam {
+			// The batch's evidence is that of its ghost-looking stays; batch mates without
+			// examinations join the ring without diluting it.
+			ev += s.weight
+			ghosts++
+		}
 		fund += d.CFund[s.c]
 		wsum++
 		if s.elsewhere > 0 {
@@ -258,7 +320,7 @@ func ghostRing(d *dataset.Claims, pv int32, w []stay, surprise, minScore float64
 			overlap++
 		}
 	}
-	ev /= float64(wsum)
+	ev /= float64(max(ghosts, 1))
 	n := len(pats)
 	batch := finding.Clamp01(float64(n-1) / 4)
 	coord := 1 - math.Exp(-math.Max(0, surprise)/3)

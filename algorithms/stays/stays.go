@@ -212,7 +212,8 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 			}
 		}
 	}
-	return append(out, referralBatches(d, minScore)...), nil
+	out = append(out, referralBatches(d, minScore)...)
+	return append(out, admissionWaves(d, minScore)...), nil
 }
 
 // waveSpan is the longest a batch of admissions lasts, in days.

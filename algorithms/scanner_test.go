@@ -19,6 +19,7 @@ type memGraph struct {
 	pharmacies   []graph.Pharmacy
 	doctors      []graph.Doctor
 	claims       []graph.Claim
+	items        []graph.ClaimItem
 }
 
 func scanSorted[T any](ctx context.Context, xs []T, id func(T) string, fn func(T) error) error {
@@ -51,6 +52,16 @@ func (m *memGraph) ScanClaims(ctx context.Context, fn func(graph.Claim) error) e
 	return scanSorted(ctx, m.claims, func(p graph.Claim) string { return p.ID }, fn)
 }
 func (m *memGraph) ScanClaimItems(ctx context.Context, fn func(graph.ClaimItem) error) error {
+	s := slices.Clone(m.items)
+	slices.SortStableFunc(s, func(a, b graph.ClaimItem) int { return cmp.Or(cmp.Compare(a.ClaimID, b.ClaimID), cmp.Compare(a.Seq, b.Seq)) })
+	for _, it := range s {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -111,13 +122,26 @@ func newWorld(seed uint64, patients int) *world {
 	return w
 }
 
-func (w *world) claim(c graph.Claim) {
+func (w *world) claim(c graph.Claim) string {
 	w.nextID++
 	c.ID = fmt.Sprintf("C%07d", w.nextID)
 	if c.FundAmount == 0 {
 		c.FundAmount = c.TotalAmount * 7 / 10
 	}
 	w.g.claims = append(w.g.claims, c)
+	return c.ID
+}
+
+// item adds one billing line to claim id.
+func (w *world) item(claim, code, name string, price float64) {
+	n := 0
+	for _, it := range w.g.items {
+		if it.ClaimID == claim {
+			n++
+		}
+	}
+	w.g.items = append(w.g.items, graph.ClaimItem{ClaimID: claim, Seq: n + 1, ItemCode: code, ItemName: name, Category: "drug",
+		Quantity: 1, UnitPrice: graph.FromYuan(price), Amount: graph.FromYuan(price)})
 }
 
 // visit adds an outpatient claim at institution inst on day, amount scaled by inflate.

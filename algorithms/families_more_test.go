@@ -1,0 +1,189 @@
+package algorithms
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ringtrace/ringtrace/graph"
+)
+
+// More families that the first detectors missed: a holder using lent cards on outings at
+// several providers, a pharmacy selling goods under drug codes, a single claim far above its
+// peers, drugs collected at several providers every month, patients bused in for admission, and
+// conditions of old age on young cards.
+
+func TestHolderUsesLentCardsOnOutings(t *testing.T) {
+	w := newWorld(31, 1500)
+	cards := w.addPatients("L", 5, false)
+	// The holder registered the lent cards with their own phone; the owners live elsewhere.
+	for i := range w.g.patients {
+		for _, id := range cards {
+			if w.g.patients[i].ID == id {
+				w.g.patients[i].Phone = "holder-phone"
+			}
+		}
+	}
+	// Twelve outings: each uses three of the five cards, 20-60 minutes apart, at different
+	// clinics and a pharmacy — never two cards at the same counter.
+	for o := 0; o < 12; o++ {
+		day := 7 + 25*o
+		for k := 0; k < 3; k++ {
+			id := cards[(o+2*k)%len(cards)]
+			when := at(day, 9, 40*k+w.rng.IntN(15))
+			if k == 2 {
+				w.claim(graph.Claim{PatientID: id, ProviderID: "P02", ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+					Start: when, DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(160), TerminalID: "T1"})
+				continue
+			}
+			inst := (o + 5*k) % 12
+			w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
+				DoctorID: fmt.Sprintf("D%02d0", inst), Type: graph.ClaimOutpatient, Start: when, DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(260)})
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	r := ringWith(f, graph.KindCardLending, cards)
+	if r == nil {
+		t.Fatalf("holder group used on outings not reported; findings: %v", kinds(f))
+	}
+	if n := memberCount(r, cards); n < 4 {
+		t.Errorf("group has %d of the 5 cards, want ≥ 4", n)
+	}
+}
+
+// A family sharing one phone and one address that goes out together is not a holder group.
+func TestFamilyOutingsNotHolderGroup(t *testing.T) {
+	w := newWorld(32, 1500)
+	family := w.addPatients("F", 4, true)
+	for o := 0; o < 12; o++ {
+		day := 7 + 25*o
+		for k, id := range family[:3] {
+			inst := (o + k) % 12
+			w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
+				DoctorID: fmt.Sprintf("D%02d0", inst), Type: graph.ClaimOutpatient, Start: at(day, 9, 30*k), DiagnosisCode: "J06.9", TotalAmount: graph.FromYuan(150)})
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	if r := ringWith(f, graph.KindCardLending, family); r != nil {
+		t.Errorf("a family at one address reported as a holder group: %+v", r.Reasons)
+	}
+}
+
+func TestPharmacySellingGoodsUnderDrugCodes(t *testing.T) {
+	w := newWorld(33, 1500)
+	// Everywhere, vitamin C tablets cost about 3.50 yuan and an expensive chronic pack 300 yuan.
+	for i := 0; i < 300; i++ {
+		ph := fmt.Sprintf("P%02d", i%4)
+		id := w.claim(graph.Claim{PatientID: fmt.Sprintf("N%05d", i), ProviderID: ph, ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+			Start: at(i%300, 10, i%60), TotalAmount: graph.FromYuan(3.5), TerminalID: "T1"})
+		w.item(id, "XA11GAV001", "维生素C片", 3.5)
+	}
+	chronic := w.addPatients("R", 15, false)
+	for i, id := range chronic { // honest monthly refills of the same expensive pack at P01
+		for m := 0; m < 8; m++ {
+			c := w.claim(graph.Claim{PatientID: id, ProviderID: "P01", ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+				Start: at(5+30*m+i, 10, w.rng.IntN(60)), DiagnosisCode: "I10", TotalAmount: graph.FromYuan(300), TerminalID: "T1"})
+			w.item(c, "XC09CA01", "缬沙坦胶囊", 300)
+		}
+	}
+	// At P03, twelve customers come alone, month after month, and are billed "vitamin C" at 98
+	// yuan: protein powder under a drug code.
+	buyers := w.addPatients("B", 12, false)
+	for i, id := range buyers {
+		for m := 0; m < 5; m++ {
+			c := w.claim(graph.Claim{PatientID: id, ProviderID: "P03", ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+				Start: at(3+i+40*m, 14+i%5, 7*i), TotalAmount: graph.FromYuan(98), TerminalID: "T1"})
+			w.item(c, "XA11GAV001", "维生素C片(礼盒)", 98)
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	r := ringWith(f, graph.KindPharmacyCardCollection, buyers)
+	if r == nil {
+		t.Fatalf("pharmacy selling goods under drug codes not reported; findings: %v", kinds(f))
+	}
+	if !hasMember(r, graph.Ref{Type: graph.TypePharmacy, ID: "P03"}) {
+		t.Errorf("cash-out group lacks the pharmacy: %v", r.Members)
+	}
+	if ringWith(f, graph.KindPharmacyCardCollection, chronic) != nil {
+		t.Error("honest chronic refills of one expensive pack reported as cash-out")
+	}
+}
+
+func TestSingleClaimFarAbovePeersIsALead(t *testing.T) {
+	w := newWorld(34, 1500)
+	pat := w.addPatients("S", 1, false)
+	w.claim(graph.Claim{PatientID: pat[0], ProviderID: "H03", ProviderType: graph.TypeInstitution, DoctorID: "D030",
+		Type: graph.ClaimOutpatient, Start: at(50, 10, 0), DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(48000)})
+	f := detectT(t, &w.g, DefaultParams())
+	if leadWith(f, graph.KindScreeningRule, pat) == nil {
+		t.Fatalf("48,000 yuan for back pain (peers about 200) not a lead; findings: %v", kinds(f))
+	}
+	if ringWith(f, graph.KindScreeningRule, pat) != nil {
+		t.Error("a single claim reported as a ring")
+	}
+}
+
+func TestRepeatedCollectionAtSeveralProviders(t *testing.T) {
+	w := newWorld(35, 1500)
+	pat := w.addPatients("Q", 1, false)
+	for m := 0; m < 6; m++ {
+		for k, inst := range []int{1, 4, 7} {
+			w.claim(graph.Claim{PatientID: pat[0], ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
+				DoctorID: fmt.Sprintf("D%02d0", inst), Type: graph.ClaimOutpatient, Start: at(10+30*m+2*k, 9, 0), DiagnosisCode: "I10", TotalAmount: graph.FromYuan(320)})
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	if leadWith(f, graph.KindScreeningRule, pat) == nil {
+		t.Fatalf("the same diagnosis collected at three providers within a week, six months running, not a lead; findings: %v", kinds(f))
+	}
+}
+
+func TestPatientsBusedInForAdmission(t *testing.T) {
+	w := newWorld(36, 2000)
+	// The hospital admits one or two patients a day at random.
+	for day := 0; day < 300; day++ {
+		for k := 0; k < 1+day%2; k++ {
+			adm := at(day, 8+w.rng.IntN(10), w.rng.IntN(60))
+			w.claim(graph.Claim{PatientID: fmt.Sprintf("N%05d", w.rng.IntN(2000)), ProviderID: "H03", ProviderType: graph.TypeInstitution, DoctorID: "D031",
+				Type: graph.ClaimInpatient, Start: adm, End: adm.Add(5 * 24 * time.Hour), DiagnosisCode: "J20.9", TotalAmount: graph.FromYuan(4000)})
+		}
+	}
+	elderly := w.addPatients("E", 12, false)
+	for _, day := range []int{60, 130, 210} {
+		for i, id := range elderly {
+			adm := at(day, 10, 5*i)
+			w.claim(graph.Claim{PatientID: id, ProviderID: "H03", ProviderType: graph.TypeInstitution, DoctorID: "D030",
+				Type: graph.ClaimInpatient, Start: adm, End: adm.Add(9 * 24 * time.Hour), DiagnosisCode: "I10", TotalAmount: graph.FromYuan(11000)})
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	r := ringWith(f, graph.KindCollusionRing, elderly)
+	if r == nil {
+		t.Fatalf("three bus waves of admissions not reported; findings: %v", kinds(f))
+	}
+	if n := memberCount(r, elderly); n < 10 {
+		t.Errorf("ring has %d of the 12 patients", n)
+	}
+}
+
+func TestOldAgeConditionsOnAYoungCard(t *testing.T) {
+	w := newWorld(37, 1500)
+	young := graph.Patient{ID: "Y001", Sex: "M", BirthDate: time.Date(2003, 4, 1, 0, 0, 0, 0, cst), Region: "530102", Phone: "y-phone", Address: "y-addr"}
+	w.g.patients = append(w.g.patients, young)
+	for k, code := range []string{"J44.1", "I25.1", "M81.0", "J44.1"} {
+		w.claim(graph.Claim{PatientID: young.ID, ProviderID: "H05", ProviderType: graph.TypeInstitution, DoctorID: "D050",
+			Type: graph.ClaimOutpatient, Start: at(20+40*k, 9, 0), DiagnosisCode: code, TotalAmount: graph.FromYuan(240)})
+	}
+	// One young patient with one coronary diagnosis is possible and stays quiet.
+	once := graph.Patient{ID: "Y002", Sex: "F", BirthDate: time.Date(1995, 4, 1, 0, 0, 0, 0, cst), Region: "530102", Phone: "z-phone", Address: "z-addr"}
+	w.g.patients = append(w.g.patients, once)
+	w.claim(graph.Claim{PatientID: once.ID, ProviderID: "H05", ProviderType: graph.TypeInstitution, DoctorID: "D050",
+		Type: graph.ClaimOutpatient, Start: at(30, 9, 0), DiagnosisCode: "I25.1", TotalAmount: graph.FromYuan(240)})
+	f := detectT(t, &w.g, DefaultParams())
+	if leadWith(f, graph.KindCardLending, []string{young.ID}) == nil {
+		t.Fatalf("COPD, coronary disease and osteoporosis on a 22-year-old's card not a lead; findings: %v", kinds(f))
+	}
+	if leadWith(f, graph.KindCardLending, []string{once.ID}) != nil {
+		t.Error("one coronary diagnosis at 29 reported as impersonation")
+	}
+}

@@ -53,7 +53,9 @@ func (m *memGraph) ScanClaims(ctx context.Context, fn func(graph.Claim) error) e
 }
 func (m *memGraph) ScanClaimItems(ctx context.Context, fn func(graph.ClaimItem) error) error {
 	s := slices.Clone(m.items)
-	slices.SortStableFunc(s, func(a, b graph.ClaimItem) int { return cmp.Or(cmp.Compare(a.ClaimID, b.ClaimID), cmp.Compare(a.Seq, b.Seq)) })
+	slices.SortStableFunc(s, func(a, b graph.ClaimItem) int {
+		return cmp.Or(cmp.Compare(a.ClaimID, b.ClaimID), cmp.Compare(a.Seq, b.Seq))
+	})
 	for _, it := range s {
 		if err := ctx.Err(); err != nil {
 			return err

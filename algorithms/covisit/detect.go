@@ -196,6 +196,20 @@ func (u *unit) merge(groups []scored, o Options) []scored {
 		for _, r := range roots {
 			m, g := u.refine(finding.SortedKeys(sets[r]), scopeAll, 2, o)
 			out = append(out, scored{members: m, test: g, heldOut: best[r]})
+			// A union can be bridged by a loose candidate spanning two operations; when its
+			// refinement keeps less than half of a part, the part stands on its own (one of
+			// several such parts that are one operation).
+			var parts []scored
+			for i, gi := range groups {
+				if find(i) != r || len(gi.members) < o.MinRingSize || keptShare(gi.members, m) >= 0.5 {
+					continue
+				}
+				pm, pg := u.refine(gi.members, scopeAll, 2, o)
+				if len(pm) >= o.MinRingSize && keptShare(pm, m) < 0.5 {
+					parts = append(parts, scored{members: pm, test: pg, heldOut: gi.heldOut})
+				}
+			}
+			out = append(out, dropContained(parts)...)
 		}
 		return out
 	}
@@ -230,6 +244,50 @@ func (u *unit) merge(groups []scored, o Options) []scored {
 		groups[i].heldOut = math.Max(0, math.Max(groups[i].heldOut-math.Log10(2), groups[i].test.surprise-allDaysPenalty))
 	}
 	return groups
+}
+
+// keptShare is the share of part's members that are in whole (both sorted).
+func keptShare(part, whole []int32) float64 {
+	if len(part) == 0 {
+		return 0
+	}
+	n := 0
+	for _, x := range part {
+		if _, ok := slices.BinarySearch(whole, x); ok {
+			n++
+		}
+	}
+	return float64(n) / float64(len(part))
+}
+
+// dropContained resolves groups one of which holds most (70 %) of the other's members: they
+// are one operation, and the one with the higher test surprise stands for it — a part kept on
+// its own and the looser union it came from are not both reported.
+func dropContained(gs []scored) []scored {
+	drop := make([]bool, len(gs))
+	for i, g := range gs {
+		for j, h := range gs {
+			if i == j || drop[i] || drop[j] || len(g.members) > len(h.members) || (len(g.members) == len(h.members) && i > j) {
+				continue
+			}
+			// g is the smaller (or, at equal size, the earlier).
+			if keptShare(g.members, h.members) < 0.7 {
+				continue
+			}
+			if h.test.surprise > g.test.surprise {
+				drop[i] = true
+			} else {
+				drop[j] = true
+			}
+		}
+	}
+	out := gs[:0:0]
+	for i, g := range gs {
+		if !drop[i] {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // allDaysPenalty is subtracted from the all-days surprise of a refined group (chosen on the

@@ -273,7 +273,7 @@ func (u *unit) refine(members []int32, sc, minAttend int, o Options) ([]int32, g
 		next := make([]int32, 0, len(cur))
 		for _, s := range finding.SortedKeys(cand) {
 			a, k := u.attendance(s, &g, sc), u.kIn(s, sc)
-			if a >= minAttend && 2*a >= k && (binomialSurprise(a, k, q) >= need) {
+			if a >= minAttend && 3*a >= k && (binomialSurprise(a, k, q) >= need) {
 				next = append(next, s)
 			}
 		}

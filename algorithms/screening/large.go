@@ -32,7 +32,9 @@ func LargeClaimLeads(d *dataset.Claims, dp *dataset.DiagnosisPeers, o Options, m
 		}
 		z, lr, byDiag := dp.LogZ(d, c)
 		ratio := math.Exp(lr)
-		if ratio < largeClaimPeerRatio || z < zMin {
+		// Twenty times the peers' typical amount needs no spread test: in a small peer group a
+		// few such claims inflate the spread they are measured against.
+		if ratio < largeClaimPeerRatio || (z < zMin && ratio < 4*largeClaimPeerRatio) {
 			continue
 		}
 		score := math.Min(0.8, 0.5+0.1*math.Log2(ratio/largeClaimPeerRatio))

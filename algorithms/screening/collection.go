@@ -94,7 +94,13 @@ func CollectionLeads(d *dataset.Claims, o Options, minScore float64) []finding.C
 		for _, p := range pv {
 			refs = append(refs, d.ProvRef(p))
 		}
-		out = append(out, finding.Candidate{Lead: true, Pats: []int32{pt}, Provs: pv, Ring: graph.Ring{
+		// The providers that filled the prescriptions were used, not complicit, as far as one
+		// card shows.
+		credit := make([]float64, len(pv))
+		for i := range credit {
+			credit[i] = 0.1
+		}
+		out = append(out, finding.Candidate{Lead: true, Pats: []int32{pt}, Provs: pv, ProvCredit: credit, Ring: graph.Ring{
 			ID: finding.ID(graph.KindScreeningRule, refs), Kind: graph.KindScreeningRule, Score: finding.Round4(score),
 			Members: refs, Amount: graph.Money(fund), Claims: claims, Region: d.RegionOf(pv[0]),
 			Reasons: []graph.Reason{finding.Reason("repeated_collection", score,

@@ -345,6 +345,10 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 	// phone on cards of different addresses.
 	acuteShare := float64(acu) / ev
 	household := sameAddr * (1 - misfit) * math.Max(1-0.5*multiProv, acuteShare)
+	// Cards used one after another mostly for the same infection are people who caught it
+	// together (a couple, a family whose address is missing from the export, colleagues):
+	// a holder's cards carry the holder's own complaints, whatever the season.
+	household = math.Max(household, 0.8*acuteShare*(1-misfit))
 	support := finding.NoisyOr(0.5*misfit, 0.35*diagShare, 0.3*finding.Clamp01(1-meanAmtDiff/0.25), 0.4*phoneNoAddr, 0.35*multiProv, 0.2*finding.Clamp01((5-meanGap)/5))
 	score := coord * (1 - 0.85*household) * (1 - 0.9*therapyShare) * (0.55 + 0.45*support)
 	if score < minScore {

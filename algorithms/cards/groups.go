@@ -201,7 +201,16 @@ func coUse(d *dataset.Claims, o Options) (map[[2]int32]*pairStat, map[[2]int32]f
 	return pairs, surprise
 }
 
-// holderGroups links cards whose co-use is surprising (−log10 p ≥ 3) and scores the connected
+// linked reports whether a pair's co-use links its cards: a counter surprise (per pair, not
+// corrected) of 3, or an outing surprise (corrected for the phones tested) of 2.
+func linked(s *pairStat, sp float64) bool {
+	if s != nil && s.outing {
+		return sp >= 2
+	}
+	return sp >= 3
+}
+
+// holderGroups links cards whose co-use is surprising (linked) and scores the connected
 // groups of at most MaxGroupCards cards.
 func holderGroups(d *dataset.Claims, o Options, card map[int32]*hits, minScore float64) []finding.Candidate {
 	pairs, surprise := coUse(d, o)
@@ -219,7 +228,7 @@ func holderGroups(d *dataset.Claims, o Options, card map[int32]*hits, minScore f
 	}
 	keys := make([][2]int32, 0, len(surprise))
 	for k, s := range surprise {
-		if s >= 3 {
+		if linked(pairs[k], s) {
 			keys = append(keys, k)
 		}
 	}
@@ -271,7 +280,7 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 	var events, sameDiag, ther, acu int
 	var gapSum, amtDiff float64
 	provs := map[int32]bool{}
-	linked, outings := 0, 0
+	nLinked, outings := 0, 0
 	for i, a := range g {
 		for _, b := range g[i+1:] {
 			k := [2]int32{a, b}
@@ -279,15 +288,15 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 			if s == nil {
 				continue
 			}
-			if sp := surprise[k]; sp >= 3 {
-				linked++
+			if sp := surprise[k]; linked(s, sp) {
+				nLinked++
 				best = math.Max(best, sp)
 				// Counter surprises are per pair (threshold 3, not corrected); outing ones are
 				// already corrected for the phones tested.
 				c := 1 - math.Exp(-math.Max(0, sp-3)/4)
 				if s.outing {
 					outings++
-					c = 1 - math.Exp(-sp/4)
+					c = 1 - math.Exp(-(sp+1)/4)
 				}
 				coord = math.Max(coord, c)
 			}
@@ -365,7 +374,7 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 		}
 	}
 	var reasons []graph.Reason
-	if outings*2 > linked {
+	if outings*2 > nLinked {
 		reasons = append(reasons, finding.Reason("cards_used_on_outings", coord, map[string]float64{
 			"cards": float64(len(g)), "days": days, "providers": float64(len(provs)), "surprise": finding.Round4(best),
 			"mean_gap_minutes": finding.Round4(meanGap), "minutes": outingMinutes},

@@ -137,9 +137,9 @@ func outingCoUse(d *dataset.Claims, o Options, pairs map[[2]int32]*pairStat, sur
 		for _, m := range seen {
 			sp := m.sp - correction
 			switch {
-			case group >= 3:
+			case group >= 2:
 				link(m.k, m.s, math.Max(group, sp))
-			case m.s.days >= o.MinCoUseDays && sp >= 3:
+			case m.s.days >= o.MinCoUseDays && sp >= 2:
 				link(m.k, m.s, sp)
 			}
 		}

@@ -10,14 +10,17 @@
 //     department-day level) and tested as a group against independent scheduling (CrossSpot /
 //     M-Zoom family), so that split sessions and rotating attendance stay visible; honest
 //     look-alikes are discounted only by the care that explains them, never by regularity;
-//   - cards: single-card leads (diagnoses impossible for the owner, claims elsewhere during a
-//     stay, impossible travel, claims after death) and holder groups — cards used one after
-//     another at the same counter across providers, assembled into one group;
+//   - cards: single-card leads (diagnoses impossible or, repeatedly, unlikely for the owner,
+//     claims elsewhere during a stay, impossible travel, claims after death) and holder groups —
+//     cards used one after another at the same counter, or cards of one phone used on the same
+//     outings at several providers, assembled into one group;
 //   - pharmacy: collection groups at a pharmacy's terminals (recurring bursts of the same cards)
-//     and cash-out of personal accounts;
-//   - stays: ghost hospitalisation (admissions on paper, in batches) and induced admissions;
-//   - screening: the special-action plans' rules as weak per-patient evidence, and a provider
-//     lead only when its count is surprising against its peers' rate;
+//     and goods sold on the card under drug codes (items at several times their code's price);
+//   - stays: ghost hospitalisation (admissions on paper, in batches) and induced admissions
+//     (referral batches, patients bused in and admitted together);
+//   - screening: the special-action plans' rules as weak per-patient evidence, a provider lead
+//     only when its count is surprising against its peers' rate, and leads for one claim far
+//     above its diagnosis peers and for drugs collected at several providers month after month;
 //   - providers: the provider features, the unsupervised risk index and the re-ranker trained
 //     on labelled providers (`detect --labels`), with its cross-validated AUC;
 //   - billing and fundwatch: billing-line audit against the catalogue, and fund early warning;

@@ -8,7 +8,10 @@
 //     same counter — one person carrying other people's cards — assembled across providers.
 //     Two cards are linked when such co-use happens on more distinct days, and at more
 //     providers, than the cards' own visit frequencies at those providers make likely (a
-//     Poisson null over the opening minutes of a day); linked cards form groups, which are
+//     Poisson null over the opening minutes of a day). Cards registered with one phone across
+//     several addresses are also tested as a set for use on the same outings — claims within
+//     two hours at any providers, the holder paying with each card where it is not known
+//     (outings.go). Linked cards form groups, which are
 //     scored on the co-use, the diagnoses, the amounts and the contacts they share, and
 //     discounted when they read as one household going to its usual clinic (shared address,
 //     diagnoses that fit each owner, one or two providers).

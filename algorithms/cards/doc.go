@@ -11,10 +11,10 @@
 //     Poisson null over the opening minutes of a day). Cards registered with one phone across
 //     several addresses are also tested as a set for use on the same outings — claims within
 //     two hours at any providers, the holder paying with each card where it is not known
-//     (outings.go). Linked cards form groups, which are
-//     scored on the co-use, the diagnoses, the amounts and the contacts they share, and
-//     discounted when they read as one household going to its usual clinic (shared address,
-//     diagnoses that fit each owner, one or two providers).
+//     (outings.go). Linked cards form groups, which are scored on the co-use, the diagnoses,
+//     the amounts and the contacts they share, and discounted when they read as one household
+//     going to its usual clinic (shared address, diagnoses that fit each owner, one or two
+//     providers) or as people who caught the same infection together.
 //
 // A single card is a lead; a group of two or more cards is a ring.
 package cards

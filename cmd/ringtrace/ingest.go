@@ -91,10 +91,17 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	}
 	defer store.Close()
 
+	sink, err := firstLoadSink(store, sc, v, env)
+	if err != nil {
+		return &exitError{1, err}
+	}
 	bar := &ingestProgressBar{w: env.Stderr, tty: env.IsTTY, every: 10 * time.Second}
 	opts.Progress = bar.update
-	sum, err := ingest.Load(ctx, data, store, opts)
+	sum, err := ingest.Load(ctx, data, sink, opts)
 	bar.finish()
+	if sl, ok := sink.(*embedded.SortedLoader); ok && err != nil {
+		_ = sl.Discard() // the store stays empty; the runs go
+	}
 	if bulk, ok := store.(*embedded.Store); ok {
 		// End of the bulk load: sync the log once, so that what was loaded is durable.
 		if serr := bulk.SetBulk(context.WithoutCancel(ctx), false); serr != nil && err == nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/ringtrace/ringtrace/graph"
+	"github.com/ringtrace/ringtrace/graph/embedded"
 	"github.com/ringtrace/ringtrace/graph/neo4j"
 	"github.com/ringtrace/ringtrace/ingest"
 )
@@ -25,10 +26,29 @@ func addImportFlags(fs *pflag.FlagSet) {
 	fs.Int("neo4j-import-threads", 2, "importer worker threads")
 }
 
+// firstLoadSink is where an ordinary load writes: into an empty embedded store, a sorted-tables
+// load (graph/embedded SortedLoader) unless --embedded-sorted=false; otherwise the store itself.
+func firstLoadSink(store graph.Store, sc StoreConfig, v *viper.Viper, env *Env) (ingest.Sink, error) {
+	es, ok := store.(*embedded.Store)
+	if !ok || !v.GetBool("embedded-sorted") {
+		return store, nil
+	}
+	sl, err := es.NewSortedLoader(sc.Dir)
+	if graph.ErrorCode(err) == graph.EINVALID {
+		return store, nil // not empty: an incremental load, through batches
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(env.Stderr, "首次导入：排序表 / first load into an empty store: through sorted tables")
+	return sl, nil
+}
+
 // addNeo4jLoadFlags adds the flags of loads into a running Neo4j (graph/neo4j Parallel).
 func addNeo4jLoadFlags(fs *pflag.FlagSet) {
 	fs.Int("neo4j-workers", neo4j.DefaultWorkers, "concurrent write transactions of a load into a running Neo4j (partitioned by patient)")
 	fs.Int("neo4j-batch", neo4j.DefaultTxRows, "rows per Neo4j write transaction; --batch defaults to workers × this")
+	fs.Bool("embedded-sorted", true, "first load of an empty embedded store through sorted tables ingested at once (false: through batches, as incremental loads)")
 }
 
 // neo4jLoadBatch is the ingest batch of a load into a running Neo4j: one transaction per worker.

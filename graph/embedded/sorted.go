@@ -77,16 +77,16 @@ var tableBytes uint64 = 256 << 20
 // NewSortedLoader prepares a first load of s, which must be empty (EINVALID otherwise: load it
 // through the Put methods instead).
 func (s *Store) NewSortedLoader(dir string) (*SortedLoader, error) {
+	tmp := filepath.Join(dir, "sorted-load")
+	if err := os.RemoveAll(tmp); err != nil { // runs of a killed load
+		return nil, fmt.Errorf("embedded: remove old runs: %w", err)
+	}
 	empty, err := s.empty()
 	if err != nil {
 		return nil, err
 	}
 	if !empty {
 		return nil, graph.FieldErrorf("db", "嵌入式存储不为空，排序表导入只用于首次导入 / the embedded store is not empty: sorted tables are for first loads only")
-	}
-	tmp := filepath.Join(dir, "sorted-load")
-	if err := os.RemoveAll(tmp); err != nil { // runs of a killed load
-		return nil, fmt.Errorf("embedded: remove old runs: %w", err)
 	}
 	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return nil, fmt.Errorf("embedded: create %s: %w", tmp, err)

@@ -12,10 +12,10 @@ import (
 )
 
 // Defaults of Parallel, the best of the grid measured in docs/bench/neo4j.md ("Incremental
-// loads"): on 2 cores two writers of 5,000 rows per transaction.
+// loads"): on 2 cores two writers of 2,000 rows per transaction.
 const (
 	DefaultWorkers = 2
-	DefaultTxRows  = 5000
+	DefaultTxRows  = 2000
 )
 
 // Parallel writes large batches into a running server through several concurrent write

@@ -21,6 +21,13 @@ type Sink interface {
 	Exists(ctx context.Context, refs []graph.Ref) ([]bool, error)
 }
 
+// Finisher is a Sink that buffers what it is given (graph/embedded's SortedLoader writes sorted
+// tables): Load calls Finish once every batch has been handed over and before it counts what was
+// created; nothing is loaded until Finish returns nil.
+type Finisher interface {
+	Finish(ctx context.Context) error
+}
+
 // DefaultBatchSize is the number of rows per store write batch. Batches are the unit of
 // atomicity; 5,000 keeps a batch's memory small while amortising the store's commit cost.
 const DefaultBatchSize = 5000
@@ -218,6 +225,9 @@ func Load(ctx context.Context, dir string, sink Sink, opts Options) (Summary, er
 		err = werr
 	} else if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
+	}
+	if f, ok := sink.(Finisher); ok && err == nil {
+		err = f.Finish(ctx)
 	}
 	if l.rejects != nil {
 		if cerr := l.rejects.Close(); cerr != nil && err == nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 
 	"github.com/ringtrace/ringtrace/graph"
 	"github.com/ringtrace/ringtrace/graph/embedded"
@@ -38,6 +39,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	fs.String("mapping", "", "header mapping CSV: header,canonical[,file] (see docs/input.md)")
 	fs.Int("batch", ingest.DefaultBatchSize, "rows per atomic store write batch")
 	addImportFlags(fs)
+	addNeo4jLoadFlags(fs)
 	v, err := loadConfig(fs, args)
 	if err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -52,11 +54,16 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	sc, err := storeConfig(v)
 	if importing(v) {
 		err = checkImportStore(sc)
+	} else if err == nil && sc.Kind == "neo4j" {
+		err = checkNeo4jLoadFlags(v)
 	}
 	if err != nil {
 		return &exitError{2, err}
 	}
 	opts := ingest.Options{BatchSize: v.GetInt("batch"), RejectsPath: v.GetString("rejects"), Logger: env.Logger}
+	if sc.Kind == "neo4j" && !importing(v) && !fs.Changed("batch") {
+		opts.BatchSize = neo4jLoadBatch(v)
+	}
 	if opts.RejectsPath == "" {
 		opts.RejectsPath = defaultIngestRejectsPath(sc, data)
 	}
@@ -78,16 +85,23 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	if importing(v) {
 		return runIngestImport(ctx, env, v, data, opts)
 	}
-	store, err := openIngestStore(ctx, sc)
+	store, err := openIngestStore(ctx, sc, v)
 	if err != nil {
 		return &exitError{1, err}
 	}
 	defer store.Close()
 
+	sink, err := firstLoadSink(store, sc, v, env)
+	if err != nil {
+		return &exitError{1, err}
+	}
 	bar := &ingestProgressBar{w: env.Stderr, tty: env.IsTTY, every: 10 * time.Second}
 	opts.Progress = bar.update
-	sum, err := ingest.Load(ctx, data, store, opts)
+	sum, err := ingest.Load(ctx, data, sink, opts)
 	bar.finish()
+	if sl, ok := sink.(*embedded.SortedLoader); ok && err != nil {
+		_ = sl.Discard() // the store stays empty; the runs go
+	}
 	if bulk, ok := store.(*embedded.Store); ok {
 		// End of the bulk load: sync the log once, so that what was loaded is durable.
 		if serr := bulk.SetBulk(context.WithoutCancel(ctx), false); serr != nil && err == nil {
@@ -113,8 +127,11 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 // openIngestStore opens the store for a load: the embedded store with its bulk-load tuning
 // (graph/embedded Options.BulkLoad: batches committed without fsync, the log synced once at the
 // end; a crash loses whole trailing batches only, which running the load again writes again),
-// any other store as openStore does.
-func openIngestStore(ctx context.Context, sc StoreConfig) (graph.Store, error) {
+// Neo4j with concurrent writers (openNeo4jLoadStore), any other store as openStore does.
+func openIngestStore(ctx context.Context, sc StoreConfig, v *viper.Viper) (graph.Store, error) {
+	if sc.Kind == "neo4j" {
+		return openNeo4jLoadStore(ctx, sc, v)
+	}
 	if sc.Kind != "embedded" {
 		return openStore(ctx, sc)
 	}

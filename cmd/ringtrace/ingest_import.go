@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/ringtrace/ringtrace/graph"
+	"github.com/ringtrace/ringtrace/graph/embedded"
 	"github.com/ringtrace/ringtrace/graph/neo4j"
 	"github.com/ringtrace/ringtrace/ingest"
 )
@@ -23,6 +24,62 @@ func addImportFlags(fs *pflag.FlagSet) {
 	fs.String("neo4j-import-data", "", "first load into a new Neo4j database through neo4j-admin database import: the STOPPED server's data directory (server.directories.data)")
 	fs.String("neo4j-lib", "", "directory of the Neo4j jars for the importer (default $NEO4J_HOME/lib, else .ci/neo4j/lib)")
 	fs.Int("neo4j-import-threads", 2, "importer worker threads")
+}
+
+// firstLoadSink is where an ordinary load writes: into an empty embedded store, a sorted-tables
+// load (graph/embedded SortedLoader) unless --embedded-sorted=false; otherwise the store itself.
+func firstLoadSink(store graph.Store, sc StoreConfig, v *viper.Viper, env *Env) (ingest.Sink, error) {
+	es, ok := store.(*embedded.Store)
+	if !ok || !v.GetBool("embedded-sorted") {
+		return store, nil
+	}
+	sl, err := es.NewSortedLoader(sc.Dir)
+	if graph.ErrorCode(err) == graph.EINVALID {
+		return store, nil // not empty: an incremental load, through batches
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(env.Stderr, "首次导入：排序表 / first load into an empty store: through sorted tables")
+	return sl, nil
+}
+
+// addNeo4jLoadFlags adds the flags of loads into a running Neo4j (graph/neo4j Parallel).
+func addNeo4jLoadFlags(fs *pflag.FlagSet) {
+	fs.Int("neo4j-workers", neo4j.DefaultWorkers, "concurrent write transactions of a load into a running Neo4j (partitioned by patient)")
+	fs.Int("neo4j-batch", neo4j.DefaultTxRows, "rows per Neo4j write transaction; --batch defaults to workers × this")
+	fs.Bool("embedded-sorted", true, "first load of an empty embedded store through sorted tables ingested at once (false: through batches, as incremental loads)")
+}
+
+// neo4jLoadBatch is the ingest batch of a load into a running Neo4j: one transaction per worker.
+func neo4jLoadBatch(v *viper.Viper) int {
+	return max(1, v.GetInt("neo4j-workers")) * max(1, v.GetInt("neo4j-batch"))
+}
+
+// checkNeo4jLoadFlags checks --neo4j-workers and --neo4j-batch.
+func checkNeo4jLoadFlags(v *viper.Viper) error {
+	if w := v.GetInt("neo4j-workers"); w < 1 || w > 64 {
+		return graph.FieldErrorf("neo4j-workers", "--neo4j-workers 须在 1 到 64 之间 / --neo4j-workers must be 1 to 64, got %d", w)
+	}
+	if b := v.GetInt("neo4j-batch"); b < 1 {
+		return graph.FieldErrorf("neo4j-batch", "--neo4j-batch 须为正数 / --neo4j-batch must be positive, got %d", b)
+	}
+	return nil
+}
+
+// openNeo4jLoadStore opens the server for a load: transient errors (deadlocks between the
+// workers) retried for up to two minutes, writes split over the workers.
+func openNeo4jLoadStore(ctx context.Context, sc StoreConfig, v *viper.Viper) (graph.Store, error) {
+	if err := sc.Validate(); err != nil {
+		return nil, graph.FieldErrorf("store", "存储配置无效 / invalid store configuration: %v", err)
+	}
+	w, b := v.GetInt("neo4j-workers"), v.GetInt("neo4j-batch")
+	s, err := neo4j.Open(ctx, neo4j.Config{URI: sc.Neo4jURI, User: sc.Neo4jUser, Password: sc.Neo4jPassword,
+		Database: sc.Neo4jDatabase, RetryTime: 2 * time.Minute})
+	if err != nil {
+		return nil, fmt.Errorf("open neo4j store %s: %w", sc.Neo4jURI, err)
+	}
+	return s.Parallel(w, b), nil
 }
 
 func importing(v *viper.Viper) bool { return v.GetString("neo4j-import-data") != "" }

@@ -52,3 +52,17 @@ func TestIngestImportRefusals(t *testing.T) {
 		t.Errorf("the existing database was touched: %q, %v", b, err)
 	}
 }
+
+// The flags of loads into a running Neo4j are checked before anything is opened.
+func TestIngestNeo4jLoadFlags(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "export")
+	if code, _, stderr := runCLI(t, "generate", "--patients", "20", "--seed", "3", "--out", data); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	for _, args := range [][]string{{"--neo4j-workers", "0"}, {"--neo4j-workers", "65"}, {"--neo4j-batch", "0"}} {
+		code, _, stderr := runCLI(t, append([]string{"ingest", "--data", data, "--store", "neo4j", "--neo4j-uri", "bolt://127.0.0.1:1"}, args...)...)
+		if code != 2 || !strings.Contains(stderr, args[0]) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming %s", args, code, stderr, args[0])
+		}
+	}
+}

@@ -20,7 +20,8 @@ import (
 // Pebble's snapshot-consistent iterators, writes are serialised by one mutex so that counters
 // and upserts stay exact.
 type Store struct {
-	db *pebble.DB
+	db    *pebble.DB
+	popts *pebble.Options // what the store was opened with (sorted loads write tables like its own)
 
 	// life guards db against Close while a call is running: calls hold it shared.
 	life   sync.RWMutex
@@ -157,7 +158,7 @@ func OpenWith(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, known: make(map[string]struct{}), provCounts: make(map[string]int64), logger: o.Logger, bulk: o.BulkLoad}
+	s := &Store{db: db, popts: opts, known: make(map[string]struct{}), provCounts: make(map[string]int64), logger: o.Logger, bulk: o.BulkLoad}
 	if err := s.loadCounts(); err != nil {
 		_ = db.Close()
 		return nil, err

@@ -30,10 +30,14 @@ import (
 // They run in the Neo4j pass of the tests (RINGTRACE_NEO4J_URI set).
 
 // TestMain doubles as the helper process of the kill test: with RINGTRACE_IMPORT_HELPER set it
-// runs one importer load and reports its phase on stdout.
+// runs one importer load and reports its phase on stdout; with RINGTRACE_PARALLEL_HELPER set,
+// one load into the running server through Parallel (TestParallelKilled).
 func TestMain(m *testing.M) {
 	if os.Getenv("RINGTRACE_IMPORT_HELPER") == "1" {
 		os.Exit(importHelper())
+	}
+	if os.Getenv("RINGTRACE_PARALLEL_HELPER") == "1" {
+		os.Exit(parallelHelper())
 	}
 	os.Exit(m.Run())
 }

@@ -36,6 +36,11 @@ type Config struct {
 	// Meant for `ringtrace serve`, which should start and answer 503 rather than exit; batch
 	// commands (ingest, detect) leave it false and fail fast.
 	AllowUnavailable bool
+	// RetryTime bounds how long the driver retries a transaction that failed with a transient
+	// error (a deadlock between concurrent writers, a leader switch); 5 s when zero, short enough
+	// for an API request. Bulk loads (Parallel) want longer: one of their transactions can
+	// itself take seconds.
+	RetryTime time.Duration
 }
 
 // Store is a graph.Store on a Neo4j server. It is safe for concurrent use; it holds one driver
@@ -78,8 +83,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.User != "" {
 		auth = neo4j.BasicAuth(cfg.User, cfg.Password, "")
 	}
+	if cfg.RetryTime <= 0 {
+		cfg.RetryTime = retryTime
+	}
 	drv, err := neo4j.NewDriverWithContext(cfg.URI, auth, func(c *config.Config) {
-		c.MaxTransactionRetryTime = retryTime
+		c.MaxTransactionRetryTime = cfg.RetryTime
 		c.ConnectionAcquisitionTimeout = acquireTimeout
 		c.SocketConnectTimeout = connectTimeout
 		c.MaxConnectionPoolSize = maxConnectionPool

@@ -174,10 +174,8 @@ var (
 // PutPatients upserts patients with their phone and address nodes; a changed or cleared phone
 // or address moves or removes the relationship, and a phone or address no one else has goes too.
 func (s *Store) PutPatients(ctx context.Context, ps []graph.Patient) error {
-	for _, p := range ps {
-		if p.ID == "" {
-			return graph.FieldErrorf("id", "参保人编号为空 / patient id is empty")
-		}
+	if err := checkPatients(ps); err != nil {
+		return err
 	}
 	ps = lastByID(ps, func(p graph.Patient) string { return p.ID })
 	rows := make([]map[string]any, len(ps))
@@ -240,17 +238,8 @@ func (s *Store) PutDoctors(ctx context.Context, ds []graph.Doctor) error {
 // terminal left without claims is removed. Patients, providers and doctors must already be
 // stored for their relationships to appear (ingest writes them first).
 func (s *Store) PutClaims(ctx context.Context, cs []graph.Claim) error {
-	for _, c := range cs {
-		switch {
-		case c.ID == "":
-			return graph.FieldErrorf("id", "结算单编号为空 / claim id is empty")
-		case c.PatientID == "":
-			return graph.FieldErrorf("patient_id", "结算单 %s 缺少参保人 / claim %s has no patient", c.ID, c.ID)
-		case c.ProviderID == "":
-			return graph.FieldErrorf("provider_id", "结算单 %s 缺少机构或药店 / claim %s has no provider", c.ID, c.ID)
-		case !c.ProviderType.IsProvider():
-			return graph.FieldErrorf("provider_type", "结算单 %s 的机构类型无效 / claim %s: provider type must be institution or pharmacy", c.ID, c.ID)
-		}
+	if err := checkClaims(cs); err != nil {
+		return err
 	}
 	cs = lastByID(cs, func(c graph.Claim) string { return c.ID })
 	rows := make([]map[string]any, len(cs))
@@ -263,10 +252,8 @@ func (s *Store) PutClaims(ctx context.Context, cs []graph.Claim) error {
 
 // PutClaimItems upserts claim lines keyed by (claim id, Seq).
 func (s *Store) PutClaimItems(ctx context.Context, items []graph.ClaimItem) error {
-	for _, it := range items {
-		if it.ClaimID == "" {
-			return graph.FieldErrorf("claim_id", "费用明细缺少结算单编号 / claim item has no claim id")
-		}
+	if err := checkItems(items); err != nil {
+		return err
 	}
 	items = lastByID(items, func(it graph.ClaimItem) string { return itemKey(it.ClaimID, it.Seq) })
 	rows := make([]map[string]any, len(items))
@@ -383,4 +370,38 @@ func lastByID[T any](xs []T, id func(T) string) []T {
 		}
 	}
 	return out
+}
+
+func checkPatients(ps []graph.Patient) error {
+	for _, p := range ps {
+		if p.ID == "" {
+			return graph.FieldErrorf("id", "参保人编号为空 / patient id is empty")
+		}
+	}
+	return nil
+}
+
+func checkClaims(cs []graph.Claim) error {
+	for _, c := range cs {
+		switch {
+		case c.ID == "":
+			return graph.FieldErrorf("id", "结算单编号为空 / claim id is empty")
+		case c.PatientID == "":
+			return graph.FieldErrorf("patient_id", "结算单 %s 缺少参保人 / claim %s has no patient", c.ID, c.ID)
+		case c.ProviderID == "":
+			return graph.FieldErrorf("provider_id", "结算单 %s 缺少机构或药店 / claim %s has no provider", c.ID, c.ID)
+		case !c.ProviderType.IsProvider():
+			return graph.FieldErrorf("provider_type", "结算单 %s 的机构类型无效 / claim %s: provider type must be institution or pharmacy", c.ID, c.ID)
+		}
+	}
+	return nil
+}
+
+func checkItems(items []graph.ClaimItem) error {
+	for _, it := range items {
+		if it.ClaimID == "" {
+			return graph.FieldErrorf("claim_id", "费用明细缺少结算单编号 / claim item has no claim id")
+		}
+	}
+	return nil
 }

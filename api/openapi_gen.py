@@ -109,7 +109,7 @@ schemas = {
  "Extension": obj({"action": {"type":"string","enum":["request","approve","reject"]}, "reason": str_, "version": int_}, ["action","version"]),
  "RecusalCreate": obj({"case_id": str_, "entity": R("Ref"), "reason": str_}, ["reason"]),
  "Recusal": obj({"id": str_, "username": str_, "case_id": str_, "entity": R("Ref"), "reason": str_, "at": dt}, ["id","username","reason","at"]),
- "AuditRecord": obj({"seq": int_, "at": dt, "actor": str_, "role": str_, "action": str_, "entities": arr(str_), "remote": str_, "request_id": str_, "status": int_, "detail": str_, "prev_hash": str_, "hash": str_}, ["seq","at","actor","action","hash","prev_hash"]),
+ "AuditRecord": obj({"seq": int_, "at": dt, "actor": str_, "role": str_, "action": str_, "entities": arr(str_), "remote": str_, "request_id": str_, "count": int_, "status": int_, "detail": str_, "prev_hash": str_, "hash": str_}, ["seq","at","actor","action","hash","prev_hash"]),
  "AuditPage": obj({"records": arr(R("AuditRecord")), "total": int_}, ["records","total"]),
  "AuditVerify": obj({"ok": bool_, "records": int_, "first_broken": int_, "reason": str_, "head": {"type":"string","description":"hash of the last record; record it outside the server to anchor the chain"}}, ["ok","records"]),
  "Health": obj({"status": str_, "checks": {"type":"object","additionalProperties": str_}}, ["status"]),

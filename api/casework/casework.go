@@ -55,6 +55,9 @@ type Config struct {
 	// decision after reading the cause); the acceptance is itself audited and Services.AuditBroken
 	// says what was accepted, for the supervisors' banner. Without it Open refuses a broken chain.
 	AcceptBrokenAudit bool
+	// AuditSegmentBytes is the live size at which audit records are sealed into a segment file;
+	// default audit.DefaultSegmentBytes.
+	AuditSegmentBytes int64
 
 	Logger *slog.Logger     // default: discard
 	Now    func() time.Time // default time.Now
@@ -157,6 +160,7 @@ func Open(c Config) (*Services, error) {
 		return fail(err)
 	}
 	s.Audit = audit.New(st, c.Now)
+	s.Audit.SetSegmentBytes(c.AuditSegmentBytes)
 	if !v.OK {
 		cause := fmt.Sprintf("record %d: %s", v.FirstBroken, v.Reason)
 		if !c.AcceptBrokenAudit {

@@ -79,3 +79,12 @@ func (a *Log) ExportHead() error {
 	}
 	return nil
 }
+
+// HeadTx returns the seq and hash of the newest record as of tx.
+func HeadTx(tx *bolt.Tx) (uint64, string, error) {
+	var h head
+	if err := state.Get(tx, state.Meta, headKey, &h); err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {
+		return 0, "", err
+	}
+	return h.Seq, h.Hash, nil
+}

@@ -49,6 +49,10 @@ type Segment struct {
 
 func segmentName(first uint64) string { return fmt.Sprintf("segment-%012d.jsonl.gz", first) }
 
+// SegmentsTx lists the sealed segments as of tx, oldest first. The files it names exist and never
+// change, so a backup reading tx may copy them while the server runs.
+func SegmentsTx(tx *bolt.Tx) ([]Segment, error) { return readManifest(tx) }
+
 func readManifest(tx *bolt.Tx) ([]Segment, error) {
 	var segs []Segment
 	if err := state.Get(tx, state.Meta, manifestKey, &segs); err != nil && graph.ErrorCode(err) != graph.ENOTFOUND {

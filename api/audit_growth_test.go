@@ -68,7 +68,7 @@ func graphReadMix(i int) string {
 	case 2:
 		return fmt.Sprintf("/api/entities/patient/PT%04d/claims", i%400+1)
 	default:
-		return "/api/search?q=PT00"
+		return "/api/search?q=%E5%BC%A0"
 	}
 }
 
@@ -136,6 +136,32 @@ func TestAuditGrowthPerGraphRead(t *testing.T) {
 				t.Fatalf("verify: %+v %v", v, err)
 			}
 		})
+	}
+}
+
+// TestAnalystRealNumberLookup: an analyst finds a patient by the complete insurance number
+// (masked, audited) but not by a prefix of real numbers; an investigator still searches by prefix.
+func TestAnalystRealNumberLookup(t *testing.T) {
+	e := newEnv(t)
+	var res searchResult
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/search?q=PT0002", nil, &res); st != http.StatusOK || len(res.Results) != 1 || !res.Results[0].Masked {
+		t.Fatalf("exact real number: %d %+v", st, res)
+	}
+	recs, _, _ := e.svc.Audit.Query(audit.Query{Action: "search", Actor: "analyst", Limit: 1})
+	if len(recs) != 1 || len(recs[0].Entities) != 1 || recs[0].Entities[0] != "patient:PT0002" {
+		t.Fatalf("audit of the look-up: %+v", recs)
+	}
+	res = searchResult{}
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/search?q=PT000", nil, &res); st != http.StatusOK || len(res.Results) != 0 {
+		t.Fatalf("prefix of real numbers as analyst: %d %+v", st, res)
+	}
+	res = searchResult{}
+	if st := e.as(accounts.RoleInvestigator, http.MethodGet, "/api/search?q=PT000", nil, &res); st != http.StatusOK || len(res.Results) < 6 {
+		t.Fatalf("prefix as investigator: %d, %d results", st, len(res.Results))
+	}
+	res = searchResult{}
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/search?q=H5301", nil, &res); st != http.StatusOK || len(res.Results) == 0 {
+		t.Fatalf("provider prefix as analyst: %d %+v", st, res)
 	}
 }
 

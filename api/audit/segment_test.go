@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/ringtrace/ringtrace/api/state"
 )
 
@@ -133,5 +135,26 @@ func TestEditedRecordInSegmentIsNamed(t *testing.T) {
 	want := fmt.Sprintf("record %d (segment %s) was edited", edited, segs[1].Name())
 	if !errors.Is(err, ErrBroken) || v.FirstBroken != edited || !strings.Contains(err.Error(), want) {
 		t.Fatalf("edited record: %+v %v, want %q", v, err, want)
+	}
+}
+
+// Dropping a segment from the segment list (and its file) leaves a gap in the seqs, named.
+func TestSegmentDroppedFromListIsNamed(t *testing.T) {
+	dir, _ := rotatedTrail(t, 200)
+	var dropped Segment
+	editAudit(t, dir, func(_, meta *bolt.Bucket) {
+		var segs []Segment
+		if err := json.Unmarshal(meta.Get([]byte(manifestKey)), &segs); err != nil {
+			t.Fatal(err)
+		}
+		dropped = segs[1]
+		segs = append(segs[:1], segs[2:]...)
+		b, _ := json.Marshal(segs)
+		meta.Put([]byte(manifestKey), b)
+	})
+	v, err := VerifyDir(dir)
+	want := fmt.Sprintf("records %d–%d are missing", dropped.First, dropped.Last)
+	if !errors.Is(err, ErrBroken) || v.FirstBroken != dropped.First || !strings.Contains(err.Error(), want) {
+		t.Fatalf("dropped segment: %+v %v, want %q", v, err, want)
 	}
 }

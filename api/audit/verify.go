@@ -79,11 +79,15 @@ func verifyChain(db *bolt.DB, dir string, full bool) (Verification, error) {
 		}
 		for _, s := range segs {
 			where := " (segment " + s.File + ")"
-			if s.First != w.want || s.PrevHash != w.prev {
+			switch {
+			case s.First > w.want:
 				v.FirstBroken, v.Reason = w.want, fmt.Sprintf("records %d–%d are missing: the segment list goes on at %d (%s)", w.want, s.First-1, s.First, s.File)
-				if s.First == w.want {
-					v.Reason = fmt.Sprintf("segment %s does not link to the segment before", s.File)
-				}
+				return nil
+			case s.First < w.want:
+				v.FirstBroken, v.Reason = s.First, fmt.Sprintf("segment %s starts at record %d, inside the segments before it", s.File, s.First)
+				return nil
+			case s.PrevHash != w.prev:
+				v.FirstBroken, v.Reason = s.First, fmt.Sprintf("segment %s does not link to the segment before", s.File)
 				return nil
 			}
 			path := filepath.Join(dir, SegmentDir, s.File)

@@ -158,3 +158,45 @@ func TestSegmentDroppedFromListIsNamed(t *testing.T) {
 		t.Fatalf("dropped segment: %+v %v, want %q", v, err, want)
 	}
 }
+
+// TestStateFileBoundedUnderFlood appends records as a read flood would and checks that state.db
+// stays small once segments seal: bbolt reuses the pages the sealed records leave, and only the
+// segment list (one entry per sealed segment) grows.
+func TestStateFileBoundedUnderFlood(t *testing.T) {
+	dir := t.TempDir()
+	st, err := state.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.Bolt().NoSync = true // the sizes, not the durability, are under test
+	log := New(st, time.Now)
+	log.SetSegmentBytes(32 << 10)
+	defer log.Close()
+	size := func() int64 {
+		fi, err := os.Stat(filepath.Join(dir, state.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	var sizes []int64
+	for i := 1; i <= 20000; i++ {
+		rec := Record{Actor: "analyst", Role: "analyst", Action: "read_neighbourhood", Entities: []string{fmt.Sprintf("institution:H%011d", i)}, Count: 500}
+		if err := log.Append(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+		if i%5000 == 0 {
+			sizes = append(sizes, size())
+		}
+	}
+	stats, err := log.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("state.db after 5,000, 10,000, 15,000, 20,000 records: %v bytes; %d segments, %d bytes sealed", sizes, stats.Segments, stats.SealedB)
+	// The records alone are over 4 MB: kept in state.db it would be larger than that.
+	if sizes[3] > 1<<20 {
+		t.Fatalf("state.db is %d bytes after 20,000 records sealed every 32 KiB", sizes[3])
+	}
+}

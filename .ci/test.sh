@@ -61,7 +61,18 @@ run_go() {
 	local uri="${RINGTRACE_NEO4J_URI:-}"
 	if [[ -z "$uri" ]]; then
 		if command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; then
-			say "starting Neo4j"
+			say "starting Neo4j (Bolt plain and TLS with a certificate generated for this run)"
+			# The TLS tests check the server certificate against this one (bolt+s://).
+			tls_dir="${NEO4J_WORK_DIR:-$root/.ci/neo4j/work}/tls"
+			if command -v openssl >/dev/null 2>&1; then
+				mkdir -p "$tls_dir"
+				openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ringtrace-test-neo4j" \
+					-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+					-keyout "$tls_dir/private.key" -out "$tls_dir/public.crt" 2>/dev/null
+				export NEO4J_BOLT_TLS_DIR="$tls_dir" RINGTRACE_NEO4J_TLS_CA="$tls_dir/public.crt"
+			else
+				echo "openssl not found: the Neo4j TLS tests are skipped" >&2
+			fi
 			uri="$(NEO4J_FRESH=1 bash .ci/neo4j/start.sh)"
 			neo4j_started=1
 		elif [[ -n "${CI:-}" ]]; then

@@ -246,6 +246,7 @@ func newEnvWithStore(t testing.TB, store GraphStore, mod ...func(*testConfig)) *
 	adminPassword := "admin-password-123"
 	s, svc, err := openServer(t, store, dir, append([]func(*testConfig){func(c *testConfig) {
 		c.Now, c.LoginBurst, c.LoginPerMinute = clk.Now, 100, 100
+		c.ReadBurst, c.ReadsPerMinute = 100_000, 100_000
 		c.Core.AdminPassword = adminPassword
 	}}, append(mod, func(c *testConfig) { adminPassword = c.Core.AdminPassword })...)...)
 	if err != nil {

@@ -63,12 +63,30 @@ func (s *Server) search(r *request) error {
 	} else if nodes, err = s.cfg.Store.Search(r.ctx(), q, types, limit); err != nil {
 		return err
 	}
+	if r.actor.Role == accounts.RoleAnalyst {
+		nodes = realNumberLookup(nodes, q)
+	}
 	v, ix := s.viewer(r.actor), s.svc.Jobs.Latest()
 	out := searchResult{Results: make([]nodeView, 0, len(nodes))}
 	for _, n := range nodes {
 		out.Results = append(out.Results, nodeViewOf(v, n, ix))
 	}
 	return s.recorded(r, actSearch, nodeRefs(nodes), "", http.StatusOK, out)
+}
+
+// realNumberLookup applies the analysts' rule for real identifiers: a person, phone or address is
+// found by its complete real number (a lead names an insurance or phone number, and intake must
+// find that person — answered masked and audited), never by a prefix of one, which would let an
+// analyst enumerate which numbers exist. Names and professional parties search by prefix as before.
+func realNumberLookup(nodes []graph.Node, q string) []graph.Node {
+	out := nodes[:0]
+	for _, n := range nodes {
+		if masking.PersonalType(n.Ref.Type) && strings.HasPrefix(n.Ref.ID, q) && n.Ref.ID != q {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // maxEntityRings bounds the ring list of one entity view.

@@ -43,6 +43,10 @@ func (s *Server) readyz(r *request) error {
 		// Serving, but on an audit chain an operator accepted broken: say so on every check.
 		checks["audit"] = "broken (accepted at start): " + s.svc.AuditBroken
 	}
+	if diskLow(s.svc.State.Dir(), s.cfg.DiskWarnFreeBytes) {
+		// Still serving, but the trail is about to run out of room.
+		checks["disk"] = "low free space for the state directory"
+	}
 	st := "ok"
 	if status != http.StatusOK {
 		st = "unavailable"

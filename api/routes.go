@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ringtrace/ringtrace/api/accounts"
+	"github.com/ringtrace/ringtrace/api/audit"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -153,6 +155,28 @@ func (s *Server) table() []route {
 	return t
 }
 
+// graphReads are the routes limited per user by Config.ReadsPerMinute.
+var graphReads = map[string]bool{"/api/search": true, "/api/entities/:type/:id": true, "/api/entities/:type/:id/neighbourhood": true,
+	"/api/entities/:type/:id/claims": true, "/api/paths": true, "/api/rings/:id/subgraph": true}
+
+// limitReads takes one read from the user's bucket or answers 429; refusals are audited as a
+// count, at most one record a minute per user, so a refused flood does not flood the trail.
+func (s *Server) limitReads(c echo.Context, user string) error {
+	ok, wait := s.reads.Allow(user)
+	if ok {
+		s.reads.Take(user)
+		return nil
+	}
+	if n := s.refusals.Note("read " + user); n > 0 {
+		rec := audit.Record{Actor: user, Action: "read_refused", Remote: c.RealIP(), RequestID: requestID(c), Detail: fmt.Sprintf("%d refused", n)}
+		if err := s.svc.Audit.Append(c.Request().Context(), rec); err != nil {
+			return err
+		}
+	}
+	retryAfter(c, wait)
+	return userErr(graph.ETOOMANY, "查询过于频繁，请稍后再试", "too many reads; retry later")
+}
+
 // mustChangeAllowed are the routes a user with a one-time password may call.
 var mustChangeAllowed = map[string]bool{"/api/auth/me": true, "/api/auth/password": true, "/api/auth/logout": true}
 
@@ -175,6 +199,11 @@ func (s *Server) handle(rt route) echo.HandlerFunc {
 		}
 		if u.MustChangePassword && !mustChangeAllowed[rt.path] {
 			return userErr(graph.EFORBIDDEN, "请先修改初始密码", "change your one-time password first")
+		}
+		if graphReads[rt.path] {
+			if err := s.limitReads(c, u.Username); err != nil {
+				return err
+			}
 		}
 		return rt.h(&request{Context: c, user: &u, actor: accounts.Actor{Username: u.Username, Role: u.Role, Remote: c.RealIP(), RequestID: requestID(c)}, token: token})
 	}

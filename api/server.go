@@ -56,6 +56,14 @@ type Config struct {
 	MaxBodyBytes   int64         // default 1 MiB
 	LoginPerMinute int           // failed logins refilled per minute per address; default 5
 	LoginBurst     int           // failed logins allowed at once; default 10
+	// ReadsPerMinute and ReadBurst limit each user's graph reads (search, entities,
+	// neighbourhoods, claims, paths, ring subgraphs); over the limit: 429 with Retry-After, the
+	// refusals audited as a count. Defaults 600 a minute after a burst of 120.
+	ReadsPerMinute int
+	ReadBurst      int
+	// DiskWarnFreeBytes: below this much free space on the state directory's file system,
+	// ringtrace_state_disk_low is 1, /readyz says so and a warning is logged; default 1 GiB.
+	DiskWarnFreeBytes int64
 	// BehindProxy takes the client address from X-Forwarded-For set by a reverse proxy on a
 	// private or loopback address. Off, the peer address is used and the header is ignored, so
 	// a client cannot pick its own address to dodge the login limit or falsify the audit trail.
@@ -112,6 +120,15 @@ func (c *Config) defaults() error {
 	if c.LoginBurst <= 0 {
 		c.LoginBurst = 10
 	}
+	if c.ReadsPerMinute <= 0 {
+		c.ReadsPerMinute = 600
+	}
+	if c.ReadBurst <= 0 {
+		c.ReadBurst = 120
+	}
+	if c.DiskWarnFreeBytes <= 0 {
+		c.DiskWarnFreeBytes = 1 << 30
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -147,7 +164,10 @@ type Server struct {
 	submissions *throttle.Limiter
 	// lookups limits failed receipt-code look-ups per address, as logins are limited: a receipt
 	// code has 80 random bits, and the limit keeps guessing from costing the server anything.
-	lookups  *throttle.Limiter
+	lookups *throttle.Limiter
+	// reads limits graph reads per user: a script must not read the graph wholesale nor flood
+	// the audit trail.
+	reads    *throttle.Limiter
 	metrics  *metrics
 	slots    chan struct{}
 	routes   []route
@@ -168,8 +188,10 @@ func New(cfg Config) (*Server, error) {
 		passwords:   throttle.New(cfg.LoginPerMinute, cfg.LoginBurst, cfg.Now),
 		refusals:    throttle.NewRefusals(time.Minute, cfg.Now),
 		submissions: throttle.New(cfg.Referral.ReportsPerMinute, 10, cfg.Now),
-		lookups:     throttle.New(cfg.Referral.ReportsPerMinute, 10, cfg.Now)}
+		lookups:     throttle.New(cfg.Referral.ReportsPerMinute, 10, cfg.Now),
+		reads:       throttle.New(cfg.ReadsPerMinute, cfg.ReadBurst, cfg.Now)}
 	s.metrics = newMetrics(s.svc.Jobs.Active)
+	s.metrics.auditSeries(s.svc.Audit, s.svc.State.Dir(), cfg.DiskWarnFreeBytes)
 	s.e = s.router()
 	s.http = &http.Server{
 		Handler:           s.e,
@@ -189,10 +211,26 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) housekeeping(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
+	// The head of the audit chain is exported every minute, and the disk checked.
+	h := time.NewTicker(time.Minute)
+	defer h.Stop()
+	low := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-h.C:
+			if err := s.svc.Audit.ExportHead(); err != nil {
+				s.log.Warn("export audit head", "err", err)
+			}
+			if free, err := diskFree(s.svc.State.Dir()); err == nil {
+				if now := free < s.cfg.DiskWarnFreeBytes; now && !low {
+					s.log.Warn("little free disk space for the state directory (audit trail)", "free_bytes", free, "warn_below", s.cfg.DiskWarnFreeBytes)
+					low = true
+				} else if !now {
+					low = false
+				}
+			}
 		case <-t.C:
 			if err := s.svc.Accounts.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("purge sessions", "err", err)

@@ -11,6 +11,8 @@
 #   NEO4J_START_TIMEOUT    seconds to wait for Bolt (default 300: on 2 cores shared with builds a start has taken over 180 s)
 #   NEO4J_FRESH=1          wipe the data directory before starting
 #   JAVA                   java binary (default: Java 17 if present, else `java` on PATH)
+#   NEO4J_BOLT_TLS_DIR     directory with private.key and public.crt (PEM): Bolt then also serves
+#                          TLS (tls_level OPTIONAL: bolt:// and bolt+s:// on the same port)
 #
 # Prints exactly one line on stdout when ready: the Bolt URI, e.g. bolt://127.0.0.1:7687.
 # Progress goes to stderr. Exit status is non-zero when the server does not come up in time,
@@ -100,13 +102,25 @@ fi
 mkdir -p "$work"/{conf,data,logs,run,plugins,import}
 : >"$work/logs/neo4j.log"
 
+tls_level=DISABLED
+tls_conf=""
+if [[ -n "${NEO4J_BOLT_TLS_DIR:-}" ]]; then
+	tls_level=OPTIONAL
+	tls_conf="dbms.ssl.policy.bolt.enabled=true
+dbms.ssl.policy.bolt.base_directory=$NEO4J_BOLT_TLS_DIR
+dbms.ssl.policy.bolt.private_key=private.key
+dbms.ssl.policy.bolt.public_certificate=public.crt
+dbms.ssl.policy.bolt.client_auth=NONE"
+fi
+
 # 5.x key names; unknown keys abort start-up (server.config.strict_validation).
 cat >"$work/conf/neo4j.conf" <<CONF
 server.default_listen_address=127.0.0.1
 server.bolt.enabled=true
 server.bolt.listen_address=127.0.0.1:$port
 server.bolt.advertised_address=127.0.0.1:$port
-server.bolt.tls_level=DISABLED
+server.bolt.tls_level=$tls_level
+$tls_conf
 server.http.enabled=false
 server.https.enabled=false
 dbms.security.auth_enabled=false

@@ -7,8 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -22,7 +22,9 @@ import (
 // Record is one entry of the audit trail. Records are append-only and hash-chained: Hash =
 // SHA-256(PrevHash ‖ "\n" ‖ the record's canonical JSON with Hash empty), so editing or deleting
 // any record breaks the chain from that record on. Entities are "type:id" refs with real ids.
-// Detail never holds personal data.
+// Detail never holds personal data. A read records what it named and the first refs of what it
+// returned, with Count the number of entities returned when they were more than recorded — never
+// the response itself, so that a record stays a few hundred bytes.
 type Record struct {
 	Seq       uint64    `json:"seq"`
 	At        time.Time `json:"at"`
@@ -32,6 +34,7 @@ type Record struct {
 	Entities  []string  `json:"entities,omitempty"`
 	Remote    string    `json:"remote,omitempty"`
 	RequestID string    `json:"request_id,omitempty"`
+	Count     int       `json:"count,omitempty"`
 	Status    int       `json:"status,omitempty"`
 	Detail    string    `json:"detail,omitempty"`
 	PrevHash  string    `json:"prev_hash"`
@@ -48,8 +51,8 @@ func Entities(refs []graph.Ref) []string {
 }
 
 // maxEntities caps the entity list of one record; a neighbourhood of 2000 nodes is recorded by
-// its first refs and a count in Detail.
-const maxEntities = 200
+// its first refs (the entity asked for comes first) and the count.
+const maxEntities = 8
 
 // genesisHash is the PrevHash of the first record.
 const genesisHash = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -61,6 +64,7 @@ const headKey = "audit_head"
 type head struct {
 	Seq  uint64 `json:"seq"`
 	Hash string `json:"hash"`
+	Live int64  `json:"live,omitempty"` // bytes of the records in the live bucket
 }
 
 // chainHash computes the hash of r given its PrevHash.
@@ -87,8 +91,9 @@ func seqKey(seq uint64) []byte {
 // At, PrevHash and Hash filled in. bbolt runs one write transaction at a time, so reading the head
 // here and writing the new head is race-free, and a change and its audit record commit together.
 func AppendTx(tx *bolt.Tx, now time.Time, r Record) (Record, error) {
+	r.Entities = dedupe(r.Entities)
 	if len(r.Entities) > maxEntities {
-		r.Detail = strings.TrimSpace(fmt.Sprintf("%s (%d entities, first %d recorded)", r.Detail, len(r.Entities), maxEntities))
+		r.Count = len(r.Entities)
 		r.Entities = r.Entities[:maxEntities]
 	}
 	var h head
@@ -116,7 +121,24 @@ func AppendTx(tx *bolt.Tx, now time.Time, r Record) (Record, error) {
 	if err := b.Put(seqKey(r.Seq), v); err != nil {
 		return r, err
 	}
-	return r, state.Put(tx, state.Meta, headKey, head{Seq: r.Seq, Hash: r.Hash})
+	return r, state.Put(tx, state.Meta, headKey, head{Seq: r.Seq, Hash: r.Hash, Live: h.Live + int64(len(v))})
+}
+
+// dedupe drops repeated refs, keeping the first of each in order (a neighbourhood names its
+// centre and returns it among its nodes).
+func dedupe(refs []string) []string {
+	if len(refs) < 2 {
+		return refs
+	}
+	seen := make(map[string]bool, len(refs))
+	out := refs[:0:0]
+	for _, r := range refs {
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Write appends one record in a transaction of its own, for the offline commands that work on a
@@ -130,6 +152,9 @@ func Write(st *state.DB, now time.Time, r Record) error {
 // caller still waits until its record is durable.
 type Log struct {
 	db      *bolt.DB
+	dir     string // the state directory: segments and the head file live there
+	segMu   sync.Mutex
+	segSize int64
 	ch      chan request
 	stop    chan struct{}
 	done    chan struct{}
@@ -145,9 +170,18 @@ type request struct {
 
 // New starts the writer of the trail in st.
 func New(st *state.DB, now func() time.Time) *Log {
-	a := &Log{db: st.Bolt(), ch: make(chan request, 1024), stop: make(chan struct{}), done: make(chan struct{}), now: now}
+	a := &Log{db: st.Bolt(), dir: st.Dir(), segSize: DefaultSegmentBytes, ch: make(chan request, 1024), stop: make(chan struct{}), done: make(chan struct{}), now: now}
 	go a.loop()
 	return a
+}
+
+// SetSegmentBytes sets the live size at which records are sealed into a segment file.
+func (a *Log) SetSegmentBytes(n int64) {
+	if n > 0 {
+		a.segMu.Lock()
+		a.segSize = n
+		a.segMu.Unlock()
+	}
 }
 
 // Append writes r durably (Seq, At, PrevHash and Hash are filled in) or returns an error; a
@@ -200,6 +234,10 @@ func (a *Log) loop() {
 }
 
 func (a *Log) commit(batch []request) {
+	a.segMu.Lock()
+	limit := a.segSize
+	a.segMu.Unlock()
+	sealed := false
 	err := a.db.Update(func(tx *bolt.Tx) error {
 		for i := range batch {
 			r, err := AppendTx(tx, a.now(), batch[i].rec)
@@ -208,8 +246,23 @@ func (a *Log) commit(batch []request) {
 			}
 			batch[i].rec = r
 		}
+		var h head
+		if err := state.Get(tx, state.Meta, headKey, &h); err != nil {
+			return err
+		}
+		if h.Live >= limit {
+			sealed = true
+			_, err := sealTx(tx, a.dir)
+			return err
+		}
 		return nil
 	})
+	if err == nil && sealed {
+		// A new segment is a good moment to export the head.
+		if herr := a.ExportHead(); herr != nil {
+			err = herr
+		}
+	}
 	if err != nil {
 		err = fmt.Errorf("audit append: %w", err)
 	}
@@ -229,6 +282,7 @@ func (a *Log) Close() {
 	a.closeMu.Unlock()
 	close(a.stop)
 	<-a.done
+	_ = a.ExportHead()
 }
 
 // Query filters the audit trail.
@@ -238,35 +292,64 @@ type Query struct {
 	Offset, Limit         int
 }
 
-// Query returns matching records, newest first, and the number that match.
+// Query returns matching records, newest first, and the number that match. It reads the live
+// records and then the sealed segments, newest first.
 func (a *Log) Query(q Query) ([]Record, int, error) {
 	out := []Record{}
 	total := 0
+	keep := func(r Record) {
+		if q.Actor != "" && r.Actor != q.Actor || q.Action != "" && r.Action != q.Action {
+			return
+		}
+		if !q.From.IsZero() && r.At.Before(q.From) || !q.To.IsZero() && !r.At.Before(q.To) {
+			return
+		}
+		if q.Entity != "" && !slices.Contains(r.Entities, q.Entity) {
+			return
+		}
+		if total >= q.Offset && len(out) < q.Limit {
+			out = append(out, r)
+		}
+		total++
+	}
+	var segs []Segment
 	err := a.db.View(func(tx *bolt.Tx) error {
+		var err error
+		if segs, err = readManifest(tx); err != nil {
+			return err
+		}
 		c := tx.Bucket(state.Audit).Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
 			var r Record
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("audit record %x: %w", k, err)
 			}
-			if q.Actor != "" && r.Actor != q.Actor || q.Action != "" && r.Action != q.Action {
-				continue
-			}
-			if !q.From.IsZero() && r.At.Before(q.From) || !q.To.IsZero() && !r.At.Before(q.To) {
-				continue
-			}
-			if q.Entity != "" && !slices.Contains(r.Entities, q.Entity) {
-				continue
-			}
-			if total >= q.Offset && len(out) < q.Limit {
-				out = append(out, r)
-			}
-			total++
+			keep(r)
 		}
 		return nil
 	})
-	return out, total, err
+	if err != nil {
+		return out, total, err
+	}
+	for i := len(segs) - 1; i >= 0; i-- {
+		var recs []Record
+		_, err := readSegment(filepath.Join(a.dir, SegmentDir, segs[i].File), func(line []byte) error {
+			var r Record
+			if err := json.Unmarshal(line, &r); err != nil {
+				return err
+			}
+			recs = append(recs, r)
+			return nil
+		})
+		if err != nil {
+			return out, total, fmt.Errorf("audit segment %s: %w", segs[i].File, err)
+		}
+		for j := len(recs) - 1; j >= 0; j-- {
+			keep(recs[j])
+		}
+	}
+	return out, total, nil
 }
 
-// Verify checks the chain of the running service's trail.
-func (a *Log) Verify() (Verification, error) { return verifyChain(a.db) }
+// Verify checks the whole chain of the running service's trail, every sealed record included.
+func (a *Log) Verify() (Verification, error) { return verifyChain(a.db, a.dir, true) }

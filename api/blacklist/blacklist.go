@@ -214,3 +214,6 @@ func (s *Store) Listing(ctx context.Context, entity graph.Ref, t time.Time) (Ent
 	e, ok := listed[entity]
 	return e, ok, nil
 }
+
+// Bolt returns the database handle, for consistent online backups (Tx.WriteTo).
+func (s *Store) Bolt() *bolt.DB { return s.db }

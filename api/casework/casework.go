@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/api/audit"
 	"github.com/ringtrace/ringtrace/api/blacklist"
@@ -17,6 +19,7 @@ import (
 	"github.com/ringtrace/ringtrace/api/jobs"
 	"github.com/ringtrace/ringtrace/api/masking"
 	"github.com/ringtrace/ringtrace/api/state"
+	"github.com/ringtrace/ringtrace/api/state/backup"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -55,6 +58,9 @@ type Config struct {
 	// decision after reading the cause); the acceptance is itself audited and Services.AuditBroken
 	// says what was accepted, for the supervisors' banner. Without it Open refuses a broken chain.
 	AcceptBrokenAudit bool
+	// AuditSegmentBytes is the live size at which audit records are sealed into a segment file;
+	// default audit.DefaultSegmentBytes.
+	AuditSegmentBytes int64
 
 	Logger *slog.Logger     // default: discard
 	Now    func() time.Time // default time.Now
@@ -70,6 +76,11 @@ type Services struct {
 	Masker    *masking.Masker
 	Intake    *intake.Store
 	Blacklist *blacklist.Store
+	// backups answers `ringtrace backup` on <state-dir>/backup.sock while the services run.
+	backups  *backup.Server
+	stateDir string
+	source   jobs.Source
+	now      func() time.Time
 	// AuditBroken is the cause of a broken audit chain accepted at start (AcceptBrokenAudit);
 	// empty when the chain verified.
 	AuditBroken string
@@ -157,6 +168,7 @@ func Open(c Config) (*Services, error) {
 		return fail(err)
 	}
 	s.Audit = audit.New(st, c.Now)
+	s.Audit.SetSegmentBytes(c.AuditSegmentBytes)
 	if !v.OK {
 		cause := fmt.Sprintf("record %d: %s", v.FirstBroken, v.Reason)
 		if !c.AcceptBrokenAudit {
@@ -168,12 +180,34 @@ func Open(c Config) (*Services, error) {
 			return fail(err)
 		}
 	}
+	s.stateDir, s.source, s.now = c.StateDir, c.Source, c.Now
+	if s.backups, err = backup.Listen(filepath.Join(c.StateDir, backup.SocketFile), s.Backup, c.Logger); err != nil {
+		// The server still serves; backups then need it stopped.
+		c.Logger.Warn("online backup unavailable", "err", err)
+	}
 	return s, nil
+}
+
+// Backup writes a consistent archive of the state directory (and of the graph store when it is
+// the embedded one) while the services run; the backup is itself audited.
+func (s *Services) Backup(w io.Writer) (backup.Manifest, error) {
+	if err := s.Audit.Append(context.Background(), audit.Record{Actor: "(operator)", Action: "backup"}); err != nil {
+		return backup.Manifest{}, err
+	}
+	src := backup.Source{State: s.State.Bolt(), StateDir: s.stateDir,
+		Others: map[string]*bolt.DB{IntakeFile: s.Intake.Bolt(), BlacklistFile: s.Blacklist.Bolt()}}
+	if cp, ok := s.source.(backup.Checkpointer); ok {
+		src.Graph = cp
+	}
+	return backup.Write(w, src, s.now())
 }
 
 // Close cancels running jobs, flushes the audit trail and closes the databases. It is safe on
 // partly opened services.
 func (s *Services) Close() error {
+	if s.backups != nil {
+		_ = s.backups.Close()
+	}
 	if s.Jobs != nil {
 		s.Jobs.Close()
 	}

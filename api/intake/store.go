@@ -500,3 +500,6 @@ func SealKeyFromSecret(secret string) []byte {
 	h := sha256.Sum256([]byte("ringtrace-intake-seal\x00" + secret))
 	return h[:]
 }
+
+// Bolt returns the database handle, for consistent online backups (Tx.WriteTo).
+func (s *Store) Bolt() *bolt.DB { return s.db }

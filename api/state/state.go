@@ -193,6 +193,9 @@ func checkIntact(db *bolt.DB) (err error) {
 // Close closes the database.
 func (s *DB) Close() error { return s.db.Close() }
 
+// Dir returns the state directory.
+func (s *DB) Dir() string { return filepath.Dir(s.db.Path()) }
+
 // Bolt returns the bbolt handle for the owner packages' transactions.
 func (s *DB) Bolt() *bolt.DB { return s.db }
 

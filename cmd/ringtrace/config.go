@@ -19,6 +19,7 @@ type StoreConfig struct {
 	Neo4jUser     string
 	Neo4jPassword string
 	Neo4jDatabase string
+	Neo4jCA       string // PEM trusted for the server certificate with bolt+s:// / neo4j+s://
 }
 
 // Validate checks the store configuration; errors name the key.
@@ -53,6 +54,7 @@ func addStoreFlags(fs *pflag.FlagSet) {
 	fs.String("neo4j-user", "neo4j", "Neo4j user")
 	fs.String("neo4j-password", "", "Neo4j password (prefer RINGTRACE_NEO4J_PASSWORD)")
 	fs.String("neo4j-database", "neo4j", "Neo4j database name")
+	fs.String("neo4j-ca", "", "PEM file of the CA (or self-signed certificate) trusted for a bolt+s:// / neo4j+s:// server; default: the system's roots")
 }
 
 // loadConfig parses args into fs and returns a viper instance that resolves, in order of
@@ -86,6 +88,7 @@ func storeConfig(v *viper.Viper) (StoreConfig, error) {
 		Neo4jUser:     v.GetString("neo4j-user"),
 		Neo4jPassword: v.GetString("neo4j-password"),
 		Neo4jDatabase: v.GetString("neo4j-database"),
+		Neo4jCA:       v.GetString("neo4j-ca"),
 	}
 	return c, c.Validate()
 }

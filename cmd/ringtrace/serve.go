@@ -114,7 +114,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		StateDir: stateDir, Source: store, StoreKind: sc.Kind, Detection: jobs.Algorithms(), Calendar: cal,
 		AdminPassword: v.GetString("admin-password"), AdminPasswordOut: env.Stderr, SessionTTL: v.GetDuration("session-ttl"),
 		IntakeSecret: v.GetString("intake-secret"), RewardRule: rule, Logger: log,
-		AcceptBrokenAudit: v.GetBool("accept-broken-audit"),
+		AcceptBrokenAudit: v.GetBool("accept-broken-audit"), AuditSegmentBytes: v.GetInt64("audit-segment-bytes"),
 	})
 	if err != nil {
 		return &exitError{1, err}

@@ -23,7 +23,7 @@ func openStore(ctx context.Context, c StoreConfig) (graph.Store, error) {
 		}
 		return s, nil
 	case "neo4j":
-		s, err := neo4j.Open(ctx, neo4j.Config{URI: c.Neo4jURI, User: c.Neo4jUser, Password: c.Neo4jPassword, Database: c.Neo4jDatabase})
+		s, err := neo4j.Open(ctx, neo4j.Config{URI: c.Neo4jURI, User: c.Neo4jUser, Password: c.Neo4jPassword, Database: c.Neo4jDatabase, CAFile: c.Neo4jCA})
 		if err != nil {
 			return nil, fmt.Errorf("open neo4j store %s: %w", c.Neo4jURI, err)
 		}

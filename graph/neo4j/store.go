@@ -41,6 +41,11 @@ type Config struct {
 	// for an API request. Bulk loads (Parallel) want longer: one of their transactions can
 	// itself take seconds.
 	RetryTime time.Duration
+	// CAFile is a PEM file of the certificate authorities trusted for the server's certificate
+	// with a bolt+s:// or neo4j+s:// URI (a bureau's own CA or a self-signed server certificate);
+	// empty: the system's roots. The certificate and its host name are always checked — the
+	// +ssc schemes, which skip the check, are refused.
+	CAFile string
 }
 
 // Store is a graph.Store on a Neo4j server. It is safe for concurrent use; it holds one driver
@@ -79,6 +84,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Database == "" {
 		cfg.Database = DefaultDatabase
 	}
+	tlsConf, err := cfg.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
 	auth := neo4j.NoAuth()
 	if cfg.User != "" {
 		auth = neo4j.BasicAuth(cfg.User, cfg.Password, "")
@@ -92,6 +101,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		c.SocketConnectTimeout = connectTimeout
 		c.MaxConnectionPoolSize = maxConnectionPool
 		c.UserAgent = "ringtrace"
+		c.TlsConfig = tlsConf
 	})
 	if err != nil {
 		return nil, graph.FieldErrorf("uri", "无效的 Neo4j 地址 / invalid Neo4j URI: %v", err)

@@ -224,7 +224,9 @@ func (u *unit) merge(groups []scored, o Options) []scored {
 		}
 	}
 	groups = refined
-	parent = parent[:len(groups)]
+	// The refinement can return more groups than it was given (parts that stand on their own),
+	// so the forest is made anew rather than resliced.
+	parent = make([]int, len(groups))
 	for i := range parent {
 		parent[i] = i
 	}

@@ -36,11 +36,12 @@ type stay struct {
 	pat       int32
 	prov      int32
 	day       int32
-	elsewhere int  // claims at other providers during the stay
-	overlap   bool // another stay elsewhere overlaps it
-	noCare    bool // lines show nothing but bed, nursing and consultation
-	copied    bool // the same item list is on three or more other patients' stays here
-	noExam    bool // a stay of three days or more whose lines have no examination
+	elsewhere int   // claims at other providers during the stay
+	overlap   bool  // another stay elsewhere overlaps it
+	overProv  int32 // the provider of the first such stay, −1 when none
+	noCare    bool  // lines show nothing but bed, nursing and consultation
+	copied    bool  // the same item list is on three or more other patients' stays here
+	noExam    bool  // a stay of three days or more whose lines have no examination
 	weight    float64
 }
 
@@ -107,7 +108,7 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 			if d.CType[c] != dataset.Inpatient || d.CEnd[c] <= d.CStart[c] {
 				continue
 			}
-			s := stay{c: c, pat: pt, prov: d.CProv[c], day: d.Day(c)}
+			s := stay{c: c, pat: pt, prov: d.CProv[c], day: d.Day(c), overProv: -1}
 			start, end := d.CStart[c], d.CEnd[c]
 			for _, o := range cs {
 				if o == c || d.CProv[o] == s.prov {
@@ -115,6 +116,9 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 				}
 				if d.CType[o] == dataset.Inpatient {
 					if d.CStart[o] < end-grace && d.CEnd[o] > start+grace {
+						if !s.overlap {
+							s.overProv = d.CProv[o]
+						}
 						s.overlap = true
 					}
 					continue
@@ -212,6 +216,7 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 			}
 		}
 	}
+	out = mergeOverlapLeads(out)
 	out = append(out, referralBatches(d, minScore)...)
 	return append(out, admissionWaves(d, minScore)...), nil
 }
@@ -357,6 +362,28 @@ func ghostRing(d *dataset.Claims, pv int32, w []stay, surprise, minScore float64
 	}}, true
 }
 
+// mergeOverlapLeads makes the leads of two overlapping stays, which name the same patient and
+// institutions, one lead with both stays' claims, amounts and reasons.
+func mergeOverlapLeads(cs []finding.Candidate) []finding.Candidate {
+	at := map[string]int{}
+	out := cs[:0]
+	for _, c := range cs {
+		i, dup := at[c.Ring.ID]
+		if !dup || !c.Lead || c.Ring.Kind != graph.KindGhostHospitalization {
+			at[c.Ring.ID] = len(out)
+			out = append(out, c)
+			continue
+		}
+		m := &out[i]
+		m.Ring.Amount += c.Ring.Amount
+		m.Ring.Claims += c.Ring.Claims
+		m.Ring.Score = max(m.Ring.Score, c.Ring.Score)
+		m.Ring.Reasons = append(slices.Clip(m.Ring.Reasons), c.Ring.Reasons...)
+		finding.SortReasons(m.Ring.Reasons)
+	}
+	return out
+}
+
 // providerCredit: paper admissions need the institution.
 func providerCredit(d *dataset.Claims, pv int32) float64 {
 	if d.ProvOwn[pv] == dataset.OwnPublic {
@@ -365,11 +392,19 @@ func providerCredit(d *dataset.Claims, pv int32) float64 {
 	return 1
 }
 
-// ghostLead reports one ghost-looking stay.
+// ghostLead reports one ghost-looking stay. A stay overlapping a stay elsewhere names both
+// institutions: the two stays are one lead (mergeOverlapLeads), wherever the second was billed
+// — in another pooling region it is the cross-region duplicate reimbursement of the special
+// actions.
 func ghostLead(d *dataset.Claims, s stay) finding.Candidate {
 	refs := []graph.Ref{d.PatRef(s.pat), d.ProvRef(s.prov)}
+	provs, credit := []int32{s.prov}, []float64{0.5}
+	if s.overProv >= 0 {
+		refs = append(refs, d.ProvRef(s.overProv))
+		provs, credit = append(provs, s.overProv), append(credit, 0.5)
+	}
 	r := stayReason(d, s)
-	return finding.Candidate{Lead: true, Pats: []int32{s.pat}, Provs: []int32{s.prov}, ProvCredit: []float64{0.5}, Ring: graph.Ring{
+	return finding.Candidate{Lead: true, Pats: []int32{s.pat}, Provs: provs, ProvCredit: credit, Ring: graph.Ring{
 		ID: finding.ID(graph.KindGhostHospitalization, refs), Kind: graph.KindGhostHospitalization, Score: finding.Round4(s.weight),
 		Members: refs, Amount: graph.Money(d.CFund[s.c]), Claims: 1, Region: d.RegionOf(s.prov), Reasons: []graph.Reason{r},
 	}}

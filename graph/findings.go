@@ -85,6 +85,24 @@ type Findings struct {
 	Entities []EntityRisk `json:"entities"`
 	// ProviderModel describes the provider re-ranker when the run had labelled providers.
 	ProviderModel *ProviderModel `json:"provider_model,omitempty"`
+	// Partition describes a region-partitioned run (absent for a whole run).
+	Partition *Partition `json:"partition,omitempty"`
+}
+
+// Partition is how a region-partitioned run was split: one run per pooling region and, when
+// Stitched, one over the parties that claim in several regions (region "*").
+type Partition struct {
+	Stitched bool        `json:"stitched"`
+	Runs     []RegionRun `json:"runs"`
+}
+
+// RegionRun is one run of a partitioned detection.
+type RegionRun struct {
+	Region    string  `json:"region"` // pooling-region code, "*" for the stitching run
+	Claims    int     `json:"claims"`
+	Rings     int     `json:"rings"`
+	Leads     int     `json:"leads"`
+	ElapsedMS float64 `json:"elapsed_ms"`
 }
 
 // ProviderModel is the provider re-ranker trained on labelled providers: an L2-regularised

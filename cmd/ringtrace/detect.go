@@ -38,6 +38,9 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	fs.String("out", "findings.json", "findings JSON output file (- for stdout)")
 	fs.String("params", "", "JSON file with detection parameters (snake_case keys of docs/detection.md)")
 	fs.String("labels", "", "CSV of provider verdicts (provider_id,potential_fraud Yes/No or 1/0) to train the provider re-ranker")
+	fs.StringSlice("region", nil, "detect only the claims at providers of these pooling regions (统筹区 codes, comma-separated); no cross-region pass")
+	fs.Bool("by-region", false, "province run: detect each pooling region on its own, then stitch the parties that claim in several regions")
+	fs.Int("region-workers", 2, "regions detected at once with --region or --by-region (each holds its region's claims)")
 	// The parameter flags: each is the parameter of the same name (dashes for underscores).
 	fs.Uint64("seed", def.Seed, "random seed for community detection and sampling")
 	fs.Int("window-minutes", 720, "ignored since findings version 2 (sessions are provider-days and blocks of days); accepted for old scripts")
@@ -86,7 +89,17 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 			return &exitError{code: 2, err: err}
 		}
 	}
-	f, err := algorithms.DetectLabelled(ctx, src, p, labels, prog.report)
+	var f graph.Findings
+	regions, byRegion := v.GetStringSlice("region"), v.GetBool("by-region")
+	if len(regions) > 0 || byRegion {
+		if len(regions) > 0 && byRegion {
+			return &exitError{code: 2, err: graph.FieldErrorf("region", "--region and --by-region exclude each other (--by-region runs every region)")}
+		}
+		o := algorithms.RegionOptions{Regions: regions, Workers: v.GetInt("region-workers"), Stitch: byRegion}
+		f, err = algorithms.DetectByRegion(ctx, src, p, labels, o, prog.report)
+	} else {
+		f, err = algorithms.DetectLabelled(ctx, src, p, labels, prog.report)
+	}
 	prog.done()
 	if err != nil {
 		return err

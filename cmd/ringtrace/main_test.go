@@ -87,6 +87,21 @@ func TestMainJob(t *testing.T) {
 		t.Error("detect from the store and from the CSV directory disagree on the rings")
 	}
 
+	// The province run from the store: one run per region and the stitching run, recorded in
+	// the findings; --region and --by-region together are a usage error.
+	byRegion := filepath.Join(dir, "regions.json")
+	if code, _, stderr := runCLI(t, "detect", "--db", db, "--out", byRegion, "--by-region", "--region-workers", "2"); code != 0 {
+		t.Fatalf("detect --by-region exit %d: %s", code, stderr)
+	}
+	if p := readFindings(t, byRegion).Partition; p == nil || len(p.Runs) < 2 {
+		t.Errorf("detect --by-region: partition %+v, want a run per region", p)
+	} else if code, _, stderr := runCLI(t, "detect", "--db", db, "--out", byRegion, "--region", p.Runs[0].Region); code != 0 {
+		t.Errorf("detect --region %s exit %d: %s", p.Runs[0].Region, code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "detect", "--db", db, "--out", byRegion, "--region", "530100", "--by-region"); code != 2 || !strings.Contains(stderr, "region") {
+		t.Errorf("--region with --by-region: exit %d, %s; want 2 naming the flag", code, stderr)
+	}
+
 	code, out, stderr := runCLI(t, "eval", "--truth", filepath.Join(data, "truth.json"), "--findings", fromStore)
 	if code != 0 {
 		t.Fatalf("eval exit %d: %s", code, stderr)

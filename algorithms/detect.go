@@ -1,6 +1,7 @@
 package algorithms
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -72,6 +73,14 @@ func Detect(ctx context.Context, src graph.Scanner, p Params, progress func(phas
 func DetectLabelled(ctx context.Context, src graph.Scanner, p Params, labels Labels, progress func(phase string, pct float64)) (graph.Findings, error) {
 	if err := p.Validate(); err != nil {
 		return graph.Findings{}, err
+	}
+	if p.ByRegion || len(p.Regions) > 0 {
+		o := RegionOptions{Regions: p.Regions, Workers: cmp.Or(p.RegionWorkers, 2), Stitch: p.ByRegion}
+		f, err := DetectByRegion(ctx, src, p.whole(), labels, o, progress)
+		if err == nil {
+			f.Params = p.AsMap()
+		}
+		return f, err
 	}
 	pm := &progressMeter{fn: progress}
 	t0 := time.Now()

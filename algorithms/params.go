@@ -37,6 +37,13 @@ type Params struct {
 	// Damping is the damping factor of the personalised PageRank that spreads risk.
 	Damping float64 `json:"damping"`
 
+	// Partition runs the detectors per pooling region (docs/scale.md): Regions restricts the
+	// run to these regions with no cross-region pass; ByRegion runs every region and the
+	// cross-region pass; RegionWorkers regions at once (0: 2). Absent, the run is whole.
+	Regions       []string `json:"regions,omitempty"`
+	ByRegion      bool     `json:"by_region,omitempty"`
+	RegionWorkers int      `json:"region_workers,omitempty"`
+
 	Legacy
 }
 
@@ -87,6 +94,10 @@ func (p Params) Validate() error {
 		}
 	}
 	switch {
+	case len(p.Regions) > 0 && p.ByRegion:
+		return graph.FieldErrorf("regions", "regions 与 by_region 不能同时使用 / regions and by_region exclude each other (by_region runs every region)")
+	case p.RegionWorkers < 0 || p.RegionWorkers > 64:
+		return graph.FieldErrorf("region_workers", "region_workers 参数无效 (invalid): must be between 1 and 64, got %d", p.RegionWorkers)
 	case !(p.MinRingScore >= 0 && p.MinRingScore <= 1):
 		return graph.FieldErrorf("min_ring_score", "min_ring_score 参数无效 (invalid): must be between 0 and 1")
 	case !(p.MinEntityScore >= 0 && p.MinEntityScore <= 1):

@@ -1,6 +1,7 @@
 package algorithms
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/ringtrace/ringtrace/graph"
@@ -27,7 +28,7 @@ func TestDecodeParams(t *testing.T) {
 				if err != nil {
 					t.Fatalf("unexpected error %v", err)
 				}
-				if c.in == "" && p != base {
+				if c.in == "" && !reflect.DeepEqual(p, base) {
 					t.Fatalf("empty input changed params")
 				}
 				if c.name == "one key" && p.CoVisit.MinSessions != 4 {

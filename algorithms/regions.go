@@ -256,6 +256,7 @@ func (s *regionScanner) ScanClaimItems(ctx context.Context, fn func(graph.ClaimI
 // dropped when a cross-region finding of its kind holds all its members. An entity's risk is
 // its highest in any run. The provider re-ranker is per run and not reported.
 func DetectByRegion(ctx context.Context, src graph.Scanner, p Params, labels Labels, o RegionOptions, progress func(phase string, pct float64)) (graph.Findings, error) {
+	p = p.whole()
 	if err := p.Validate(); err != nil {
 		return graph.Findings{}, err
 	}
@@ -348,6 +349,12 @@ func DetectByRegion(ctx context.Context, src graph.Scanner, p Params, labels Lab
 	out.Params = p.AsMap()
 	out.Partition = &graph.Partition{Stitched: stitched != nil, Runs: runs}
 	return out, nil
+}
+
+// whole is p without its partition: the parameters of each region's run.
+func (p Params) whole() Params {
+	p.Regions, p.ByRegion, p.RegionWorkers = nil, false, 0
+	return p
 }
 
 // mergeRegions merges the region runs' findings with the stitching run's cross-region ones.

@@ -89,17 +89,19 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 			return &exitError{code: 2, err: err}
 		}
 	}
-	var f graph.Findings
-	regions, byRegion := v.GetStringSlice("region"), v.GetBool("by-region")
-	if len(regions) > 0 || byRegion {
-		if len(regions) > 0 && byRegion {
-			return &exitError{code: 2, err: graph.FieldErrorf("region", "--region and --by-region exclude each other (--by-region runs every region)")}
-		}
-		o := algorithms.RegionOptions{Regions: regions, Workers: v.GetInt("region-workers"), Stitch: byRegion}
-		f, err = algorithms.DetectByRegion(ctx, src, p, labels, o, prog.report)
-	} else {
-		f, err = algorithms.DetectLabelled(ctx, src, p, labels, prog.report)
+	if rs := v.GetStringSlice("region"); len(rs) > 0 {
+		p.Regions = rs
 	}
+	if v.GetBool("by-region") {
+		p.ByRegion = true
+	}
+	if v.IsSet("region-workers") {
+		p.RegionWorkers = v.GetInt("region-workers")
+	}
+	if err := p.Validate(); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	f, err := algorithms.DetectLabelled(ctx, src, p, labels, prog.report)
 	prog.done()
 	if err != nil {
 		return err

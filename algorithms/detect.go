@@ -239,6 +239,10 @@ func regions(d *dataset.Claims, provs []int32) []string {
 //   - a co-visit or card group at a pharmacy whose cards a collection group explains;
 //   - a co-visit group of at most four cards that a holder group explains (one person with
 //     several cards comes "together" by construction);
+//   - a card group used together at one counter that is a collusion ring of more than four
+//     cards at that provider seen again, or five cards or more of it (the ring's session seen
+//     card by card: recruits, not a lender); two to four cards inside a ring can be a holder's
+//     and stay;
 //   - of a ghost-hospitalisation batch and a collusion ring with mostly the same patients
 //     (a ring sending its recruits to a partner hospital), the one with the larger expected
 //     amount.
@@ -256,6 +260,9 @@ func dedupe(cs []finding.Candidate) []finding.Candidate {
 			case kb == graph.KindPharmacyCardCollection && (ka == graph.KindCollusionRing || ka == graph.KindCardLending) && sharesProvider(a, b) && jac >= 0.3:
 				drop[i] = true
 			case ka == graph.KindCollusionRing && kb == graph.KindCardLending && len(a.Pats) <= 4 && jac >= 0.5:
+				drop[i] = true
+			case ka == graph.KindCardLending && kb == graph.KindCollusionRing && len(a.Provs) == 1 && len(b.Pats) > 4 &&
+				sharesProvider(a, b) && (jac >= 0.8 || len(a.Pats) >= 5 && containedShare(a.Pats, b.Pats) >= 0.8):
 				drop[i] = true
 			case ka == graph.KindGhostHospitalization && kb == graph.KindCollusionRing && jac >= 0.5:
 				if expected(a) < expected(b) || (expected(a) == expected(b) && i > j) {
@@ -326,6 +333,20 @@ func dedupe(cs []finding.Candidate) []finding.Candidate {
 		}
 	}
 	return out
+}
+
+// containedShare is the share of the cards of a that are in b (both sorted).
+func containedShare(a, b []int32) float64 {
+	if len(a) == 0 {
+		return 0
+	}
+	n := 0
+	for _, x := range a {
+		if _, ok := slices.BinarySearch(b, x); ok {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a))
 }
 
 func sharesProvider(a, b finding.Candidate) bool {

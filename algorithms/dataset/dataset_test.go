@@ -64,3 +64,17 @@ func TestAgeAt(t *testing.T) {
 		t.Error("unknown birth date must give −1")
 	}
 }
+
+// TestHouseholdInfections: the infections a household passes around are one class, whether
+// coded by the pathogen, the organ or the symptom; chronic codes are not.
+func TestHouseholdInfections(t *testing.T) {
+	for code, want := range map[string]DiagClass{
+		"J11.101": DiagAcuteInfection, "J06.900": DiagAcuteInfection, "A09.900": DiagAcuteInfection,
+		"H10.900": DiagAcuteInfection, "R50.900": DiagAcuteInfection, "U07.1": DiagAcuteInfection,
+		"B18.1": DiagChronic, "J44.9": DiagChronic, "H25.9": DiagOther, "R51": DiagOther,
+	} {
+		if got := ClassifyDiagnosis(code); got != want {
+			t.Errorf("%s: class %d, want %d", code, got, want)
+		}
+	}
+}

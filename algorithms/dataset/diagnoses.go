@@ -17,7 +17,7 @@ const (
 	DiagChronic                  // long-term conditions managed in scheduled visits
 	DiagCheckup                  // Z00–Z02, Z10: examinations of people without complaint
 	DiagInjury                   // S00–T98, V01–Y98: injuries, poisoning, external causes
-	DiagAcuteInfection           // A00–B99, J00–J22: infections that spread through a school or household
+	DiagAcuteInfection           // A00–B99, J00–J22, H10, R50, U07: infections that spread through a school or household
 )
 
 var chronicPrefixes = []string{
@@ -52,6 +52,9 @@ func ClassifyDiagnosis(code string) DiagClass {
 	case c[0] == 'S' || c[0] == 'T' || c[0] == 'V' || c[0] == 'W' || c[0] == 'X' || c[0] == 'Y':
 		return DiagInjury
 	case c[0] == 'A' || c[0] == 'B' && !strings.HasPrefix(c, "B18") || (c[0] == 'J' && len(c) >= 3 && c[1:3] <= "22"):
+		return DiagAcuteInfection
+	case strings.HasPrefix(c, "H10") || strings.HasPrefix(c, "R50") || strings.HasPrefix(c, "U07"):
+		// conjunctivitis, fever of unknown origin (a child's infection before its name), COVID-19
 		return DiagAcuteInfection
 	}
 	for _, p := range chronicPrefixes {

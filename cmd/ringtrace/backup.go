@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 
 	"github.com/ringtrace/ringtrace/api/state"
 	"github.com/ringtrace/ringtrace/api/state/backup"
@@ -17,14 +18,46 @@ import (
 
 func init() {
 	register(&command{
-		name:    "backup",
-		summary: "write a consistent backup of the state directory and the embedded graph store, also while the server runs (备份): backup --out FILE [--state-dir DIR] [--db DIR]",
-		run:     runBackup,
+		use:     "backup",
+		summary: "write a consistent backup of the state directory and the embedded graph store, also while the server runs (备份)",
+		long: `写出状态目录（用户、案件、任务、发现、审计记录）和嵌入式图存储的一致性备份（.tar.gz）。服务运行时通过
+<state-dir>/backup.sock 请服务器写出；服务停止时直接打开数据库。备份写完后按清单校验，再改为正式文件名。
+
+Writes a consistent backup (.tar.gz) of the state directory and the embedded graph store. With the
+server running it asks the server over <state-dir>/backup.sock; with the server stopped it opens
+the databases itself. The archive is checked against its manifest before it gets its name.`,
+		example: `  # 备份（服务运行时也可）/ back up, also while the server runs
+  ringtrace backup --out backups/ringtrace-$(date +%F).tar.gz --state-dir ringtrace-data/state
+
+  # 只备份状态目录 / the state directory only (server stopped)
+  ringtrace backup --out state-only.tar.gz --no-graph`,
+		flags: func(fs *pflag.FlagSet) {
+			fs.String("out", "", "archive to write (.tar.gz)")
+			fs.Bool("no-graph", false, "server stopped: leave the embedded graph store (--db) out")
+			addOfflineStateFlags(fs)
+		},
+		run: runBackup,
 	})
 	register(&command{
-		name:    "restore",
-		summary: "restore a backup into an empty state directory (and graph store) (恢复): restore --in FILE [--state-dir DIR] [--db DIR] [--force]",
-		run:     runRestore,
+		use:     "restore",
+		summary: "restore a backup into an empty state directory (and graph store), server stopped (恢复)",
+		long: `把 ringtrace backup 写出的备份恢复到空的状态目录（和图存储目录），并校验恢复后的审计链。目录非空时拒绝，
+除非给出 --force（原目录移到 <dir>.before-restore-<时间>）。服务须已停止。
+
+Restores an archive written by ringtrace backup into an empty state directory (and graph store
+directory) and verifies the restored audit chain. Non-empty directories are refused unless
+--force moves them aside to <dir>.before-restore-<time>. The server must be stopped.`,
+		example: `  # 恢复到新目录 / into new directories
+  ringtrace restore --in backups/ringtrace-2024-07-01.tar.gz --state-dir /srv/rt/state --db /srv/rt/graph
+
+  # 覆盖现有目录（原目录保留在旁边）/ over existing directories, kept aside
+  ringtrace restore --in backups/ringtrace-2024-07-01.tar.gz --force`,
+		flags: func(fs *pflag.FlagSet) {
+			fs.String("in", "", "archive written by ringtrace backup")
+			fs.Bool("force", false, "restore over non-empty directories, moving them aside to <dir>.before-restore-<time>")
+			addOfflineStateFlags(fs)
+		},
+		run: runRestore,
 	})
 }
 
@@ -32,14 +65,8 @@ func init() {
 // server running it asks the server over <state-dir>/backup.sock (the archive then holds the
 // server's embedded store, if that is its store); with the server stopped it opens the databases
 // itself. The archive is checked against its manifest before it is given its name.
-func runBackup(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags("backup")
-	fs.String("out", "", "archive to write (.tar.gz)")
-	fs.Bool("no-graph", false, "server stopped: leave the embedded graph store (--db) out")
-	dir, v, err := offlineStateDirConfig(fs, args)
-	if err != nil || dir == "" {
-		return err
-	}
+func runBackup(ctx context.Context, env *Env, v *viper.Viper, _ *pflag.FlagSet) error {
+	dir := offlineStateDir(v)
 	out := v.GetString("out")
 	if out == "" {
 		return &exitError{2, errors.New("backup: --out FILE is required")}
@@ -106,14 +133,8 @@ func checkArchive(path string) (backup.Manifest, error) {
 
 // runRestore is `ringtrace restore --in FILE [--state-dir DIR] [--db DIR] [--force]`, with the
 // server stopped.
-func runRestore(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags("restore")
-	fs.String("in", "", "archive written by ringtrace backup")
-	fs.Bool("force", false, "restore over non-empty directories, moving them aside to <dir>.before-restore-<time>")
-	dir, v, err := offlineStateDirConfig(fs, args)
-	if err != nil || dir == "" {
-		return err
-	}
+func runRestore(ctx context.Context, env *Env, v *viper.Viper, _ *pflag.FlagSet) error {
+	dir := offlineStateDir(v)
 	in := v.GetString("in")
 	if in == "" {
 		return &exitError{2, errors.New("restore: --in FILE is required")}
@@ -136,21 +157,4 @@ func runRestore(ctx context.Context, env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "恢复完成 / restored into %s: backup of %s, audit trail OK: %d records, head %s\n", where, res.Manifest.CreatedAt.Format(time.RFC3339), res.Audit.Records, res.Audit.Head)
 	return nil
-}
-
-// offlineStateDirConfig is offlineStateDirFlags returning the parsed configuration too.
-func offlineStateDirConfig(fs *pflag.FlagSet, args []string) (string, interface {
-	GetString(string) string
-	GetBool(string) bool
-}, error) {
-	fs.String("state-dir", "", "the server's state directory (default: state/ beside --db)")
-	fs.String("db", "ringtrace-data/graph", "embedded store directory")
-	v, err := loadConfig(fs, args)
-	if err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return "", nil, nil
-		}
-		return "", nil, &exitError{2, err}
-	}
-	return stateDir(v, "embedded"), v, nil
 }

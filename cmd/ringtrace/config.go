@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -39,13 +38,6 @@ func (c StoreConfig) Validate() error {
 	return nil
 }
 
-// newFlags returns a flag set for a subcommand with the flags every subcommand shares.
-func newFlags(name string) *pflag.FlagSet {
-	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
-	fs.String("config", "", "config file (YAML, TOML or JSON); RINGTRACE_CONFIG")
-	return fs
-}
-
 // addStoreFlags adds the flags that select a graph store.
 func addStoreFlags(fs *pflag.FlagSet) {
 	fs.String("store", "embedded", "graph store: embedded or neo4j")
@@ -57,12 +49,11 @@ func addStoreFlags(fs *pflag.FlagSet) {
 	fs.String("neo4j-ca", "", "PEM file of the CA (or self-signed certificate) trusted for a bolt+s:// / neo4j+s:// server; default: the system's roots")
 }
 
-// loadConfig parses args into fs and returns a viper instance that resolves, in order of
-// precedence, flags, RINGTRACE_* environment variables, the config file and the flag defaults.
-func loadConfig(fs *pflag.FlagSet, args []string) (*viper.Viper, error) {
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
+// bindConfig is the one place where flags, RINGTRACE_* environment variables and the config file
+// meet: it returns a viper instance over the parsed flags of a command that resolves, in order of
+// precedence, a flag given on the command line, RINGTRACE_<FLAG> (dashes and dots become
+// underscores), the config file (--config or RINGTRACE_CONFIG) and the flag's default.
+func bindConfig(fs *pflag.FlagSet) (*viper.Viper, error) {
 	v := viper.New()
 	v.SetEnvPrefix("RINGTRACE")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_", ".", "_"))
@@ -105,26 +96,15 @@ func stateDir(v *viper.Viper, storeKind string) string {
 	return filepath.Join("ringtrace-data", "state")
 }
 
-// offlineStateDir parses the flags of an offline command on a stopped server's state directory
-// (`audit verify`, `users …`) and returns the directory; "" with a nil error after --help.
-func offlineStateDir(name string, args []string) (string, error) {
-	return offlineStateDirFlags(newFlags(name), args)
-}
-
-// offlineStateDirFlags is offlineStateDir with the command's flag set, whose remaining arguments
-// the command reads.
-func offlineStateDirFlags(fs *pflag.FlagSet, args []string) (string, error) {
+// addOfflineStateFlags adds the flags of an offline command on a stopped server's state
+// directory (`audit verify`, `users …`, `backup`, `restore`); offlineStateDir reads them.
+func addOfflineStateFlags(fs *pflag.FlagSet) {
 	fs.String("state-dir", "", "the server's state directory (default: state/ beside --db)")
 	fs.String("db", "ringtrace-data/graph", "embedded store directory, used to find the default state directory")
-	v, err := loadConfig(fs, args)
-	if err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return "", nil
-		}
-		return "", &exitError{2, err}
-	}
-	return stateDir(v, "embedded"), nil
 }
+
+// offlineStateDir is the state directory the flags of addOfflineStateFlags give.
+func offlineStateDir(v *viper.Viper) string { return stateDir(v, "embedded") }
 
 // durationOr returns v's duration for key, or def when unset or invalid.
 func durationOr(v *viper.Viper, key string, def time.Duration) time.Duration {

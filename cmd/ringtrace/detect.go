@@ -22,17 +22,36 @@ import (
 
 func init() {
 	register(&command{
-		name:    "detect",
-		summary: "run ring detection on a claims directory or a store and write findings JSON",
-		run:     runDetect,
+		use:     "detect",
+		summary: "run ring detection on a claims directory or a store and write findings JSON (团伙检测)",
+		long: `对结算数据目录（--data，直接流式读取）或图存储（--db 或 --store neo4j）运行团伙检测，把发现（团伙与线索分开）
+写成 findings JSON（docs/findings.md，第 2 版）。检测参数取默认值，再依次被 --params 文件和各参数标志覆盖。
+
+Runs ring detection on a claims CSV directory (--data, streamed, no store) or on the graph store
+(--db, or --store neo4j), with progress on stderr, and writes the findings JSON of
+docs/findings.md (version 2: rings and leads apart) to --out. Parameters: the defaults, then the
+--params file (snake_case keys of docs/detection.md), then each parameter flag that is set.`,
+		example: `  # 从嵌入式存储检测 / detect from the embedded store
+  ringtrace detect --db demo/graph --out findings.json
+
+  # 直接读取 CSV 目录，固定随机种子 / straight from the CSV directory, fixed seed
+  ringtrace detect --data demo/csv --out findings.json --seed 7
+
+  # 全省按统筹区分别检测再拼接 / province run: each pooling region, then the stitching pass
+  ringtrace detect --db province/graph --by-region --region-workers 2 --out findings.json
+
+  # 从 Neo4j 检测，参数来自文件 / from Neo4j with parameters from a file
+  RINGTRACE_NEO4J_PASSWORD=… ringtrace detect --store neo4j --neo4j-uri bolt://127.0.0.1:7687 --params params.json --out -`,
+		flags: detectFlags,
+		run:   runDetect,
 	})
 }
 
-// runDetect reads the graph from --data (CSV directory, streamed) or from the configured store,
-// runs algorithms.Detect with progress on stderr, and writes the findings JSON to --out.
-func runDetect(ctx context.Context, env *Env, args []string) error {
+// detectParamFlags are the parameter flags: each is the parameter of the same name (dashes for underscores).
+var detectParamFlags = []string{"seed", "window-minutes", "min-covisit-days", "min-ring-score", "resolution", "large-claim-yuan", "high-frequency-per-year"}
+
+func detectFlags(fs *pflag.FlagSet) {
 	def := algorithms.DefaultParams()
-	fs := newFlags("detect")
 	addStoreFlags(fs)
 	fs.String("data", "", "claims CSV directory to read directly (no store); empty reads the store")
 	fs.String("out", "findings.json", "findings JSON output file (- for stdout)")
@@ -41,7 +60,7 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	fs.StringSlice("region", nil, "detect only the claims at providers of these pooling regions (统筹区 codes, comma-separated); no cross-region pass")
 	fs.Bool("by-region", false, "province run: detect each pooling region on its own, then stitch the parties that claim in several regions")
 	fs.Int("region-workers", 2, "regions detected at once with --region or --by-region (each holds its region's claims)")
-	// The parameter flags: each is the parameter of the same name (dashes for underscores).
+	// The parameter flags (detectParamFlags): each is the parameter of the same name.
 	fs.Uint64("seed", def.Seed, "random seed for community detection and sampling")
 	fs.Int("window-minutes", 720, "ignored since findings version 2 (sessions are provider-days and blocks of days); accepted for old scripts")
 	fs.Int("min-covisit-days", def.CoVisit.MinSessions, "distinct sessions a co-visit group needs")
@@ -49,12 +68,12 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	fs.Float64("resolution", def.CoVisit.Resolution, "Louvain modularity resolution of co-visit candidates")
 	fs.Float64("large-claim-yuan", def.LargeClaimYuan, "single-claim screening threshold in yuan")
 	fs.Int("high-frequency-per-year", def.HighFrequencyPerYear, "reimbursements per year screening threshold")
-	paramFlags := []string{"seed", "window-minutes", "min-covisit-days", "min-ring-score", "resolution", "large-claim-yuan", "high-frequency-per-year"}
-	v, err := loadConfig(fs, args)
-	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	p, err := detectionParams(v, fs, def, paramFlags)
+}
+
+// runDetect reads the graph from --data (CSV directory, streamed) or from the configured store,
+// runs algorithms.Detect with progress on stderr, and writes the findings JSON to --out.
+func runDetect(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.FlagSet) error {
+	p, err := detectionParams(v, fs, algorithms.DefaultParams(), detectParamFlags)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}

@@ -10,31 +10,46 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
 	"github.com/ringtrace/ringtrace/algorithms/evaluate"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
 func init() {
 	register(&command{
-		name:    "eval",
-		summary: "score findings against labelled truth (ring precision/recall, precision@K, AUC)",
-		run:     runEval,
+		use:     "eval",
+		summary: "score findings against labelled truth: ring precision/recall, precision@K, AUC (检测评估)",
+		long: `用已知真值（generate 写出的 truth.json，或已确认的案件）评估检测发现：团伙与线索的精确率、召回率、
+precision@K、各类型与各场景的结果，以及主体排序的 ROC AUC（docs/eval.md）。也可用机构标签文件（--labels）评估机构风险排序。
+
+Scores a findings JSON against labelled truth (truth.json from generate, or confirmed cases):
+ring and lead precision and recall, precision@K, per kind and per pattern, and the entity ROC AUC
+(docs/eval.md). With --labels instead, judges the provider ranking against known verdicts, with
+naive baselines when --data is given.`,
+		example: `  # 对照真值评估 / against the generator's truth
+  ringtrace eval --truth demo/csv/truth.json --findings demo/findings.json --k 20
+
+  # 以 JSON 输出，按机构标签评估 / JSON report against provider verdicts
+  ringtrace eval --labels verdicts.csv --findings findings.json --data demo/csv --json`,
+		flags: evalFlags,
+		run:   runEval,
 	})
 }
 
-// runEval reads truth.json and findings.json and prints the evaluation of docs/eval.md.
-func runEval(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags("eval")
+// evalFlags are the flags of `ringtrace eval`.
+func evalFlags(fs *pflag.FlagSet) {
 	fs.String("truth", "", "truth.json written by generate (or confirmed cases)")
 	fs.String("findings", "findings.json", "findings JSON written by detect")
 	fs.Int("k", 20, "K of precision@K")
 	fs.Bool("json", false, "print the report as JSON")
 	fs.String("labels", "", "CSV of provider verdicts (provider_id,Yes/No): judge the provider ranking against them")
 	fs.String("data", "", "with --labels: the claims directory, to print naive baselines (claim count, fund amount)")
-	v, err := loadConfig(fs, args)
-	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
+}
+
+// runEval reads truth.json and findings.json and prints the evaluation of docs/eval.md.
+func runEval(ctx context.Context, env *Env, v *viper.Viper, _ *pflag.FlagSet) error {
 	if v.GetString("truth") == "" && v.GetString("labels") == "" {
 		return &exitError{code: 2, err: graph.FieldErrorf("truth", "需要 --truth 或 --labels 文件 / --truth or --labels is required")}
 	}

@@ -6,43 +6,73 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
 	"github.com/ringtrace/ringtrace/api/referral"
 )
 
 func init() {
 	register(&command{
-		name:    "export",
-		summary: "police referral packages: export case ID | verify ZIP | keygen",
-		run:     runExport,
+		use:     "export",
+		summary: "police referral packages: export case ID | verify ZIP | keygen (移送材料)",
+		long: `公安移送材料包：导出已移送案件的签名材料包、校验收到的材料包、生成签名密钥。
+
+Police referral packages (docs/referral.md): export the signed package of a transferred case,
+verify a package received, generate the bureau's signing key.`,
+		example: `  # 生成签名密钥 / generate the signing key
+  ringtrace export keygen --out /etc/ringtrace/signing.key
+
+  # 导出案件材料包（服务停止时）/ export a case's package (server stopped)
+  ringtrace export case AJ-2024-000123 --out AJ-2024-000123.zip --signing-key /etc/ringtrace/signing.key --user chen
+
+  # 公安方校验 / the police verify it
+  ringtrace export verify AJ-2024-000123.zip --trust trusted-keys.txt`,
+		subs: []*command{{
+			use:     "case ID",
+			summary: "write the signed referral package of a transferred case, server stopped (导出案件材料包)",
+			long: `组装已移送案件的签名材料包，与 POST /api/cases/{id}/export 相同，并记入审计记录。服务须已停止（它持有状态数据库）。
+
+Assembles the signed referral package of a transferred case as POST /api/cases/{id}/export does,
+audit-logged in the state database. The server must be stopped (it holds the state database).`,
+			example: `  # 以科长身份导出 / export as a supervisor
+  ringtrace export case AJ-2024-000123 --out AJ-2024-000123.zip --signing-key signing.key --user chen`,
+			flags: exportCaseFlags,
+			args:  exactArgs(1, "ringtrace export case ID --out FILE.zip --signing-key FILE --user NAME [--state-dir DIR] [--store …]"),
+			run:   runExportCase,
+		}, {
+			use:     "verify ZIP",
+			summary: "check a referral package's signature and files against a trusted key (校验材料包)",
+			long: `校验材料包：签名与每个文件的哈希，以及签名密钥是否为受信任的密钥（--pubkey 或 --trust）。通过时退出码 0，否则 1。
+
+Checks a package's integrity (the signature by the key its manifest names, every file's hash),
+then whether that key is a trusted one (--pubkey or --trust): without that anyone could re-sign an
+edited package. Exit 0 verified, 1 not.`,
+			example: `  # 用医保局公布的公钥校验 / against the bureau's published key
+  ringtrace export verify AJ-2024-000123.zip --pubkey 3b6a27bc…
+
+  # 用受信任密钥清单校验 / against a trusted-keys file
+  ringtrace export verify AJ-2024-000123.zip --trust trusted-keys.txt`,
+			flags: func(fs *pflag.FlagSet) {
+				fs.String("pubkey", "", "trusted Ed25519 public key (hex) of the exporting bureau")
+				fs.String("trust", "", "file of trusted public keys the bureau distributes (one hex key per line, # comments)")
+			},
+			args: exactArgs(1, "ringtrace export verify ZIP --pubkey HEX | --trust FILE"),
+			run:  runExportVerify,
+		}, {
+			use:     "keygen",
+			summary: "generate the Ed25519 key that signs referral packages (生成签名密钥)",
+			long:    "生成签名移送材料包的 Ed25519 私钥（文件权限 0600），并显示公钥和指纹供公布。\nGenerates the Ed25519 private key that signs referral packages (mode 0600) and prints the public key and fingerprint to publish.",
+			example: "  # 生成密钥 / generate the key\n  ringtrace export keygen --out /etc/ringtrace/signing.key",
+			flags: func(fs *pflag.FlagSet) {
+				fs.String("out", "", "where to write the new private key (must not exist)")
+			},
+			run: runExportKeygen,
+		}},
 	})
 }
 
-func runExport(ctx context.Context, env *Env, args []string) error {
-	if len(args) == 0 {
-		return &exitError{code: 2, err: errors.New("usage: ringtrace export case ID --out FILE | verify ZIP --pubkey HEX|--trust FILE | keygen --out FILE")}
-	}
-	switch args[0] {
-	case "verify":
-		return runExportVerify(env, args[1:])
-	case "keygen":
-		return runExportKeygen(env, args[1:])
-	case "case":
-		return runExportCase(ctx, env, args[1:])
-	}
-	return &exitError{code: 2, err: fmt.Errorf("unknown export subcommand %q (want case, verify or keygen)", args[0])}
-}
-
-func runExportVerify(env *Env, args []string) error {
-	fs := newFlags("export verify")
-	fs.String("pubkey", "", "trusted Ed25519 public key (hex) of the exporting bureau")
-	fs.String("trust", "", "file of trusted public keys the bureau distributes (one hex key per line, # comments)")
-	v, err := loadConfig(fs, args)
-	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	if fs.NArg() != 1 {
-		return &exitError{code: 2, err: errors.New("usage: ringtrace export verify ZIP --pubkey HEX | --trust FILE")}
-	}
+func runExportVerify(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.FlagSet) error {
 	trusted, err := trustedKeys(v.GetString("pubkey"), v.GetString("trust"))
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -75,13 +105,7 @@ func runExportVerify(env *Env, args []string) error {
 	return nil
 }
 
-func runExportKeygen(env *Env, args []string) error {
-	fs := newFlags("export keygen")
-	fs.String("out", "", "where to write the new private key (must not exist)")
-	v, err := loadConfig(fs, args)
-	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
+func runExportKeygen(ctx context.Context, env *Env, v *viper.Viper, _ *pflag.FlagSet) error {
 	out := v.GetString("out")
 	if out == "" {
 		return &exitError{code: 2, err: errors.New("--out is required")}

@@ -9,34 +9,28 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 
 	"github.com/ringtrace/ringtrace/api/export"
 	"github.com/ringtrace/ringtrace/api/referral"
 	"github.com/ringtrace/ringtrace/api/state"
 )
 
-// runExportCase is `ringtrace export case ID --out FILE.zip --signing-key FILE --user NAME
-// [--state-dir DIR] [store flags]`: the signed referral package of a transferred case, assembled
-// as POST /api/cases/{id}/export does and audit-logged in the state database. The server must be
-// stopped (it holds the state database).
-func runExportCase(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags("export case")
+// exportCaseFlags are the flags of `ringtrace export case`.
+func exportCaseFlags(fs *pflag.FlagSet) {
 	addStoreFlags(fs)
 	fs.String("out", "", "where to write the ZIP package (must not exist)")
 	fs.String("state-dir", "", "the server's state directory (default: state/ beside --db, or ringtrace-data/state for neo4j)")
 	fs.String("signing-key", "", "Ed25519 private key file (ringtrace export keygen)")
 	fs.String("user", "", "exporting user: an existing supervisor, or a police user for a case transferred to police")
-	v, err := loadConfig(fs, args)
-	if err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, err: err}
-	}
+}
+
+// runExportCase is `ringtrace export case ID --out FILE.zip --signing-key FILE --user NAME
+// [--state-dir DIR] [store flags]`: the signed referral package of a transferred case, assembled
+// as POST /api/cases/{id}/export does and audit-logged in the state database. The server must be
+// stopped (it holds the state database).
+func runExportCase(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.FlagSet) error {
 	usage := errors.New("usage: ringtrace export case ID --out FILE.zip --signing-key FILE --user NAME [--state-dir DIR] [--store …]")
-	if fs.NArg() != 1 {
-		return &exitError{code: 2, err: usage}
-	}
 	out, keyPath, user := v.GetString("out"), v.GetString("signing-key"), v.GetString("user")
 	switch {
 	case out == "":

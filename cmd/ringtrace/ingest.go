@@ -22,17 +22,32 @@ import (
 
 func init() {
 	register(&command{
-		name:    "ingest",
+		use:     "ingest",
 		summary: "load a directory of claims CSVs into the graph store (导入结算数据)",
-		run:     runIngest,
+		long: `把医保结算导出的 CSV 目录（docs/input.md）载入图存储：嵌入式存储（--db）或 Neo4j（--store neo4j）。
+先检查输入契约再打开存储，不合格的导出不会留下半份数据；被拒绝的行连同文件、行号、列和原因写入拒绝文件。
+重复导入同一份数据是幂等的。
+
+Loads a claims export (a CSV directory, docs/input.md) into the graph store: the embedded store
+(--db) or Neo4j (--store neo4j; --neo4j-import-data for a first load through the offline
+importer). The input contract is checked before the store is opened; rejected rows go to the
+rejects file with file, line, column and reason. Exit 0 when the load finished (rejected rows do
+not change it), 1 when nothing could be loaded, 2 for bad usage.`,
+		example: `  # 导入嵌入式存储 / into the embedded store
+  ringtrace ingest --data exports/2024-06 --db ringtrace-data/graph
+
+  # 中文表头映射，拒绝行另存 / with a header mapping and a rejects file
+  ringtrace ingest --data exports/2024-06 --mapping mapping.csv --rejects rejects-2024-06.csv
+
+  # 导入正在运行的 Neo4j / into a running Neo4j
+  RINGTRACE_NEO4J_PASSWORD=… ringtrace ingest --data exports/2024-06 --store neo4j --neo4j-uri bolt://127.0.0.1:7687`,
+		flags: ingestFlags,
+		run:   runIngest,
 	})
 }
 
-// runIngest is `ringtrace ingest --data DIR [--store embedded|neo4j] [--rejects PATH]
-// [--mapping FILE] [--batch N]`. Exit codes: 0 when the load finished (rejected rows do not
-// change it), 1 when nothing could be loaded or the load could not finish, 2 for bad usage.
-func runIngest(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags("ingest")
+// ingestFlags are the flags of `ringtrace ingest`.
+func ingestFlags(fs *pflag.FlagSet) {
 	addStoreFlags(fs)
 	fs.String("data", "", "directory of claims CSVs (patients.csv, institutions.csv, pharmacies.csv, doctors.csv, claims.csv[, claim_items.csv]); see docs/input.md")
 	fs.String("rejects", "", "rejects CSV (default: rejects-<data dir name>.csv beside the embedded store directory, or in the working directory for neo4j)")
@@ -40,13 +55,12 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	fs.Int("batch", ingest.DefaultBatchSize, "rows per atomic store write batch")
 	addImportFlags(fs)
 	addNeo4jLoadFlags(fs)
-	v, err := loadConfig(fs, args)
-	if err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return &exitError{2, err}
-	}
+}
+
+// runIngest is `ringtrace ingest --data DIR [--store embedded|neo4j] [--rejects PATH]
+// [--mapping FILE] [--batch N]`. Exit codes: 0 when the load finished (rejected rows do not
+// change it), 1 when nothing could be loaded or the load could not finish, 2 for bad usage.
+func runIngest(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.FlagSet) error {
 	data := v.GetString("data")
 	if data == "" {
 		return &exitError{2, errors.New("--data DIR is required / 需要 --data 数据目录")}

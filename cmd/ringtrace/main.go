@@ -1,8 +1,9 @@
 // Command ringtrace is RingTrace's one binary: it generates sample data, ingests claims exports,
 // runs ring detection, serves the investigation API and web UI, and exports referral packages.
 //
-// This package is wiring only: configuration (viper: file, RINGTRACE_* env vars, flags) → stores →
-// services → server. It is the only importer of viper and the only place that knows every package.
+// This package is wiring only: configuration (cobra commands and flags, bound to viper in
+// bindConfig: flags, RINGTRACE_* env vars, config file, defaults) → stores → services → server.
+// It is the only importer of cobra and viper and the only place that knows every package.
 package main
 
 import (
@@ -13,24 +14,39 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 )
 
-// command is one subcommand. Each lives in its own file and registers itself in init.
+// command is one subcommand or a group of them. Each top-level command lives in its own file and
+// registers itself in init; cli.go turns the registry into the cobra tree.
 type command struct {
-	name    string
-	summary string // one line, English
-	run     func(ctx context.Context, env *Env, args []string) error
+	use     string // name, then the positional arguments: "verify ZIP"
+	summary string // one line, English (中文 in brackets where it helps)
+	long    string // what it does, Chinese and English
+	example string // examples with Chinese and English comments
+	// flags adds the command's own flags (--config comes from the root).
+	flags func(fs *pflag.FlagSet)
+	// args checks the positional arguments; nil accepts none.
+	args cobra.PositionalArgs
+	// run is the command; v resolves every flag (bindConfig), fs holds the parsed flags and the
+	// positional arguments (fs.Args()). Nil for a group of subcommands.
+	run  func(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.FlagSet) error
+	subs []*command
 }
 
-var commands = map[string]*command{}
+var commands []*command
 
 func register(c *command) {
-	if _, dup := commands[c.name]; dup {
-		panic("ringtrace: duplicate command " + c.name)
+	for _, o := range commands {
+		if o.name() == c.name() {
+			panic("ringtrace: duplicate command " + c.name())
+		}
 	}
-	commands[c.name] = c
+	commands = append(commands, c)
 }
 
 // Env is what a subcommand gets from the process: its streams and whether stderr is a terminal.
@@ -46,7 +62,12 @@ type exitError struct {
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
 
 func main() {
@@ -61,54 +82,42 @@ func main() {
 	os.Exit(code)
 }
 
+// run executes one command line and returns the exit code: 0 done, 1 the command failed, 2 bad
+// usage (unknown command or flag, missing argument, invalid value), or a command's own code.
 func run(ctx context.Context, args []string, env *Env) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(env.Stderr)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintln(env.Stdout, "ringtrace", Version)
-		return 0
-	}
-	c, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(env.Stderr, "ringtrace: unknown command %q\n\n", args[0])
-		usage(env.Stderr)
+	root, entered := newRoot(env)
+	if len(args) == 0 {
+		root.SetOut(env.Stderr)
+		_ = root.Usage()
 		return 2
 	}
-	if err := c.run(ctx, env, args[1:]); err != nil {
-		var ee *exitError
-		if errors.As(err, &ee) {
-			if ee.err != nil {
-				fmt.Fprintf(env.Stderr, "ringtrace %s: %v\n", c.name, ee.err)
-			}
-			return ee.code
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return 0
+	}
+	name := "ringtrace"
+	if cmd != nil {
+		name = cmd.CommandPath()
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(env.Stderr, "%s: %v\n", name, ee.err)
 		}
-		fmt.Fprintf(env.Stderr, "ringtrace %s: %v\n", c.name, err)
-		return 1
+		if ee.code == 2 && !*entered {
+			fmt.Fprintf(env.Stderr, "Run '%s --help' for usage. / 用法见 '%s --help'。\n", name, name)
+		}
+		return ee.code
 	}
-	return 0
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: ringtrace <command> [flags]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "commands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+	if !*entered {
+		// Cobra refused the line before the command ran: an unknown command, mostly.
+		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
+		fmt.Fprintf(env.Stderr, "Run '%s --help' for usage. / 用法见 '%s --help'。\n", name, name)
+		return 2
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "  version    print the version")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'ringtrace <command> --help' for a command's flags.")
-	fmt.Fprintln(w, "Every flag can also be set in the config file (--config) or as RINGTRACE_<FLAG> (dashes become underscores).")
+	fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
+	return 1
 }
 
 func isTerminal(f *os.File) bool {

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
 
 	"github.com/ringtrace/ringtrace/api"
 	"github.com/ringtrace/ringtrace/api/cases"
@@ -23,17 +23,29 @@ import (
 
 func init() {
 	register(&command{
-		name:    "serve",
+		use:     "serve",
 		summary: "serve the investigation API and web UI (调查工作台服务)",
-		run:     runServe,
+		long: `启动调查工作台：HTTP API 与网页界面，直到收到 SIGINT/SIGTERM 后平稳退出。首次启动时创建管理员（未设置
+RINGTRACE_ADMIN_PASSWORD 时打印一次性密码）。部署前可先运行 ringtrace doctor 检查环境。
+
+Serves the investigation API and the web workbench until SIGINT/SIGTERM, then shuts down
+gracefully. The first start creates the admin user (a one-time password is printed unless
+RINGTRACE_ADMIN_PASSWORD is set). Users, cases, jobs, findings and the audit trail live in
+--state-dir; working-day deadlines need the holiday calendar (--holidays). Run ringtrace doctor
+with the same flags first to check the set-up.`,
+		example: `  # 嵌入式存储，本机访问 / embedded store, loopback only
+  ringtrace serve --db demo/graph --listen 127.0.0.1:8080 --holidays holidays-cn.json
+
+  # 连接 Neo4j，签名密钥用于移送材料 / against Neo4j, with the referral signing key
+  RINGTRACE_NEO4J_PASSWORD=… ringtrace serve --store neo4j --neo4j-uri bolt://127.0.0.1:7687 \
+      --state-dir /var/lib/ringtrace --signing-key /etc/ringtrace/signing.key`,
+		flags: serveFlags,
+		run:   runServe,
 	})
 }
 
-// runServe is `ringtrace serve [--listen ADDR] [--store embedded|neo4j] [--db DIR]
-// [--state-dir DIR] [--admin-password PW] [--holidays FILE] …`. It runs until SIGINT/SIGTERM and
-// then shuts down gracefully.
-func runServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags("serve")
+// serveFlags are the flags of `ringtrace serve`.
+func serveFlags(fs *pflag.FlagSet) {
 	addStoreFlags(fs)
 	fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	fs.String("state-dir", "", "directory of the service's own database (users, cases, jobs, findings, audit); default: state/ beside --db, or ringtrace-data/state for neo4j")
@@ -54,13 +66,10 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.String("rules", "", "directory of the billing-line audit's rule tables (catalogue.csv, pairs.csv; docs/billing-rules.md); without it the audit is unavailable")
 	fs.Bool("behind-proxy", false, "trust X-Forwarded-For from a reverse proxy on a loopback/private address for the client address")
 	addServeSecurityFlags(fs)
-	v, err := loadConfig(fs, args)
-	if err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return &exitError{2, err}
-	}
+}
+
+// runServe runs the server until SIGINT/SIGTERM and then shuts down gracefully.
+func runServe(ctx context.Context, env *Env, v *viper.Viper, _ *pflag.FlagSet) error {
 	sc, err := storeConfig(v)
 	if err != nil {
 		return &exitError{2, err}

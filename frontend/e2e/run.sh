@@ -5,7 +5,8 @@
 # test runner). Screenshots go to frontend/e2e-artifacts/. The server is stopped even on failure.
 #
 # Needs: Go, Node 20+, `npm ci` done in frontend/, /usr/bin/chromium (apt-get install chromium
-# fonts-noto-cjk). Env: E2E_PATIENTS (default 2000), E2E_PORT (default: a free port),
+# fonts-noto-cjk); no curl or python: e2e/setup.mjs does the HTTP set-up.
+# Env: E2E_PATIENTS (default 2000), E2E_PORT (default: a free port),
 # E2E_SKIP_BUILD=1 to reuse dist/ and the binary, CHROMIUM to point at another Chromium.
 set -euo pipefail
 
@@ -15,7 +16,7 @@ root="$(dirname "$frontend")"
 work="$(mktemp -d -t ringtrace-e2e.XXXXXX)"
 bin="$work/ringtrace"
 patients="${E2E_PATIENTS:-2000}"
-port="${E2E_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+port="${E2E_PORT:-$(node "$here/setup.mjs" port)}"
 admin_pw="e2e-admin-password-$$"
 server_pid=""
 
@@ -49,25 +50,14 @@ step "serve on 127.0.0.1:$port"
 (cd "$work" && RINGTRACE_ADMIN_PASSWORD="$admin_pw" exec "$bin" serve --store embedded --db "$work/db" --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1) &
 server_pid=$!
 for _ in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
+  if node "$here/setup.mjs" ready "http://127.0.0.1:$port"; then break; fi
   if ! kill -0 "$server_pid" 2>/dev/null; then echo "ringtrace serve exited:"; cat "$work/serve.log"; exit 1; fi
   sleep 0.5
 done
-curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null
+node "$here/setup.mjs" ready "http://127.0.0.1:$port" || { echo "ringtrace serve not ready:"; cat "$work/serve.log"; exit 1; }
 
 step "create one user per role"
-token="$(curl -fsS -X POST "http://127.0.0.1:$port/api/auth/login" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$admin_pw\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
-declare -A names=([analyst]="数据分析员甲" [investigator]="调查员乙" [supervisor]="科长丙" [police]="公安联络员丁")
-for role in analyst investigator supervisor police; do
-  curl -fsS -X POST "http://127.0.0.1:$port/api/users" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"e2e-$role\",\"password\":\"e2e-$role-one-time\",\"role\":\"$role\",\"display_name\":\"${names[$role]}\"}" >/dev/null
-  # An admin-set password is one-time: each user signs in once and chooses their own, as a person would.
-  user_token="$(curl -fsS -X POST "http://127.0.0.1:$port/api/auth/login" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"e2e-$role\",\"password\":\"e2e-$role-one-time\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
-  curl -fsS -X POST "http://127.0.0.1:$port/api/auth/password" -H "Authorization: Bearer $user_token" -H 'Content-Type: application/json' \
-    -d "{\"old_password\":\"e2e-$role-one-time\",\"new_password\":\"e2e-$role-password\"}" >/dev/null
-done
+node "$here/setup.mjs" users "http://127.0.0.1:$port" "$admin_pw"
 
 step "playwright-core tests"
 cd "$frontend"

@@ -69,8 +69,10 @@ func newRoot(env *Env) (*cobra.Command, *bool) {
 		switch c.Name() {
 		case "completion":
 			c.Short = "generate the shell completion script (生成命令补全脚本): bash, zsh, fish or powershell"
+			c.Long = "生成 ringtrace 的命令补全脚本（bash、zsh、fish、powershell），各子命令的帮助说明如何启用。\n\n" + c.Long
 			c.Example = "  # bash：当前会话启用补全 / enable completion in this bash session\n  source <(ringtrace completion bash)\n\n  # zsh、fish：写入补全目录 / zsh, fish: write into the completion directory\n  ringtrace completion zsh > \"${fpath[1]}/_ringtrace\"\n  ringtrace completion fish > ~/.config/fish/completions/ringtrace.fish"
 			for _, s := range c.Commands() {
+				s.Long = fmt.Sprintf("生成 %s 的命令补全脚本，启用方法如下。\n\n", s.Name()) + s.Long
 				s.Example = fmt.Sprintf("  # 生成 %[1]s 补全脚本 / write the %[1]s completion script\n  ringtrace completion %[1]s > ringtrace.%[1]s", s.Name())
 			}
 		case "help":

@@ -111,6 +111,7 @@ func TestResponsesValidateAgainstOpenAPI(t *testing.T) {
 		{accounts.RoleSupervisor, "GET", "/api/audit/verify", nil},
 		{accounts.RoleSupervisor, "GET", "/api/statistics/monthly", nil},
 		{accounts.RoleAdmin, "GET", "/api/users", nil},
+		{accounts.RoleAdmin, "GET", "/api/admin/setup-checks", nil},
 		{accounts.RoleIntake, "GET", "/api/reports", nil},
 		{"", "GET", "/healthz", nil},
 		{"", "GET", "/readyz", nil},

@@ -130,6 +130,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/api/users", signedIn, onlyAdmin, std, s.listUsers},
 		{http.MethodPost, "/api/users", signedIn, onlyAdmin, std, s.createUser},
 		{http.MethodPut, "/api/users/:username", signedIn, onlyAdmin, std, s.updateUser},
+		{http.MethodGet, "/api/admin/setup-checks", signedIn, onlyAdmin, std, s.setupChecks},
 
 		// Whistle-blowers file and follow reports without an account.
 		{http.MethodPost, "/api/reports", anonymous, nil, report, s.submitReport},

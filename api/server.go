@@ -78,6 +78,12 @@ type Config struct {
 	BillingRules *lineaudit.Auditor
 	Logger       *slog.Logger
 	Now          func() time.Time // for tests; default time.Now
+
+	// SetupChecks are the deployment checks of `ringtrace doctor` that need the configuration
+	// (calendar, signing key, state directory, Neo4j version and schema); GET
+	// /api/admin/setup-checks adds the store and audit-chain checks of the running server. Nil:
+	// those two only.
+	SetupChecks func(ctx context.Context) []SetupCheck
 }
 
 // ReferralConfig configures police referral exports (移送公安证据包) and the public side of

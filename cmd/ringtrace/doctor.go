@@ -22,6 +22,7 @@ import (
 	"github.com/ringtrace/ringtrace/api/cases"
 	"github.com/ringtrace/ringtrace/api/lineaudit"
 	"github.com/ringtrace/ringtrace/api/state"
+	"github.com/ringtrace/ringtrace/graph"
 	"github.com/ringtrace/ringtrace/graph/embedded"
 	"github.com/ringtrace/ringtrace/graph/neo4j"
 )
@@ -50,22 +51,14 @@ signing key reads, the state directory is writable with disk headroom, the audit
 	})
 }
 
-// checkStatus is the outcome of one doctor check.
-type checkStatus string
+// doctorCheck is one line of `ringtrace doctor`; the running server shows the same lines to the admin.
+type doctorCheck = api.SetupCheck
 
 const (
-	checkOK   checkStatus = "OK"
-	checkWarn checkStatus = "WARN"
-	checkFail checkStatus = "FAIL"
+	checkOK   = api.CheckOK
+	checkWarn = api.CheckWarn
+	checkFail = api.CheckFail
 )
-
-// doctorCheck is one line of `ringtrace doctor`.
-type doctorCheck struct {
-	Name   string      `json:"name"`
-	Status checkStatus `json:"status"`
-	Detail string      `json:"detail"`
-	Fix    string      `json:"fix,omitempty"`
-}
 
 func runDoctor(ctx context.Context, env *Env, v *viper.Viper, _ *pflag.FlagSet) error {
 	checks := doctorChecks(ctx, v, time.Now())
@@ -96,16 +89,41 @@ func printChecks(w io.Writer, checks []doctorCheck) {
 // doctorChecks runs every check against the configuration v resolves; now decides which
 // calendar years are needed.
 func doctorChecks(ctx context.Context, v *viper.Viper, now time.Time) []doctorCheck {
-	var out []doctorCheck
-	add := func(name string, st checkStatus, detail, fix string) {
-		out = append(out, doctorCheck{Name: name, Status: st, Detail: detail, Fix: fix})
-	}
-	out = append(out, configCheck(v))
-	sc, scErr := storeConfig(v)
-	if scErr != nil {
-		add("store", checkFail, scErr.Error(), "give --store embedded with --db DIR, or --store neo4j with --neo4j-uri")
+	out := []doctorCheck{configCheck(v)}
+	kind := "embedded"
+	if sc, err := storeConfig(v); err != nil {
+		out = append(out, doctorCheck{Name: "store", Status: checkFail, Detail: err.Error(), Fix: "give --store embedded with --db DIR, or --store neo4j with --neo4j-uri"})
 	} else {
+		kind = sc.Kind
 		out = append(out, storeChecks(ctx, sc)...)
+	}
+	out = append(out, serveFileChecks(v, now)...)
+	dir := stateDir(v, kind)
+	out = append(out, stateDirCheck(dir, v.GetInt64("disk-warn-free")))
+	out = append(out, auditCheck(dir, v.GetBool("accept-broken-audit")))
+	return out
+}
+
+// liveSetupChecks are the checks serve hands the API (GET /api/admin/setup-checks): doctor's,
+// except that the store and the state database are the server's own, open ones — the API adds
+// whether the store answers and the audit chain holds.
+func liveSetupChecks(v *viper.Viper, sc StoreConfig, store graph.Store, stateDir string) func(context.Context) []api.SetupCheck {
+	return func(ctx context.Context) []api.SetupCheck {
+		out := []doctorCheck{configCheck(v)}
+		if ns, ok := store.(*neo4j.Store); ok {
+			out = append(out, neo4jChecks(ctx, ns, sc)...)
+		}
+		out = append(out, serveFileChecks(v, time.Now())...)
+		return append(out, stateDirCheck(stateDir, v.GetInt64("disk-warn-free")))
+	}
+}
+
+// serveFileChecks checks the files serve reads at start: the holiday calendar, the signing key,
+// and the rule tables, reward table and TLS pair when given.
+func serveFileChecks(v *viper.Viper, now time.Time) []doctorCheck {
+	var out []doctorCheck
+	add := func(name, st, detail, fix string) {
+		out = append(out, doctorCheck{Name: name, Status: st, Detail: detail, Fix: fix})
 	}
 	out = append(out, calendarCheck(v.GetString("holidays"), now))
 	if key := v.GetString("signing-key"); key == "" {
@@ -142,13 +160,6 @@ func doctorChecks(ctx context.Context, v *viper.Viper, now time.Time) []doctorCh
 			add(f.flag, checkOK, p+" loads", "")
 		}
 	}
-	kind := "embedded"
-	if scErr == nil {
-		kind = sc.Kind
-	}
-	dir := stateDir(v, kind)
-	out = append(out, stateDirCheck(dir, v.GetInt64("disk-warn-free")))
-	out = append(out, auditCheck(dir, v.GetBool("accept-broken-audit")))
 	return out
 }
 
@@ -174,11 +185,11 @@ func configCheck(v *viper.Viper) doctorCheck {
 	}
 	file := v.GetString("config")
 	if file == "" {
-		st := checkOK
+		d := doctorCheck{Name: "config", Status: checkOK, Detail: "no config file; flags, RINGTRACE_* variables and defaults" + envNote}
 		if envNote != "" {
-			st = checkWarn
+			d.Status, d.Fix = checkWarn, "unset or correct the variables named"
 		}
-		return doctorCheck{Name: "config", Status: st, Detail: "no config file; flags, RINGTRACE_* variables and defaults" + envNote, Fix: "unset or correct the variables named"}
+		return d
 	}
 	fv := viper.New()
 	fv.SetConfigFile(file)
@@ -252,6 +263,11 @@ func storeChecks(ctx context.Context, sc StoreConfig) []doctorCheck {
 			Fix: "start the server (bash .ci/neo4j/start.sh, docs/neo4j.md), check --neo4j-uri, --neo4j-user and RINGTRACE_NEO4J_PASSWORD"}}
 	}
 	defer st.Close()
+	return neo4jChecks(cctx, st, sc)
+}
+
+// neo4jChecks reports the server's version and whether the constraints and indexes are online.
+func neo4jChecks(cctx context.Context, st *neo4j.Store, sc StoreConfig) []doctorCheck {
 	var out []doctorCheck
 	info, err := st.Server(cctx)
 	switch {
@@ -371,7 +387,7 @@ func auditCheck(dir string, acceptBroken bool) doctorCheck {
 		return doctorCheck{Name: "audit", Status: checkWarn, Detail: "the state database is held by a running server; the chain is not checked here",
 			Fix: "verify on the running server: GET /api/audit/verify (admin), or stop it and run ringtrace audit verify"}
 	case errors.Is(err, audit.ErrBroken):
-		st := checkFail
+		st := api.CheckFail
 		if acceptBroken {
 			st = checkWarn
 		}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -10,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ringtrace/ringtrace/api"
 	"github.com/ringtrace/ringtrace/api/cases"
+	"github.com/ringtrace/ringtrace/graph/embedded"
 )
 
 // doctorSetup is the demo set-up: an ingested embedded store, a state directory with an audit
@@ -174,5 +178,48 @@ func TestDoctorNeo4j(t *testing.T) {
 	}
 	if l := checkLine(out, "schema"); !strings.HasPrefix(l, "[OK  ]") || !strings.Contains(l, "constraints and indexes online") {
 		t.Errorf("schema line: %q", l)
+	}
+}
+
+// The running server's admin sees doctor's checks too: serve hands the API the configuration's
+// checks, which name a broken item as the command does.
+func TestDoctorLiveChecks(t *testing.T) {
+	s := newDoctorSetup(t)
+	root, _ := newRoot(&Env{Stdout: io.Discard, Stderr: io.Discard})
+	cmd, _, err := root.Find([]string{"serve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := time.Now().In(cases.ChinaTime).Year()
+	if err := cmd.ParseFlags([]string{"--db", s.db, "--signing-key", s.key, "--holidays", writeCalendar(t, t.TempDir(), y)}); err != nil {
+		t.Fatal(err)
+	}
+	v, err := bindConfig(cmd.Flags())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := storeConfig(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := embedded.Open(sc.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got := map[string]api.SetupCheck{}
+	for _, c := range liveSetupChecks(v, sc, st, s.state)(context.Background()) {
+		got[c.Name] = c
+	}
+	if c := got["holidays"]; c.Status != api.CheckFail || !strings.Contains(c.Detail, fmt.Sprint(y+1)) {
+		t.Errorf("holidays: %+v", c)
+	}
+	for _, name := range []string{"config", "signing-key", "state-dir"} {
+		if got[name].Status != api.CheckOK {
+			t.Errorf("%s: %+v", name, got[name])
+		}
+	}
+	if _, opened := got["store"]; opened {
+		t.Error("the live checks opened the store the server holds")
 	}
 }

@@ -129,6 +129,7 @@ func runServe(ctx context.Context, env *Env, v *viper.Viper, _ *pflag.FlagSet) e
 		return &exitError{1, err}
 	}
 	cfg.Store, cfg.Services = store, svc
+	cfg.SetupChecks = liveSetupChecks(v, sc, store, stateDir)
 	srv, err := api.New(cfg)
 	if err != nil {
 		svc.Close()

@@ -69,7 +69,7 @@ run_go() {
 				openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=ringtrace-test-neo4j" \
 					-addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
 					-keyout "$tls_dir/private.key" -out "$tls_dir/public.crt" 2>/dev/null
-				export NEO4J_BOLT_TLS_DIR="$tls_dir" RINGTRACE_NEO4J_TLS_CA="$tls_dir/public.crt"
+				export NEO4J_BOLT_TLS_DIR="$tls_dir" RTTEST_NEO4J_TLS_CA="$tls_dir/public.crt"
 			else
 				echo "openssl not found: the Neo4j TLS tests are skipped" >&2
 			fi
@@ -87,8 +87,8 @@ run_go() {
 	# stops and restarts it: run them one package at a time.
 	say "go test against Neo4j at $uri"
 	RINGTRACE_NEO4J_URI="$uri" \
-		RINGTRACE_NEO4J_STOP_CMD="bash $root/.ci/neo4j/stop.sh" \
-		RINGTRACE_NEO4J_START_CMD="bash $root/.ci/neo4j/start.sh" \
+		RTTEST_NEO4J_STOP_CMD="bash $root/.ci/neo4j/stop.sh" \
+		RTTEST_NEO4J_START_CMD="bash $root/.ci/neo4j/start.sh" \
 		go test -count=1 -p 1 -timeout 20m $(grep -rl --include='*_test.go' 'RINGTRACE_NEO4J_URI' . | xargs -n1 dirname | sort -u)
 }
 

@@ -21,8 +21,8 @@ import (
 )
 
 // The TLS tests need the server started with NEO4J_BOLT_TLS_DIR (.ci/test.sh does, with a
-// certificate it generates) and RINGTRACE_NEO4J_TLS_CA naming that certificate.
-const envTLSCA = "RINGTRACE_NEO4J_TLS_CA"
+// certificate it generates) and RTTEST_NEO4J_TLS_CA naming that certificate.
+const envTLSCA = "RTTEST_NEO4J_TLS_CA"
 
 // tlsConfig is the test server's configuration over bolt+s:// with the generated certificate
 // as the trusted CA; the test is skipped when the server does not serve TLS.

@@ -99,11 +99,11 @@ func runCmd(t *testing.T, what, cmd string) {
 // to work again with its data intact: the driver's pool must drop dead connections and
 // reconnect on its own. It runs only when CI says how to stop and start the server:
 //
-//	RINGTRACE_NEO4J_STOP_CMD=.ci/neo4j/stop.sh RINGTRACE_NEO4J_START_CMD=.ci/neo4j/start.sh
+//	RTTEST_NEO4J_STOP_CMD=.ci/neo4j/stop.sh RTTEST_NEO4J_START_CMD=.ci/neo4j/start.sh
 func TestServerGoesAwayAndReturns(t *testing.T) {
-	stop, start := os.Getenv("RINGTRACE_NEO4J_STOP_CMD"), os.Getenv("RINGTRACE_NEO4J_START_CMD")
+	stop, start := os.Getenv("RTTEST_NEO4J_STOP_CMD"), os.Getenv("RTTEST_NEO4J_START_CMD")
 	if stop == "" || start == "" {
-		t.Skip("RINGTRACE_NEO4J_STOP_CMD and RINGTRACE_NEO4J_START_CMD are not set: not allowed to stop the Neo4j server")
+		t.Skip("RTTEST_NEO4J_STOP_CMD and RTTEST_NEO4J_START_CMD are not set: not allowed to stop the Neo4j server")
 	}
 	s := newStore(t)
 	ctx := context.Background()

@@ -272,13 +272,18 @@ func (s *Server) triageReport(r *request) error {
 	return s.recorded(r, "triage_report", refs, "report "+id+" case "+caseID, http.StatusOK, TriageResult{Report: rep, CaseID: caseID})
 }
 
+// rejectReport closes a report as not confirmed; the reason is required and stays with the desk
+// (the reporter's status page says only 经核查未能查实).
 func (s *Server) rejectReport(r *request) error {
-	var req versionRequest
+	var req rejectRequest
 	ver, err := bindVersioned(r, &req)
 	if err != nil {
 		return err
 	}
-	rep, err := s.svc.Intake.Reject(r.ctx(), r.Param("id"), ver)
+	if strings.TrimSpace(req.Reason) == "" {
+		return fieldErr("reason", "请填写不予受理或未查实的理由", "a reason is required to reject a report")
+	}
+	rep, err := s.svc.Intake.Reject(r.ctx(), r.Param("id"), ver, req.Reason)
 	if err != nil {
 		return withChinese(err)
 	}

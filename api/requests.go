@@ -127,8 +127,9 @@ type triageRequest struct {
 	Summary  string      `json:"summary"`
 }
 
-type versionRequest struct {
-	Version *int `json:"version"`
+type rejectRequest struct {
+	Version *int   `json:"version"`
+	Reason  string `json:"reason"`
 }
 
 type applicationRequest struct {

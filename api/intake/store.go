@@ -72,6 +72,7 @@ type Report struct {
 	Status          string       `json:"status"`
 	Entities        []graph.Ref  `json:"entities"`
 	CaseID          string       `json:"case_id,omitempty"`
+	RejectReason    string       `json:"reject_reason,omitempty"` // why the desk closed it unconfirmed (never shown to the reporter)
 	ConfirmedAmount graph.Money  `json:"confirmed_amount"`
 	Reward          graph.Money  `json:"reward"`
 	RewardNoticeAt  time.Time    `json:"reward_notice_at,omitzero"`
@@ -363,13 +364,21 @@ func (s *Store) Triage(ctx context.Context, id string, version int, entities []g
 	})
 }
 
-// Reject closes a report as not confirmed.
-func (s *Store) Reject(ctx context.Context, id string, version int) (Report, error) {
+// Reject closes a report as not confirmed, with the desk's reason.
+func (s *Store) Reject(ctx context.Context, id string, version int, reason string) (Report, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Report{}, graph.FieldErrorf("reason", "a reason is required to reject a report")
+	}
+	if len(reason) > MaxTextLen {
+		return Report{}, graph.FieldErrorf("reason", "at most %d bytes", MaxTextLen)
+	}
 	return s.update(id, version, func(_ *bolt.Tx, r *Report) error {
 		if r.Status == StatusConfirmed {
 			return graph.Errorf(graph.ECONFLICT, "report %s is already confirmed", id)
 		}
 		r.Status = StatusRejected
+		r.RejectReason = reason
 		return nil
 	})
 }

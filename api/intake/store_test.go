@@ -173,3 +173,35 @@ func TestTriageStaleVersion(t *testing.T) {
 		t.Errorf("stale triage: %v", err)
 	}
 }
+
+func TestRejectKeepsReason(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := open(t)
+	id, code, _ := s.Submit(ctx, Submission{Anonymous: true, Subject: "某药店", What: "代刷社保卡"})
+	if _, err := s.Reject(ctx, id, 1, "  "); graph.ErrorCode(err) != graph.EINVALID {
+		t.Fatalf("reject without a reason: %v", err)
+	}
+	r, err := s.Reject(ctx, id, 1, "举报对象不在本统筹区")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != StatusRejected || r.RejectReason != "举报对象不在本统筹区" {
+		t.Fatalf("rejected report %+v", r)
+	}
+	ps, err := s.Status(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps.Status != StatusRejected || strings.Contains(mustMarshal(t, ps), "统筹区") {
+		t.Fatalf("the reporter's status carries the desk's reason: %+v", ps)
+	}
+}
+
+func mustMarshal(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -61,4 +61,4 @@ node "$here/setup.mjs" users "http://127.0.0.1:$port" "$admin_pw"
 
 step "playwright-core tests"
 cd "$frontend"
-BASE_URL="http://127.0.0.1:$port" ADMIN_PASSWORD="$admin_pw" node --test --test-concurrency=1 e2e/app.test.mjs e2e/perf.test.mjs
+BASE_URL="http://127.0.0.1:$port" ADMIN_PASSWORD="$admin_pw" node --test --test-concurrency=1 e2e/app.test.mjs e2e/intake.test.mjs e2e/perf.test.mjs

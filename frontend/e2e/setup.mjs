@@ -3,7 +3,7 @@
 //   node e2e/setup.mjs ready BASE_URL        exit 0 when BASE_URL/readyz answers 200, 1 otherwise
 //   node e2e/setup.mjs users BASE_URL ADMIN_PASSWORD
 //                                            create one user per role (analyst, investigator,
-//                                            supervisor, police), each of whom signs in once with
+//                                            supervisor, police, intake), each of whom signs in once with
 //                                            the one-time password and chooses their own
 import net from "node:net";
 
@@ -38,7 +38,7 @@ switch (cmd) {
     }
     break;
   case "users": {
-    const names = { analyst: "数据分析员甲", investigator: "调查员乙", supervisor: "科长丙", police: "公安联络员丁" };
+    const names = { analyst: "数据分析员甲", investigator: "调查员乙", supervisor: "科长丙", police: "公安联络员丁", intake: "举报受理员戊" };
     const admin = await login("admin", adminPassword);
     for (const [role, display_name] of Object.entries(names)) {
       const username = `e2e-${role}`;

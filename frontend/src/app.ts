@@ -40,6 +40,12 @@ export class App {
       session = null;
     }
     const r = parseHash(location.hash);
+    if (r.parts[0] === 'report') {
+      // The public whistle-blower page needs no account, signed in or not.
+      const { renderPublicReport } = await import('./screens/publicReport');
+      replace(this.root, renderPublicReport(this.client, r.parts[1] ?? '', langButton()));
+      return;
+    }
     if (!session || r.parts[0] === 'login') {
       if (session && r.parts[0] === 'login') return this.go('#/');
       const { renderLogin } = await import('./screens/login');

@@ -24,6 +24,7 @@ const loaders: Record<ScreenName, () => Promise<ScreenModule>> = {
   jobs: () => import('./screens/jobs'),
   entity: () => import('./screens/entity'),
   users: () => import('./screens/users'),
+  reports: () => import('./screens/reports'),
 };
 
 /** navKeys are the navigation labels of the screens. */
@@ -33,6 +34,7 @@ export const navKeys: Record<Screen, MessageKey> = {
   cases: 'nav.cases',
   jobs: 'nav.jobs',
   users: 'nav.users',
+  reports: 'nav.reports',
 };
 
 /** Resolved is where a route leads for a role. */

@@ -32,6 +32,15 @@ import type {
   Attach,
   Extension,
   LoginRequest,
+  Report,
+  ReportPage,
+  ReportReceipt,
+  ReportPublicStatus,
+  ReportSubmission,
+  ReporterIdentity,
+  Triage,
+  TriageResult,
+  ReportReject,
 } from './types';
 
 /** ClientErrorCode adds "network" (server unreachable) to the API's own codes. */
@@ -280,6 +289,46 @@ export class Client {
   extension(id: string, action: Extension['action'], reason: string, version: number): Promise<Case> {
     const body: Extension = { action, reason, version };
     return this.call('POST', `/api/cases/${encodeURIComponent(id)}/extension`, undefined, body);
+  }
+
+  // Whistle-blower reports (举报): the public side needs no session; the desk's side is the intake role's.
+
+  /** submitReport files a report without an account; the receipt code is shown once. */
+  submitReport(r: ReportSubmission): Promise<ReportReceipt> {
+    return this.call('POST', '/api/reports', undefined, r);
+  }
+  /** reportStatus is what a reporter sees with the receipt code. */
+  reportStatus(code: string): Promise<ReportPublicStatus> {
+    return this.call('GET', '/api/reports/status', { code });
+  }
+  /** claimReward claims the reward of a confirmed report with its receipt code. */
+  claimReward(code: string): Promise<ReportPublicStatus> {
+    return this.call('POST', '/api/reports/claim', undefined, { code });
+  }
+  reports(): Promise<ReportPage> {
+    return this.call('GET', '/api/reports');
+  }
+  report(id: string): Promise<Report> {
+    return this.call('GET', `/api/reports/${encodeURIComponent(id)}`);
+  }
+  /** reporterIdentity reveals the reporter's identity; the server audit-logs every call. */
+  reporterIdentity(id: string): Promise<ReporterIdentity> {
+    return this.call('GET', `/api/reports/${encodeURIComponent(id)}/identity`);
+  }
+  /** reportAttachment downloads one attachment (served as a download, never rendered). */
+  async reportAttachment(id: string, n: number): Promise<Blob> {
+    const headers: Record<string, string> = {};
+    if (this.session) headers.Authorization = `Bearer ${this.session.token}`;
+    const res = await this.fetchFn(`${this.base}/api/reports/${encodeURIComponent(id)}/attachments/${n}`, { headers });
+    if (!res.ok) throw new ApiError(statusCode(res.status), res.status, res.statusText);
+    return res.blob();
+  }
+  triageReport(id: string, t: Triage): Promise<TriageResult> {
+    return this.call('POST', `/api/reports/${encodeURIComponent(id)}/triage`, undefined, t);
+  }
+  rejectReport(id: string, reason: string, version: number): Promise<Report> {
+    const body: ReportReject = { reason, version };
+    return this.call('POST', `/api/reports/${encodeURIComponent(id)}/reject`, undefined, body);
   }
 }
 

@@ -112,7 +112,7 @@ describe('roles', () => {
     expect(canExport('police', 'transferred', 'administrative')).toBe(false);
     expect(canExport('supervisor', 'opened')).toBe(false);
     expect(canExport('investigator', 'transferred', 'police')).toBe(false);
-    expect(screensFor('intake')).toEqual([]);
+    expect(screensFor('intake')).toEqual(['reports']);
   });
 });
 

@@ -16,7 +16,8 @@ export type Capability =
   | 'cases.assign'
   | 'cases.approve' // 立案, 移送, 结案 and extension approval
   | 'cases.export' // 导出移送证据包: the referral package of a transferred case
-  | 'users'; // user administration (admin only: admins see no case or personal data)
+  | 'users' // user administration (admin only: admins see no case or personal data)
+  | 'reports'; // the whistle-blower intake desk (举报受理)
 
 const table: Record<Role, Capability[]> = {
   analyst: ['findings', 'workbench', 'entity', 'jobs.view', 'jobs.run', 'cases.view', 'cases.create'],
@@ -24,8 +25,8 @@ const table: Record<Role, Capability[]> = {
   supervisor: ['findings', 'workbench', 'entity', 'jobs.view', 'jobs.run', 'cases.view', 'cases.create', 'cases.work', 'cases.assign', 'cases.approve', 'cases.export'],
   police: ['entity', 'cases.view', 'cases.export'],
   admin: ['users'],
-  // The whistle-blower intake desk works through the API (docs/referral.md); it sees no case or graph screen.
-  intake: [],
+  // The whistle-blower intake desk sees reports, never a case or graph screen (docs/referral.md).
+  intake: ['reports'],
 };
 
 /** can reports whether role may use a capability. */
@@ -43,7 +44,7 @@ export function canExport(role: Role | undefined, status: CaseStatus, transferTo
 }
 
 /** Screen is a top-level screen of the shell. */
-export type Screen = 'findings' | 'workbench' | 'cases' | 'jobs' | 'users';
+export type Screen = 'findings' | 'workbench' | 'cases' | 'jobs' | 'users' | 'reports';
 
 /** screensFor lists the screens a role sees in the navigation, in display order. */
 export function screensFor(role: Role): Screen[] {
@@ -53,6 +54,7 @@ export function screensFor(role: Role): Screen[] {
   if (can(role, 'cases.view')) out.push('cases');
   if (can(role, 'jobs.view')) out.push('jobs');
   if (can(role, 'users')) out.push('users');
+  if (can(role, 'reports')) out.push('reports');
   return out;
 }
 

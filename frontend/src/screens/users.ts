@@ -6,7 +6,7 @@ import { formatDateTime, t, type MessageKey } from '../i18n';
 import { h, replace } from '../ui/dom';
 import { errorText, failure, loading, toast } from '../ui/states';
 
-const roles: Role[] = ['analyst', 'investigator', 'supervisor', 'police', 'admin'];
+const roles: Role[] = ['analyst', 'investigator', 'supervisor', 'police', 'intake', 'admin'];
 
 /** render builds the users screen. */
 export function render(ctx: Ctx, _route: Route): View {

@@ -246,14 +246,17 @@ export class Client {
   transition(id: string, tr: Transition): Promise<Case> {
     return this.call('POST', `/api/cases/${encodeURIComponent(id)}/transition`, undefined, tr);
   }
-  /** exportCase downloads the signed referral package (移送证据包) of a transferred case. */
-  async exportCase(id: string): Promise<{ blob: Blob; filename: string; digest: string }> {
-    const url = new URL(this.base + `/api/cases/${encodeURIComponent(id)}/export`, typeof location !== 'undefined' ? location.origin : 'http://localhost');
-    const headers: Record<string, string> = { Accept: 'application/zip' };
+  /**
+   * fetchFile makes a call whose answer is a file, not JSON: the same auth and error handling as
+   * call (the API's error body when there is one), the response left for the caller to read.
+   */
+  private async fetchFile(method: string, path: string, accept: string): Promise<Response> {
+    const url = new URL(this.base + path, typeof location !== 'undefined' ? location.origin : 'http://localhost');
+    const headers: Record<string, string> = { Accept: accept };
     if (this.session) headers.Authorization = `Bearer ${this.session.token}`;
     let res: Response;
     try {
-      res = await this.fetchFn(url.toString(), { method: 'POST', headers });
+      res = await this.fetchFn(url.toString(), { method, headers });
     } catch (e) {
       throw new ApiError('network', 0, e instanceof Error ? e.message : String(e));
     }
@@ -271,6 +274,11 @@ export class Client {
       }
       throw new ApiError(code, res.status, err?.message ?? res.statusText, err?.message_en ?? err?.message ?? res.statusText, err?.field ?? '');
     }
+    return res;
+  }
+  /** exportCase downloads the signed referral package (移送证据包) of a transferred case. */
+  async exportCase(id: string): Promise<{ blob: Blob; filename: string; digest: string }> {
+    const res = await this.fetchFile('POST', `/api/cases/${encodeURIComponent(id)}/export`, 'application/zip');
     const filename = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? `referral-${id}.zip`;
     return { blob: await res.blob(), filename, digest: res.headers.get('X-Manifest-SHA256') ?? '' };
   }
@@ -317,11 +325,7 @@ export class Client {
   }
   /** reportAttachment downloads one attachment (served as a download, never rendered). */
   async reportAttachment(id: string, n: number): Promise<Blob> {
-    const headers: Record<string, string> = {};
-    if (this.session) headers.Authorization = `Bearer ${this.session.token}`;
-    const res = await this.fetchFn(`${this.base}/api/reports/${encodeURIComponent(id)}/attachments/${n}`, { headers });
-    if (!res.ok) throw new ApiError(statusCode(res.status), res.status, res.statusText);
-    return res.blob();
+    return (await this.fetchFile('GET', `/api/reports/${encodeURIComponent(id)}/attachments/${n}`, '*/*')).blob();
   }
   triageReport(id: string, t: Triage): Promise<TriageResult> {
     return this.call('POST', `/api/reports/${encodeURIComponent(id)}/triage`, undefined, t);

@@ -347,7 +347,7 @@ export const en: Record<MessageKey, string> = {
   'reports.openCase': "Open case",
   'reports.confirmed': "Confirmed amount",
   'reports.reward': "Reward",
-  'reports.rewardRule': "Computed by the published table: below ¥10,000 confirmed → ¥500; ¥10,000 to below ¥20,000 → ¥1,000; ¥20,000 to below ¥40,000 → ¥1,500; ¥40,000 and above → 5 %, at most ¥10,000; only the first named reporter; unclaimed 30 days after notice it lapses.",
+  'reports.rewardRule': "The reward is computed by the server from the bureau's published reward table (fixed amounts by bracket, or a capped share of the confirmed amount); who is rewarded and the claim period follow that table too.",
   'reports.rewardNotice': "Reward notice",
   'reports.rewardClaimed': "Reward claimed",
   'reports.count': "{n} reports",

@@ -346,7 +346,7 @@ export const zhCN = {
   'reports.openCase': "打开案件",
   'reports.confirmed': "查实金额",
   'reports.reward': "奖励金额",
-  'reports.rewardRule': "按公布的奖励标准计算：查实金额不足 1 万元奖励 500 元，1 万至不足 2 万元 1,000 元，2 万至不足 4 万元 1,500 元，4 万元及以上按 5% 计、最高 1 万元；仅奖励首位实名举报人，通知后 30 日内未领取视为放弃。",
+  'reports.rewardRule': "奖励由服务器按本局公布的举报奖励标准（分档定额或按查实金额比例、封顶）计算；是否仅奖励首位实名举报人、领取期限亦按该标准执行。",
   'reports.rewardNotice': "奖励通知时间",
   'reports.rewardClaimed': "奖励已领取",
   'reports.count': "共 {n} 件",

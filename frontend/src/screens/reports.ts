@@ -5,7 +5,7 @@
 import type { Ctx, Route, View } from '../screen';
 import type { EntityType, Ref, Report, ReportStatusName } from '../api/types';
 import { formatDateTime, formatMoney, t, tEnum, type MessageKey } from '../i18n';
-import { h, replace } from '../ui/dom';
+import { download, h, replace } from '../ui/dom';
 import { empty, errorText, failure, loading, toast } from '../ui/states';
 
 const statuses: ReportStatusName[] = ['received', 'triaged', 'confirmed', 'rejected'];
@@ -165,7 +165,7 @@ function reportView(ctx: Ctx, root: HTMLElement, r: Report): HTMLElement {
               a.name ?? `#${i + 1}`,
               h('span', { class: 'muted small' }, ` · ${Math.ceil((a.size ?? 0) / 1024)} KB`),
               ' ',
-              h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => void download(ctx, r.id, i, a.name ?? `attachment-${i + 1}`) }, t('reports.download')),
+              h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => void saveAttachment(ctx, r.id, i, a.name ?? `attachment-${i + 1}`) }, t('reports.download')),
             ),
           ),
         ),
@@ -220,15 +220,9 @@ function reportView(ctx: Ctx, root: HTMLElement, r: Report): HTMLElement {
   );
 }
 
-async function download(ctx: Ctx, id: string, n: number, name: string): Promise<void> {
+async function saveAttachment(ctx: Ctx, id: string, n: number, name: string): Promise<void> {
   try {
-    const blob = await ctx.client.reportAttachment(id, n);
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    download(name, await ctx.client.reportAttachment(id, n));
   } catch (e) {
     toast(errorText(e), 'error');
   }

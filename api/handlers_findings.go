@@ -191,7 +191,9 @@ func (s *Server) getRing(r *request) error {
 const maxClaimsPerMember = 200
 
 // ringSubgraph draws a ring: its members, the doctors and providers of their claims, and the
-// claims that tie members to them (jobs.TyingClaims).
+// claims that tie members to them (jobs.TyingClaims). By default (view=aggregate) the claims are
+// folded into one edge per patient–provider, patient–doctor and doctor–provider pair carrying
+// count, fund amount and date range; view=claims draws one node per claim, as before.
 func (s *Server) ringSubgraph(r *request) error {
 	ix, rg, err := s.findRing(r)
 	if err != nil {
@@ -201,18 +203,25 @@ func (s *Server) ringSubgraph(r *request) error {
 	if err != nil {
 		return err
 	}
+	view, err := viewParam(r)
+	if err != nil {
+		return err
+	}
 	ctx := r.ctx()
 	var claims []graph.Claim
+	capped := false
 	for _, m := range rg.Members {
 		if m.Type != graph.TypePatient {
 			continue
 		}
-		cs, _, err := s.cfg.Store.Claims(ctx, graph.ClaimQuery{Party: m, Limit: maxClaimsPerMember})
+		cs, total, err := s.cfg.Store.Claims(ctx, graph.ClaimQuery{Party: m, Limit: maxClaimsPerMember})
 		if err != nil {
 			return err
 		}
+		capped = capped || total > len(cs)
 		claims = append(claims, cs...)
 	}
+	tying := jobs.TyingClaims(rg.Members, claims)
 	var g graph.Subgraph
 	seen := map[graph.Ref]bool{}
 	add := func(ref graph.Ref) bool {
@@ -231,10 +240,24 @@ func (s *Server) ringSubgraph(r *request) error {
 		g.Nodes = append(g.Nodes, n)
 		return true
 	}
+	if view == viewAggregate {
+		agg := newClaimAggregate()
+		for _, c := range tying {
+			agg.addClaim(c)
+		}
+		parties := agg.parties(rg.Members)
+		for _, p := range parties {
+			add(p)
+		}
+		out := subgraphViewOf(s.viewer(r.actor), g, agg.among(seen), ix, limit)
+		out.JobID = ix.JobID
+		out.View, out.Parties, out.Claims, out.ClaimsCapped = viewAggregate, len(parties), len(tying), capped
+		return s.recorded(r, actRingSubgraph, nodeRefs(g.Nodes), "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
+	}
 	for _, m := range rg.Members {
 		add(m)
 	}
-	for _, c := range jobs.TyingClaims(rg.Members, claims) {
+	for _, c := range tying {
 		cref := graph.Ref{Type: graph.TypeClaim, ID: c.ID}
 		if !add(cref) {
 			break
@@ -247,7 +270,8 @@ func (s *Server) ringSubgraph(r *request) error {
 			g.Edges = append(g.Edges, graph.Edge{From: cref, To: doc, Type: graph.RelTreatedBy})
 		}
 	}
-	out := subgraphViewOf(s.viewer(r.actor), g, ix, limit)
+	out := subgraphViewOf(s.viewer(r.actor), g, nil, ix, limit)
 	out.JobID = ix.JobID
+	out.View, out.Claims, out.ClaimsCapped = viewClaims, len(tying), capped
 	return s.recorded(r, actRingSubgraph, nodeRefs(g.Nodes), "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
 }

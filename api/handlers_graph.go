@@ -2,7 +2,9 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ringtrace/ringtrace/api/accounts"
@@ -160,11 +162,92 @@ func (s *Server) neighbourhood(r *request) error {
 	if err != nil {
 		return err
 	}
+	view, err := viewParam(r)
+	if err != nil {
+		return err
+	}
+	if view == viewAggregate && depth == 1 && ref.Type.IsParty() {
+		return s.aggregateNeighbourhood(r, ref, limit, types, from, to)
+	}
 	g, err := s.cfg.Store.Neighbourhood(r.ctx(), ref, graph.NeighbourhoodQuery{Depth: depth, Limit: limit, Types: types, From: from, To: to})
 	if err != nil {
 		return err
 	}
-	out := subgraphViewOf(s.viewer(r.actor), g, s.svc.Jobs.Latest(), limit)
+	out := subgraphViewOf(s.viewer(r.actor), g, nil, s.svc.Jobs.Latest(), limit)
+	out.View = viewClaims
+	return s.recorded(r, actNeighbourhood, append([]graph.Ref{ref}, nodeRefs(g.Nodes)...), "", http.StatusOK, out)
+}
+
+// maxNeighbourClaims bounds the claims of one party folded into its aggregated neighbourhood.
+const maxNeighbourClaims = 50_000
+
+// aggregateNeighbourhood draws a party's direct dealings: the parties it has claims with, each
+// joined by one aggregated edge (count, fund amount, date range), the heaviest counterparts first
+// up to limit nodes, plus its stored non-claim neighbours (phone, address, workplace). Parties
+// and Claims say how much the whole picture holds, so that a cap is announced.
+func (s *Server) aggregateNeighbourhood(r *request, ref graph.Ref, limit int, types []graph.EntityType, from, to time.Time) error {
+	ctx := r.ctx()
+	v := s.viewer(r.actor)
+	if err := policeMay(r.actor, v, ref); err != nil {
+		return err
+	}
+	cs, total, err := s.cfg.Store.Claims(ctx, graph.ClaimQuery{Party: ref, From: from, To: to, Limit: maxNeighbourClaims})
+	if err != nil {
+		return err
+	}
+	agg := newClaimAggregate()
+	for _, c := range cs {
+		agg.addClaim(c)
+	}
+	wanted := func(t graph.EntityType) bool { return len(types) == 0 || slices.Contains(types, t) }
+	// Stored relationships that are not claims: a patient's phone and address, a doctor's
+	// workplace, the patients at an address.
+	var nonClaim []graph.EntityType
+	for _, t := range graph.EntityTypes {
+		if t != graph.TypeClaim && wanted(t) {
+			nonClaim = append(nonClaim, t)
+		}
+	}
+	stored, err := s.cfg.Store.Neighbourhood(ctx, ref, graph.NeighbourhoodQuery{Depth: 1, Limit: limit, Types: nonClaim})
+	if err != nil {
+		return err
+	}
+	var g graph.Subgraph
+	shown := map[graph.Ref]bool{}
+	for _, n := range stored.Nodes {
+		if n.Type != graph.TypeClaim && !shown[n.Ref] {
+			shown[n.Ref] = true
+			g.Nodes = append(g.Nodes, n)
+		}
+	}
+	for _, e := range stored.Edges {
+		if shown[e.From] && shown[e.To] {
+			g.Edges = append(g.Edges, e)
+		}
+	}
+	parties := 0
+	for _, p := range agg.parties([]graph.Ref{ref}) {
+		if p != ref && !wanted(p.Type) {
+			continue
+		}
+		parties++
+		if shown[p] {
+			continue
+		}
+		if len(g.Nodes) >= limit {
+			g.Truncated = true
+			continue
+		}
+		n, err := s.cfg.Store.Node(ctx, p)
+		if err != nil {
+			n = graph.Node{Ref: p, Label: p.ID}
+		}
+		shown[p] = true
+		g.Nodes = append(g.Nodes, n)
+	}
+	g.Truncated = g.Truncated || stored.Truncated
+	out := subgraphViewOf(v, g, agg.among(shown), s.svc.Jobs.Latest(), limit)
+	out.View, out.Parties, out.Claims, out.ClaimsCapped = viewAggregate, parties, len(cs), total > len(cs)
 	return s.recorded(r, actNeighbourhood, append([]graph.Ref{ref}, nodeRefs(g.Nodes)...), "", http.StatusOK, out)
 }
 
@@ -223,6 +306,6 @@ func (s *Server) paths(r *request) error {
 	if err != nil {
 		return err
 	}
-	out := subgraphViewOf(s.viewer(r.actor), g, s.svc.Jobs.Latest(), 0)
+	out := subgraphViewOf(s.viewer(r.actor), g, nil, s.svc.Jobs.Latest(), 0)
 	return s.recorded(r, actPath, append([]graph.Ref{a, b}, nodeRefs(g.Nodes)...), "", http.StatusOK, out)
 }

@@ -67,11 +67,29 @@ func TestJobsFindingsAndCompare(t *testing.T) {
 	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R1/subgraph?job="+a.ID, nil, &sg); st != http.StatusOK {
 		t.Fatalf("ring subgraph: %d", st)
 	}
-	// 3 patients + doctor + institution + the 15 claims that tie them.
-	if len(sg.Nodes) != 20 || len(sg.Edges) != 45 || sg.Truncated {
-		t.Fatalf("ring subgraph %d nodes %d edges truncated=%v", len(sg.Nodes), len(sg.Edges), sg.Truncated)
+	// Aggregate view (default): 3 patients + doctor + institution; one CLAIMED_AT and one
+	// SEEN_BY edge per patient and the doctor's BILLED_AT, each carrying the 5 claims' totals.
+	if len(sg.Nodes) != 5 || len(sg.Edges) != 7 || sg.Truncated || sg.View != "aggregate" || sg.Claims != 15 {
+		t.Fatalf("ring subgraph %d nodes %d edges truncated=%v view %q claims %d", len(sg.Nodes), len(sg.Edges), sg.Truncated, sg.View, sg.Claims)
 	}
-	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R1/subgraph?job="+a.ID+"&limit=6", nil, &sg); st != http.StatusOK || !sg.Truncated || len(sg.Nodes) != 6 {
+	var billed int
+	for _, ed := range sg.Edges {
+		if ed.Type == "BILLED_AT" {
+			billed = ed.Claims
+		}
+	}
+	if billed != 15 {
+		t.Fatalf("BILLED_AT edge carries %d claims, want 15", billed)
+	}
+	sg = subgraphView{}
+	// Claim view: 3 patients + doctor + institution + the 15 claims that tie them.
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R1/subgraph?view=claims&job="+a.ID, nil, &sg); st != http.StatusOK || len(sg.Nodes) != 20 || len(sg.Edges) != 45 || sg.Truncated {
+		t.Fatalf("ring claim subgraph: %d, %d nodes %d edges truncated=%v", st, len(sg.Nodes), len(sg.Edges), sg.Truncated)
+	}
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R1/subgraph?view=bogus&job="+a.ID, nil, nil); st != http.StatusBadRequest {
+		t.Fatalf("bad view: %d, want 400", st)
+	}
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R1/subgraph?job="+a.ID+"&limit=3", nil, &sg); st != http.StatusOK || !sg.Truncated || len(sg.Nodes) != 3 || sg.Parties != 5 {
 		t.Fatalf("limited ring subgraph: %d nodes truncated=%v", len(sg.Nodes), sg.Truncated)
 	}
 	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R9?job="+a.ID, nil, nil); st != http.StatusNotFound {

@@ -38,6 +38,12 @@ type edgeView struct {
 	From graph.Ref     `json:"from"`
 	To   graph.Ref     `json:"to"`
 	Type graph.RelType `json:"type"`
+	// Aggregated edges (CLAIMED_AT, SEEN_BY, BILLED_AT) carry the claims they fold: how many, the
+	// fund amount, and the first and last claim date.
+	Claims int          `json:"claims,omitempty"`
+	Fund   *graph.Money `json:"fund_amount,omitempty"`
+	First  string       `json:"first,omitempty"`
+	Last   string       `json:"last,omitempty"`
 }
 
 type subgraphView struct {
@@ -46,11 +52,19 @@ type subgraphView struct {
 	Truncated bool       `json:"truncated"`
 	Limit     int        `json:"limit,omitempty"`
 	JobID     string     `json:"job_id,omitempty"`
+	// View is "aggregate" (claims folded into edges) or "claims" (one node per claim).
+	View string `json:"view,omitempty"`
+	// Parties counts the parties the whole picture would hold, and Claims the claims folded into
+	// it, so that a capped picture can say "显示 200 / 1,234".
+	Parties int `json:"parties,omitempty"`
+	Claims  int `json:"claims,omitempty"`
+	// ClaimsCapped is true when not every claim of the parties was read (a per-party cap).
+	ClaimsCapped bool `json:"claims_capped,omitempty"`
 }
 
 // subgraphViewOf maps a store subgraph to what v may see, keeping edge ends consistent with the
 // (possibly pseudonymised) node ids.
-func subgraphViewOf(v *masking.Viewer, g graph.Subgraph, ix *jobs.Index, limit int) subgraphView {
+func subgraphViewOf(v *masking.Viewer, g graph.Subgraph, agg []aggEdge, ix *jobs.Index, limit int) subgraphView {
 	out := subgraphView{Nodes: make([]nodeView, 0, len(g.Nodes)), Edges: make([]edgeView, 0, len(g.Edges)), Truncated: g.Truncated, Limit: limit}
 	shown := make(map[graph.Ref]graph.Ref, len(g.Nodes))
 	for _, n := range g.Nodes {
@@ -66,6 +80,11 @@ func subgraphViewOf(v *masking.Viewer, g graph.Subgraph, ix *jobs.Index, limit i
 	}
 	for _, e := range g.Edges {
 		out.Edges = append(out.Edges, edgeView{From: end(e.From), To: end(e.To), Type: e.Type})
+	}
+	for _, e := range agg {
+		fund := e.Fund
+		out.Edges = append(out.Edges, edgeView{From: end(e.From), To: end(e.To), Type: e.Type, Claims: e.Claims, Fund: &fund,
+			First: e.First.Format(time.DateOnly), Last: e.Last.Format(time.DateOnly)})
 	}
 	if ix != nil {
 		out.JobID = ix.JobID

@@ -182,8 +182,10 @@ export class Client {
   entity(type: EntityType, id: string): Promise<EntityView> {
     return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}`);
   }
-  neighbourhood(type: EntityType, id: string, q: { depth?: number; limit?: number; types?: string; from?: string; to?: string } = {}): Promise<Subgraph> {
-    return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/neighbourhood`, q);
+  // The workbench draws claim nodes (its time filter and claim panel work on them), so it asks for
+  // the claim view; the API's default is the aggregate party-to-party view.
+  neighbourhood(type: EntityType, id: string, q: { depth?: number; limit?: number; types?: string; from?: string; to?: string; view?: 'aggregate' | 'claims' } = {}): Promise<Subgraph> {
+    return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/neighbourhood`, { view: 'claims', ...q });
   }
   claims(type: EntityType, id: string, q: { from?: string; to?: string; types?: string; offset?: number; limit?: number } = {}): Promise<ClaimPage> {
     return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/claims`, q);
@@ -197,8 +199,8 @@ export class Client {
   ring(id: string, job?: string): Promise<Ring> {
     return this.call('GET', `/api/rings/${encodeURIComponent(id)}`, { job });
   }
-  ringSubgraph(id: string, job?: string, limit?: number): Promise<Subgraph> {
-    return this.call('GET', `/api/rings/${encodeURIComponent(id)}/subgraph`, { job, limit });
+  ringSubgraph(id: string, job?: string, limit?: number, view: 'aggregate' | 'claims' = 'claims'): Promise<Subgraph> {
+    return this.call('GET', `/api/rings/${encodeURIComponent(id)}/subgraph`, { job, limit, view });
   }
   jobs(offset = 0, limit = 50): Promise<JobPage> {
     return this.call('GET', '/api/jobs', { offset, limit });

@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"time"
 
@@ -110,6 +111,43 @@ func (a *claimAggregate) among(shown map[graph.Ref]bool) []aggEdge {
 		}
 	}
 	return out
+}
+
+// subgraphBuilder collects the nodes of a picture up to a limit, each once, marking the picture
+// truncated when the limit turns a node away.
+type subgraphBuilder struct {
+	store nodeReader
+	limit int
+	g     graph.Subgraph
+	seen  map[graph.Ref]bool
+}
+
+// nodeReader is the part of the store a subgraphBuilder reads.
+type nodeReader interface {
+	Node(ctx context.Context, ref graph.Ref) (graph.Node, error)
+}
+
+func newSubgraphBuilder(store nodeReader, limit int) *subgraphBuilder {
+	return &subgraphBuilder{store: store, limit: limit, seen: map[graph.Ref]bool{}}
+}
+
+// add puts the node ref in the picture (a node the store cannot read is drawn with its id as its
+// label); it reports false when the limit turned it away.
+func (b *subgraphBuilder) add(ctx context.Context, ref graph.Ref) bool {
+	if b.seen[ref] {
+		return true
+	}
+	if len(b.g.Nodes) >= b.limit {
+		b.g.Truncated = true
+		return false
+	}
+	n, err := b.store.Node(ctx, ref)
+	if err != nil {
+		n = graph.Node{Ref: ref, Label: ref.ID}
+	}
+	b.seen[ref] = true
+	b.g.Nodes = append(b.g.Nodes, n)
+	return true
 }
 
 // The pictures a subgraph route can draw.

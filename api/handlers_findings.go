@@ -222,24 +222,8 @@ func (s *Server) ringSubgraph(r *request) error {
 		claims = append(claims, cs...)
 	}
 	tying := jobs.TyingClaims(rg.Members, claims)
-	var g graph.Subgraph
-	seen := map[graph.Ref]bool{}
-	add := func(ref graph.Ref) bool {
-		if seen[ref] {
-			return true
-		}
-		if len(g.Nodes) >= limit {
-			g.Truncated = true
-			return false
-		}
-		n, err := s.cfg.Store.Node(ctx, ref)
-		if err != nil {
-			n = graph.Node{Ref: ref, Label: ref.ID}
-		}
-		seen[ref] = true
-		g.Nodes = append(g.Nodes, n)
-		return true
-	}
+	b := newSubgraphBuilder(s.cfg.Store, limit)
+	add := func(ref graph.Ref) bool { return b.add(ctx, ref) }
 	if view == viewAggregate {
 		agg := newClaimAggregate()
 		for _, c := range tying {
@@ -249,10 +233,9 @@ func (s *Server) ringSubgraph(r *request) error {
 		for _, p := range parties {
 			add(p)
 		}
-		out := subgraphViewOf(s.viewer(r.actor), g, agg.among(seen), ix, limit)
-		out.JobID = ix.JobID
+		out := subgraphViewOf(s.viewer(r.actor), b.g, agg.among(b.seen), ix, limit)
 		out.View, out.Parties, out.Claims, out.ClaimsCapped = viewAggregate, len(parties), len(tying), capped
-		return s.recorded(r, actRingSubgraph, nodeRefs(g.Nodes), "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
+		return s.recorded(r, actRingSubgraph, nodeRefs(b.g.Nodes), "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
 	}
 	for _, m := range rg.Members {
 		add(m)
@@ -262,16 +245,15 @@ func (s *Server) ringSubgraph(r *request) error {
 		if !add(cref) {
 			break
 		}
-		g.Edges = append(g.Edges, graph.Edge{From: graph.Ref{Type: graph.TypePatient, ID: c.PatientID}, To: cref, Type: graph.RelFiled})
+		b.g.Edges = append(b.g.Edges, graph.Edge{From: graph.Ref{Type: graph.TypePatient, ID: c.PatientID}, To: cref, Type: graph.RelFiled})
 		if prov := (graph.Ref{Type: c.ProviderType, ID: c.ProviderID}); add(prov) {
-			g.Edges = append(g.Edges, graph.Edge{From: cref, To: prov, Type: graph.RelAt})
+			b.g.Edges = append(b.g.Edges, graph.Edge{From: cref, To: prov, Type: graph.RelAt})
 		}
 		if doc := (graph.Ref{Type: graph.TypeDoctor, ID: c.DoctorID}); c.DoctorID != "" && add(doc) {
-			g.Edges = append(g.Edges, graph.Edge{From: cref, To: doc, Type: graph.RelTreatedBy})
+			b.g.Edges = append(b.g.Edges, graph.Edge{From: cref, To: doc, Type: graph.RelTreatedBy})
 		}
 	}
-	out := subgraphViewOf(s.viewer(r.actor), g, nil, ix, limit)
-	out.JobID = ix.JobID
+	out := subgraphViewOf(s.viewer(r.actor), b.g, nil, ix, limit)
 	out.View, out.Claims, out.ClaimsCapped = viewClaims, len(tying), capped
-	return s.recorded(r, actRingSubgraph, nodeRefs(g.Nodes), "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
+	return s.recorded(r, actRingSubgraph, nodeRefs(b.g.Nodes), "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
 }

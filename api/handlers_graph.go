@@ -187,10 +187,6 @@ const maxNeighbourClaims = 50_000
 // and Claims say how much the whole picture holds, so that a cap is announced.
 func (s *Server) aggregateNeighbourhood(r *request, ref graph.Ref, limit int, types []graph.EntityType, from, to time.Time) error {
 	ctx := r.ctx()
-	v := s.viewer(r.actor)
-	if err := policeMay(r.actor, v, ref); err != nil {
-		return err
-	}
 	cs, total, err := s.cfg.Store.Claims(ctx, graph.ClaimQuery{Party: ref, From: from, To: to, Limit: maxNeighbourClaims})
 	if err != nil {
 		return err
@@ -212,43 +208,29 @@ func (s *Server) aggregateNeighbourhood(r *request, ref graph.Ref, limit int, ty
 	if err != nil {
 		return err
 	}
-	var g graph.Subgraph
-	shown := map[graph.Ref]bool{}
+	b := newSubgraphBuilder(s.cfg.Store, limit)
 	for _, n := range stored.Nodes {
-		if n.Type != graph.TypeClaim && !shown[n.Ref] {
-			shown[n.Ref] = true
-			g.Nodes = append(g.Nodes, n)
+		if n.Type != graph.TypeClaim && !b.seen[n.Ref] {
+			b.seen[n.Ref] = true
+			b.g.Nodes = append(b.g.Nodes, n)
 		}
 	}
 	for _, e := range stored.Edges {
-		if shown[e.From] && shown[e.To] {
-			g.Edges = append(g.Edges, e)
+		if b.seen[e.From] && b.seen[e.To] {
+			b.g.Edges = append(b.g.Edges, e)
 		}
 	}
 	parties := 0
 	for _, p := range agg.parties([]graph.Ref{ref}) {
-		if p != ref && !wanted(p.Type) {
-			continue
+		if p == ref || wanted(p.Type) {
+			parties++
+			b.add(ctx, p)
 		}
-		parties++
-		if shown[p] {
-			continue
-		}
-		if len(g.Nodes) >= limit {
-			g.Truncated = true
-			continue
-		}
-		n, err := s.cfg.Store.Node(ctx, p)
-		if err != nil {
-			n = graph.Node{Ref: p, Label: p.ID}
-		}
-		shown[p] = true
-		g.Nodes = append(g.Nodes, n)
 	}
-	g.Truncated = g.Truncated || stored.Truncated
-	out := subgraphViewOf(v, g, agg.among(shown), s.svc.Jobs.Latest(), limit)
+	b.g.Truncated = b.g.Truncated || stored.Truncated
+	out := subgraphViewOf(s.viewer(r.actor), b.g, agg.among(b.seen), s.svc.Jobs.Latest(), limit)
 	out.View, out.Parties, out.Claims, out.ClaimsCapped = viewAggregate, parties, len(cs), total > len(cs)
-	return s.recorded(r, actNeighbourhood, append([]graph.Ref{ref}, nodeRefs(g.Nodes)...), "", http.StatusOK, out)
+	return s.recorded(r, actNeighbourhood, append([]graph.Ref{ref}, nodeRefs(b.g.Nodes)...), "", http.StatusOK, out)
 }
 
 func (s *Server) claims(r *request) error {

@@ -86,6 +86,30 @@ func TestJobsFindingsAndCompare(t *testing.T) {
 	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R1/subgraph?view=claims&job="+a.ID, nil, &sg); st != http.StatusOK || len(sg.Nodes) != 20 || len(sg.Edges) != 45 || sg.Truncated {
 		t.Fatalf("ring claim subgraph: %d, %d nodes %d edges truncated=%v", st, len(sg.Nodes), len(sg.Edges), sg.Truncated)
 	}
+	// A depth-1 neighbourhood of the ring's doctor, aggregated: its patients joined by SEEN_BY
+	// edges and its institution by BILLED_AT, with the claims counted.
+	var doctor graph.Ref
+	for _, n := range sg.Nodes {
+		if n.Type == graph.TypeDoctor {
+			doctor = graph.Ref{Type: n.Type, ID: n.ID}
+		}
+	}
+	var nb subgraphView
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/entities/doctor/"+doctor.ID+"/neighbourhood", nil, &nb); st != http.StatusOK || nb.View != "aggregate" || nb.Claims < 15 {
+		t.Fatalf("aggregate neighbourhood of %v: %d view %q claims %d", doctor, st, nb.View, nb.Claims)
+	}
+	seenBy, billedAt := 0, 0
+	for _, ed := range nb.Edges {
+		switch ed.Type {
+		case "SEEN_BY":
+			seenBy += ed.Claims
+		case "BILLED_AT":
+			billedAt += ed.Claims
+		}
+	}
+	if seenBy != nb.Claims || billedAt != nb.Claims {
+		t.Fatalf("doctor's aggregated edges fold %d SEEN_BY and %d BILLED_AT claims, want %d each", seenBy, billedAt, nb.Claims)
+	}
 	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R1/subgraph?view=bogus&job="+a.ID, nil, nil); st != http.StatusBadRequest {
 		t.Fatalf("bad view: %d, want 400", st)
 	}

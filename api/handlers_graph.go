@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -257,18 +258,91 @@ func (s *Server) claims(r *request) error {
 	if err := policeMay(r.actor, v, ref); err != nil {
 		return err
 	}
-	cs, total, err := s.cfg.Store.Claims(r.ctx(), graph.ClaimQuery{Party: ref, From: from, To: to, Types: types, Offset: offset, Limit: limit})
-	if err != nil {
-		return err
+	refs := []graph.Ref{ref}
+	var cs []graph.Claim
+	var total int
+	if r.QueryParam("with") != "" {
+		with, err := s.refParam(r, "with")
+		if err != nil {
+			return err
+		}
+		if err := policeMay(r.actor, v, with); err != nil {
+			return err
+		}
+		cs, total, err = s.sharedClaims(r.ctx(), ref, with, graph.ClaimQuery{From: from, To: to, Types: types, Offset: offset, Limit: limit})
+		if err != nil {
+			return err
+		}
+		refs = append(refs, with)
+	} else {
+		cs, total, err = s.cfg.Store.Claims(r.ctx(), graph.ClaimQuery{Party: ref, From: from, To: to, Types: types, Offset: offset, Limit: limit})
+		if err != nil {
+			return err
+		}
 	}
 	out := claimPage{Claims: make([]claimView, 0, len(cs)), Total: total, Offset: offset, Limit: limit}
-	refs := []graph.Ref{ref}
 	for _, c := range cs {
 		cv, masked := v.Claim(c)
 		out.Claims = append(out.Claims, claimView{Claim: cv, Masked: masked})
 		refs = append(refs, graph.Ref{Type: graph.TypeClaim, ID: c.ID})
 	}
 	return s.recorded(r, actClaims, refs, "", http.StatusOK, out)
+}
+
+// sharedClaims returns the page q selects of the claims a and b share (the claims behind one
+// aggregated edge), ordered as Claims orders them, and how many there are. It lists the claims of
+// the side with fewer of them — a patient's, else a doctor's — and keeps those naming the other.
+func (s *Server) sharedClaims(ctx context.Context, a, b graph.Ref, q graph.ClaimQuery) ([]graph.Claim, int, error) {
+	if !b.Type.IsParty() {
+		return nil, 0, fieldErr("with", "with 须为当事方（参保人、医师、机构、药店）", "with must be a party (patient, doctor, institution or pharmacy)")
+	}
+	if a == b || (a.Type.IsProvider() && b.Type.IsProvider()) || (a.Type == b.Type) {
+		return nil, 0, fieldErr("with", "这两方之间没有共同的结算单", "these two parties share no claims")
+	}
+	if rank(b) < rank(a) {
+		a, b = b, a
+	}
+	all, _, err := s.cfg.Store.Claims(ctx, graph.ClaimQuery{Party: a, From: q.From, To: q.To, Types: q.Types})
+	if err != nil {
+		return nil, 0, err
+	}
+	var shared []graph.Claim
+	for _, c := range all {
+		if claimNames(c, b) {
+			shared = append(shared, c)
+		}
+	}
+	total := len(shared)
+	lo := min(q.Offset, total)
+	hi := total
+	if q.Limit > 0 {
+		hi = min(lo+q.Limit, total)
+	}
+	return shared[lo:hi], total, nil
+}
+
+// rank orders parties by how few claims one of them usually has: patients, doctors, providers.
+func rank(r graph.Ref) int {
+	switch r.Type {
+	case graph.TypePatient:
+		return 0
+	case graph.TypeDoctor:
+		return 1
+	default:
+		return 2
+	}
+}
+
+// claimNames reports whether claim c names party p as its patient, treating doctor or provider.
+func claimNames(c graph.Claim, p graph.Ref) bool {
+	switch p.Type {
+	case graph.TypePatient:
+		return c.PatientID == p.ID
+	case graph.TypeDoctor:
+		return c.DoctorID == p.ID
+	default:
+		return c.ProviderType == p.Type && c.ProviderID == p.ID
+	}
 }
 
 func (s *Server) paths(r *request) error {

@@ -110,6 +110,18 @@ func TestJobsFindingsAndCompare(t *testing.T) {
 	if seenBy != nb.Claims || billedAt != nb.Claims {
 		t.Fatalf("doctor's aggregated edges fold %d SEEN_BY and %d BILLED_AT claims, want %d each", seenBy, billedAt, nb.Claims)
 	}
+	// Each aggregated edge opens into the claims behind it: the doctor's claims with that patient
+	// (or at that institution) number what the edge says, and each names both parties.
+	for _, ed := range nb.Edges {
+		if ed.Claims == 0 {
+			continue // WORKS_AT
+		}
+		var cp claimPage
+		path := "/api/entities/" + string(ed.To.Type) + "/" + ed.To.ID + "/claims?with=" + string(ed.From.Type) + ":" + ed.From.ID
+		if st := e.as(accounts.RoleAnalyst, http.MethodGet, path, nil, &cp); st != http.StatusOK || cp.Total != ed.Claims || len(cp.Claims) != ed.Claims {
+			t.Fatalf("claims behind %s edge %v→%v: %d, total %d (%d listed), want %d", ed.Type, ed.From, ed.To, st, cp.Total, len(cp.Claims), ed.Claims)
+		}
+	}
 	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R1/subgraph?view=bogus&job="+a.ID, nil, nil); st != http.StatusBadRequest {
 		t.Fatalf("bad view: %d, want 400", st)
 	}

@@ -84,7 +84,7 @@ func subgraphViewOf(v *masking.Viewer, g graph.Subgraph, agg []aggEdge, ix *jobs
 	for _, e := range agg {
 		fund := e.Fund
 		out.Edges = append(out.Edges, edgeView{From: end(e.From), To: end(e.To), Type: e.Type, Claims: e.Claims, Fund: &fund,
-			First: e.First.Format(time.DateOnly), Last: e.Last.Format(time.DateOnly)})
+			First: e.First.In(cases.ChinaTime).Format(time.DateOnly), Last: e.Last.In(cases.ChinaTime).Format(time.DateOnly)})
 	}
 	if ix != nil {
 		out.JobID = ix.JobID

@@ -6,10 +6,12 @@
 // Usage:
 //
 //	rtload --url http://127.0.0.1:8080 --user bench --password … --ids ids.txt \
-//	       --scenario entity|neighbourhood|mixed --clients 100 --duration 30s
+//	       --scenario entity|neighbourhood|mixed|ring --clients 100 --duration 30s
 //
-// ids.txt holds one "type:id" per line (e.g. "patient:530102…"); requests pick ids uniformly
-// with a fixed seed so that runs are repeatable.
+// ids.txt holds one "type:id" per line (e.g. "patient:530102…", or "ring:R12" for the ring
+// scenario, which reads /api/rings/ID/subgraph in the --view picture); requests pick ids
+// uniformly with a fixed seed so that runs are repeatable. Before a ring run, rtload reads each
+// ring once and prints the response size per ring member.
 package main
 
 import (
@@ -41,6 +43,7 @@ func main() {
 type result struct {
 	lat    time.Duration
 	status int
+	bytes  int64
 }
 
 func run() error {
@@ -48,7 +51,9 @@ func run() error {
 	user := flag.String("user", "", "username to log in as")
 	pass := flag.String("password", os.Getenv("RTLOAD_PASSWORD"), "password (or RTLOAD_PASSWORD)")
 	idsFile := flag.String("ids", "", "file of type:id lines")
-	scenario := flag.String("scenario", "entity", "entity, neighbourhood or mixed (80% entity, 20% neighbourhood)")
+	scenario := flag.String("scenario", "entity", "entity, neighbourhood, mixed (80% entity, 20% neighbourhood) or ring (ring subgraphs; ids are ring:ID)")
+	view := flag.String("view", "aggregate", "ring and neighbourhood picture: aggregate or claims")
+	job := flag.String("job", "", "ring scenario: the job whose rings to read (default: the latest)")
 	clients := flag.Int("clients", 100, "concurrent clients")
 	duration := flag.Duration("duration", 30*time.Second, "how long to run")
 	depth := flag.Int("depth", 2, "neighbourhood depth")
@@ -74,6 +79,11 @@ func run() error {
 	token, err := login(hc, *base, *user, *pass)
 	if err != nil {
 		return err
+	}
+	if *scenario == "ring" {
+		if err := ringSizes(hc, *base, token, ids, *job, *view); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *duration)
 	defer cancel()
@@ -119,22 +129,26 @@ func run() error {
 					}
 				}
 				path := "/api/entities/" + t + "/" + url.PathEscape(id)
-				if kind == "neighbourhood" {
-					path += fmt.Sprintf("/neighbourhood?depth=%d&limit=%d", *depth, *limit)
+				switch kind {
+				case "neighbourhood":
+					path += fmt.Sprintf("/neighbourhood?depth=%d&limit=%d&view=%s", *depth, *limit, url.QueryEscape(*view))
+				case "ring":
+					path = ringPath(id, *job, *view)
 				}
 				req, _ := http.NewRequest(http.MethodGet, *base+path, nil)
 				req.Header.Set("Authorization", "Bearer "+token)
 				resp, err := hc.Do(req)
 				st := -1
+				var n int64
 				if err == nil {
-					_, _ = io.Copy(io.Discard, resp.Body)
+					n, _ = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 					st = resp.StatusCode
 				}
 				if ctx.Err() != nil && err != nil {
 					break
 				}
-				local[kind] = append(local[kind], result{time.Since(t0), st})
+				local[kind] = append(local[kind], result{time.Since(t0), st, n})
 			}
 			mu.Lock()
 			for k, v := range local {
@@ -146,7 +160,7 @@ func run() error {
 	wg.Wait()
 	elapsed := time.Since(start)
 	var sums []summary
-	for _, k := range []string{"entity", "neighbourhood"} {
+	for _, k := range []string{"entity", "neighbourhood", "ring"} {
 		if rs := all[k]; len(rs) > 0 {
 			sums = append(sums, summarise(k, rs, elapsed))
 		}
@@ -156,8 +170,8 @@ func run() error {
 	}
 	fmt.Printf("clients=%d rate/client=%g duration=%s scenario=%s\n", *clients, *rate, elapsed.Round(time.Millisecond), *scenario)
 	for _, s := range sums {
-		fmt.Printf("%-14s n=%d rps=%.0f ok=%d shed(429/503)=%d other=%d  p50=%.2fms p90=%.2fms p99=%.2fms max=%.2fms (ok only: p99=%.2fms)\n",
-			s.Kind, s.N, s.RPS, s.OK, s.Shed, s.Other, s.P50, s.P90, s.P99, s.Max, s.P99OK)
+		fmt.Printf("%-14s n=%d rps=%.0f ok=%d shed(429/503)=%d other=%d  p50=%.2fms p90=%.2fms p99=%.2fms max=%.2fms (ok only: p99=%.2fms) mean body %.0f B\n",
+			s.Kind, s.N, s.RPS, s.OK, s.Shed, s.Other, s.P50, s.P90, s.P99, s.Max, s.P99OK, s.MeanBytes)
 	}
 	return nil
 }
@@ -167,6 +181,7 @@ type summary struct {
 	N, OK, Shed, Other        int
 	RPS                       float64
 	P50, P90, P99, Max, P99OK float64 // milliseconds
+	MeanBytes                 float64 // mean response body size
 }
 
 func pct(ds []time.Duration, p float64) float64 {
@@ -180,8 +195,10 @@ func pct(ds []time.Duration, p float64) float64 {
 func summarise(kind string, rs []result, elapsed time.Duration) summary {
 	s := summary{Kind: kind, N: len(rs), RPS: float64(len(rs)) / elapsed.Seconds()}
 	var lat, okLat []time.Duration
+	var bytes int64
 	for _, r := range rs {
 		lat = append(lat, r.lat)
+		bytes += r.bytes
 		switch {
 		case r.status == 200:
 			s.OK++
@@ -196,7 +213,76 @@ func summarise(kind string, rs []result, elapsed time.Duration) summary {
 	slices.Sort(okLat)
 	s.P50, s.P90, s.P99, s.Max = pct(lat, .5), pct(lat, .9), pct(lat, .99), pct(lat, 1)
 	s.P99OK = pct(okLat, .99)
+	s.MeanBytes = float64(bytes) / float64(len(rs))
 	return s
+}
+
+func ringPath(id, job, view string) string {
+	q := url.Values{"view": {view}}
+	if job != "" {
+		q.Set("job", job)
+	}
+	return "/api/rings/" + url.PathEscape(id) + "/subgraph?" + q.Encode()
+}
+
+// ringSizes reads each ring once (its members from /api/rings/ID, its picture from the subgraph
+// route) and prints the body size per member: over all rings, and for the largest ring.
+func ringSizes(hc *http.Client, base, token string, ids []string, job, view string) error {
+	get := func(path string) ([]byte, error) {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("GET %s: status %d: %s", path, resp.StatusCode, b)
+		}
+		return b, err
+	}
+	var bytes, members int64
+	var bigID string
+	var bigMembers, bigBytes, bigNodes int
+	for _, ref := range ids {
+		_, id, _ := strings.Cut(ref, ":")
+		q := ""
+		if job != "" {
+			q = "?job=" + url.QueryEscape(job)
+		}
+		rb, err := get("/api/rings/" + url.PathEscape(id) + q)
+		if err != nil {
+			return err
+		}
+		var ring struct {
+			Members []json.RawMessage `json:"members"`
+		}
+		if err := json.Unmarshal(rb, &ring); err != nil {
+			return fmt.Errorf("ring %s: %w", id, err)
+		}
+		sb, err := get(ringPath(id, job, view))
+		if err != nil {
+			return err
+		}
+		var sub struct {
+			Nodes []json.RawMessage `json:"nodes"`
+		}
+		if err := json.Unmarshal(sb, &sub); err != nil {
+			return fmt.Errorf("ring %s subgraph: %w", id, err)
+		}
+		bytes += int64(len(sb))
+		members += int64(len(ring.Members))
+		if len(ring.Members) > bigMembers {
+			bigID, bigMembers, bigBytes, bigNodes = id, len(ring.Members), len(sb), len(sub.Nodes)
+		}
+	}
+	if members == 0 {
+		return errors.New("the rings have no members")
+	}
+	fmt.Printf("ring sizes (view=%s): %d rings, %d members, %d bytes: %.0f B per member; largest ring %s: %d members, %d nodes, %d B (%.0f B per member)\n",
+		view, len(ids), members, bytes, float64(bytes)/float64(members), bigID, bigMembers, bigNodes, bigBytes, float64(bigBytes)/float64(bigMembers))
+	return nil
 }
 
 func readIDs(path string) ([]string, error) {

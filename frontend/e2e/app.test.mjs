@@ -216,11 +216,34 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   // Another layout.
   await page.selectOption('#wb-layout', 'concentric');
 
-  // Filter by claim time: move the start handle to the middle; fewer relationships are drawn.
+  // The ring is drawn aggregated: one edge per pair of parties carrying its claims. Clicking the
+  // middle of such an edge opens the claims behind it, which can be drawn as single claims.
+  await page.waitForFunction(() => !window.__ringtrace.layoutRunning(), null, { timeout: 10000 });
+  const edges = await page.evaluate(() => window.__ringtrace.aggregatedEdges());
+  assert.ok(edges.length > 0, 'the ring subgraph has aggregated edges');
+  let opened = false;
+  for (const ed of edges.slice(0, 8)) {
+    const [p, q] = await page.evaluate((e) => [window.__ringtrace.nodeViewport(e.source), window.__ringtrace.nodeViewport(e.target)], ed);
+    const b = await page.locator('#graph-canvas').boundingBox();
+    await page.waitForTimeout(400); // not a double click
+    await page.mouse.click(b.x + (p.x + q.x) / 2, b.y + (p.y + q.y) / 2);
+    opened = await page.waitForSelector('#edge-panel', { timeout: 1500 }).then(() => true, () => false);
+    if (opened) break;
+  }
+  assert.ok(opened, 'clicking an edge opens its panel');
+  await page.waitForSelector('#edge-panel tbody tr');
+  assert.match(await page.textContent('#edge-panel .edge-facts'), /\d+ 笔结算单，统筹支付 ¥[\d,]+\.\d\d/);
+  const beforeClaims = Number(await page.getAttribute('#graph-canvas', 'data-nodes'));
+  await page.click('#btn-expand-claims');
+  await page.waitForFunction((n) => Number(document.querySelector('#graph-canvas').dataset.nodes) > n, beforeClaims, { timeout: 10000 });
+  assert.match(await page.textContent('#wb-status'), /已展开 \d+ 笔结算单/);
+  await shot(page, '06c-workbench-edge-claims');
+
+  // Filter by claim time: pull the end handle to the first day; fewer relationships are drawn.
   const statsAll = await page.textContent('#graph-stats');
-  const max = Number(await page.getAttribute('#time-from', 'max'));
+  const max = Number(await page.getAttribute('#time-to', 'max'));
   if (max > 1) {
-    await page.locator('#time-from').fill(String(Math.floor(max / 2)));
+    await page.locator('#time-to').fill('0');
     await page.waitForFunction((s) => document.querySelector('#graph-stats').textContent !== s, statsAll);
     assert.notEqual(await page.textContent('#time-label'), '全部时间');
     await shot(page, '07-workbench-time-filter');

@@ -182,12 +182,13 @@ export class Client {
   entity(type: EntityType, id: string): Promise<EntityView> {
     return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}`);
   }
-  // The workbench draws claim nodes (its time filter and claim panel work on them), so it asks for
-  // the claim view; the API's default is the aggregate party-to-party view.
+  // The aggregate view (the API's default) folds claims into party-to-party edges; view=claims
+  // draws one node per claim.
   neighbourhood(type: EntityType, id: string, q: { depth?: number; limit?: number; types?: string; from?: string; to?: string; view?: 'aggregate' | 'claims' } = {}): Promise<Subgraph> {
-    return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/neighbourhood`, { view: 'claims', ...q });
+    return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/neighbourhood`, q);
   }
-  claims(type: EntityType, id: string, q: { from?: string; to?: string; types?: string; offset?: number; limit?: number } = {}): Promise<ClaimPage> {
+  // with=type:id lists only the claims the two parties share: the claims behind one aggregated edge.
+  claims(type: EntityType, id: string, q: { from?: string; to?: string; types?: string; offset?: number; limit?: number; with?: string } = {}): Promise<ClaimPage> {
     return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/claims`, q);
   }
   path(from: Ref, to: Ref, maxDepth = 6): Promise<Subgraph> {
@@ -199,7 +200,7 @@ export class Client {
   ring(id: string, job?: string): Promise<Ring> {
     return this.call('GET', `/api/rings/${encodeURIComponent(id)}`, { job });
   }
-  ringSubgraph(id: string, job?: string, limit?: number, view: 'aggregate' | 'claims' = 'claims'): Promise<Subgraph> {
+  ringSubgraph(id: string, job?: string, limit?: number, view: 'aggregate' | 'claims' = 'aggregate'): Promise<Subgraph> {
     return this.call('GET', `/api/rings/${encodeURIComponent(id)}/subgraph`, { job, limit, view });
   }
   jobs(offset = 0, limit = 50): Promise<JobPage> {

@@ -2,7 +2,7 @@
 // i2 Analyst's Notebook import. Only what is drawn is exported, with properties as displayed
 // (already masked for the user's role), so an export never reveals more than the screen.
 import type { TimeRange, WorkGraph } from './model';
-import { nodeVisible } from './model';
+import { edgeVisible, nodeVisible } from './model';
 
 function esc(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
@@ -11,6 +11,11 @@ function esc(s: string): string {
 // XML 1.0 forbids most control characters even when escaped.
 function clean(s: string): string {
   return esc(s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, ''));
+}
+
+/** chinaDay writes a time in ms as its YYYY-MM-DD day in China time. */
+function chinaDay(ms: number): string {
+  return new Date(ms + 8 * 3600000).toISOString().slice(0, 10);
 }
 
 /** toGraphML serialises the visible nodes and edges of g, with kind, label, score, position and properties. */
@@ -33,6 +38,10 @@ export function toGraphML(g: WorkGraph, range: TimeRange): string {
   out.push('  <key id="y" for="node" attr.name="y" attr.type="double"/>');
   props.forEach((p, i) => out.push(`  <key id="p${i}" for="node" attr.name="${clean(p)}" attr.type="string"/>`));
   out.push('  <key id="rel" for="edge" attr.name="type" attr.type="string"/>');
+  out.push('  <key id="claims" for="edge" attr.name="claims" attr.type="int"/>');
+  out.push('  <key id="fund" for="edge" attr.name="fund_amount" attr.type="double"/>');
+  out.push('  <key id="first" for="edge" attr.name="first" attr.type="string"/>');
+  out.push('  <key id="last" for="edge" attr.name="last" attr.type="string"/>');
   out.push('  <graph id="ringtrace" edgedefault="directed">');
   const visible = new Set(nodes);
   for (const k of nodes) {
@@ -49,9 +58,14 @@ export function toGraphML(g: WorkGraph, range: TimeRange): string {
     });
     out.push('    </node>');
   }
-  g.forEachEdge((e, attrs, s, t) => {
-    if (!visible.has(s) || !visible.has(t)) return;
-    out.push(`    <edge id="${clean(e)}" source="${clean(s)}" target="${clean(t)}"><data key="rel">${clean(attrs.rel)}</data></edge>`);
+  g.forEachEdge((e, attrs, s, t, sa, ta) => {
+    if (!visible.has(s) || !visible.has(t) || !edgeVisible(attrs, sa, ta, range)) return;
+    let data = `<data key="rel">${clean(attrs.rel)}</data>`;
+    if (attrs.claims !== undefined) data += `<data key="claims">${attrs.claims}</data>`;
+    if (attrs.fund !== undefined) data += `<data key="fund">${attrs.fund.toFixed(2)}</data>`;
+    if (attrs.first !== undefined) data += `<data key="first">${chinaDay(attrs.first)}</data>`;
+    if (attrs.last !== undefined) data += `<data key="last">${chinaDay(attrs.last)}</data>`;
+    out.push(`    <edge id="${clean(e)}" source="${clean(s)}" target="${clean(t)}">${data}</edge>`);
   });
   out.push('  </graph>');
   out.push('</graphml>');

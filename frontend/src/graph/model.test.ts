@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Subgraph } from '../api/types';
 import { toGraphML } from './graphml';
-import { claimTime, concentricLayout, hiddenKeys, localPath, mergeSubgraph, mulberry32, newGraph, parseKey, pathEdges, setHidden, timeExtent, togglePin, visibleCounts } from './model';
+import { claimLabel, claimTime, concentricLayout, dayEnd, dayStart, edgeVisible, hiddenKeys, localPath, mergeSubgraph, mulberry32, newGraph, parseKey, pathEdges, setHidden, timeExtent, togglePin, visibleCounts } from './model';
 
 // A small ring: two patients file claims at one hospital with one doctor; P3 is linked only by phone.
 const sub: Subgraph = {
@@ -65,6 +65,76 @@ describe('graph model', () => {
     concentricLayout(g);
     expect(g.getNodeAttributes('patient:P1')).toMatchObject({ x, y });
     expect(g.getNodeAttributes('institution:H1')).toMatchObject({ x: expect.any(Number) });
+  });
+});
+
+// The same ring in the aggregate view: claims folded into party-to-party edges.
+const agg: Subgraph = {
+  truncated: false,
+  view: 'aggregate',
+  parties: 6,
+  claims: 3,
+  nodes: [
+    { type: 'patient', id: 'P1', label: '王*明', score: 0.8 },
+    { type: 'patient', id: 'P2', label: '李*' },
+    { type: 'institution', id: 'H1', label: '某某医院' },
+    { type: 'doctor', id: 'D1', label: '赵医生' },
+  ],
+  edges: [
+    { from: { type: 'patient', id: 'P1' }, to: { type: 'institution', id: 'H1' }, type: 'CLAIMED_AT', claims: 2, fund_amount: 900000, first: '2024-01-10', last: '2024-01-20' },
+    { from: { type: 'patient', id: 'P1' }, to: { type: 'doctor', id: 'D1' }, type: 'SEEN_BY', claims: 2, fund_amount: 900000, first: '2024-01-10', last: '2024-01-20' },
+    { from: { type: 'patient', id: 'P2' }, to: { type: 'institution', id: 'H1' }, type: 'CLAIMED_AT', claims: 1, fund_amount: 100, first: '2024-03-10', last: '2024-03-10' },
+    { from: { type: 'doctor', id: 'D1' }, to: { type: 'institution', id: 'H1' }, type: 'WORKS_AT' },
+  ],
+};
+
+describe('aggregated edges', () => {
+  it('keep claims, amount and date span, and filter by overlap with the time range', () => {
+    const g = newGraph();
+    mergeSubgraph(g, agg, undefined, mulberry32(1));
+    const e = g.getEdgeAttributes('patient:P1>CLAIMED_AT>institution:H1');
+    expect(e).toMatchObject({ rel: 'CLAIMED_AT', claims: 2, fund: 900000 });
+    // Dates are whole days in China time: 2024-01-10 00:00 +08:00 to 2024-01-20 23:59:59.999 +08:00.
+    expect(e.first).toBe(Date.parse('2024-01-09T16:00:00Z'));
+    expect(e.last).toBe(dayEnd('2024-01-20'));
+    expect(dayStart('nonsense')).toBeUndefined();
+    expect(timeExtent(g)).toEqual({ min: dayStart('2024-01-10'), max: dayEnd('2024-03-10') });
+    expect(visibleCounts(g, all)).toEqual({ nodes: 4, edges: 4 });
+    // February on: P1's January edges drop, P2's March edge and WORKS_AT (no dates) stay.
+    const feb = { from: Date.parse('2024-02-01T00:00:00+08:00'), to: null };
+    expect(visibleCounts(g, feb)).toEqual({ nodes: 4, edges: 2 });
+    // A range that only touches the last day of a span keeps the edge.
+    const lastDay = { from: Date.parse('2024-01-20T12:00:00+08:00'), to: Date.parse('2024-01-25T00:00:00+08:00') };
+    const p1 = g.getNodeAttributes('patient:P1');
+    const h1 = g.getNodeAttributes('institution:H1');
+    expect(edgeVisible(e, p1, h1, lastDay)).toBe(true);
+    expect(edgeVisible(e, p1, h1, { from: null, to: Date.parse('2024-01-09T23:00:00+08:00') })).toBe(false);
+    // The path search goes only through edges inside the range.
+    expect(localPath(g, 'patient:P1', 'patient:P2', all)).toEqual(['patient:P1', 'institution:H1', 'patient:P2']);
+    // From February P1's only ties (January claims) are filtered out, so no path reaches it.
+    expect(localPath(g, 'patient:P1', 'patient:P2', feb)).toBeNull();
+  });
+  it('size parties by the money on their edges and keep the larger of two pictures of one pair', () => {
+    const g = newGraph();
+    mergeSubgraph(g, agg, undefined, mulberry32(1));
+    const rich = g.getNodeAttribute('patient:P1', 'size');
+    const poor = g.getNodeAttribute('patient:P2', 'size');
+    expect(rich).toBeGreaterThan(poor);
+    mergeSubgraph(g, { ...agg, edges: [{ ...agg.edges[0]!, claims: 1, fund_amount: 1 }] });
+    expect(g.getEdgeAttribute('patient:P1>CLAIMED_AT>institution:H1', 'claims')).toBe(2);
+    mergeSubgraph(g, { ...agg, edges: [{ ...agg.edges[0]!, claims: 5, fund_amount: 1000000 }] });
+    expect(g.getEdgeAttribute('patient:P1>CLAIMED_AT>institution:H1', 'claims')).toBe(5);
+  });
+  it('label claims by day and amount', () => {
+    expect(claimLabel({ type: 'claim', id: 'C1', label: 'C1', props: { start_time: '2024-01-10T17:00:00Z', fund_amount: '320.00' } })).toBe('2024-01-11 ¥320.00');
+    expect(claimLabel({ type: 'claim', id: 'C1', label: 'C1', props: {} })).toBe('C1');
+  });
+  it('export with their figures to GraphML', () => {
+    const g = newGraph();
+    mergeSubgraph(g, agg);
+    const xml = toGraphML(g, all);
+    expect(xml).toContain('source="patient:P1" target="institution:H1"><data key="rel">CLAIMED_AT</data><data key="claims">2</data><data key="fund">900000.00</data><data key="first">2024-01-10</data><data key="last">2024-01-20</data></edge>');
+    expect((toGraphML(g, { from: Date.parse('2024-02-01T00:00:00+08:00'), to: null }).match(/<edge /g) ?? []).length).toBe(2);
   });
 });
 

@@ -23,10 +23,34 @@ export interface NodeAttrs {
   [k: string]: unknown;
 }
 
-/** EdgeAttrs are the attributes kept on every edge. */
+/**
+ * EdgeAttrs are the attributes kept on every edge. Aggregated edges (CLAIMED_AT, SEEN_BY,
+ * BILLED_AT) fold the claims between two parties and carry how many, their fund amount and the
+ * span of their dates (first day's start to last day's end, China time, in ms).
+ */
 export interface EdgeAttrs {
   rel: RelType;
+  claims?: number;
+  fund?: number;
+  first?: number;
+  last?: number;
   [k: string]: unknown;
+}
+
+/** aggregatedRels are the relationships that stand for claims between two parties. */
+export const aggregatedRels: ReadonlySet<string> = new Set(['CLAIMED_AT', 'SEEN_BY', 'BILLED_AT']);
+
+const chinaOffset = '+08:00';
+
+/** dayStart and dayEnd read a YYYY-MM-DD date as the first and last millisecond of that day in China. */
+export function dayStart(d: string | undefined): number | undefined {
+  if (!d) return undefined;
+  const ms = Date.parse(`${d}T00:00:00${chinaOffset}`);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+export function dayEnd(d: string | undefined): number | undefined {
+  const ms = dayStart(d);
+  return ms === undefined ? undefined : ms + 86400000 - 1;
 }
 
 export type WorkGraph = Graph<NodeAttrs, EdgeAttrs>;
@@ -57,6 +81,18 @@ export function claimTime(n: Pick<ApiNode, 'type' | 'props'>): number | undefine
 }
 
 /**
+ * claimLabel labels a claim by what a reader of a path needs — its day (China time) and fund
+ * amount — rather than its number, which stays in the properties: "2024-01-10 ¥320.00".
+ */
+export function claimLabel(n: Pick<ApiNode, 'type' | 'id' | 'label' | 'props'>): string {
+  const ms = claimTime(n);
+  if (ms === undefined) return n.label || n.id;
+  const day = new Date(ms + 8 * 3600000).toISOString().slice(0, 10);
+  const fund = n.props?.fund_amount;
+  return fund ? `${day} ¥${fund}` : day;
+}
+
+/**
  * mergeSubgraph adds the nodes and edges of sub that are not in g yet and refreshes the labels,
  * properties and scores of those that are. New nodes are placed near an anchor (the expanded
  * node) so an expansion grows out of where the analyst was looking; it returns the new keys.
@@ -73,7 +109,7 @@ export function mergeSubgraph(g: WorkGraph, sub: Subgraph, anchor?: string, rand
     const attrs = {
       type,
       id: n.id,
-      label: n.label || n.id,
+      label: type === 'claim' ? claimLabel(n) : n.label || n.id,
       props: n.props ?? {},
       masked: n.masked ?? false,
       score: n.score,
@@ -93,9 +129,44 @@ export function mergeSubgraph(g: WorkGraph, sub: Subgraph, anchor?: string, rand
     const t = key(e.to);
     if (!g.hasNode(s) || !g.hasNode(t) || s === t) continue;
     const ek = `${s}>${e.type}>${t}`;
-    if (!g.hasEdge(ek)) g.addDirectedEdgeWithKey(ek, s, t, { rel: e.type });
+    const attrs: EdgeAttrs = { rel: e.type };
+    if (e.claims !== undefined) {
+      attrs.claims = e.claims;
+      attrs.fund = e.fund_amount;
+      attrs.first = dayStart(e.first);
+      attrs.last = dayEnd(e.last);
+    }
+    // A later picture of the same pair (a wider neighbourhood) may fold more claims: keep its figures.
+    if (!g.hasEdge(ek)) g.addDirectedEdgeWithKey(ek, s, t, attrs);
+    else if (attrs.claims !== undefined && attrs.claims > (g.getEdgeAttribute(ek, 'claims') ?? -1)) g.mergeEdgeAttributes(ek, attrs);
   }
+  sizeByAmount(g);
   return added;
+}
+
+/** partyAmounts sums, per party, the fund amount on its aggregated patient–provider edges. */
+export function partyAmounts(g: WorkGraph): Map<string, number> {
+  const out = new Map<string, number>();
+  g.forEachEdge((_, a, s, t) => {
+    if (a.rel !== 'CLAIMED_AT' || a.fund === undefined) return;
+    out.set(s, (out.get(s) ?? 0) + a.fund);
+    out.set(t, (out.get(t) ?? 0) + a.fund);
+  });
+  return out;
+}
+
+/**
+ * sizeByAmount grows parties with the fund amount their drawn claims carry, on a log scale (a
+ * ¥1,000 patient and a ¥1,000,000 pharmacy differ by a few pixels, not a thousandfold), on top
+ * of the kind's base size and the risk term, so the eye lands on the money and the risk first.
+ */
+export function sizeByAmount(g: WorkGraph): void {
+  const amounts = partyAmounts(g);
+  g.forEachNode((k, a) => {
+    const amt = amounts.get(k);
+    const extra = amt && amt > 0 ? Math.min(8, 2 * Math.log10(1 + amt / 1000)) : 0;
+    g.setNodeAttribute(k, 'size', nodeSize(a.type, a.score) + extra);
+  });
 }
 
 /** TimeRange bounds claim start times in ms; null ends are open. */
@@ -104,7 +175,10 @@ export interface TimeRange {
   to: number | null;
 }
 
-/** timeExtent returns the earliest and latest claim time in g, or null when no claim has one. */
+/**
+ * timeExtent returns the earliest and latest claim time in g — claim nodes' start times and the
+ * date spans of aggregated edges — or null when nothing carries a time.
+ */
 export function timeExtent(g: WorkGraph): { min: number; max: number } | null {
   let min = Infinity;
   let max = -Infinity;
@@ -113,6 +187,10 @@ export function timeExtent(g: WorkGraph): { min: number; max: number } | null {
       min = Math.min(min, a.time);
       max = Math.max(max, a.time);
     }
+  });
+  g.forEachEdge((_, a) => {
+    if (a.first !== undefined) min = Math.min(min, a.first);
+    if (a.last !== undefined) max = Math.max(max, a.last);
   });
   return min === Infinity ? null : { min, max };
 }
@@ -134,6 +212,19 @@ export function nodeVisible(a: NodeAttrs, r: TimeRange): boolean {
   return !a.hidden && inRange(a.time, r);
 }
 
+/**
+ * edgeVisible reports whether an edge is drawn: both ends are, and an aggregated edge has at
+ * least one claim day inside the time range (its [first, last] span overlaps it). The span is
+ * what the edge knows; the claims behind an edge open on demand for the exact days.
+ */
+export function edgeVisible(a: EdgeAttrs, sa: NodeAttrs, ta: NodeAttrs, r: TimeRange): boolean {
+  if (!nodeVisible(sa, r) || !nodeVisible(ta, r)) return false;
+  if (a.first === undefined || a.last === undefined) return true;
+  if (r.from !== null && a.last < r.from) return false;
+  if (r.to !== null && a.first > r.to) return false;
+  return true;
+}
+
 /** visibleCounts counts the nodes and edges currently drawn. */
 export function visibleCounts(g: WorkGraph, r: TimeRange): { nodes: number; edges: number } {
   let nodes = 0;
@@ -141,8 +232,8 @@ export function visibleCounts(g: WorkGraph, r: TimeRange): { nodes: number; edge
   g.forEachNode((_, a) => {
     if (nodeVisible(a, r)) nodes++;
   });
-  g.forEachEdge((_, __, ___, ____, sa, ta) => {
-    if (nodeVisible(sa, r) && nodeVisible(ta, r)) edges++;
+  g.forEachEdge((_, a, __, ___, sa, ta) => {
+    if (edgeVisible(a, sa, ta, r)) edges++;
   });
   return { nodes, edges };
 }
@@ -175,8 +266,8 @@ export function localPath(g: WorkGraph, a: string, b: string, r: TimeRange): str
   g.forEachNode((k, attrs) => {
     if (nodeVisible(attrs, r)) view.addNode(k);
   });
-  g.forEachEdge((_, __, s, t) => {
-    if (view.hasNode(s) && view.hasNode(t) && !view.hasEdge(s, t)) view.addEdge(s, t);
+  g.forEachEdge((_, ea, s, t, sa, ta) => {
+    if (view.hasNode(s) && view.hasNode(t) && !view.hasEdge(s, t) && edgeVisible(ea, sa, ta, r)) view.addEdge(s, t);
   });
   if (!view.hasNode(a) || !view.hasNode(b)) return null;
   return bidirectional(view, a, b);

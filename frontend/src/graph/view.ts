@@ -7,7 +7,7 @@ import { createNodeBorderProgram } from '@sigma/node-border';
 import { createNodeImageProgram } from '@sigma/node-image';
 import FA2Layout from 'graphology-layout-forceatlas2/worker';
 import forceAtlas2 from 'graphology-layout-forceatlas2';
-import { nodeVisible, type NodeAttrs, type TimeRange, type WorkGraph } from './model';
+import { edgeVisible, nodeVisible, type EdgeAttrs, type NodeAttrs, type TimeRange, type WorkGraph } from './model';
 import { iconURL, riskColor } from './style';
 
 /** ViewState is what the reducers read on every frame. */
@@ -16,6 +16,17 @@ export interface ViewState {
   selected: Set<string>;
   path: Set<string>;
   pathEdges: Set<string>;
+  /** the edge whose claims the side panel shows */
+  edge?: string | null;
+}
+
+/**
+ * edgeWidth draws an aggregated edge thicker the more claims it folds, on a log scale (1 claim:
+ * 1 px, 10: ~2.7 px, 100: ~4.3 px, capped at 6), so the heavy ties of a ring stand out.
+ */
+export function edgeWidth(claims: number | undefined): number {
+  if (!claims || claims <= 1) return 1;
+  return Math.min(6, 1 + Math.log2(claims) * 0.5);
 }
 
 /** GraphView owns a sigma renderer and an optional background layout. */
@@ -27,6 +38,9 @@ export class GraphView {
   onClickNode: (key: string, shift: boolean) => void = () => {};
   onDoubleClickNode: (key: string) => void = () => {};
   onClickStage: () => void = () => {};
+  onClickEdge: (key: string) => void = () => {};
+  /** edgeLabel writes the label of an aggregated edge next to a selected node. */
+  edgeLabel: (a: EdgeAttrs) => string = () => '';
 
   constructor(
     container: HTMLElement,
@@ -52,7 +66,13 @@ export class GraphView {
       // kind (patient → claim → provider), which the legend explains.
       defaultEdgeType: 'line',
       edgeProgramClasses: { line: EdgeLineProgram },
-      renderEdgeLabels: false,
+      // Edge labels (claims and amount) are drawn only for the edges of selected nodes and of a
+      // path: the reducer gives only those a label, so a hairball never fills with text.
+      renderEdgeLabels: true,
+      enableEdgeEvents: true,
+      edgeLabelFont: '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif',
+      edgeLabelSize: 11,
+      edgeLabelColor: { color: '#333333' },
       labelRenderedSizeThreshold: 9,
       labelFont: '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif',
       zIndex: true,
@@ -83,8 +103,22 @@ export class GraphView {
         };
       },
       edgeReducer: (key, a) => {
+        const ea = a as EdgeAttrs;
+        const s = this.graph.source(key);
+        const t = this.graph.target(key);
+        if (!edgeVisible(ea, this.graph.getNodeAttributes(s), this.graph.getNodeAttributes(t), this.state.range)) return { ...a, hidden: true };
         const inPath = this.state.pathEdges.has(key);
-        return { ...a, color: inPath ? '#111111' : '#c5cad3', size: inPath ? 3 : 1, zIndex: inPath ? 1 : 0 };
+        const picked = this.state.edge === key;
+        const near = picked || inPath || this.state.selected.has(s) || this.state.selected.has(t);
+        const w = edgeWidth(ea.claims);
+        return {
+          ...a,
+          color: inPath || picked ? '#111111' : near ? '#7a828f' : '#c5cad3',
+          size: inPath || picked ? Math.max(3, w + 1) : w,
+          label: near && ea.claims !== undefined ? this.edgeLabel(ea) : undefined,
+          forceLabel: near && ea.claims !== undefined,
+          zIndex: inPath || picked ? 2 : near ? 1 : 0,
+        };
       },
     });
     this.sigma.on('clickNode', ({ node, event }) => this.onClickNode(node, event.original.shiftKey));
@@ -96,6 +130,7 @@ export class GraphView {
       else this.onDoubleClickNode(node);
     });
     this.sigma.on('clickStage', () => this.onClickStage());
+    this.sigma.on('clickEdge', ({ edge }) => this.onClickEdge(edge));
     // Dragging a node moves and pins it, as in Linkurious and Bloom.
     // A plain click must not pin: the node is pinned on the first move of a drag.
     this.sigma.on('downNode', ({ node }) => {

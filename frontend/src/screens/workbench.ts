@@ -2,7 +2,7 @@
 // claim-time filter, layouts, legend, PNG and GraphML export, and the entity panel beside it.
 import { downloadAsPNG } from '@sigma/export-image';
 import type { Ctx, Route, View } from '../screen';
-import type { EntityType, Ring, Subgraph } from '../api/types';
+import type { ApiEdge, ApiNode, Claim, EntityType, Ring, Subgraph } from '../api/types';
 import { formatDate, formatMoney, formatScore, formatInt, lang, t, tEnum, type MessageKey } from '../i18n';
 import {
   circleLayout,
@@ -20,6 +20,7 @@ import {
   timeExtent,
   togglePin,
   visibleCounts,
+  type EdgeAttrs,
   type LayoutName,
   type TimeRange,
   type WorkGraph,
@@ -39,7 +40,7 @@ const dayMs = 86400000;
 /** render builds the workbench; #/rings/ID opens a ring, #/workbench?entity=type:id a party. */
 export function render(ctx: Ctx, route: Route): View {
   const g: WorkGraph = newGraph();
-  const state: ViewState = { range: { from: null, to: null }, selected: new Set(), path: new Set(), pathEdges: new Set() };
+  const state: ViewState = { range: { from: null, to: null }, selected: new Set(), path: new Set(), pathEdges: new Set(), edge: null };
   let view: GraphView | null = null;
   let disposed = false;
 
@@ -52,6 +53,8 @@ export function render(ctx: Ctx, route: Route): View {
   const header = h('div', { class: 'wb-head' });
   const stats = h('span', { class: 'stats', 'aria-live': 'polite', id: 'graph-stats' });
   const status = h('div', { class: 'wb-status', 'aria-live': 'polite', id: 'wb-status' });
+  // What part of the whole picture is drawn, when a cap left parties out: "显示 300 / 5,250".
+  const shown = h('div', { class: 'wb-shown', id: 'wb-shown', 'aria-live': 'polite', hidden: true });
   const hiddenBtn = h('button', { type: 'button', class: 'btn', id: 'btn-unhide', onclick: () => { setHidden(g, hiddenKeys(g), false); update(); } });
 
   const ensureView = (): GraphView => {
@@ -61,9 +64,12 @@ export function render(ctx: Ctx, route: Route): View {
     view.onDoubleClickNode = (k) => void expand(k);
     view.onClickStage = () => {
       state.selected.clear();
+      state.edge = null;
       replace(side, sideHint());
       update();
     };
+    view.onClickEdge = (ek) => void openEdge(ek);
+    view.edgeLabel = (a: EdgeAttrs) => t('workbench.edgeLabel', { claims: formatInt(a.claims ?? 0), amount: formatMoney(a.fund ?? 0) });
     return view;
   };
 
@@ -86,6 +92,7 @@ export function render(ctx: Ctx, route: Route): View {
     if (state.selected.has(k)) state.selected.delete(k);
     else state.selected.add(k);
     if (state.selected.size > 2) state.selected.delete([...state.selected][0]!);
+    state.edge = null;
     state.path.clear();
     state.pathEdges.clear();
     update();
@@ -116,7 +123,7 @@ export function render(ctx: Ctx, route: Route): View {
     if (!anchor && !first) v.fit();
     // Marks for the performance test (docs/bench/ui.md): the first frame after a load.
     requestAnimationFrame(() => performance.mark('rt:first-frame'));
-    if (sub.truncated) toast(t('workbench.truncated'));
+    noteCoverage(sub);
     afterMerge(added, !first || g.order <= 300);
     canvas.dataset.ready = '1';
     canvas.dataset.nodes = String(g.order);
@@ -127,15 +134,109 @@ export function render(ctx: Ctx, route: Route): View {
         return d ? v.sigma.framedGraphToViewport(d) : null;
       },
       keys: () => g.nodes(),
+      aggregatedEdges: () => g.filterEdges((_, a) => a.claims !== undefined).map((e) => ({ key: e, source: g.source(e), target: g.target(e) })),
       layoutRunning: () => v.layoutRunning(),
     };
+  };
+
+  // noteCoverage says how much of the whole picture the last load drew, when a cap left some out.
+  const noteCoverage = (sub: Subgraph) => {
+    const parties = sub.nodes.filter((n) => isParty(n.type as EntityType)).length;
+    const notes: string[] = [];
+    if (sub.parties && sub.parties > parties) notes.push(t('workbench.shown', { shown: formatInt(parties), total: formatInt(sub.parties) }));
+    else if (sub.truncated) notes.push(t('workbench.truncated'));
+    if (sub.claims_capped) notes.push(t('workbench.claimsCapped'));
+    shown.textContent = notes.join('；');
+    shown.hidden = notes.length === 0;
+    if (notes.length) toast(notes.join('；'));
+  };
+
+  // openEdge shows an aggregated edge in the side panel: the two parties, what the edge folds,
+  // the claims behind it (first 50), and a button that draws them as single claims.
+  const openEdge = async (ek: string) => {
+    if (!g.hasEdge(ek)) return;
+    const a = g.getEdgeAttributes(ek);
+    if (a.claims === undefined) return;
+    const sk = g.source(ek);
+    const tk = g.target(ek);
+    state.edge = ek;
+    state.selected.clear();
+    update();
+    const party = (k: string) => {
+      const n = g.getNodeAttributes(k);
+      return h('span', { class: 'edge-party' }, svg(iconSVG(n.type, 16)), ' ', maskLabel(ctx.role, n.type, n.label, n.id));
+    };
+    const facts = t('workbench.edgeFacts', {
+      claims: formatInt(a.claims),
+      amount: formatMoney(a.fund ?? 0),
+      first: a.first !== undefined ? formatDate(a.first) : '—',
+      last: a.last !== undefined ? formatDate(a.last) : '—',
+    });
+    const body = h('div', { class: 'edge-claims' });
+    const panel = h(
+      'section',
+      { class: 'edge-panel', id: 'edge-panel', 'data-edge': ek, 'aria-labelledby': 'edge-h' },
+      h('h2', { id: 'edge-h' }, t('workbench.edgeTitle'), ' ', h('span', { class: 'tag' }, t(`rel.${a.rel}` as MessageKey))),
+      h('p', { class: 'edge-ends' }, party(sk), ' → ', party(tk)),
+      h('p', { class: 'edge-facts' }, facts),
+      body,
+    );
+    replace(side, panel);
+    status.textContent = facts;
+    if (!can(ctx.role, 'entity')) return;
+    replace(body, loading());
+    const other = parseKey(tk);
+    try {
+      const page = await ctx.client.claims(other.type, other.id, { with: sk, limit: 50 });
+      if (state.edge !== ek) return;
+      const expandClaims = h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          id: 'btn-expand-claims',
+          onclick: async () => {
+            expandClaims.disabled = true;
+            try {
+              const all = page.total > page.claims.length ? await ctx.client.claims(other.type, other.id, { with: sk, limit: 2000 }) : page;
+              const added = mergeSubgraph(g, claimSubgraph(all.claims, sk, tk), sk, mulberry32(13));
+              afterMerge(added);
+              canvas.dataset.nodes = String(g.order);
+              status.textContent = t('workbench.expandedClaims', { n: formatInt(all.claims.length) });
+            } catch (e) {
+              status.textContent = errorText(e);
+              expandClaims.disabled = false;
+            }
+          },
+        },
+        t('workbench.expandClaims'),
+      );
+      replace(
+        body,
+        h('h3', null, t('workbench.edgeClaims')),
+        h(
+          'table',
+          { class: 'grid compact' },
+          h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('claim.start')), h('th', { scope: 'col' }, t('claim.type')), h('th', { scope: 'col', class: 'num' }, t('claim.fund')))),
+          h(
+            'tbody',
+            null,
+            page.claims.map((c) => h('tr', { 'data-claim': c.id }, h('td', null, formatDate(c.start_time)), h('td', null, tEnum('claimType.', c.claim_type)), h('td', { class: 'num money' }, formatMoney(c.fund_amount)))),
+          ),
+        ),
+        page.total > page.claims.length ? h('p', { class: 'muted small' }, t('workbench.edgeMore', { n: formatInt(page.total - page.claims.length) })) : null,
+        expandClaims,
+      );
+    } catch (e) {
+      replace(body, h('p', { class: 'form-error' }, errorText(e)));
+    }
   };
 
   const expand = async (k: string) => {
     const r = parseKey(k);
     status.textContent = t('state.loading');
     try {
-      const sub = await ctx.client.neighbourhood(r.type, r.id, { depth: 1, limit: 300 });
+      const sub = await ctx.client.neighbourhood(r.type, r.id, { depth: 1, limit: 200 });
       await loadSubgraph(sub, k);
       status.textContent = t('workbench.stats', { nodes: formatInt(sub.nodes.length), edges: formatInt(sub.edges.length) });
     } catch (e) {
@@ -197,7 +298,7 @@ export function render(ctx: Ctx, route: Route): View {
   const searchBox = partySearch(ctx, async (k) => {
     const r = parseKey(k);
     try {
-      const sub = await ctx.client.neighbourhood(r.type, r.id, { depth: 1, limit: 300 });
+      const sub = await ctx.client.neighbourhood(r.type, r.id, { depth: 1, limit: 200 });
       const first = g.order === 0;
       await loadSubgraph(sub, first ? undefined : k);
       select(k, false);
@@ -252,7 +353,7 @@ export function render(ctx: Ctx, route: Route): View {
     h('h1', { id: 'wb-h', class: 'sr-only' }, t('workbench.title')),
     header,
     toolbar,
-    h('div', { class: 'wb-body' }, h('div', { class: 'wb-main' }, stage, h('div', { class: 'wb-foot' }, timeControls.el, stats, status), legend()), side),
+    h('div', { class: 'wb-body' }, h('div', { class: 'wb-main' }, stage, h('div', { class: 'wb-foot' }, timeControls.el, stats, shown, status), legend()), side),
   );
   update();
 
@@ -274,7 +375,7 @@ export function render(ctx: Ctx, route: Route): View {
   } else if (entity) {
     const r = parseKey(entity);
     ctx.client
-      .neighbourhood(r.type, r.id, { depth: 1, limit: 300 })
+      .neighbourhood(r.type, r.id, { depth: 1, limit: 200 })
       .then(async (sub) => {
         if (disposed) return;
         await loadSubgraph(sub);
@@ -292,6 +393,37 @@ export function render(ctx: Ctx, route: Route): View {
       view?.dispose();
     },
   };
+}
+
+/** isParty reports whether a node kind is a party (patient, doctor, institution, pharmacy). */
+function isParty(t: EntityType): boolean {
+  return t === 'patient' || t === 'doctor' || t === 'institution' || t === 'pharmacy';
+}
+
+/**
+ * claimSubgraph draws the claims behind the aggregated edge from → to as single claims: each
+ * claim tied to its patient (FILED), provider (AT) and doctor (TREATED_BY). The edge's two ends
+ * are the parties already drawn; the third party of a claim is tied only if it is drawn too.
+ */
+export function claimSubgraph(claims: Claim[], from: string, to: string): Subgraph {
+  const ends = [parseKey(from), parseKey(to)];
+  const end = (pred: (r: { type: EntityType }) => boolean) => ends.find(pred);
+  const nodes: ApiNode[] = [];
+  const edges: ApiEdge[] = [];
+  for (const c of claims) {
+    const claim = { type: 'claim' as const, id: c.id };
+    nodes.push({
+      ...claim,
+      label: c.id,
+      props: { start_time: c.start_time, claim_type: c.claim_type, fund_amount: c.fund_amount.toFixed(2), total_amount: c.total_amount.toFixed(2) },
+    });
+    const patient = end((r) => r.type === 'patient') ?? { type: 'patient' as const, id: c.patient_id };
+    const provider = end((r) => r.type === 'institution' || r.type === 'pharmacy') ?? { type: c.provider_type as EntityType, id: c.provider_id };
+    const doctor = end((r) => r.type === 'doctor') ?? (c.doctor_id ? { type: 'doctor' as const, id: c.doctor_id } : undefined);
+    edges.push({ from: patient, to: claim, type: 'FILED' }, { from: claim, to: provider, type: 'AT' });
+    if (doctor) edges.push({ from: claim, to: doctor, type: 'TREATED_BY' });
+  }
+  return { nodes, edges, truncated: false };
 }
 
 function ringHeader(ctx: Ctx, ring: Ring, job?: string): HTMLElement {

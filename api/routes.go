@@ -87,6 +87,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/api/entities/:type/:id", signedIn, entityRead, std, s.entity},
 		{http.MethodGet, "/api/entities/:type/:id/neighbourhood", signedIn, graphRoles, std, s.neighbourhood},
 		{http.MethodGet, "/api/entities/:type/:id/claims", signedIn, entityRead, std, s.claims},
+		{http.MethodGet, "/api/entities/:type/:id/timeline", signedIn, entityRead, std, s.timeline},
 		{http.MethodGet, "/api/paths", signedIn, graphRoles, std, s.paths},
 
 		{http.MethodPost, "/api/jobs", signedIn, jobWriters, std, s.startJob},
@@ -158,7 +159,7 @@ func (s *Server) table() []route {
 
 // graphReads are the routes limited per user by Config.ReadsPerMinute.
 var graphReads = map[string]bool{"/api/search": true, "/api/entities/:type/:id": true, "/api/entities/:type/:id/neighbourhood": true,
-	"/api/entities/:type/:id/claims": true, "/api/paths": true, "/api/rings/:id/subgraph": true}
+	"/api/entities/:type/:id/claims": true, "/api/entities/:type/:id/timeline": true, "/api/paths": true, "/api/rings/:id/subgraph": true}
 
 // limitReads takes one read from the user's bucket or answers 429; refusals are audited as a
 // count, at most one record a minute per user, so a refused flood does not flood the trail.

@@ -260,6 +260,8 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   await page.goto(`${base}/#/entity/${type}/${encodeURIComponent(rest.join(':'))}`);
   await page.waitForSelector('.entity-page .claims table');
   assert.ok(await page.locator('.entity-page svg.timeline').count() === 1);
+  // The timeline is the server's, over every claim of the party, and says so.
+  assert.match(await page.textContent('.entity-page .timeline-cover'), /时间线计入全部 [\d,]+ 笔结算单/);
   const fundHeader = page.locator('.claims th', { hasText: '统筹支付' });
   await fundHeader.locator('button').click();
   assert.equal(await fundHeader.getAttribute('aria-sort'), 'descending');

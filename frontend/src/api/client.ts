@@ -17,6 +17,7 @@ import type {
   RingPage,
   SearchResult,
   Subgraph,
+  Timeline,
   Transition,
   User,
   Ref,
@@ -190,6 +191,10 @@ export class Client {
   // with=type:id lists only the claims the two parties share: the claims behind one aggregated edge.
   claims(type: EntityType, id: string, q: { from?: string; to?: string; types?: string; offset?: number; limit?: number; with?: string } = {}): Promise<ClaimPage> {
     return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/claims`, q);
+  }
+  // The party's claims bucketed over all of them (server-side), with death date and inpatient stays.
+  timeline(type: EntityType, id: string, q: { bucket?: 'day' | 'week' | 'month'; from?: string; to?: string; types?: string } = {}): Promise<Timeline> {
+    return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/timeline`, q);
   }
   path(from: Ref, to: Ref, maxDepth = 6): Promise<Subgraph> {
     return this.call('GET', '/api/paths', { from: `${from.type}:${from.id}`, to: `${to.type}:${to.id}`, max_depth: maxDepth });

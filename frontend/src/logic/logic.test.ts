@@ -4,7 +4,7 @@ import { dayNumber, deadlineBadge, mostUrgent, todayCST, workingDaysBetween } fr
 import { maskAddress, maskIDNumber, maskLabel, maskName, maskPhone, maskProps } from './mask';
 import { mainParty, matchesQuery, patientCount, sortRings } from './rings';
 import { can, canExport, nextSteps, screensFor } from './roles';
-import { monthlyBuckets, sortClaims } from './timeline';
+import { bucketIndex, bucketsOf, sortClaims } from './timeline';
 import type { Claim } from '../api/types';
 
 describe('masking', () => {
@@ -136,15 +136,25 @@ describe('rings', () => {
 
 describe('timeline', () => {
   const c = (id: string, start: string, fund: number, type: Claim['claim_type'] = 'outpatient'): Claim => ({ id, patient_id: 'P', provider_id: 'H', claim_type: type, start_time: start, total_amount: fund * 2, fund_amount: fund });
-  it('buckets by Chinese month and fills gaps', () => {
-    const b = monthlyBuckets([c('1', '2024-01-31T20:00:00Z', 10.1), c('2', '2024-01-05T00:00:00Z', 0.2), c('3', '2024-04-01T00:00:00Z', 5)]);
+  it('maps server buckets and places events among them', () => {
+    const b = bucketsOf({ buckets: [
+      { start: '2024-01-01', claims: 1, fund_amount: 0.2, outpatient: 1, inpatient: 0, pharmacy: 0 },
+      { start: '2024-02-01', claims: 0, fund_amount: 0, outpatient: 0, inpatient: 0, pharmacy: 0 },
+      { start: '2024-03-01', claims: 2, fund_amount: 15, outpatient: 1, inpatient: 1, pharmacy: 0 },
+    ] });
     expect(b).toEqual([
-      { month: '2024-01', visits: 1, amount: 0.2 },
-      { month: '2024-02', visits: 1, amount: 10.1 },
-      { month: '2024-03', visits: 0, amount: 0 },
-      { month: '2024-04', visits: 1, amount: 5 },
+      { start: '2024-01-01', visits: 1, amount: 0.2 },
+      { start: '2024-02-01', visits: 0, amount: 0 },
+      { start: '2024-03-01', visits: 2, amount: 15 },
     ]);
-    expect(monthlyBuckets([])).toEqual([]);
+    expect(bucketIndex(b, '2023-12-31', 'month')).toBe(-1);
+    expect(bucketIndex(b, '2024-01-01', 'month')).toBe(0);
+    expect(bucketIndex(b, '2024-02-29', 'month')).toBe(1);
+    expect(bucketIndex(b, '2024-03-31', 'month')).toBe(2);
+    expect(bucketIndex(b, '2024-04-01', 'month')).toBe(3);
+    expect(bucketIndex([{ start: '2024-01-29' }], '2024-02-04', 'week')).toBe(0);
+    expect(bucketIndex([{ start: '2024-01-29' }], '2024-02-05', 'week')).toBe(1);
+    expect(bucketIndex([], '2024-02-05', 'day')).toBe(-1);
   });
   it('sorts claims by a column', () => {
     const cs = [c('a', '2024-01-02T00:00:00Z', 5), c('b', '2024-01-01T00:00:00Z', 9), c('c', '2024-01-03T00:00:00Z', 5)];

@@ -1,44 +1,39 @@
-// Bucketing claims into months for the entity timeline (visits and fund amounts per month).
-import type { Claim } from '../api/types';
+// The entity timeline's buckets (claims and fund amounts per day, week or month, computed by the
+// server over all of a party's claims) and where an event falls among them; sorting of the claims table.
+import type { Claim, Timeline } from '../api/types';
 
-/** Bucket is one month: its key (YYYY-MM, China time), the number of claims and fund yuan. */
+/** Bucket is one bucket of a timeline: its first day (YYYY-MM-DD, China time), claims and fund yuan. */
 export interface Bucket {
-  month: string;
+  start: string;
   visits: number;
   amount: number;
 }
 
-/** monthOf returns YYYY-MM of a time in China Standard Time. */
-export function monthOf(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3600000).toISOString().slice(0, 7);
+/** bucketsOf maps the server's timeline (every bucket, zero-filled, over all claims) for the chart. */
+export function bucketsOf(tl: Pick<Timeline, 'buckets'>): Bucket[] {
+  return tl.buckets.map((b) => ({ start: b.start, visits: b.claims, amount: b.fund_amount }));
 }
 
-/** monthlyBuckets returns one bucket per month from the first to the last claim, gaps included. */
-export function monthlyBuckets(claims: Pick<Claim, 'start_time' | 'fund_amount'>[]): Bucket[] {
-  if (claims.length === 0) return [];
-  const by = new Map<string, Bucket>();
-  for (const c of claims) {
-    const m = monthOf(c.start_time);
-    const b = by.get(m) ?? { month: m, visits: 0, amount: 0 };
-    b.visits++;
-    b.amount = Math.round((b.amount + c.fund_amount) * 100) / 100;
-    by.set(m, b);
-  }
-  const months = [...by.keys()].sort();
-  const out: Bucket[] = [];
-  let [y, mo] = months[0]!.split('-').map(Number) as [number, number];
-  const last = months[months.length - 1]!;
-  for (;;) {
-    const k = `${y}-${String(mo).padStart(2, '0')}`;
-    out.push(by.get(k) ?? { month: k, visits: 0, amount: 0 });
-    if (k === last || out.length > 600) break;
-    mo++;
-    if (mo > 12) {
-      mo = 1;
-      y++;
-    }
-  }
-  return out;
+/**
+ * bucketIndex returns the index of the bucket holding a day (YYYY-MM-DD), or -1 before the first
+ * and buckets.length after the last: buckets are sorted by start, so it is the last bucket whose
+ * start is not after the day.
+ */
+export function bucketIndex(buckets: Pick<Bucket, 'start'>[], day: string, bucket: Timeline['bucket']): number {
+  if (buckets.length === 0 || day < buckets[0]!.start) return -1;
+  let i = buckets.length - 1;
+  while (i > 0 && buckets[i]!.start > day) i--;
+  if (i === buckets.length - 1 && day >= nextStart(buckets[i]!.start, bucket)) return buckets.length;
+  return i;
+}
+
+/** nextStart returns the first day of the bucket after the one starting on start. */
+function nextStart(start: string, bucket: Timeline['bucket']): string {
+  const d = new Date(`${start}T00:00:00Z`);
+  if (bucket === 'day') d.setUTCDate(d.getUTCDate() + 1);
+  else if (bucket === 'week') d.setUTCDate(d.getUTCDate() + 7);
+  else d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 10);
 }
 
 /** ClaimSortKey is a sortable column of the claims table. */

@@ -190,6 +190,19 @@ func BenchmarkLookup(b *testing.B) {
 			}
 		}
 	})
+	// A patient's claims, as a ring picture reads them for each member.
+	b.Run("patient_claims", func(b *testing.B) {
+		defer reportCPU(b)()
+		n := 0
+		for i := 0; i < b.N; i++ {
+			cs, _, err := s.Claims(ctx, graph.ClaimQuery{Party: graph.Ref{Type: graph.TypePatient, ID: patientID(i % g.patients)}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(cs)
+		}
+		b.ReportMetric(float64(n)/float64(b.N), "claims/op")
+	})
 	b.Run("hub_claims_page", func(b *testing.B) {
 		defer reportCPU(b)()
 		for i := 0; i < b.N; i++ {

@@ -459,17 +459,70 @@ func (s *Store) Claims(ctx context.Context, q graph.ClaimQuery) ([]graph.Claim, 
 			return nil, 0, err
 		}
 	}
-	out := make([]graph.Claim, 0, len(page))
-	for _, id := range page {
-		c, ok, err := s.claim(id)
-		if err != nil {
-			return nil, 0, err
-		}
-		if ok {
-			out = append(out, c)
-		}
+	out, err := s.claimsByID(page)
+	if err != nil {
+		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// claimsByID reads the claim records of ids, in the order of ids, skipping ids with no record.
+// A few are point reads; more are read through one iterator seeking forward over the sorted
+// ids, which spares each read the set-up and tear-down of a pebble Get (a level iterator per
+// level): a patient's or a ring member's few dozen claims cost about a third as much.
+func (s *Store) claimsByID(ids []string) ([]graph.Claim, error) {
+	out := make([]graph.Claim, 0, len(ids))
+	if len(ids) <= 4 {
+		for _, id := range ids {
+			c, ok, err := s.claim(id)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, c)
+			}
+		}
+		return out, nil
+	}
+	order := make([]int, len(ids))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(ids[a], ids[b]) })
+	lo := nodeKey(nil, graph.TypeClaim, "")
+	it, err := s.db.NewIter(iterBounds(lo, prefixEnd(lo)))
+	if err != nil {
+		return nil, fmt.Errorf("embedded: iterate: %w", err)
+	}
+	found := make([]graph.Claim, len(ids))
+	have := make([]bool, len(ids))
+	var key []byte
+	for _, i := range order {
+		key = nodeKey(key[:0], graph.TypeClaim, ids[i])
+		if !it.SeekGE(key) || !bytes.Equal(it.Key(), key) {
+			continue
+		}
+		v, err := it.ValueAndErr()
+		if err != nil {
+			_ = it.Close()
+			return nil, fmt.Errorf("embedded: claim record: %w", err)
+		}
+		c, err := decodeClaim(ids[i], v)
+		if err != nil {
+			_ = it.Close()
+			return nil, fmt.Errorf("embedded: claim record: %w", err)
+		}
+		found[i], have[i] = c, true
+	}
+	if err := closeIter(it); err != nil {
+		return nil, err
+	}
+	for i := range ids {
+		if have[i] {
+			out = append(out, found[i])
+		}
+	}
+	return out, nil
 }
 
 // ClaimItems returns the items of one claim ordered by Seq, or ENOTFOUND for a missing claim.

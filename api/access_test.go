@@ -136,7 +136,31 @@ func TestDataLevelAccess(t *testing.T) {
 	if !ev.Node.Masked || ev.Node.Label != "张*丰" {
 		t.Fatalf("investigator without case sees %+v", ev.Node)
 	}
+	// The ring picture is cached between reads, unmasked; masking stays per reader and per read.
+	var rp ringPage
+	e.as(accounts.RoleInvestigator, http.MethodGet, "/api/rings", nil, &rp)
+	ringPicturePT0001 := func() (nodeView, bool) {
+		var sg subgraphView
+		if st := e.as(accounts.RoleInvestigator, http.MethodGet, "/api/rings/"+rp.Rings[0].ID+"/subgraph", nil, &sg); st != http.StatusOK {
+			t.Fatalf("ring picture: %d", st)
+		}
+		for _, n := range sg.Nodes {
+			if n.Type == graph.TypePatient && (n.ID == "PT0001" || n.Label == "张*丰") {
+				return n, true
+			}
+		}
+		return nodeView{}, false
+	}
+	if len(rp.Rings) == 0 {
+		t.Fatal("no ring found")
+	}
+	if n, ok := ringPicturePT0001(); !ok || !n.Masked || n.ID == "PT0001" {
+		t.Fatalf("investigator without case, ring picture: %+v (found %v)", n, ok)
+	}
 	c := e.policeCase()
+	if n, ok := ringPicturePT0001(); !ok || n.Masked || n.Label != "张三丰" {
+		t.Fatalf("assigned investigator, cached ring picture: %+v (found %v)", n, ok)
+	}
 	// Police now read the party and the attached claim, in full.
 	ev = entityView{}
 	if st := e.as(accounts.RolePolice, http.MethodGet, "/api/entities/patient/PT0001", nil, &ev); st != http.StatusOK || ev.Node.Masked || ev.Node.Label != "张三丰" {

@@ -208,35 +208,27 @@ func (s *Server) ringSubgraph(r *request) error {
 		return err
 	}
 	ctx := r.ctx()
-	var claims []graph.Claim
-	capped := false
-	for _, m := range rg.Members {
-		if m.Type != graph.TypePatient {
-			continue
+	if view == viewAggregate {
+		key := pictureKey{job: ix.JobID, ring: rg.ID, limit: limit}
+		p, ok := s.pictures.get(key)
+		if !ok {
+			if p, err = s.aggregateRingPicture(r, rg, limit); err != nil {
+				return err
+			}
+			p.key = key
+			s.pictures.put(p)
 		}
-		cs, total, err := s.cfg.Store.Claims(ctx, graph.ClaimQuery{Party: m, Limit: maxClaimsPerMember})
-		if err != nil {
-			return err
-		}
-		capped = capped || total > len(cs)
-		claims = append(claims, cs...)
+		out := subgraphViewOf(s.viewer(r.actor), p.g, p.edges, ix, limit)
+		out.View, out.Parties, out.Claims, out.ClaimsCapped = viewAggregate, p.parties, p.claims, p.capped
+		return s.recorded(r, actRingSubgraph, nodeRefs(p.g.Nodes), "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
+	}
+	claims, capped, err := s.ringClaims(r, rg)
+	if err != nil {
+		return err
 	}
 	tying := jobs.TyingClaims(rg.Members, claims)
 	b := newSubgraphBuilder(s.cfg.Store, limit)
 	add := func(ref graph.Ref) bool { return b.add(ctx, ref) }
-	if view == viewAggregate {
-		agg := newClaimAggregate()
-		for _, c := range tying {
-			agg.addClaim(c)
-		}
-		parties := agg.parties(rg.Members)
-		for _, p := range parties {
-			add(p)
-		}
-		out := subgraphViewOf(s.viewer(r.actor), b.g, agg.among(b.seen), ix, limit)
-		out.View, out.Parties, out.Claims, out.ClaimsCapped = viewAggregate, len(parties), len(tying), capped
-		return s.recorded(r, actRingSubgraph, nodeRefs(b.g.Nodes), "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
-	}
 	for _, m := range rg.Members {
 		add(m)
 	}
@@ -256,4 +248,47 @@ func (s *Server) ringSubgraph(r *request) error {
 	out := subgraphViewOf(s.viewer(r.actor), b.g, nil, ix, limit)
 	out.View, out.Claims, out.ClaimsCapped = viewClaims, len(tying), capped
 	return s.recorded(r, actRingSubgraph, nodeRefs(b.g.Nodes), "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
+}
+
+// ringClaims reads the claims of the ring's patients, at most maxClaimsPerMember each, and
+// reports whether a cap left some out.
+func (s *Server) ringClaims(r *request, rg graph.Ring) ([]graph.Claim, bool, error) {
+	var claims []graph.Claim
+	capped := false
+	for _, m := range rg.Members {
+		if m.Type != graph.TypePatient {
+			continue
+		}
+		cs, total, err := s.cfg.Store.Claims(r.ctx(), graph.ClaimQuery{Party: m, Limit: maxClaimsPerMember})
+		if err != nil {
+			return nil, false, err
+		}
+		capped = capped || total > len(cs)
+		claims = append(claims, cs...)
+	}
+	return claims, capped, nil
+}
+
+// aggregateRingPicture draws the ring's tying claims folded into edges between parties, members
+// first, then their counterparts heaviest by fund amount, up to limit nodes.
+func (s *Server) aggregateRingPicture(r *request, rg graph.Ring, limit int) (*ringPicture, error) {
+	claims, capped, err := s.ringClaims(r, rg)
+	if err != nil {
+		return nil, err
+	}
+	tying := jobs.TyingClaims(rg.Members, claims)
+	agg := newClaimAggregate()
+	for _, c := range tying {
+		agg.addClaim(c)
+	}
+	parties := agg.parties(rg.Members)
+	b := newSubgraphBuilder(s.cfg.Store, limit)
+	for _, p := range parties {
+		b.add(r.ctx(), p)
+	}
+	// A read cut short (the request timed out) drew ids without labels: not a picture to keep.
+	if err := r.ctx().Err(); err != nil {
+		return nil, err
+	}
+	return &ringPicture{g: b.g, edges: agg.among(b.seen), parties: len(parties), claims: len(tying), capped: capped}, nil
 }

@@ -61,6 +61,8 @@ type Config struct {
 	// refusals audited as a count. Defaults 600 a minute after a burst of 120.
 	ReadsPerMinute int
 	ReadBurst      int
+	// RingPictureCache is how many aggregated ring pictures are kept (default 512; negative: none).
+	RingPictureCache int
 	// DiskWarnFreeBytes: below this much free space on the state directory's file system,
 	// ringtrace_state_disk_low is 1, /readyz says so and a warning is logged; default 1 GiB.
 	DiskWarnFreeBytes int64
@@ -132,6 +134,9 @@ func (c *Config) defaults() error {
 	if c.ReadBurst <= 0 {
 		c.ReadBurst = 120
 	}
+	if c.RingPictureCache == 0 {
+		c.RingPictureCache = 512
+	}
 	if c.DiskWarnFreeBytes <= 0 {
 		c.DiskWarnFreeBytes = 1 << 30
 	}
@@ -174,6 +179,7 @@ type Server struct {
 	// reads limits graph reads per user: a script must not read the graph wholesale nor flood
 	// the audit trail.
 	reads    *throttle.Limiter
+	pictures *pictureCache
 	metrics  *metrics
 	slots    chan struct{}
 	routes   []route
@@ -195,7 +201,8 @@ func New(cfg Config) (*Server, error) {
 		refusals:    throttle.NewRefusals(time.Minute, cfg.Now),
 		submissions: throttle.New(cfg.Referral.ReportsPerMinute, 10, cfg.Now),
 		lookups:     throttle.New(cfg.Referral.ReportsPerMinute, 10, cfg.Now),
-		reads:       throttle.New(cfg.ReadsPerMinute, cfg.ReadBurst, cfg.Now)}
+		reads:       throttle.New(cfg.ReadsPerMinute, cfg.ReadBurst, cfg.Now),
+		pictures:    newPictureCache(cfg.RingPictureCache, ringPictureTTL, cfg.Now)}
 	s.metrics = newMetrics(s.svc.Jobs.Active)
 	s.metrics.auditSeries(s.svc.Audit, s.svc.State.Dir(), cfg.DiskWarnFreeBytes)
 	s.e = s.router()

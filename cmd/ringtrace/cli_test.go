@@ -28,7 +28,7 @@ var cliContract = map[string][]string{
 	"serve": {"config", "store", "db", "neo4j-uri", "neo4j-user", "neo4j-password", "neo4j-database", "neo4j-ca", "listen", "state-dir",
 		"admin-password", "session-ttl", "holidays", "max-inflight", "queue-wait", "request-timeout", "max-body", "login-per-minute",
 		"shutdown-timeout", "log-format", "no-ui", "signing-key", "intake-secret", "reward-config", "rules", "behind-proxy", "tls-cert",
-		"tls-key", "accept-broken-audit", "reads-per-minute", "read-burst", "audit-segment-bytes", "disk-warn-free"},
+		"tls-key", "accept-broken-audit", "reads-per-minute", "read-burst", "ring-cache", "audit-segment-bytes", "disk-warn-free"},
 	"audit verify":         {"config", "state-dir", "db"},
 	"users list":           {"config", "state-dir", "db"},
 	"users reset-password": {"config", "state-dir", "db"},

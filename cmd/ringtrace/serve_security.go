@@ -16,6 +16,7 @@ func addServeSecurityFlags(fs *pflag.FlagSet) {
 	fs.Bool("accept-broken-audit", false, "start even though the audit chain does not verify (the acceptance is audited and shown on /readyz)")
 	fs.Int("reads-per-minute", 600, "graph reads per minute per user (after a burst of --read-burst); over it: 429, audited as a count")
 	fs.Int("read-burst", 120, "graph reads a user may make at once")
+	fs.Int("ring-cache", 512, "aggregated ring pictures kept in memory for 5 minutes (0: none)")
 	fs.Int64("audit-segment-bytes", 4<<20, "live audit records (bytes) sealed into a compressed segment file under <state-dir>/audit/")
 	fs.Int64("disk-warn-free", 1<<30, "free bytes on the state directory's disk below which /readyz and ringtrace_state_disk_low warn")
 }
@@ -24,6 +25,10 @@ func addServeSecurityFlags(fs *pflag.FlagSet) {
 // neither TLS file must be given.
 func applyServeSecurity(v *viper.Viper, cfg *api.Config) error {
 	cfg.ReadsPerMinute, cfg.ReadBurst, cfg.DiskWarnFreeBytes = v.GetInt("reads-per-minute"), v.GetInt("read-burst"), v.GetInt64("disk-warn-free")
+	cfg.RingPictureCache = v.GetInt("ring-cache")
+	if cfg.RingPictureCache == 0 {
+		cfg.RingPictureCache = -1 // the flag's 0 is "none"; the Config's zero is "the default"
+	}
 	cert, key := v.GetString("tls-cert"), v.GetString("tls-key")
 	if cert == "" && key == "" {
 		return nil

@@ -16,6 +16,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,6 +56,7 @@ func run() error {
 	scenario := flag.String("scenario", "entity", "entity, neighbourhood, mixed (80% entity, 20% neighbourhood) or ring (ring subgraphs; ids are ring:ID)")
 	view := flag.String("view", "aggregate", "ring and neighbourhood picture: aggregate or claims")
 	job := flag.String("job", "", "ring scenario: the job whose rings to read (default: the latest)")
+	gz := flag.Bool("gzip", true, "ask for gzip as a browser does; body sizes are then the bytes on the wire")
 	clients := flag.Int("clients", 100, "concurrent clients")
 	duration := flag.Duration("duration", 30*time.Second, "how long to run")
 	depth := flag.Int("depth", 2, "neighbourhood depth")
@@ -81,7 +84,7 @@ func run() error {
 		return err
 	}
 	if *scenario == "ring" {
-		if err := ringSizes(hc, *base, token, ids, *job, *view); err != nil {
+		if err := ringSizes(hc, *base, token, ids, *job, *view, *gz); err != nil {
 			return err
 		}
 	}
@@ -137,6 +140,10 @@ func run() error {
 				}
 				req, _ := http.NewRequest(http.MethodGet, *base+path, nil)
 				req.Header.Set("Authorization", "Bearer "+token)
+				if *gz {
+					// Set by hand, so the transport hands over the compressed body as it came.
+					req.Header.Set("Accept-Encoding", "gzip")
+				}
 				resp, err := hc.Do(req)
 				st := -1
 				var n int64
@@ -226,23 +233,42 @@ func ringPath(id, job, view string) string {
 }
 
 // ringSizes reads each ring once (its members from /api/rings/ID, its picture from the subgraph
-// route) and prints the body size per member: over all rings, and for the largest ring.
-func ringSizes(hc *http.Client, base, token string, ids []string, job, view string) error {
+// route) and prints the body size per member, as JSON and on the wire: over all rings, and for
+// the largest ring.
+func ringSizes(hc *http.Client, base, token string, ids []string, job, view string, gz bool) error {
+	var wire int64
 	get := func(path string) ([]byte, error) {
 		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
+		if gz {
+			req.Header.Set("Accept-Encoding", "gzip")
+		}
 		resp, err := hc.Do(req)
 		if err != nil {
 			return nil, err
 		}
 		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err == nil && resp.StatusCode != http.StatusOK {
-			err = fmt.Errorf("GET %s: status %d: %s", path, resp.StatusCode, b)
+		raw, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return nil, err
 		}
-		return b, err
+		wire += int64(len(raw))
+		b := raw
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(raw))
+			if err != nil {
+				return nil, err
+			}
+			if b, err = io.ReadAll(zr); err != nil {
+				return nil, err
+			}
+		}
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("GET %s: status %d: %s", path, resp.StatusCode, b)
+		}
+		return b, nil
 	}
-	var bytes, members int64
+	var jsonBytes, members, subWire int64
 	var bigID string
 	var bigMembers, bigBytes, bigNodes int
 	for _, ref := range ids {
@@ -261,17 +287,19 @@ func ringSizes(hc *http.Client, base, token string, ids []string, job, view stri
 		if err := json.Unmarshal(rb, &ring); err != nil {
 			return fmt.Errorf("ring %s: %w", id, err)
 		}
+		before := wire
 		sb, err := get(ringPath(id, job, view))
 		if err != nil {
 			return err
 		}
+		subWire += wire - before
 		var sub struct {
 			Nodes []json.RawMessage `json:"nodes"`
 		}
 		if err := json.Unmarshal(sb, &sub); err != nil {
 			return fmt.Errorf("ring %s subgraph: %w", id, err)
 		}
-		bytes += int64(len(sb))
+		jsonBytes += int64(len(sb))
 		members += int64(len(ring.Members))
 		if len(ring.Members) > bigMembers {
 			bigID, bigMembers, bigBytes, bigNodes = id, len(ring.Members), len(sb), len(sub.Nodes)
@@ -280,8 +308,8 @@ func ringSizes(hc *http.Client, base, token string, ids []string, job, view stri
 	if members == 0 {
 		return errors.New("the rings have no members")
 	}
-	fmt.Printf("ring sizes (view=%s): %d rings, %d members, %d bytes: %.0f B per member; largest ring %s: %d members, %d nodes, %d B (%.0f B per member)\n",
-		view, len(ids), members, bytes, float64(bytes)/float64(members), bigID, bigMembers, bigNodes, bigBytes, float64(bigBytes)/float64(bigMembers))
+	fmt.Printf("ring sizes (view=%s): %d rings, %d members; JSON %d B: %.0f B per member; on the wire (gzip=%v) %d B: %.0f B per member; largest ring %s: %d members, %d nodes, JSON %d B (%.0f B per member)\n",
+		view, len(ids), members, jsonBytes, float64(jsonBytes)/float64(members), gz, subWire, float64(subWire)/float64(members), bigID, bigMembers, bigNodes, bigBytes, float64(bigBytes)/float64(bigMembers))
 	return nil
 }
 

@@ -87,7 +87,7 @@ func (s *Server) defaultParams(r *request) error {
 	return r.JSONBlob(http.StatusOK, s.svc.Jobs.Defaults())
 }
 
-var ringSorts = map[string]bool{"-score": true, "score": true, "-amount": true, "amount": true, "-size": true, "size": true, "id": true}
+var ringSorts = map[string]bool{"-score": true, "score": true, "-amount": true, "amount": true, "-expected": true, "expected": true, "-size": true, "size": true, "id": true}
 
 func (s *Server) listRings(r *request) error {
 	kind := r.QueryParam("kind")
@@ -103,7 +103,11 @@ func (s *Server) listRings(r *request) error {
 		sortBy = "-score"
 	}
 	if !ringSorts[sortBy] {
-		return fieldErr("sort", "sort 须为 -score、score、-amount、amount、-size、size 或 id", "sort must be one of -score, score, -amount, amount, -size, size, id")
+		return fieldErr("sort", "sort 须为 -score、score、-amount、amount、-expected、expected、-size、size 或 id", "sort must be one of -score, score, -amount, amount, -expected, expected, -size, size, id")
+	}
+	class := r.QueryParam("class")
+	if class != "" && class != graph.ClassRing && class != graph.ClassLead {
+		return fieldErr("class", "class 只能是 ring（团伙）或 lead（线索）", "class must be ring or lead")
 	}
 	offset, limit, err := pageParams(r, 1_000_000)
 	if err != nil {
@@ -115,8 +119,8 @@ func (s *Server) listRings(r *request) error {
 		return err
 	}
 	var sel []graph.Ring
-	for _, rg := range ix.Findings.Rings {
-		if kind != "" && rg.Kind != kind || rg.Score < minScore || region != "" && rg.Region != region {
+	for _, rg := range ix.All() {
+		if kind != "" && rg.Kind != kind || rg.Score < minScore || region != "" && rg.Region != region || class != "" && rg.Class != class {
 			continue
 		}
 		if provider != "" && !hasProvider(rg, provider) {
@@ -132,7 +136,48 @@ func (s *Server) listRings(r *request) error {
 		out.Rings = append(out.Rings, v.Ring(sel[i]))
 		refs = append(refs, sel[i].Members...)
 	}
+	out.Labels, err = s.boardLabels(r, out.Rings)
+	if err != nil {
+		return err
+	}
+	for _, c := range ix.All() {
+		if c.Class == graph.ClassLead {
+			out.Leads++
+		} else {
+			out.RingCount++
+		}
+	}
 	return s.recorded(r, "list_rings", refs, "job "+ix.JobID, http.StatusOK, out)
+}
+
+// boardLabels names the providers and doctors of the rings on a page ("type:id" → name) so that
+// the board shows names beside codes, and fills the region of a ring that has none from its
+// first provider (card and dead-card leads are found per card, not per pooling region). Patients
+// are not named here: the board is read by every analyst, who sees patients masked.
+func (s *Server) boardLabels(r *request, rings []graph.Ring) (map[string]string, error) {
+	labels := map[string]string{}
+	for i := range rings {
+		for _, m := range rings[i].Members {
+			if m.Type != graph.TypeDoctor && !m.Type.IsProvider() {
+				continue
+			}
+			k := string(m.Type) + ":" + m.ID
+			n, err := s.cfg.Store.Node(r.ctx(), m)
+			if graph.ErrorCode(err) == graph.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if n.Label != "" && n.Label != m.ID {
+				labels[k] = n.Label
+			}
+			if rings[i].Region == "" && m.Type.IsProvider() {
+				rings[i].Region = n.Props["region"]
+			}
+		}
+	}
+	return labels, nil
 }
 
 func hasProvider(rg graph.Ring, id string) bool {
@@ -149,6 +194,8 @@ func sortRings(rs []graph.Ring, by string) {
 		switch strings.TrimPrefix(by, "-") {
 		case "amount":
 			return float64(r.Amount)
+		case "expected":
+			return float64(r.ExpectedAmount)
 		case "size":
 			return float64(len(r.Members))
 		}

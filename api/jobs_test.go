@@ -48,20 +48,31 @@ func TestJobsFindingsAndCompare(t *testing.T) {
 		t.Fatalf("latest findings %+v", page)
 	}
 	for q, want := range map[string]int{
-		"":                          1,
-		"&kind=collusion_ring":      1,
-		"&kind=card_lending":        0,
-		"&min_score=0.95":           0,
-		"&provider=H53010200001":    1,
-		"&provider=H00":             0,
-		"&region=530102&sort=-size": 1,
-		"&region=999999":            0,
-		"&sort=amount&offset=1":     1, // total counts all matches, the page is empty
+		"":                           1,
+		"&kind=collusion_ring":       1,
+		"&kind=card_lending":         0,
+		"&min_score=0.95":            0,
+		"&provider=H53010200001":     1,
+		"&provider=H00":              0,
+		"&region=530102&sort=-size":  1,
+		"&region=999999":             0,
+		"&sort=amount&offset=1":      1, // total counts all matches, the page is empty
+		"&class=ring&sort=-expected": 1,
+		"&class=lead":                0,
 	} {
 		page = ringPage{}
 		if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings?job="+a.ID+q, nil, &page); st != http.StatusOK || page.Total != want {
 			t.Errorf("rings%s: %d total %d, want %d", q, st, page.Total, want)
 		}
+	}
+	// The board names providers and doctors beside their codes and counts rings and leads apart.
+	page = ringPage{}
+	e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings?job="+a.ID, nil, &page)
+	if page.Labels["institution:H53010200001"] != "昆明市某民营医院" || page.Labels["doctor:D530102000001"] != "王医生" || page.RingCount != 1 || page.Leads != 0 {
+		t.Fatalf("board labels %v, rings %d, leads %d", page.Labels, page.RingCount, page.Leads)
+	}
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings?class=group", nil, nil); st != http.StatusBadRequest {
+		t.Fatalf("class=group: %d, want 400", st)
 	}
 	var sg subgraphView
 	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R1/subgraph?job="+a.ID, nil, &sg); st != http.StatusOK {

@@ -183,6 +183,11 @@ type ringPage struct {
 	Total  int          `json:"total"`
 	Offset int          `json:"offset"`
 	Limit  int          `json:"limit"`
+	// Labels names the providers and doctors of the page's rings, "type:id" → name.
+	Labels map[string]string `json:"labels,omitempty"`
+	// RingCount and Leads count the job's findings of each class, whatever the filters.
+	RingCount int `json:"rings_total"`
+	Leads     int `json:"leads_total"`
 }
 
 // ConfirmResult is the answer of POST /api/cases/:id/confirm-amount.

@@ -97,10 +97,13 @@ func assemble(ctx context.Context, store Graph, in Input) (referral.Case, error)
 	}
 	var ring *graph.Ring
 	if in.Findings != nil && c.RingID != "" {
-		for i := range in.Findings.Rings {
-			if in.Findings.Rings[i].ID == c.RingID {
-				ring = &in.Findings.Rings[i]
-				break
+		// A case may have been opened from a ring or from a lead.
+		for _, list := range [][]graph.Ring{in.Findings.Rings, in.Findings.Leads} {
+			for i := range list {
+				if list[i].ID == c.RingID {
+					ring = &list[i]
+					break
+				}
 			}
 		}
 	}

@@ -9,18 +9,23 @@ import (
 	"github.com/ringtrace/ringtrace/graph"
 )
 
-// Index is one job's findings with lookups for the entity view and the findings list.
+// Index is one job's findings with lookups for the entity view and the findings list. Rings and
+// leads are looked up alike (a lead opens in the workbench and becomes a case as a ring does).
 type Index struct {
 	JobID    string
 	Findings graph.Findings
-	ring     map[string]int      // ring id → index
+	all      []graph.Ring        // the rings, then the leads
+	ring     map[string]int      // ring id → index in all
 	risk     map[graph.Ref]int   // ref → index in Findings.Entities
 	ringsOf  map[graph.Ref][]int // member → ring indices
 }
 
 func newIndex(jobID string, f graph.Findings) *Index {
+	// Findings stored by an earlier version (one list, no class) read as today's.
+	f.Normalize()
 	ix := &Index{JobID: jobID, Findings: f, ring: map[string]int{}, risk: map[graph.Ref]int{}, ringsOf: map[graph.Ref][]int{}}
-	for i, r := range f.Rings {
+	ix.all = append(append(make([]graph.Ring, 0, len(f.Rings)+len(f.Leads)), f.Rings...), f.Leads...)
+	for i, r := range ix.all {
 		ix.ring[r.ID] = i
 		for _, m := range r.Members {
 			ix.ringsOf[m] = append(ix.ringsOf[m], i)
@@ -38,8 +43,11 @@ func (ix *Index) Ring(id string) (graph.Ring, bool) {
 	if !ok {
 		return graph.Ring{}, false
 	}
-	return ix.Findings.Rings[i], true
+	return ix.all[i], true
 }
+
+// All returns the rings, then the leads, as the detector ordered them.
+func (ix *Index) All() []graph.Ring { return ix.all }
 
 // Risk returns the risk of entity r, when the run scored it.
 func (ix *Index) Risk(r graph.Ref) (graph.EntityRisk, bool) {
@@ -66,7 +74,7 @@ func (ix *Index) RingsOf(r graph.Ref, limit int) []RingSummary {
 		if len(out) == limit {
 			break
 		}
-		out = append(out, summary(ix.Findings.Rings[i]))
+		out = append(out, summary(ix.all[i]))
 	}
 	return out
 }

@@ -146,11 +146,25 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   const page = await signIn('analyst');
   await page.goto(`${base}/#/findings`);
   await page.waitForSelector('#rings-table tbody tr');
-  const scores = await page.$$eval('#rings-table tbody tr .score .val', (els) => els.map((e) => Number(e.textContent)));
-  assert.ok(scores.length > 0, 'no rings found');
-  assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'rings are ranked by score');
+  // Groups by default, ranked by expected improper amount (score × amount involved).
+  const expected = await page.$$eval('#rings-table tbody tr .money.expected', (els) => els.map((e) => Number(e.textContent.replace(/[¥,]/g, ''))));
+  assert.ok(expected.length > 0, 'no rings found');
+  assert.deepEqual(expected, [...expected].sort((a, b) => b - a), 'rings are ranked by expected improper amount');
   assert.match(await page.textContent('#rings-table tbody tr:first-child'), /¥[\d,]+\.\d\d/);
+  assert.equal(await page.getAttribute('#tab-ring', 'aria-selected'), 'true');
   await shot(page, '04-findings');
+  // Rows can be selected and exported.
+  await page.check('#rings-table tbody tr:first-child .row-select');
+  assert.match(await page.textContent('#bulk-bar'), /已选 1 项/);
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#bulk-export')]);
+  assert.match(csv.suggestedFilename(), /^ringtrace-findings-.*\.csv$/);
+  // Leads have their own tab.
+  await page.click('#tab-lead');
+  await page.waitForFunction(() => document.querySelector('#tab-lead').getAttribute('aria-selected') === 'true');
+  await page.waitForSelector('.findings .results #rings-table tbody tr, .findings .results .state-empty');
+  await shot(page, '04b-findings-leads');
+  await page.click('#tab-ring');
+  await page.waitForSelector('#rings-table tbody tr');
 
   await page.click('#rings-table tbody tr:first-child');
   await page.waitForSelector('#graph-canvas[data-ready="1"]');

@@ -199,7 +199,7 @@ export class Client {
   path(from: Ref, to: Ref, maxDepth = 6): Promise<Subgraph> {
     return this.call('GET', '/api/paths', { from: `${from.type}:${from.id}`, to: `${to.type}:${to.id}`, max_depth: maxDepth });
   }
-  rings(q: { job?: string; kind?: string; min_score?: number; provider?: string; region?: string; sort?: string; offset?: number; limit?: number } = {}): Promise<RingPage> {
+  rings(q: { job?: string; class?: 'ring' | 'lead'; kind?: string; min_score?: number; provider?: string; region?: string; sort?: string; offset?: number; limit?: number } = {}): Promise<RingPage> {
     return this.call('GET', '/api/rings', q);
   }
   ring(id: string, job?: string): Promise<Ring> {

@@ -439,6 +439,8 @@ function ringHeader(ctx: Ctx, ring: Ring, job?: string): HTMLElement {
       h('dd', null, scoreBar(ring.score)),
       h('dt', null, t('findings.amount')),
       h('dd', { class: 'money' }, formatMoney(ring.amount)),
+      h('dt', null, t('ring.patients')),
+      h('dd', null, formatInt(ring.patients ?? ring.members.filter((m) => m.type === 'patient').length)),
       h('dt', null, t('ring.members')),
       h('dd', null, formatInt(ring.members.length)),
       h('dt', null, t('findings.region')),

@@ -271,7 +271,11 @@ func (s *Server) exportCase(r *request) error {
 	if err != nil {
 		return err
 	}
-	meta := referral.Meta{ExportedBy: r.actor.Username, ExportedRole: string(r.actor.Role), ExportedAt: s.cfg.Now().UTC(), Software: s.cfg.Referral.Software}
+	names, err := export.DisplayNames(s.svc.Accounts)
+	if err != nil {
+		return err
+	}
+	meta := referral.Meta{ExportedBy: r.actor.Username, ExportedRole: string(r.actor.Role), Names: names, ExportedAt: s.cfg.Now().UTC(), Software: s.cfg.Referral.Software}
 	pkg, man, digest, err := export.Build(r.ctx(), s.cfg.Store, in, s.cfg.Referral.SigningKey, meta)
 	if err != nil {
 		return err

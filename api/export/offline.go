@@ -50,7 +50,8 @@ func Offline(ctx context.Context, o Options, caseID string, w io.Writer) (referr
 		return referral.Manifest{}, err
 	}
 	defer st.Close()
-	u, err := accounts.New(st, accounts.Options{}).User(o.Username)
+	accts := accounts.New(st, accounts.Options{})
+	u, err := accts.User(o.Username)
 	if err != nil {
 		if graph.ErrorCode(err) == graph.ENOTFOUND {
 			return referral.Manifest{}, graph.FieldErrorf("user", "no user %q in %s", o.Username, o.StateDir)
@@ -78,7 +79,11 @@ func Offline(ctx context.Context, o Options, caseID string, w io.Writer) (referr
 			return referral.Manifest{}, err
 		}
 	}
-	meta := referral.Meta{ExportedBy: u.Username, ExportedRole: string(u.Role), ExportedAt: o.Now().UTC(), Software: o.Software}
+	names, err := DisplayNames(accts)
+	if err != nil {
+		return referral.Manifest{}, err
+	}
+	meta := referral.Meta{ExportedBy: u.Username, ExportedRole: string(u.Role), Names: names, ExportedAt: o.Now().UTC(), Software: o.Software}
 	pkg, man, digest, err := Build(ctx, o.Store, in, o.SigningKey, meta)
 	if err != nil {
 		return referral.Manifest{}, err
@@ -93,4 +98,17 @@ func Offline(ctx context.Context, o Options, caseID string, w io.Writer) (referr
 		return referral.Manifest{}, fmt.Errorf("write package: %w", err)
 	}
 	return man, nil
+}
+
+// DisplayNames maps every user's username to the display name the report prints.
+func DisplayNames(a *accounts.Accounts) (map[string]string, error) {
+	us, err := a.Users()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(us))
+	for _, u := range us {
+		out[u.Username] = u.DisplayName
+	}
+	return out, nil
 }

@@ -79,8 +79,10 @@ type HistoryEntry struct {
 type Meta struct {
 	ExportedBy   string
 	ExportedRole string
-	ExportedAt   time.Time
-	Software     string // "ringtrace 0.1.0"
+	// Names maps usernames to display names, so the report names people rather than accounts.
+	Names      map[string]string
+	ExportedAt time.Time
+	Software   string // "ringtrace 0.1.0"
 }
 
 // FundTotal returns the fund money paid on the case's claims.

@@ -252,7 +252,11 @@ func TestReportRenders(t *testing.T) {
 		}
 		t.Skip("pdftoppm not installed (apt-get install poppler-utils)")
 	}
-	pdf, err := RenderReport(fixtureCase(), Meta{ExportedBy: "chen", ExportedRole: "supervisor", ExportedAt: ts("2024-07-02 08:00"), Software: "ringtrace test"})
+	c := fixtureCase()
+	// A summary long enough to wrap three times: every character must survive the line breaks.
+	summary := strings.Repeat("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥", 8)
+	c.Summary = summary
+	pdf, err := RenderReport(c, Meta{ExportedBy: "chen", ExportedRole: "supervisor", Names: map[string]string{"chen": "陈主任"}, ExportedAt: ts("2024-07-02 08:00"), Software: "ringtrace test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,9 +292,18 @@ func TestReportRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"医疗保障基金欺诈骗保案件移送材料", "涉案金额", "¥11,851.20", "王1明", "八、案件处理记录"} {
+	for _, want := range []string{"医疗保障基金欺诈骗保案件移送材料", "涉案金额", "¥11,851.20", "王1明", "八、案件处理记录", "陈主任（chen） · 科室负责人"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("rendered text lacks %q", want)
+		}
+	}
+	if flat := strings.NewReplacer("\n", "", " ", "").Replace(string(text)); !strings.Contains(flat, summary) {
+		t.Errorf("the wrapped summary lost characters:\n%s", text)
+	}
+	// Roles, statuses and kinds are written in Chinese, never as the enum values.
+	for _, raw := range []string{"supervisor", "investigator", "police", "transition", "collusion_ring", "deceased_claims"} {
+		if strings.Contains(string(text), raw) {
+			t.Errorf("rendered text contains the raw value %q", raw)
 		}
 	}
 	if out := os.Getenv("RINGTRACE_ARTIFACTS"); out != "" {

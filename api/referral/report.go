@@ -29,10 +29,28 @@ var (
 	zhKind = map[string]string{
 		graph.KindCollusionRing: "串通就医团伙", graph.KindCardLending: "借卡/冒名就医",
 		graph.KindPharmacyCardCollection: "药店聚敛盗刷", graph.KindDeceasedClaims: "死亡人员发生费用",
-		graph.KindScreeningRule: "筛查规则命中",
+		graph.KindScreeningRule: "筛查规则命中", graph.KindGhostHospitalization: "虚假住院/挂床",
 	}
-	zhSex = map[string]string{"M": "男", "F": "女"}
+	zhSex  = map[string]string{"M": "男", "F": "女"}
+	zhRole = map[string]string{
+		"analyst": "数据分析员", "investigator": "稽核调查员", "supervisor": "科室负责人",
+		"police": "公安联络员", "admin": "系统管理员", "intake": "举报受理员",
+	}
+	zhTransfer = map[string]string{"police": "公安机关", "administrative": "行政部门"}
+	zhAction   = map[string]string{
+		"create": "创建", "assign": "指派", "transition": "流转", "note": "添加记录", "attach": "添加证据",
+		"extension": "延期", "extension_request": "申请延期", "extension_approve": "批准延期",
+		"extension_reject": "驳回延期", "recusal": "回避",
+	}
 )
+
+// person names a user by display name, with the username after it: "陈警官（pol_chen）".
+func (r *report) person(username string) string {
+	if n := r.names[username]; n != "" && n != username {
+		return n + "（" + username + "）"
+	}
+	return username
+}
 
 func zh[K comparable](m map[K]string, k K) string {
 	if v, ok := m[k]; ok {
@@ -62,8 +80,9 @@ func yuan(m graph.Money) string {
 }
 
 type report struct {
-	pdf *fpdf.Fpdf
-	c   Case
+	pdf   *fpdf.Fpdf
+	c     Case
+	names map[string]string // username → display name
 }
 
 const (
@@ -94,7 +113,7 @@ func RenderReport(c Case, meta Meta) ([]byte, error) {
 		pdf.CellFormat(bodyW/2, 5, fmt.Sprintf("第 %d 页 / 共 {nb} 页", pdf.PageNo()), "", 0, "R", false, 0, "")
 		pdf.SetTextColor(0, 0, 0)
 	})
-	r := &report{pdf: pdf, c: c}
+	r := &report{pdf: pdf, c: c, names: meta.Names}
 	pdf.AddPage()
 	r.cover(meta)
 	r.parties()
@@ -130,7 +149,47 @@ func (r *report) heading(text string) {
 
 func (r *report) para(text string) {
 	r.pdf.SetFont(font, "", 9.5)
-	r.pdf.MultiCell(bodyW, 5, text, "", "L", false)
+	r.lines(marginL, bodyW, 5, text)
+}
+
+// lines writes text from x over width w, wrapped at the width by its measured runes (Chinese has
+// no spaces to break at) and at newlines, one line height h each. fpdf's MultiCell drops the
+// character at a wrap in CJK text set in a UTF-8 font; this wrap writes every rune once.
+func (r *report) lines(x, w, h float64, text string) {
+	for _, l := range r.wrap(text, w-1) {
+		r.pdf.SetX(x)
+		r.pdf.CellFormat(w, h, l, "", 1, "L", false, 0, "")
+	}
+}
+
+// wrap splits text into lines no wider than w, breaking between runes; a break prefers the last
+// space or CJK punctuation of the line when there is one in its second half.
+func (r *report) wrap(text string, w float64) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		rs := []rune(para)
+		if len(rs) == 0 {
+			out = append(out, "")
+			continue
+		}
+		for len(rs) > 0 {
+			n := len(rs)
+			for n > 1 && r.pdf.GetStringWidth(string(rs[:n])) > w {
+				n--
+			}
+			if n < len(rs) {
+				for i := n - 1; i > n/2; i-- {
+					if rs[i] == ' ' || strings.ContainsRune("，。；、：）", rs[i]) {
+						n = i + 1
+						break
+					}
+				}
+			}
+			out = append(out, strings.TrimRight(string(rs[:n]), " "))
+			rs = rs[n:]
+		}
+	}
+	return out
 }
 
 // kv writes label/value rows.
@@ -141,7 +200,7 @@ func (r *report) kv(rows [][2]string) {
 		p.SetTextColor(80, 80, 80)
 		p.CellFormat(32, 6, kv[0], "", 0, "L", false, 0, "")
 		p.SetTextColor(0, 0, 0)
-		p.MultiCell(bodyW-32, 6, kv[1], "", "L", false)
+		r.lines(marginL+32, bodyW-32, 6, kv[1])
 	}
 }
 
@@ -205,7 +264,7 @@ func (r *report) cover(meta Meta) {
 		{"案件编号", c.ID},
 		{"案件名称", c.Title},
 		{"当前状态", zh(zhStatus, c.Status)},
-		{"移送对象", c.TransferredTo},
+		{"移送对象", zh(zhTransfer, c.TransferredTo)},
 		{"统筹区", c.Region},
 		{"立案时间", beijing(c.OpenedAt)},
 		{"移送时间", beijing(c.TransferredAt)},
@@ -213,7 +272,7 @@ func (r *report) cover(meta Meta) {
 		{"涉案结算单", fmt.Sprintf("%d 张", len(c.Claims))},
 		{"涉案金额(统筹支付)", yuan(c.FundTotal())},
 		{"医疗总费用", yuan(c.Total())},
-		{"导出人", meta.ExportedBy + "（" + meta.ExportedRole + "）"},
+		{"导出人", r.person(meta.ExportedBy) + " · " + zh(zhRole, meta.ExportedRole)},
 		{"导出时间", meta.ExportedAt.In(cst).Format("2006-01-02 15:04:05") + "（北京时间）"},
 		{"软件版本", meta.Software},
 	})
@@ -374,11 +433,11 @@ func (r *report) history() {
 	r.heading("八、案件处理记录")
 	rows := make([][]string, 0, len(r.c.History))
 	for _, h := range r.c.History {
-		change := h.Action
+		change := zh(zhAction, h.Action)
 		if h.To != "" {
 			change = zh(zhStatus, h.From) + " → " + zh(zhStatus, h.To)
 		}
-		rows = append(rows, []string{datetime(h.At.In(cst)), h.Actor, h.Role, change, h.Note})
+		rows = append(rows, []string{datetime(h.At.In(cst)), r.person(h.Actor), zh(zhRole, h.Role), change, h.Note})
 	}
 	r.table([]string{"时间（北京时间）", "经办人", "角色", "操作", "说明"}, []float64{32, 24, 20, 34, 70}, rows)
 }

@@ -169,3 +169,35 @@ func TestRecusal(t *testing.T) {
 		t.Fatalf("supervisor sees %d recusals", len(rs.Recusals))
 	}
 }
+
+// A workbench canvas is saved with the case by name (same name replaces), for the case workers
+// only; a link that is not a workbench location is refused naming the field.
+func TestSavedViewsOnCase(t *testing.T) {
+	e := newEnv(t)
+	var c caseView
+	if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases", map[string]any{"entity": graph.Ref{Type: graph.TypePatient, ID: "PT0001"}, "title": "视图"}, &c); st != http.StatusCreated {
+		t.Fatalf("create case: %d", st)
+	}
+	link := "#/workbench?entity=patient:PT0001&v=eyJ4IjpbXX0"
+	walkCase(&c, e.asSupervisor, []caseStep{
+		{"/views", map[string]any{"name": "初步关系图", "link": link}},
+		{"/views", map[string]any{"name": "初步关系图", "link": link + "x"}},
+		{"/views", map[string]any{"name": "药店视角", "link": "#/rings/R1?job=J000001"}},
+	})
+	if len(c.Views) != 2 || c.Views[0].Name != "初步关系图" || c.Views[0].Link != link+"x" || c.Views[0].By != "supervisor" {
+		t.Fatalf("views %+v", c.Views)
+	}
+	for _, bad := range []string{"https://evil.example/", "#/cases/C1", "#/rings/R1\"><script>"} {
+		var er errorBody
+		if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/views", map[string]any{"name": "x", "link": bad, "version": c.Version}, &er); st != http.StatusBadRequest || er.Error.Field != "link" {
+			t.Errorf("link %q: %d %+v", bad, st, er)
+		}
+	}
+	var seen caseView
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/cases/"+c.ID, nil, &seen); st == http.StatusOK && len(seen.Views) != 0 {
+		t.Fatalf("an analyst reads saved views: %+v", seen.Views)
+	}
+	if st := e.as(accounts.RoleAnalyst, http.MethodPost, "/api/cases/"+c.ID+"/views", map[string]any{"name": "x", "link": link, "version": c.Version}, nil); st != http.StatusForbidden {
+		t.Fatalf("analyst saves a view: %d, want 403", st)
+	}
+}

@@ -141,6 +141,12 @@ func (s *Server) noteCase(r *request) error {
 	})
 }
 
+func (s *Server) saveCaseView(r *request) error {
+	return changeCase(s, r, func(req viewRequest, id string, ver int) (cases.Case, error) {
+		return s.svc.Cases.SaveView(r.actor, id, ver, req.Name, req.Link)
+	})
+}
+
 func (s *Server) assignCase(r *request) error {
 	return changeCase(s, r, func(req assignRequest, id string, ver int) (cases.Case, error) {
 		return s.svc.Cases.Assign(r.actor, id, ver, req.Assignee, s.svc.Accounts.IsInvestigator)

@@ -57,6 +57,12 @@ type noteRequest struct {
 	Version *int   `json:"version"`
 }
 
+type viewRequest struct {
+	Name    string `json:"name"`
+	Link    string `json:"link"`
+	Version *int   `json:"version"`
+}
+
 type assignRequest struct {
 	Assignee string `json:"assignee"`
 	Version  *int   `json:"version"`

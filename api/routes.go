@@ -108,6 +108,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/api/cases/:id", signedIn, caseReader, std, s.getCase},
 		{http.MethodPost, "/api/cases/:id/transition", signedIn, caseWriter, std, s.transitionCase},
 		{http.MethodPost, "/api/cases/:id/notes", signedIn, caseWriter, std, s.noteCase},
+		{http.MethodPost, "/api/cases/:id/views", signedIn, caseWriter, std, s.saveCaseView},
 		{http.MethodPost, "/api/cases/:id/assign", signedIn, onlySuper, std, s.assignCase},
 		{http.MethodPost, "/api/cases/:id/attachments", signedIn, caseWriter, std, s.attachCase},
 		{http.MethodPost, "/api/cases/:id/extension", signedIn, caseWriter, std, s.extendCase},

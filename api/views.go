@@ -144,6 +144,11 @@ func caseViewOf(v *masking.Viewer, a accounts.Actor, c cases.Case, deadlines []c
 		// Police receive the evidence package, not the bureau's internal notes.
 		out.Notes = []cases.Note{}
 	}
+	if a.Role != accounts.RoleInvestigator && a.Role != accounts.RoleSupervisor {
+		// A saved view's link names the nodes as the saver saw them, in full; it is the case
+		// workers' tool, not something an analyst or the police read.
+		out.Views = nil
+	}
 	return out
 }
 

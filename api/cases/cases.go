@@ -83,8 +83,22 @@ type Case struct {
 	Appeals    []Appeal   `json:"appeals"`
 	Recoveries []Recovery `json:"recoveries"`
 	Notes      []Note     `json:"notes"`
-	History    []Event    `json:"history"`
+	// Views are workbench canvases saved with the case, by name.
+	Views   []SavedView `json:"views,omitempty"`
+	History []Event     `json:"history"`
 }
+
+// SavedView is a named workbench canvas: the workbench location that rebuilds it (the ring or
+// party it starts from and its view state: expansions, hidden and pinned nodes, time range).
+type SavedView struct {
+	Name string    `json:"name"`
+	Link string    `json:"link"`
+	At   time.Time `json:"at"`
+	By   string    `json:"by"`
+}
+
+// maxViewLink bounds a saved view's link (a canvas of a few hundred pinned nodes).
+const maxViewLink = 32 << 10
 
 // CaseExtension is the one extension of the closing deadline an opened case may get.
 type CaseExtension struct {
@@ -279,6 +293,7 @@ func cloneCase(c *Case) Case {
 	out.Parties = slices.Clone(c.Parties)
 	out.Attachments = slices.Clone(c.Attachments)
 	out.Notes = slices.Clone(c.Notes)
+	out.Views = slices.Clone(c.Views)
 	out.History = slices.Clone(c.History)
 	if c.Extension != nil {
 		e := *c.Extension
@@ -583,6 +598,30 @@ func (cs *Cases) AddNote(a accounts.Actor, id string, version int, text string) 
 		}
 		c.Notes = append(c.Notes, Note{At: now, By: a.Username, Text: text})
 		return Event{Action: "note"}, nil
+	})
+}
+
+// SaveView saves a workbench canvas with the case under name, replacing a view of that name. The
+// link must be a workbench location (#/rings/… or #/workbench…).
+func (cs *Cases) SaveView(a accounts.Actor, id string, version int, name, link string) (Case, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 100 {
+		return Case{}, bilingual.Field("name", "视图名称不能为空且不超过 100 字", "name must be 1–100 characters")
+	}
+	if !(strings.HasPrefix(link, "#/rings/") || strings.HasPrefix(link, "#/workbench")) || len(link) > maxViewLink || strings.ContainsAny(link, "\x00\r\n<>\"") {
+		return Case{}, bilingual.Field("link", "link 须为图谱工作台地址（#/rings/… 或 #/workbench…）", "link must be a workbench location (#/rings/… or #/workbench…)")
+	}
+	return cs.update(a, id, version, func(c *Case, now time.Time) (Event, error) {
+		if c.Status == StatusClosed {
+			return Event{}, bilingual.New(graph.ECONFLICT, "案件已结案", "the case is closed")
+		}
+		v := SavedView{Name: name, Link: link, At: now, By: a.Username}
+		if i := slices.IndexFunc(c.Views, func(x SavedView) bool { return x.Name == name }); i >= 0 {
+			c.Views[i] = v
+		} else {
+			c.Views = append(c.Views, v)
+		}
+		return Event{Action: "view", Detail: name}, nil
 	})
 }
 

@@ -190,6 +190,14 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   // Let the background layout settle before clicking nodes where they are drawn.
   await page.waitForFunction(() => !window.__ringtrace.layoutRunning(), null, { timeout: 10000 });
   assert.ok(afterExpand >= before, 'expansion never removes nodes');
+  // Undo and redo the expansion from the keyboard, as in any editor.
+  if (afterExpand > before) {
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((n) => Number(document.querySelector('#graph-canvas').dataset.nodes) === n, before);
+    assert.equal(await page.isDisabled('#btn-redo'), false);
+    await page.keyboard.press('Control+Shift+Z');
+    await page.waitForFunction((n) => Number(document.querySelector('#graph-canvas').dataset.nodes) === n, afterExpand);
+  }
 
   // Shortest path: Shift-click a provider as the second node, then ask for the path.
   const clickNode = async (k, shift = false) => {
@@ -263,6 +271,19 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
     await shot(page, '07-workbench-time-filter');
   }
 
+  // The canvas survives a reload: the URL holds the expansions, opened edges, hidden and pinned
+  // nodes and the time range, and the workbench replays them.
+  const keysBefore = await page.evaluate(() => window.__ringtrace.keys().sort());
+  const statsBefore = await page.textContent('#graph-stats');
+  const labelBefore = await page.textContent('#time-label');
+  assert.match(page.url(), /[?&]v=/);
+  await page.reload();
+  await page.waitForSelector('#graph-canvas[data-restored="1"]', { timeout: 30000 });
+  await shot(page, '07c-workbench-reloaded');
+  assert.deepEqual(await page.evaluate(() => window.__ringtrace.keys().sort()), keysBefore);
+  assert.equal(await page.textContent('#time-label'), labelBefore);
+  assert.equal(await page.textContent('#graph-stats'), statsBefore);
+
   // Exports.
   const [graphml] = await Promise.all([page.waitForEvent('download'), page.click('#btn-graphml')]);
   assert.equal(graphml.suggestedFilename(), 'ringtrace-graph.graphml');
@@ -318,6 +339,27 @@ test('a case is opened from the top ring and moved through its statuses', async 
   await investigator.fill('#note-text', '已调取该机构近一年门诊日志，发现同日集中就诊。');
   await investigator.click('#btn-note');
   await investigator.waitForSelector('#notes li');
+  // A canvas saved with the case reopens as it was: hide a party, save the view, open it from the case.
+  await investigator.goto(`${base}/#/findings`);
+  await investigator.click('#rings-table tbody tr:first-child');
+  await investigator.waitForSelector('#graph-canvas[data-restored="1"]');
+  await investigator.focus('#wb-nodes');
+  const pick = await investigator.$$eval('#wb-nodes option', (os) => os.map((o) => o.value).filter((v) => v.startsWith('patient:')));
+  await investigator.selectOption('#wb-nodes', pick[0]);
+  await investigator.click('#btn-hide');
+  await investigator.waitForFunction(() => /\(1\)/.test(document.querySelector('#btn-unhide').textContent));
+  await investigator.click('#btn-save-view');
+  await investigator.waitForFunction((id) => [...document.querySelectorAll('#view-case option')].some((o) => o.value === id), caseId);
+  await investigator.selectOption('#view-case', caseId);
+  await investigator.fill('#view-name', '隐藏一名参保人');
+  await investigator.click('#btn-view-save');
+  await investigator.waitForSelector('.toast');
+  await openCase(investigator);
+  await investigator.click('#case-views a');
+  await investigator.waitForSelector('#graph-canvas[data-restored="1"]');
+  assert.match(await investigator.textContent('#btn-unhide'), /\(1\)/, 'the saved view restores the hidden party');
+  await shot(investigator, '08b-saved-view');
+  await openCase(investigator);
   // Evidence: from a party's entity page, "add to case evidence".
   const partyHref = await investigator.getAttribute('.case .refs a', 'href');
   const partyType = partyHref.split('/')[2];

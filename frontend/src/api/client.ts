@@ -18,6 +18,7 @@ import type {
   SearchResult,
   Subgraph,
   Timeline,
+  ViewSave,
   Transition,
   User,
   Ref,
@@ -293,6 +294,11 @@ export class Client {
   addNote(id: string, text: string, version: number): Promise<Case> {
     const body: NoteCreate = { text, version };
     return this.call('POST', `/api/cases/${encodeURIComponent(id)}/notes`, undefined, body);
+  }
+  // saveView saves a workbench canvas (its location with the v= view state) with the case by name.
+  saveView(id: string, name: string, link: string, version: number): Promise<Case> {
+    const body: ViewSave = { name, link, version };
+    return this.call('POST', `/api/cases/${encodeURIComponent(id)}/views`, undefined, body);
   }
   assign(id: string, assignee: string, version: number): Promise<Case> {
     const body: Assign = { assignee, version };

@@ -39,6 +39,10 @@ export class GraphView {
   onDoubleClickNode: (key: string) => void = () => {};
   onClickStage: () => void = () => {};
   onClickEdge: (key: string) => void = () => {};
+  /** onDragStart runs when a drag first moves a node (before it is pinned); onDragEnd when it is dropped. */
+  onDragStart: (key: string) => void = () => {};
+  onDragEnd: (key: string) => void = () => {};
+  private moved = false;
   /** edgeLabel writes the label of an aggregated edge next to a selected node. */
   edgeLabel: (a: EdgeAttrs) => string = () => '';
 
@@ -135,9 +139,14 @@ export class GraphView {
     // A plain click must not pin: the node is pinned on the first move of a drag.
     this.sigma.on('downNode', ({ node }) => {
       this.dragged = node;
+      this.moved = false;
     });
     this.sigma.getMouseCaptor().on('mousemovebody', (e) => {
       if (!this.dragged) return;
+      if (!this.moved) {
+        this.moved = true;
+        this.onDragStart(this.dragged);
+      }
       const p = this.sigma.viewportToGraph(e);
       this.graph.mergeNodeAttributes(this.dragged, { x: p.x, y: p.y, fixed: true });
       e.preventSigmaDefault();
@@ -145,7 +154,9 @@ export class GraphView {
       e.original.stopPropagation();
     });
     this.sigma.getMouseCaptor().on('mouseup', () => {
+      if (this.dragged && this.moved) this.onDragEnd(this.dragged);
       this.dragged = null;
+      this.moved = false;
     });
   }
 

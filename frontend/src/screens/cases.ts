@@ -280,6 +280,14 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
             ? h('form', { onsubmit: (e: Event) => { e.preventDefault(); if (noteText.value.trim()) void act(() => ctx.client.addNote(c.id, noteText.value.trim(), c.version)); } }, h('label', { for: 'note-text', class: 'sr-only' }, t('cases.addNote')), noteText, h('button', { type: 'submit', class: 'btn', id: 'btn-note' }, t('cases.addNote')))
             : null,
         ),
+        (c.views ?? []).length
+          ? h(
+              'section',
+              { class: 'panel', id: 'case-views' },
+              h('h2', null, t('cases.views')),
+              h('ul', { class: 'views' }, (c.views ?? []).map((v) => h('li', null, h('a', { href: v.link, class: 'view-link' }, v.name), ' ', h('span', { class: 'muted small' }, v.by, ' · ', formatDateTime(v.at))))),
+            )
+          : null,
         h(
           'section',
           { class: 'panel' },

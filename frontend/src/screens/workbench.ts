@@ -2,7 +2,7 @@
 // claim-time filter, layouts, legend, PNG and GraphML export, and the entity panel beside it.
 import { downloadAsPNG } from '@sigma/export-image';
 import type { Ctx, Route, View } from '../screen';
-import type { ApiEdge, ApiNode, Claim, EntityType, Ring, Subgraph } from '../api/types';
+import type { ApiEdge, ApiNode, Case, Claim, EntityType, Ring, Subgraph } from '../api/types';
 import { formatDate, formatMoney, formatScore, formatInt, lang, t, tEnum, type MessageKey } from '../i18n';
 import {
   circleLayout,
@@ -26,6 +26,7 @@ import {
   type WorkGraph,
 } from '../graph/model';
 import { toGraphML } from '../graph/graphml';
+import { applyMarks, decodeSpec, emptySpec, encodeSpec, History, restore, snapshot, specOf, type ViewSpec } from '../graph/viewstate';
 import { iconSVG } from '../graph/style';
 import { GraphView, type ViewState } from '../graph/view';
 import { can } from '../logic/roles';
@@ -36,6 +37,8 @@ import { entityPanel } from '../ui/entityPanel';
 import { scoreBar } from '../ui/scoreBar';
 
 const dayMs = 86400000;
+// maxEdgeClaims bounds the single claims drawn for one aggregated edge.
+const maxEdgeClaims = 2000;
 
 /** render builds the workbench; #/rings/ID opens a ring, #/workbench?entity=type:id a party. */
 export function render(ctx: Ctx, route: Route): View {
@@ -43,6 +46,26 @@ export function render(ctx: Ctx, route: Route): View {
   const state: ViewState = { range: { from: null, to: null }, selected: new Set(), path: new Set(), pathEdges: new Set(), edge: null };
   let view: GraphView | null = null;
   let disposed = false;
+  // What built the canvas (expansions, opened edges) and the undo history of canvas snapshots.
+  let spec: ViewSpec = emptySpec();
+  const hist = new History();
+  // record snapshots the canvas before a change, so that the change can be undone.
+  const record = () => {
+    hist.record(snapshot(g, spec));
+  };
+  // syncURL writes the view state into the location, without a navigation: a reload or a copied
+  // link rebuilds this canvas.
+  let restoring = false;
+  const syncURL = () => {
+    if (restoring || disposed) return;
+    const q = new URLSearchParams(location.hash.split('?')[1] ?? '');
+    const v = encodeSpec(specOf(g, spec, state.range, layoutSel.value as LayoutName));
+    if (v) q.set('v', v);
+    else q.delete('v');
+    const base = location.hash.split('?')[0];
+    const next = base + (q.toString() ? '?' + q : '');
+    if (next !== location.hash) history.replaceState(history.state, '', next);
+  };
 
   const canvas = h('div', { class: 'canvas', id: 'graph-canvas', role: 'img', 'aria-label': t('workbench.canvas') });
   const stage = h('div', { class: 'stage' }, canvas);
@@ -55,7 +78,7 @@ export function render(ctx: Ctx, route: Route): View {
   const status = h('div', { class: 'wb-status', 'aria-live': 'polite', id: 'wb-status' });
   // What part of the whole picture is drawn, when a cap left parties out: "显示 300 / 5,250".
   const shown = h('div', { class: 'wb-shown', id: 'wb-shown', 'aria-live': 'polite', hidden: true });
-  const hiddenBtn = h('button', { type: 'button', class: 'btn', id: 'btn-unhide', onclick: () => { setHidden(g, hiddenKeys(g), false); update(); } });
+  const hiddenBtn = h('button', { type: 'button', class: 'btn', id: 'btn-unhide', onclick: () => { record(); setHidden(g, hiddenKeys(g), false); update(); syncURL(); } });
 
   const ensureView = (): GraphView => {
     if (view) return view;
@@ -69,6 +92,11 @@ export function render(ctx: Ctx, route: Route): View {
       update();
     };
     view.onClickEdge = (ek) => void openEdge(ek);
+    view.onDragStart = () => record();
+    view.onDragEnd = () => {
+      update();
+      syncURL();
+    };
     view.edgeLabel = (a: EdgeAttrs) => t('workbench.edgeLabel', { claims: formatInt(a.claims ?? 0), amount: formatMoney(a.fund ?? 0) });
     return view;
   };
@@ -82,6 +110,8 @@ export function render(ctx: Ctx, route: Route): View {
     const sel = [...state.selected];
     for (const b of [expandBtn, hideBtn, pinBtn]) b.disabled = sel.length === 0;
     pathBtn.disabled = sel.length !== 2;
+    undoBtn.disabled = !hist.canUndo;
+    redoBtn.disabled = !hist.canRedo;
     const last = sel[sel.length - 1];
     pinBtn.textContent = last && g.hasNode(last) && g.getNodeAttribute(last, 'fixed') ? t('workbench.unpin') : t('workbench.pin');
     view?.refresh();
@@ -198,11 +228,9 @@ export function render(ctx: Ctx, route: Route): View {
           onclick: async () => {
             expandClaims.disabled = true;
             try {
-              const all = page.total > page.claims.length ? await ctx.client.claims(other.type, other.id, { with: sk, limit: 2000 }) : page;
-              const added = mergeSubgraph(g, claimSubgraph(all.claims, sk, tk), sk, mulberry32(13));
-              afterMerge(added);
-              canvas.dataset.nodes = String(g.order);
-              status.textContent = t('workbench.expandedClaims', { n: formatInt(all.claims.length) });
+              const n = await expandEdgeClaims(ek, page.total > page.claims.length ? undefined : page.claims);
+              syncURL();
+              status.textContent = t('workbench.expandedClaims', { n: formatInt(n) });
             } catch (e) {
               status.textContent = errorText(e);
               expandClaims.disabled = false;
@@ -232,12 +260,96 @@ export function render(ctx: Ctx, route: Route): View {
     }
   };
 
-  const expand = async (k: string) => {
+  // expandEdgeClaims draws the claims behind aggregated edge ek as single claims (recorded for
+  // undo and in the view state); claims already read may be passed in.
+  const expandEdgeClaims = async (ek: string, claims?: Claim[]): Promise<number> => {
+    const [sk, , tk] = ek.split('>') as [string, string, string];
+    if (!g.hasNode(sk) || !g.hasNode(tk)) return 0;
+    const other = parseKey(tk);
+    let cs = claims;
+    if (!cs) {
+      // The claims route pages by at most 500; an edge is drawn with at most maxEdgeClaims claims.
+      cs = [];
+      for (let total = Infinity; cs.length < Math.min(total, maxEdgeClaims); ) {
+        const page = await ctx.client.claims(other.type, other.id, { with: sk, offset: cs.length, limit: 500 });
+        total = page.total;
+        if (page.claims.length === 0) break;
+        cs.push(...page.claims);
+      }
+    }
+    record();
+    const added = mergeSubgraph(g, claimSubgraph(cs, sk, tk), sk, mulberry32(13));
+    if (!spec.c.includes(ek)) spec.c.push(ek);
+    afterMerge(added, !restoring);
+    canvas.dataset.nodes = String(g.order);
+    return cs.length;
+  };
+
+  // expandNode merges a node's depth-1 neighbourhood (recorded for undo and in the view state).
+  const expandNode = async (k: string): Promise<Subgraph> => {
     const r = parseKey(k);
+    const sub = await ctx.client.neighbourhood(r.type, r.id, { depth: 1, limit: 200 });
+    record();
+    if (!spec.x.includes(k)) spec.x.push(k);
+    // A party searched onto an empty canvas is its first picture, not an expansion of a node.
+    await loadSubgraph(sub, g.hasNode(k) ? k : undefined);
+    return sub;
+  };
+
+  // replay rebuilds a canvas from a view state after its base picture: the expansions in order,
+  // then the opened edges, the marks, the time range and the layout.
+  const replay = async (v: ViewSpec) => {
+    restoring = true;
+    try {
+      for (const k of v.x) await expandNode(k);
+      for (const ek of v.c) await expandEdgeClaims(ek);
+      for (const [a, b] of v.s ?? []) {
+        const sub = await ctx.client.path(parseKey(a), parseKey(b), 6);
+        mergeSubgraph(g, sub, a, mulberry32(11));
+        spec.s = [...(spec.s ?? []), [a, b]];
+      }
+      applyMarks(g, v);
+      if (v.l && v.l !== layoutSel.value) {
+        layoutSel.value = v.l;
+        if (v.l !== 'force') applyLayout(v.l);
+      }
+      for (const [k, x, y] of v.p) if (g.hasNode(k)) g.mergeNodeAttributes(k, { x, y });
+      timeControls.reset();
+      if (v.t) timeControls.set(v.t[0], v.t[1]);
+    } catch (e) {
+      status.textContent = errorText(e);
+    } finally {
+      restoring = false;
+    }
+    // The replay is the starting point: undo goes no further back than the shared canvas.
+    hist.clear();
+    update();
+    canvas.dataset.restored = '1';
+  };
+
+  const undoRedo = (dir: 'undo' | 'redo') => {
+    const cur = snapshot(g, spec);
+    const s = dir === 'undo' ? hist.undo(cur) : hist.redo(cur);
+    if (!s) return;
+    view?.stopLayout();
+    spec = restore(g, s);
+    state.selected.clear();
+    state.path.clear();
+    state.pathEdges.clear();
+    state.edge = null;
+    replace(side, sideHint());
+    timeControls.reset();
+    update();
+    syncURL();
+    canvas.dataset.nodes = String(g.order);
+    status.textContent = t(dir === 'undo' ? 'workbench.undone' : 'workbench.redone');
+  };
+
+  const expand = async (k: string) => {
     status.textContent = t('state.loading');
     try {
-      const sub = await ctx.client.neighbourhood(r.type, r.id, { depth: 1, limit: 200 });
-      await loadSubgraph(sub, k);
+      const sub = await expandNode(k);
+      syncURL();
       status.textContent = t('workbench.stats', { nodes: formatInt(sub.nodes.length), edges: formatInt(sub.edges.length) });
     } catch (e) {
       status.textContent = errorText(e);
@@ -252,7 +364,11 @@ export function render(ctx: Ctx, route: Route): View {
       try {
         const sub = await ctx.client.path(parseKey(a), parseKey(b), 6);
         if (sub.nodes.length) {
+          record();
           mergeSubgraph(g, sub, a, mulberry32(11));
+          spec.s = [...(spec.s ?? []), [a, b]];
+          syncURL();
+          canvas.dataset.nodes = String(g.order);
           p = localPath(g, a, b, { from: null, to: null });
         }
       } catch (e) {
@@ -267,12 +383,35 @@ export function render(ctx: Ctx, route: Route): View {
   };
 
   const expandBtn = h('button', { type: 'button', class: 'btn', id: 'btn-expand', onclick: () => { for (const k of state.selected) void expand(k); } }, t('workbench.expand'));
-  const hideBtn = h('button', { type: 'button', class: 'btn', id: 'btn-hide', onclick: () => { setHidden(g, [...state.selected], true); state.selected.clear(); update(); } }, t('workbench.hide'));
-  const pinBtn = h('button', { type: 'button', class: 'btn', id: 'btn-pin', onclick: () => { for (const k of state.selected) togglePin(g, k); update(); } }, t('workbench.pin'));
+  const hideBtn = h('button', { type: 'button', class: 'btn', id: 'btn-hide', onclick: () => { record(); setHidden(g, [...state.selected], true); state.selected.clear(); update(); syncURL(); } }, t('workbench.hide'));
+  const pinBtn = h('button', { type: 'button', class: 'btn', id: 'btn-pin', onclick: () => { record(); for (const k of state.selected) togglePin(g, k); update(); syncURL(); } }, t('workbench.pin'));
+  const undoBtn = h('button', { type: 'button', class: 'btn', id: 'btn-undo', title: 'Ctrl+Z', disabled: true, onclick: () => undoRedo('undo') }, t('workbench.undo'));
+  const redoBtn = h('button', { type: 'button', class: 'btn', id: 'btn-redo', title: 'Ctrl+Shift+Z / Ctrl+Y', disabled: true, onclick: () => undoRedo('redo') }, t('workbench.redo'));
+  const onKey = (e: KeyboardEvent) => {
+    const tgt = e.target as HTMLElement | null;
+    if (tgt && (tgt.tagName === 'INPUT' || tgt.tagName === 'TEXTAREA' || tgt.tagName === 'SELECT' || tgt.isContentEditable)) return;
+    if (!(e.ctrlKey || e.metaKey)) return;
+    const k = e.key.toLowerCase();
+    if (k === 'z' && !e.shiftKey) {
+      e.preventDefault();
+      undoRedo('undo');
+    } else if ((k === 'z' && e.shiftKey) || k === 'y') {
+      e.preventDefault();
+      undoRedo('redo');
+    }
+  };
+  document.addEventListener('keydown', onKey);
   const pathBtn = h('button', { type: 'button', class: 'btn', id: 'btn-path', title: t('workbench.pathHint'), onclick: () => void findPath() }, t('workbench.path'));
   const layoutSel = h(
     'select',
-    { id: 'wb-layout', onchange: () => applyLayout(layoutSel.value as LayoutName) },
+    {
+      id: 'wb-layout',
+      onchange: () => {
+        record();
+        applyLayout(layoutSel.value as LayoutName);
+        syncURL();
+      },
+    },
     (
       [
         ['force', 'workbench.layoutForce'],
@@ -293,14 +432,20 @@ export function render(ctx: Ctx, route: Route): View {
     v.fit();
   };
 
-  const timeControls = timeRange(g, state.range, () => update());
+  const timeControls = timeRange(g, state.range, () => {
+    update();
+    syncURL();
+  });
 
   const searchBox = partySearch(ctx, async (k) => {
     const r = parseKey(k);
     try {
       const sub = await ctx.client.neighbourhood(r.type, r.id, { depth: 1, limit: 200 });
       const first = g.order === 0;
+      record();
+      if (!spec.x.includes(k)) spec.x.push(k);
       await loadSubgraph(sub, first ? undefined : k);
+      syncURL();
       select(k, false);
       view?.focus(k);
     } catch (e) {
@@ -338,6 +483,7 @@ export function render(ctx: Ctx, route: Route): View {
     searchBox,
     nodePick,
     h('div', { class: 'tb-group' }, expandBtn, hideBtn, pinBtn, pathBtn, hiddenBtn),
+    h('div', { class: 'tb-group' }, undoBtn, redoBtn, can(ctx.role, 'cases.work') ? saveViewControl(ctx, () => location.hash) : null),
     h('div', { class: 'tb-group' }, h('label', { for: 'wb-layout' }, t('workbench.layout')), layoutSel, h('button', { type: 'button', class: 'btn', id: 'btn-fit', onclick: () => view?.fit() }, t('workbench.fit'))),
     h(
       'div',
@@ -361,6 +507,7 @@ export function render(ctx: Ctx, route: Route): View {
   const ringId = route.parts[0] === 'rings' ? route.parts[1] : undefined;
   const entity = route.query.get('entity');
   const job = route.query.get('job') ?? undefined;
+  const saved = decodeSpec(route.query.get('v'));
   if (ringId) {
     performance.mark('rt:ring-open');
     replace(stage, loading(), canvas);
@@ -370,6 +517,8 @@ export function render(ctx: Ctx, route: Route): View {
         stage.firstChild?.remove();
         replace(header, ringHeader(ctx, ring, job));
         await loadSubgraph(sub);
+        if (saved) await replay(saved);
+        else canvas.dataset.restored = '1';
       })
       .catch((e) => replace(stage, failure(e)));
   } else if (entity) {
@@ -379,9 +528,13 @@ export function render(ctx: Ctx, route: Route): View {
       .then(async (sub) => {
         if (disposed) return;
         await loadSubgraph(sub);
+        if (saved) await replay(saved);
+        else canvas.dataset.restored = '1';
         select(key(r), false);
       })
       .catch((e) => replace(stage, failure(e)));
+  } else if (saved) {
+    void replay(saved);
   } else {
     stage.prepend(empty(t('workbench.empty')));
   }
@@ -390,9 +543,59 @@ export function render(ctx: Ctx, route: Route): View {
     el,
     dispose: () => {
       disposed = true;
+      document.removeEventListener('keydown', onKey);
       view?.dispose();
     },
   };
+}
+
+/**
+ * saveViewControl saves the canvas (its location, which holds the view state) with one of the
+ * user's open cases under a name, so that colleagues on the case open the same picture.
+ */
+function saveViewControl(ctx: Ctx, link: () => string): HTMLElement {
+  const name = h('input', { id: 'view-name', required: true, maxlength: 100, placeholder: t('workbench.viewName') });
+  const pick = h('select', { id: 'view-case', required: true, 'aria-label': t('workbench.viewCase') });
+  const dlg = h(
+    'dialog',
+    { id: 'save-view', 'aria-labelledby': 'save-view-h' },
+    h(
+      'form',
+      {
+        method: 'dialog',
+        onsubmit: async (e: Event) => {
+          e.preventDefault();
+          const c = cases.find((x) => x.id === pick.value);
+          if (!c || !name.value.trim()) return;
+          try {
+            await ctx.client.saveView(c.id, name.value.trim(), link(), c.version);
+            toast(t('workbench.viewSaved', { id: c.id }));
+            dlg.close();
+          } catch (err) {
+            toast(errorText(err), 'error');
+          }
+        },
+      },
+      h('h2', { id: 'save-view-h' }, t('workbench.saveView')),
+      h('label', { for: 'view-case' }, t('workbench.viewCase')),
+      pick,
+      h('label', { for: 'view-name' }, t('workbench.viewName')),
+      name,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'btn-view-save' }, t('common.save')), h('button', { type: 'button', class: 'btn', onclick: () => dlg.close() }, t('common.cancel'))),
+    ),
+  );
+  let cases: Case[] = [];
+  const open = async () => {
+    replace(pick, h('option', { value: '' }, t('state.loading')));
+    dlg.showModal();
+    try {
+      cases = (await ctx.client.cases({ limit: 200 })).cases.filter((c) => c.status !== 'closed');
+      replace(pick, cases.length ? cases.map((c) => h('option', { value: c.id }, `${c.id} · ${c.title}`)) : h('option', { value: '' }, t('cases.none')));
+    } catch (err) {
+      replace(pick, h('option', { value: '' }, errorText(err)));
+    }
+  };
+  return h('span', null, h('button', { type: 'button', class: 'btn', id: 'btn-save-view', onclick: () => void open() }, t('workbench.saveView')), dlg);
 }
 
 /** isParty reports whether a node kind is a party (patient, doctor, institution, pharmacy). */
@@ -470,7 +673,7 @@ function ringHeader(ctx: Ctx, ring: Ring, job?: string): HTMLElement {
 }
 
 /** timeRange builds the two-handle claim-time slider (day steps) over the graph's claim times. */
-function timeRange(g: WorkGraph, range: TimeRange, changed: () => void): { el: HTMLElement; reset: () => void } {
+function timeRange(g: WorkGraph, range: TimeRange, changed: () => void): { el: HTMLElement; reset: () => void; set: (from: number | null, to: number | null) => void } {
   const from = h('input', { type: 'range', id: 'time-from', 'aria-label': t('workbench.time') + ' ≥', min: 0, max: 0, step: 1, value: 0 });
   const to = h('input', { type: 'range', id: 'time-to', 'aria-label': t('workbench.time') + ' ≤', min: 0, max: 0, step: 1, value: 0 });
   const label = h('span', { class: 'time-label', id: 'time-label' }, t('workbench.timeAll'));
@@ -491,6 +694,12 @@ function timeRange(g: WorkGraph, range: TimeRange, changed: () => void): { el: H
   const el = h('div', { class: 'time' }, h('span', null, t('workbench.time')), from, to, label);
   return {
     el,
+    set: (lo: number | null, hi: number | null) => {
+      const max = Number(to.max);
+      from.value = String(lo === null ? 0 : Math.max(0, Math.min(max, Math.round((lo - base) / dayMs))));
+      to.value = String(hi === null ? max : Math.max(0, Math.min(max, Math.round((hi + 1 - base) / dayMs) - 1)));
+      show();
+    },
     reset: () => {
       const ext = timeExtent(g);
       const disabled = !ext;

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"time"
 
@@ -107,6 +108,18 @@ func LoadWorkingDays(path string) (*WorkingDays, error) {
 
 // Years returns the years the calendar lists holidays or make-up days for, ascending.
 func (w *WorkingDays) Years() []int { return append([]int(nil), w.years...) }
+
+// Uncovered returns the years from a to b (China time) that the calendar does not cover, or nil;
+// a calendar without any year (weekends only) covers none.
+func (w *WorkingDays) Uncovered(a, b time.Time) []int {
+	var out []int
+	for y := dateOf(a).y; y <= dateOf(b).y; y++ {
+		if _, ok := slices.BinarySearch(w.years, y); !ok {
+			out = append(out, y)
+		}
+	}
+	return out
+}
 
 func parseCivil(s string) (civilDate, error) {
 	t, err := time.ParseInLocation("2006-01-02", s, ChinaTime)

@@ -94,3 +94,20 @@ func TestCalendarErrors(t *testing.T) {
 		t.Error("missing file accepted")
 	}
 }
+
+// A deadline that runs into a year the calendar does not list is flagged with that year.
+func TestUncoveredYears(t *testing.T) {
+	cn2025, err := LoadWorkingDays("testdata/holidays-cn-2025.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cn2025.Uncovered(day("2025-03-03"), day("2025-04-01")); got != nil {
+		t.Fatalf("inside 2025: %v", got)
+	}
+	if got := cn2025.Uncovered(day("2025-12-10"), day("2026-01-20")); len(got) != 1 || got[0] != 2026 {
+		t.Fatalf("2025 into 2026: %v, want [2026]", got)
+	}
+	if got := (&WorkingDays{}).Uncovered(day("2025-03-03"), day("2025-03-04")); len(got) != 1 || got[0] != 2025 {
+		t.Fatalf("no calendar: %v, want [2025]", got)
+	}
+}

@@ -137,6 +137,9 @@ type Deadline struct {
 	WorkingDays int    `json:"working_days"`
 	Active      bool   `json:"active"`
 	Overdue     bool   `json:"overdue"`
+	// Uncovered lists the years between From and Due that the holiday calendar does not cover:
+	// there the count assumed Monday–Friday and may be off by the year's holidays (法定节假日).
+	Uncovered []int `json:"calendar_uncovered,omitempty"`
 }
 
 // Recusal is a declaration of conflict of interest (回避) by a user about a case or a party.
@@ -183,7 +186,7 @@ func (cs *Cases) Deadlines(c *Case, now time.Time) []Deadline {
 	var out []Deadline
 	add := func(kind, basis string, from time.Time, n int, active bool) {
 		due := cs.cal.AddWorkingDays(from, n)
-		d := Deadline{Kind: kind, From: Day(from), Basis: basis, Due: dateOf(due).String(), Active: active}
+		d := Deadline{Kind: kind, From: Day(from), Basis: basis, Due: dateOf(due).String(), Active: active, Uncovered: cs.cal.Uncovered(from, due)}
 		d.WorkingDays = cs.cal.Between(now, due)
 		// Overdue once the whole due day has passed (China time).
 		d.Overdue = active && !now.Before(due.AddDate(0, 0, 1))

@@ -390,6 +390,15 @@ test('a case is opened from the top ring and moved through its statuses', async 
   await supervisor.waitForSelector('#ext-state[data-ext="approved"]');
 
   await supervisor.fill('#tr-reason', '涉嫌犯罪，移送公安机关');
+  // The transfer asks for confirmation: dismissing it changes nothing, accepting it transfers.
+  supervisor.once('dialog', (d) => d.dismiss());
+  await supervisor.click('[data-to="transferred:police"]');
+  await supervisor.waitForTimeout(300);
+  assert.equal(await supervisor.getAttribute('.case', 'data-status'), 'opened');
+  supervisor.once('dialog', (d) => {
+    assert.match(d.message(), /确认将案件 .+ 移送公安机关/);
+    void d.accept();
+  });
   await supervisor.click('[data-to="transferred:police"]');
   await supervisor.waitForSelector('.case[data-status="transferred"]');
   await shot(supervisor, '10-case-transferred');

@@ -305,6 +305,8 @@ export const en: Record<MessageKey, string> = {
   'action.extension_reject': 'rejected the extension',
   'action.recusal': 'recused',
   'deadline.none': '—',
+  'deadline.uncovered': 'The holiday calendar does not cover {years}: those years are counted Monday to Friday and the deadline may be off; ask an administrator to load that year’s holidays',
+  'cases.confirmPolice': 'Transfer case {id} to the police? Police liaisons will then see its parties and evidence; this cannot be undone.',
   'jobs.title': 'Detection jobs',
   'jobs.start': 'Start detection',
   'jobs.params': 'Parameters',

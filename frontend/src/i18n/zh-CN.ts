@@ -304,6 +304,8 @@ export const zhCN = {
   'action.extension_reject': '驳回延期',
   'action.recusal': '回避',
   'deadline.none': '—',
+  'deadline.uncovered': '节假日日历未覆盖 {years} 年，该年按周一至周五计算，期限可能不准：请管理员导入当年的节假日安排',
+  'cases.confirmPolice': '确认将案件 {id} 移送公安机关？移送后公安联络员可查看案件当事人和证据，且不可撤回。',
   'jobs.title': '检测任务',
   'jobs.start': '启动检测',
   'jobs.params': '参数',

@@ -155,7 +155,7 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
           'section',
           { class: 'panel' },
           h('h2', null, t('cases.deadline')),
-          c.deadlines.length ? h('ul', { class: 'deadlines' }, c.deadlines.map((d) => h('li', { 'data-kind': d.kind }, h('span', null, has(`deadlineKind.${d.kind}`) ? t(`deadlineKind.${d.kind}` as MessageKey) : d.kind), ' ', !d.active ? h('span', { class: 'badge badge-met', 'data-level': 'met' }, t('deadline.met'), h('span', { class: 'muted small' }, ` · ${formatDate(d.due)}`)) : badge(d)))) : h('p', { class: 'muted' }, t('deadline.none')),
+          c.deadlines.length ? h('ul', { class: 'deadlines' }, c.deadlines.map((d) => h('li', { 'data-kind': d.kind }, h('span', null, has(`deadlineKind.${d.kind}`) ? t(`deadlineKind.${d.kind}` as MessageKey) : d.kind), ' ', !d.active ? h('span', { class: 'badge badge-met', 'data-level': 'met' }, t('deadline.met'), h('span', { class: 'muted small' }, ` · ${formatDate(d.due)}`)) : badge(d), d.active && d.calendar_uncovered?.length ? h('span', { class: 'calendar-warning', role: 'note' }, ' ⚠ ', t('deadline.uncovered', { years: d.calendar_uncovered.join('、') })) : null))) : h('p', { class: 'muted' }, t('deadline.none')),
           ext ? h('p', { class: 'notice', id: 'ext-state', 'data-ext': ext }, tEnum('extension.', ext), c.extension?.reason ? ` · ${c.extension.reason}` : '') : null,
           // The one 30-working-day extension applies to the 60-day closing deadline, so it can be
           // asked for once the case is opened (立案) and until it is closed.
@@ -198,7 +198,12 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
                 steps.map((s) =>
                   h(
                     'button',
-                    { type: 'button', class: 'btn btn-primary', 'data-to': s.to + (s.transferTo ? ':' + s.transferTo : ''), onclick: () => void act(() => ctx.client.transition(c.id, { to: s.to, version: c.version, transfer_to: s.transferTo, reason: reason.value || undefined })) },
+                    { type: 'button', class: 'btn btn-primary', 'data-to': s.to + (s.transferTo ? ':' + s.transferTo : ''), onclick: () => {
+                      // A transfer to the police hands the parties and evidence over and cannot be undone: ask first.
+                      if (s.transferTo === 'police' && !confirm(t('cases.confirmPolice', { id: c.id }))) return;
+                      void act(() => ctx.client.transition(c.id, { to: s.to, version: c.version, transfer_to: s.transferTo, reason: reason.value || undefined }));
+                    },
+                  },
                     s.transferTo ? t(`transferTo.${s.transferTo}`) : t('cases.transitionTo', { status: tEnum('status.', s.to) }),
                   ),
                 ),

@@ -256,6 +256,7 @@ func TestReportRenders(t *testing.T) {
 	// A summary long enough to wrap three times: every character must survive the line breaks.
 	summary := strings.Repeat("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥", 8)
 	c.Summary = summary
+	c.History = append(c.History, HistoryEntry{At: ts("2024-07-01 10:00"), Actor: "chen", Role: "supervisor", Action: "transition", From: "opened", To: "transferred", Note: "police 涉嫌犯罪"})
 	pdf, err := RenderReport(c, Meta{ExportedBy: "chen", ExportedRole: "supervisor", Names: map[string]string{"chen": "陈主任"}, ExportedAt: ts("2024-07-02 08:00"), Software: "ringtrace test"})
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +293,7 @@ func TestReportRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"医疗保障基金欺诈骗保案件移送材料", "涉案金额", "¥11,851.20", "王1明", "八、案件处理记录", "陈主任（chen） · 科室负责人"} {
+	for _, want := range []string{"医疗保障基金欺诈骗保案件移送材料", "涉案金额", "¥11,851.20", "王1明", "八、案件处理记录", "陈主任（chen） · 科室负责人", "移送公安机关 涉嫌犯罪"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("rendered text lacks %q", want)
 		}

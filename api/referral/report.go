@@ -437,7 +437,14 @@ func (r *report) history() {
 		if h.To != "" {
 			change = zh(zhStatus, h.From) + " → " + zh(zhStatus, h.To)
 		}
-		rows = append(rows, []string{datetime(h.At.In(cst)), r.person(h.Actor), zh(zhRole, h.Role), change, h.Note})
+		note := h.Note
+		if h.Action == "transition" && h.To == "transferred" {
+			// A transfer's note starts with where it went (police, administrative).
+			if target, rest, _ := strings.Cut(note, " "); zhTransfer[target] != "" {
+				note = strings.TrimSpace("移送" + zhTransfer[target] + " " + rest)
+			}
+		}
+		rows = append(rows, []string{datetime(h.At.In(cst)), r.person(h.Actor), zh(zhRole, h.Role), change, note})
 	}
 	r.table([]string{"时间（北京时间）", "经办人", "角色", "操作", "说明"}, []float64{32, 24, 20, 34, 70}, rows)
 }

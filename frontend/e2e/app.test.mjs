@@ -160,7 +160,7 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   assert.match(csv.suggestedFilename(), /^ringtrace-findings-.*\.csv$/);
   // Leads have their own tab.
   await page.click('#tab-lead');
-  await page.waitForFunction(() => document.querySelector('#tab-lead').getAttribute('aria-selected') === 'true');
+  await page.waitForFunction(() => document.querySelector('#tab-lead')?.getAttribute('aria-selected') === 'true');
   await page.waitForSelector('.findings .results #rings-table tbody tr, .findings .results .state-empty');
   await shot(page, '04b-findings-leads');
   await page.click('#tab-ring');

@@ -42,9 +42,28 @@ export async function launch() {
   };
 }
 
-/** shot saves a full-window screenshot of page as e2e-artifacts/NAME.png. */
+// rawEnums are the API's enum values a Chinese screen must never show as such: finding kinds,
+// case statuses, roles, claim types, ownership, relationship types. Usernames such as
+// "e2e-investigator" are not enum leaks, hence the look-arounds excluding "-" and "_".
+const rawEnums = new RegExp(
+  '(?<![\\w-])(' +
+    ['collusion_ring', 'card_lending', 'pharmacy_card_collection', 'deceased_claims', 'screening_rule', 'ghost_hospitalization',
+      'verification', 'transferred', 'administrative', 'analyst', 'investigator', 'supervisor', 'police', 'intake',
+      'outpatient', 'inpatient', 'private', 'public', 'CLAIMED_AT', 'SEEN_BY', 'BILLED_AT', 'FILED', 'TREATED_BY', 'WORKS_AT'].join('|') +
+    ')(?![\\w-])',
+);
+
+/**
+ * shot saves a full-window screenshot of page as e2e-artifacts/NAME.png and, on a Chinese
+ * screen, fails when the visible text shows a raw enum value instead of its Chinese name.
+ */
 export async function shot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
+  const { lang, text } = await page.evaluate(() => ({ lang: document.documentElement.lang, text: document.body.innerText }));
+  if (lang.startsWith('zh')) {
+    const m = rawEnums.exec(text);
+    if (m) throw new Error(`${name}: the screen shows the raw value "${m[1]}": …${text.slice(Math.max(0, m.index - 60), m.index + 60)}…`);
+  }
 }
 
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };

@@ -71,3 +71,54 @@ test(`a ${N}-node ring is interactive within ${budgetMs} ms`, async () => {
     await server.close();
   }
 });
+
+// The findings board's first render: 50 rings with names, from the navigation to the first frame
+// with its rows, against a synthetic API (page.route) so that only the browser side is measured.
+// Figures go to docs/bench/ui.md; the test asserts what was drawn, not how fast (a timed assertion
+// would fail on a loaded CI machine without telling anything about the code).
+test('the findings board draws 50 rings', async () => {
+  const server = await serveDist();
+  const browser = await launch();
+  try {
+    const page = await browser.context.newPage();
+    const user = { username: 'perf', role: 'analyst', display_name: '性能测试' };
+    const rings = Array.from({ length: 50 }, (_, i) => ({
+      id: `R-${i}`, kind: 'collusion_ring', class: 'ring', score: 0.95 - i * 0.01, amount: 100000 - i * 1000, expected_amount: (100000 - i * 1000) * (0.95 - i * 0.01),
+      patients: 12, claims: 300, region: '530102',
+      members: [...Array.from({ length: 12 }, (_, j) => ({ type: 'patient', id: `~p${i}-${j}` })), { type: 'institution', id: `H53010200${String(i).padStart(3, '0')}` }, { type: 'doctor', id: `D5301020${String(i).padStart(5, '0')}` }],
+      reasons: [{ code: 'covisit_days', text: `同日共同就诊 ${10 + i} 天`, text_en: `co-visited on ${10 + i} days`, weight: 0.6 }],
+    }));
+    const labels = Object.fromEntries(rings.flatMap((r) => [[`institution:${r.members[12].id}`, `昆明市某医院${r.id}`], [`doctor:${r.members[13].id}`, `医生${r.id}`]]));
+    await page.route('**/api/**', (route) => {
+      const u = new URL(route.request().url());
+      const json = (b) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(b) });
+      if (u.pathname === '/api/auth/login') return json({ token: 't', expires_at: '2999-01-01T00:00:00Z', user });
+      if (u.pathname === '/api/rings') return json({ job_id: 'J1', rings, total: 50, offset: 0, limit: 50, labels, rings_total: 50, leads_total: 7 });
+      return route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { code: 'not_found', message: '未找到' } }) });
+    });
+    await page.goto(server.url + '/#/login');
+    await page.fill('#username', 'perf');
+    await page.fill('#password', 'x');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('nav');
+    const times = [];
+    for (let run = 0; run < 5; run++) {
+      await page.evaluate(() => (location.hash = '#/jobs'));
+      await page.waitForSelector('h1');
+      await page.evaluate(() => performance.clearMarks());
+      await page.evaluate(() => (location.hash = '#/findings'));
+      await page.waitForFunction(() => performance.getEntriesByName('rt:board-frame').length > 0, null, { polling: 20 });
+      const m = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name, e.startTime])));
+      times.push(Math.round(m['rt:board-frame'] - m['rt:board-open']));
+      assert.equal(await page.locator('#rings-table tbody tr').count(), 50);
+      assert.match(await page.textContent('#rings-table tbody tr:first-child'), /昆明市某医院R-0/);
+    }
+    const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    const { loadavg } = await import('node:os');
+    console.log(`# perf: findings board, 50 rings, first frame with rows ${times.join(', ')} ms (median ${median} ms, load average ${loadavg()[0].toFixed(1)})`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+

@@ -29,6 +29,16 @@ export function badge(d: (Pick<Deadline, 'due' | 'overdue'> & { working_days?: n
   return h('span', { class: `badge badge-${b.level}`, 'data-level': b.level }, text, h('span', { class: 'muted small' }, ` · ${formatDate(d.due)}`));
 }
 
+/** historyDetail names a transfer's target in words: its detail starts with the target's code. */
+export function historyDetail(ev: { action: string; to?: string; detail?: string }): string {
+  const d = ev.detail ?? '';
+  if (ev.action === 'transition' && ev.to === 'transferred') {
+    const [target = '', ...rest] = d.split(' ');
+    if (has(`transferTo.${target}`)) return [t(`transferTo.${target}` as MessageKey), ...rest].join(' ');
+  }
+  return d;
+}
+
 function statusTag(s: string): HTMLElement {
   return h('span', { class: `tag status-${s}`, 'data-status': s }, tEnum('status.', s));
 }
@@ -297,7 +307,7 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
           'section',
           { class: 'panel' },
           h('h2', null, t('cases.history')),
-          h('ol', { class: 'history' }, c.history.map((ev) => h('li', null, h('span', { class: 'muted small' }, formatDateTime(ev.at), ' · ', ev.by, ev.role ? ` (${tEnum('role.', ev.role)})` : ''), ' ', tEnum('action.', ev.action), ev.from || ev.to ? ` ${tEnum('status.', ev.from ?? '')} → ${tEnum('status.', ev.to ?? '')}` : '', ev.detail ? ` · ${ev.detail}` : ''))),
+          h('ol', { class: 'history' }, c.history.map((ev) => h('li', null, h('span', { class: 'muted small' }, formatDateTime(ev.at), ' · ', ev.by, ev.role ? ` (${tEnum('role.', ev.role)})` : ''), ' ', tEnum('action.', ev.action), ev.from || ev.to ? ` ${tEnum('status.', ev.from ?? '')} → ${tEnum('status.', ev.to ?? '')}` : '', ev.detail ? ` · ${historyDetail(ev)}` : ''))),
         ),
       ),
     ),

@@ -21,6 +21,8 @@ const pageSize = 50;
 
 /** render builds the findings board; filters live in the URL so a view can be shared. */
 export function render(ctx: Ctx, route: Route): View {
+  // Marks for the performance test (docs/bench/ui.md): from render to the first frame with rows.
+  performance.mark('rt:board-open');
   const q = route.query;
   const state = {
     cls: (q.get('class') === 'lead' ? 'lead' : 'ring') as FindingClass,
@@ -106,6 +108,7 @@ export function render(ctx: Ctx, route: Route): View {
       });
       drawTabs(page.rings_total, page.leads_total);
       replace(results, table(ctx, page, providerId(state.text) ? '' : state.text, state.offset, state.cls));
+      requestAnimationFrame(() => performance.mark('rt:board-frame'));
     } catch (e) {
       replace(results, failure(e, () => void load()));
     }

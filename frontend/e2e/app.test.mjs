@@ -61,6 +61,14 @@ test('each role sees only its screens', async () => {
     const page = await signIn(role);
     assert.deepEqual(await navItems(page), screens, role);
     assert.equal(await page.getAttribute('.role', 'data-role'), role);
+    // Every screen the navigation offers opens by a normal click: no "no permission" page and no
+    // raw enum value on any of them (shot checks both).
+    for (const s of screens) {
+      await page.click(`header nav [data-nav="${s}"]`);
+      await page.waitForFunction((name) => location.hash.startsWith('#/' + name) && document.querySelector('main h1'), s);
+      await page.waitForFunction(() => !document.querySelector('main .state-loading'), null, { timeout: 10000 }).catch(() => {});
+      await shot(page, `02-${role}-${s}`);
+    }
     if (role === 'investigator') {
       await page.goto(`${base}/#/jobs`);
       await page.waitForSelector('#job-start');
@@ -75,7 +83,7 @@ test('each role sees only its screens', async () => {
         return (await fetch('/api/rings', { headers: { Authorization: `Bearer ${s.token}` } })).status;
       });
       assert.equal(status, 403);
-      await shot(page, '02-police-forbidden');
+      await shot(page, '02-police-forbidden', { forbidden: true });
     }
     await page.close();
   }

@@ -54,12 +54,15 @@ const rawEnums = new RegExp(
 );
 
 /**
- * shot saves a full-window screenshot of page as e2e-artifacts/NAME.png and, on a Chinese
- * screen, fails when the visible text shows a raw enum value instead of its Chinese name.
+ * shot saves a full-window screenshot of page as e2e-artifacts/NAME.png and fails when the screen
+ * is the "no permission" page (unless forbidden is set: the test went there on purpose) or, on a
+ * Chinese screen, when the visible text shows a raw enum value instead of its Chinese name.
  */
-export async function shot(page, name) {
+export async function shot(page, name, { forbidden = false } = {}) {
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
   const { lang, text } = await page.evaluate(() => ({ lang: document.documentElement.lang, text: document.body.innerText }));
+  // A normal path never ends on the "no permission" page; the tests that go there on purpose say so.
+  if (!forbidden && /您没有权限执行此操作|You are not allowed to do this/.test(text)) throw new Error(`${name}: the screen is the "no permission" page`);
   if (lang.startsWith('zh')) {
     const m = rawEnums.exec(text);
     if (m) throw new Error(`${name}: the screen shows the raw value "${m[1]}": …${text.slice(Math.max(0, m.index - 60), m.index + 60)}…`);

@@ -311,6 +311,24 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   const funds = await page.$$eval('.claims tbody tr td:last-child', (tds) => tds.map((td) => Number(td.textContent.replace(/[¥,]/g, ''))));
   assert.deepEqual(funds, [...funds].sort((a, b) => b - a));
   await shot(page, '07b-entity');
+
+  // The busiest pharmacy of the ring opens as a readable picture: at most 200 parties, the cap
+  // announced, and a timeline over every one of its claims.
+  if (provider) {
+    const [ptype, ...pid] = provider.split(':');
+    await page.goto(`${base}/#/workbench?entity=${encodeURIComponent(provider)}`);
+    await page.waitForSelector('#graph-canvas[data-restored="1"]');
+    const nodes = Number(await page.getAttribute('#graph-canvas', 'data-nodes'));
+    assert.ok(nodes <= 201, `${provider} opens with ${nodes} nodes`);
+    if (!(await page.isHidden('#wb-shown'))) assert.match(await page.textContent('#wb-shown'), /显示 [\d,]+ \/ [\d,]+ 个当事方/);
+    await shot(page, '07d-provider-aggregate');
+    await page.goto(`${base}/#/entity/${ptype}/${encodeURIComponent(pid.join(':'))}`);
+    await page.waitForSelector('.entity-page .timeline-cover');
+    const covered = Number((await page.textContent('.entity-page .timeline-cover')).match(/全部 ([\d,]+) 笔/)[1].replace(/,/g, ''));
+    const total = Number((await page.textContent('.entity-page .claims-panel h3 .muted')).replace(/,/g, ''));
+    assert.equal(covered, total, 'the timeline counts every claim of the provider');
+    await shot(page, '07e-provider-entity');
+  }
   await page.close();
 });
 

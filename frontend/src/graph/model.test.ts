@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Subgraph } from '../api/types';
 import { toGraphML } from './graphml';
-import { claimLabel, claimTime, concentricLayout, dayEnd, dayStart, edgeVisible, hiddenKeys, localPath, mergeSubgraph, mulberry32, newGraph, parseKey, pathEdges, setHidden, timeExtent, togglePin, visibleCounts } from './model';
+import { claimLabel, claimTime, heaviestEdges, concentricLayout, dayEnd, dayStart, edgeVisible, hiddenKeys, localPath, mergeSubgraph, mulberry32, newGraph, parseKey, pathEdges, setHidden, timeExtent, togglePin, visibleCounts } from './model';
 
 // A small ring: two patients file claims at one hospital with one doctor; P3 is linked only by phone.
 const sub: Subgraph = {
@@ -124,6 +124,14 @@ describe('aggregated edges', () => {
     expect(g.getEdgeAttribute('patient:P1>CLAIMED_AT>institution:H1', 'claims')).toBe(2);
     mergeSubgraph(g, { ...agg, edges: [{ ...agg.edges[0]!, claims: 5, fund_amount: 1000000 }] });
     expect(g.getEdgeAttribute('patient:P1>CLAIMED_AT>institution:H1', 'claims')).toBe(5);
+  });
+  it('label only the heaviest edges of a selected node', () => {
+    const g = newGraph();
+    mergeSubgraph(g, agg);
+    expect(heaviestEdges(g, 'institution:H1', 1)).toEqual(['patient:P1>CLAIMED_AT>institution:H1']);
+    // WORKS_AT carries no claims and is never labelled.
+    expect(heaviestEdges(g, 'doctor:D1')).toEqual(['patient:P1>SEEN_BY>doctor:D1']);
+    expect(heaviestEdges(g, 'nobody')).toEqual([]);
   });
   it('label claims by day and amount', () => {
     expect(claimLabel({ type: 'claim', id: 'C1', label: 'C1', props: { start_time: '2024-01-10T17:00:00Z', fund_amount: '320.00' } })).toBe('2024-01-11 ¥320.00');

@@ -334,3 +334,16 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** maxLabelledEdges is how many edges of one selected node are labelled: more overlap into a blur. */
+export const maxLabelledEdges = 12;
+
+/** heaviestEdges returns the keys of node k's aggregated edges with the most claims, at most n. */
+export function heaviestEdges(g: WorkGraph, k: string, n = maxLabelledEdges): string[] {
+  if (!g.hasNode(k)) return [];
+  return g
+    .edges(k)
+    .filter((e) => g.getEdgeAttribute(e, 'claims') !== undefined)
+    .sort((a, b) => (g.getEdgeAttribute(b, 'claims') ?? 0) - (g.getEdgeAttribute(a, 'claims') ?? 0) || a.localeCompare(b))
+    .slice(0, n);
+}

@@ -18,6 +18,8 @@ export interface ViewState {
   pathEdges: Set<string>;
   /** the edge whose claims the side panel shows */
   edge?: string | null;
+  /** edges labelled beside the selection (the heaviest few of each selected node) */
+  labelled?: Set<string>;
 }
 
 /**
@@ -114,13 +116,14 @@ export class GraphView {
         const inPath = this.state.pathEdges.has(key);
         const picked = this.state.edge === key;
         const near = picked || inPath || this.state.selected.has(s) || this.state.selected.has(t);
+        const labelled = ea.claims !== undefined && (picked || inPath || (this.state.labelled?.has(key) ?? false));
         const w = edgeWidth(ea.claims);
         return {
           ...a,
           color: inPath || picked ? '#111111' : near ? '#7a828f' : '#c5cad3',
           size: inPath || picked ? Math.max(3, w + 1) : w,
-          label: near && ea.claims !== undefined ? this.edgeLabel(ea) : undefined,
-          forceLabel: near && ea.claims !== undefined,
+          label: labelled ? this.edgeLabel(ea) : undefined,
+          forceLabel: labelled,
           zIndex: inPath || picked ? 2 : near ? 1 : 0,
         };
       },

@@ -7,6 +7,7 @@ import { formatDate, formatMoney, formatScore, formatInt, lang, t, tEnum, type M
 import {
   circleLayout,
   concentricLayout,
+  heaviestEdges,
   hiddenKeys,
   key,
   localPath,
@@ -87,6 +88,7 @@ export function render(ctx: Ctx, route: Route): View {
     view.onDoubleClickNode = (k) => void expand(k);
     view.onClickStage = () => {
       state.selected.clear();
+      state.labelled?.clear();
       state.edge = null;
       replace(side, sideHint());
       update();
@@ -122,6 +124,7 @@ export function render(ctx: Ctx, route: Route): View {
     if (state.selected.has(k)) state.selected.delete(k);
     else state.selected.add(k);
     if (state.selected.size > 2) state.selected.delete([...state.selected][0]!);
+    state.labelled = new Set([...state.selected].flatMap((x) => heaviestEdges(g, x)));
     state.edge = null;
     state.path.clear();
     state.pathEdges.clear();

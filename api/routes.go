@@ -102,6 +102,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/api/rings", signedIn, graphRoles, std, s.listRings},
 		{http.MethodGet, "/api/rings/:id", signedIn, graphRoles, std, s.getRing},
 		{http.MethodGet, "/api/rings/:id/subgraph", signedIn, graphRoles, std, s.ringSubgraph},
+		{http.MethodGet, "/api/rings/:id/timeline", signedIn, graphRoles, std, s.ringTimeline},
 
 		{http.MethodPost, "/api/cases", signedIn, graphRoles, std, s.createCase},
 		{http.MethodGet, "/api/cases", signedIn, caseReader, std, s.listCases},
@@ -162,7 +163,8 @@ func (s *Server) table() []route {
 
 // graphReads are the routes limited per user by Config.ReadsPerMinute.
 var graphReads = map[string]bool{"/api/search": true, "/api/entities/:type/:id": true, "/api/entities/:type/:id/neighbourhood": true,
-	"/api/entities/:type/:id/claims": true, "/api/entities/:type/:id/timeline": true, "/api/paths": true, "/api/rings/:id/subgraph": true}
+	"/api/entities/:type/:id/claims": true, "/api/entities/:type/:id/timeline": true, "/api/paths": true, "/api/rings/:id/subgraph": true,
+	"/api/rings/:id/timeline": true}
 
 // limitReads takes one read from the user's bucket or answers 429; refusals are audited as a
 // count, at most one record a minute per user, so a refused flood does not flood the trail.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ringtrace/ringtrace/api/cases"
+	"github.com/ringtrace/ringtrace/api/jobs"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -12,7 +13,10 @@ import (
 // (not over the first page the claims table shows), with the events a reader places them against —
 // the patient's death and inpatient stays. It is what the entity page and the workbench draw.
 
-const actTimeline = "read_timeline"
+const (
+	actTimeline     = "read_timeline"
+	actRingTimeline = "read_ring_timeline"
+)
 
 // maxTimelineBuckets bounds the buckets of one answer (three years of days).
 const maxTimelineBuckets = 1100
@@ -37,7 +41,7 @@ type timelineEvent struct {
 }
 
 type timelineView struct {
-	Party  graph.Ref        `json:"party"`
+	Party  *graph.Ref       `json:"party,omitempty"` // the party (absent for a ring's timeline)
 	Bucket string           `json:"bucket"`
 	Claims int              `json:"claims"`
 	Fund   graph.Money      `json:"fund_amount"`
@@ -119,6 +123,40 @@ func buildTimeline(bucket string, claims []graph.Claim) (timelineView, error) {
 	return out, nil
 }
 
+// bucketParam reads the bucket size: day, week or month (the default).
+func bucketParam(r *request) (string, error) {
+	switch b := r.QueryParam("bucket"); b {
+	case "":
+		return "month", nil
+	case "day", "week", "month":
+		return b, nil
+	default:
+		return "", fieldErr("bucket", "bucket 只能是 day、week 或 month", "bucket must be day, week or month")
+	}
+}
+
+// ringTimeline buckets the claims that tie a ring together (those its subgraph folds), over all
+// of them, for the workbench's histogram and brush.
+func (s *Server) ringTimeline(r *request) error {
+	ix, rg, err := s.findRing(r)
+	if err != nil {
+		return err
+	}
+	bucket, err := bucketParam(r)
+	if err != nil {
+		return err
+	}
+	claims, _, err := s.ringClaims(r, rg)
+	if err != nil {
+		return err
+	}
+	out, err := buildTimeline(bucket, jobs.TyingClaims(rg.Members, claims))
+	if err != nil {
+		return err
+	}
+	return s.recorded(r, actRingTimeline, rg.Members, "job "+ix.JobID+" ring "+rg.ID, http.StatusOK, out)
+}
+
 func (s *Server) timeline(r *request) error {
 	ref, err := s.pathRef(r)
 	if err != nil {
@@ -127,13 +165,9 @@ func (s *Server) timeline(r *request) error {
 	if !ref.Type.IsParty() {
 		return fieldErr("type", "只能查询当事方（参保人、医师、机构、药店）的时间线", "timelines are drawn for parties only")
 	}
-	bucket := r.QueryParam("bucket")
-	switch bucket {
-	case "":
-		bucket = "month"
-	case "day", "week", "month":
-	default:
-		return fieldErr("bucket", "bucket 只能是 day、week 或 month", "bucket must be day, week or month")
+	bucket, err := bucketParam(r)
+	if err != nil {
+		return err
 	}
 	from, to, err := timeRange(r)
 	if err != nil {
@@ -155,7 +189,8 @@ func (s *Server) timeline(r *request) error {
 	if err != nil {
 		return err
 	}
-	out.Party = v.Ref(ref)
+	party := v.Ref(ref)
+	out.Party = &party
 	if ref.Type == graph.TypePatient {
 		// Stays and the death date are personal data: listed only to a reader who sees the
 		// patient in full, as the entity view shows them.

@@ -68,7 +68,7 @@ func TestTimelineRoute(t *testing.T) {
 	var ev entityView
 	e.as(accounts.RoleAnalyst, http.MethodGet, "/api/entities/patient/PT0004", nil, &ev)
 	tl = timelineView{}
-	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/entities/patient/"+ev.Node.ID+"/timeline", nil, &tl); st != http.StatusOK || tl.Claims != 1 || len(tl.Events) != 0 || tl.Party.ID == "PT0004" {
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/entities/patient/"+ev.Node.ID+"/timeline", nil, &tl); st != http.StatusOK || tl.Claims != 1 || len(tl.Events) != 0 || tl.Party == nil || tl.Party.ID == "PT0004" {
 		t.Fatalf("analyst's patient timeline: %d %+v", st, tl)
 	}
 	for path, field := range map[string]string{
@@ -80,6 +80,12 @@ func TestTimelineRoute(t *testing.T) {
 		if st := e.as(accounts.RoleAnalyst, http.MethodGet, path, nil, &er); st != http.StatusBadRequest || er.Error.Field != field {
 			t.Errorf("%s: %d %+v, want 400 naming %s", path, st, er, field)
 		}
+	}
+	// A ring's timeline buckets the claims that tie it: ring R1's 15 co-visits in June 2024.
+	j := e.runJob(nil)
+	tl = timelineView{}
+	if st := e.as(accounts.RoleAnalyst, http.MethodGet, "/api/rings/R1/timeline?bucket=day&job="+j.ID, nil, &tl); st != http.StatusOK || tl.Claims != 15 || len(tl.Series) != 5 || tl.Party != nil {
+		t.Fatalf("ring timeline: %d %+v", st, tl)
 	}
 	if st := e.as(accounts.RolePolice, http.MethodGet, "/api/entities/patient/PT0004/timeline", nil, nil); st != http.StatusForbidden {
 		t.Fatalf("police outside a transferred case: %d, want 403", st)

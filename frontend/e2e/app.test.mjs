@@ -269,6 +269,19 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   assert.match(await page.textContent('#wb-status'), /已展开 \d+ 笔结算单/);
   await shot(page, '06c-workbench-edge-claims');
 
+  // The time strip counts all the ring's claims; dragging across it filters the canvas to those
+  // days, a double-click clears the filter.
+  await page.waitForSelector('#time-strip svg');
+  const strip = await page.locator('#time-strip svg').boundingBox();
+  await page.mouse.move(strip.x + strip.width * 0.2, strip.y + strip.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(strip.x + strip.width * 0.5, strip.y + strip.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('#time-label').textContent !== '全部时间');
+  await shot(page, '07a-workbench-strip');
+  await page.dblclick('#time-strip svg');
+  await page.waitForFunction(() => document.querySelector('#time-label').textContent === '全部时间');
+
   // Filter by claim time: pull the end handle to the first day; fewer relationships are drawn.
   const statsAll = await page.textContent('#graph-stats');
   const max = Number(await page.getAttribute('#time-to', 'max'));

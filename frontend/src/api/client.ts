@@ -206,6 +206,9 @@ export class Client {
   ring(id: string, job?: string): Promise<Ring> {
     return this.call('GET', `/api/rings/${encodeURIComponent(id)}`, { job });
   }
+  ringTimeline(id: string, job?: string, bucket: 'day' | 'week' | 'month' = 'week'): Promise<Timeline> {
+    return this.call('GET', `/api/rings/${encodeURIComponent(id)}/timeline`, { job, bucket });
+  }
   ringSubgraph(id: string, job?: string, limit?: number, view: 'aggregate' | 'claims' = 'aggregate'): Promise<Subgraph> {
     return this.call('GET', `/api/rings/${encodeURIComponent(id)}/subgraph`, { job, limit, view });
   }

@@ -5,6 +5,7 @@ import { maskAddress, maskIDNumber, maskLabel, maskName, maskPhone, maskProps } 
 import { mainParty, matchesQuery, patientCount, sortRings } from './rings';
 import { can, canExport, nextSteps, screensFor } from './roles';
 import { bucketIndex, bucketsOf, sortClaims } from './timeline';
+import { bucketSpan } from '../ui/timelineStrip';
 import type { Claim } from '../api/types';
 
 describe('masking', () => {
@@ -155,6 +156,13 @@ describe('timeline', () => {
     expect(bucketIndex([{ start: '2024-01-29' }], '2024-02-04', 'week')).toBe(0);
     expect(bucketIndex([{ start: '2024-01-29' }], '2024-02-05', 'week')).toBe(1);
     expect(bucketIndex([], '2024-02-05', 'day')).toBe(-1);
+  });
+  it('gives each bucket of the time strip its whole days, China time', () => {
+    const tl = { bucket: 'week' as const, buckets: [{ start: '2024-01-29' }, { start: '2024-02-05' }].map((b) => ({ ...b, claims: 1, fund_amount: 1, outpatient: 1, inpatient: 0, pharmacy: 0 })) };
+    expect(bucketSpan(tl, 0)).toEqual({ from: Date.parse('2024-01-29T00:00:00+08:00'), to: Date.parse('2024-02-05T00:00:00+08:00') - 1 });
+    expect(bucketSpan(tl, 1)).toEqual({ from: Date.parse('2024-02-05T00:00:00+08:00'), to: Date.parse('2024-02-12T00:00:00+08:00') - 1 });
+    const months = { bucket: 'month' as const, buckets: [{ start: '2024-02-01', claims: 1, fund_amount: 1, outpatient: 1, inpatient: 0, pharmacy: 0 }] };
+    expect(bucketSpan(months, 0).to).toBe(Date.parse('2024-03-01T00:00:00+08:00') - 1);
   });
   it('sorts claims by a column', () => {
     const cs = [c('a', '2024-01-02T00:00:00Z', 5), c('b', '2024-01-01T00:00:00Z', 9), c('c', '2024-01-03T00:00:00Z', 5)];

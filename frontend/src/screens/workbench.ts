@@ -2,7 +2,7 @@
 // claim-time filter, layouts, legend, PNG and GraphML export, and the entity panel beside it.
 import { downloadAsPNG } from '@sigma/export-image';
 import type { Ctx, Route, View } from '../screen';
-import type { ApiEdge, ApiNode, Case, Claim, EntityType, Ring, Subgraph } from '../api/types';
+import type { ApiEdge, ApiNode, Case, Claim, EntityType, Ring, Subgraph, Timeline } from '../api/types';
 import { formatDate, formatMoney, formatScore, formatInt, lang, t, tEnum, type MessageKey } from '../i18n';
 import {
   circleLayout,
@@ -36,6 +36,7 @@ import { h, replace, svg, download } from '../ui/dom';
 import { empty, errorText, failure, loading, toast } from '../ui/states';
 import { entityPanel } from '../ui/entityPanel';
 import { scoreBar } from '../ui/scoreBar';
+import { timelineStrip } from '../ui/timelineStrip';
 
 const dayMs = 86400000;
 // maxEdgeClaims bounds the single claims drawn for one aggregated edge.
@@ -79,6 +80,7 @@ export function render(ctx: Ctx, route: Route): View {
   const status = h('div', { class: 'wb-status', 'aria-live': 'polite', id: 'wb-status' });
   // What part of the whole picture is drawn, when a cap left parties out: "显示 300 / 5,250".
   const shown = h('div', { class: 'wb-shown', id: 'wb-shown', 'aria-live': 'polite', hidden: true });
+  const stripBox = h('div', { class: 'wb-strip' });
   const hiddenBtn = h('button', { type: 'button', class: 'btn', id: 'btn-unhide', onclick: () => { record(); setHidden(g, hiddenKeys(g), false); update(); syncURL(); } });
 
   const ensureView = (): GraphView => {
@@ -502,11 +504,31 @@ export function render(ctx: Ctx, route: Route): View {
     h('h1', { id: 'wb-h', class: 'sr-only' }, t('workbench.title')),
     header,
     toolbar,
-    h('div', { class: 'wb-body' }, h('div', { class: 'wb-main' }, stage, h('div', { class: 'wb-foot' }, timeControls.el, stats, shown, status), legend()), side),
+    h('div', { class: 'wb-body' }, h('div', { class: 'wb-main' }, stage, stripBox, h('div', { class: 'wb-foot' }, timeControls.el, stats, shown, status), legend()), side),
   );
   update();
 
   // What to open: a ring, a party, or nothing yet.
+  // The time strip over all the ring's or party's claims, once the base picture is drawn.
+  const loadStrip = async (get: (bucket: 'week' | 'month') => Promise<Timeline>) => {
+    let tl: Timeline;
+    try {
+      tl = await get('week');
+    } catch {
+      try {
+        tl = await get('month');
+      } catch {
+        return; // the strip is an aid: the canvas works without it
+      }
+    }
+    if (disposed) return;
+    replace(
+      stripBox,
+      timelineStrip(tl, (span) => {
+        timeControls.set(span?.from ?? null, span?.to ?? null);
+      }),
+    );
+  };
   const ringId = route.parts[0] === 'rings' ? route.parts[1] : undefined;
   const entity = route.query.get('entity');
   const job = route.query.get('job') ?? undefined;
@@ -522,6 +544,7 @@ export function render(ctx: Ctx, route: Route): View {
         await loadSubgraph(sub);
         if (saved) await replay(saved);
         else canvas.dataset.restored = '1';
+        void loadStrip((bucket) => ctx.client.ringTimeline(ringId, job, bucket));
       })
       .catch((e) => replace(stage, failure(e)));
   } else if (entity) {
@@ -534,6 +557,7 @@ export function render(ctx: Ctx, route: Route): View {
         if (saved) await replay(saved);
         else canvas.dataset.restored = '1';
         select(key(r), false);
+        if (can(ctx.role, 'entity')) void loadStrip((bucket) => ctx.client.timeline(r.type, r.id, { bucket }));
       })
       .catch((e) => replace(stage, failure(e)));
   } else if (saved) {

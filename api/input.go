@@ -91,14 +91,19 @@ func timeParam(c echo.Context, name string) (time.Time, error) {
 }
 
 func timeRange(c echo.Context) (from, to time.Time, err error) {
-	if from, err = timeParam(c, "from"); err != nil {
+	return timeParamsNamed(c, "from", "to")
+}
+
+// timeParamsNamed reads a time range from two query parameters; the second must be after the first.
+func timeParamsNamed(c echo.Context, lo, hi string) (from, to time.Time, err error) {
+	if from, err = timeParam(c, lo); err != nil {
 		return
 	}
-	if to, err = timeParam(c, "to"); err != nil {
+	if to, err = timeParam(c, hi); err != nil {
 		return
 	}
 	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
-		err = fieldErr("to", "结束时间须晚于开始时间", "to must be after from")
+		err = fieldErr(hi, "结束时间须晚于开始时间", hi+" must be after "+lo)
 	}
 	return
 }

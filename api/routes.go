@@ -91,6 +91,7 @@ func (s *Server) table() []route {
 		{http.MethodGet, "/api/entities/:type/:id/claims", signedIn, entityRead, std, s.claims},
 		{http.MethodGet, "/api/entities/:type/:id/timeline", signedIn, entityRead, std, s.timeline},
 		{http.MethodGet, "/api/paths", signedIn, graphRoles, std, s.paths},
+		{http.MethodGet, "/api/paths/temporal", signedIn, graphRoles, std, s.temporalPaths},
 
 		{http.MethodPost, "/api/jobs", signedIn, jobWriters, std, s.startJob},
 		{http.MethodGet, "/api/jobs", signedIn, graphRoles, std, s.listJobs},
@@ -163,7 +164,7 @@ func (s *Server) table() []route {
 
 // graphReads are the routes limited per user by Config.ReadsPerMinute.
 var graphReads = map[string]bool{"/api/search": true, "/api/entities/:type/:id": true, "/api/entities/:type/:id/neighbourhood": true,
-	"/api/entities/:type/:id/claims": true, "/api/entities/:type/:id/timeline": true, "/api/paths": true, "/api/rings/:id/subgraph": true,
+	"/api/entities/:type/:id/claims": true, "/api/entities/:type/:id/timeline": true, "/api/paths": true, "/api/paths/temporal": true, "/api/rings/:id/subgraph": true,
 	"/api/rings/:id/timeline": true}
 
 // limitReads takes one read from the user's bucket or answers 429; refusals are audited as a

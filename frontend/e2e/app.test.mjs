@@ -228,6 +228,16 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
     await page.waitForFunction(() => /路径/.test(document.querySelector('#wb-status').textContent));
     assert.match(await page.textContent('#wb-status'), /找到路径：\d+ 跳/);
     await shot(page, '06b-workbench-path');
+    // The same two parties in time order: the steps are listed by date with their amounts.
+    await page.check('#path-temporal');
+    await page.click('#btn-path');
+    await page.waitForFunction(() => /按时间先后的路径/.test(document.querySelector('#wb-status').textContent));
+    if (/找到/.test(await page.textContent('#wb-status'))) {
+      assert.ok((await page.locator('#path-steps li').count()) >= 1);
+      assert.match(await page.textContent('#path-steps li:first-child'), /\d{4}-\d\d-\d\d .*→.*¥[\d,]+\.\d\d/);
+    }
+    await shot(page, '06d-workbench-temporal-path');
+    await page.uncheck('#path-temporal');
   }
 
   // Keyboard: the node list selects a party without the mouse.

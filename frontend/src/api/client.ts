@@ -17,6 +17,7 @@ import type {
   RingPage,
   SearchResult,
   Subgraph,
+  TemporalPath,
   Timeline,
   ViewSave,
   Transition,
@@ -196,6 +197,10 @@ export class Client {
   // The party's claims bucketed over all of them (server-side), with death date and inpatient stays.
   timeline(type: EntityType, id: string, q: { bucket?: 'day' | 'week' | 'month'; from?: string; to?: string; types?: string } = {}): Promise<Timeline> {
     return this.call('GET', `/api/entities/${type}/${encodeURIComponent(id)}/timeline`, q);
+  }
+  // temporalPath finds a time-ordered path: each claim on or after the previous, at most maxGapDays later.
+  temporalPath(from: Ref, to: Ref, maxGapDays = 30, maxDepth = 6): Promise<TemporalPath> {
+    return this.call('GET', '/api/paths/temporal', { from: `${from.type}:${from.id}`, to: `${to.type}:${to.id}`, max_gap_days: maxGapDays, max_depth: maxDepth });
   }
   path(from: Ref, to: Ref, maxDepth = 6): Promise<Subgraph> {
     return this.call('GET', '/api/paths', { from: `${from.type}:${from.id}`, to: `${to.type}:${to.id}`, max_depth: maxDepth });

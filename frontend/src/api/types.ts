@@ -20,6 +20,7 @@ export type SearchResult = S['SearchResult'];
 export type Claim = S['Claim'];
 export type ClaimPage = S['ClaimPage'];
 export type Timeline = S['Timeline'];
+export type TemporalPath = S['TemporalPath'];
 export type ViewSave = S['ViewSave'];
 export type TimelineEvent = S['TimelineEvent'];
 export type Ring = S['Ring'];

@@ -10,8 +10,9 @@ export interface ViewSpec {
   x: string[];
   /** aggregated edges expanded into single claims, in order */
   c: string[];
-  /** paths the server was asked for (their nodes were added), in order */
-  s?: [string, string][];
+  /** paths the server was asked for (their nodes were added), in order; a third element is the
+   * maximum gap in days of a time-ordered path */
+  s?: ([string, string] | [string, string, number])[];
   /** hidden nodes */
   h: string[];
   /** pinned nodes and where they were pinned */
@@ -29,7 +30,7 @@ export function emptySpec(): ViewSpec {
 /** specOf reads the hidden and pinned nodes of g into spec (expansions are recorded as they happen). */
 export function specOf(g: WorkGraph, spec: ViewSpec, range: TimeRange, layout?: LayoutName): ViewSpec {
   const out: ViewSpec = { x: [...spec.x], c: [...spec.c], h: [], p: [] };
-  if (spec.s?.length) out.s = spec.s.map(([a, b]) => [a, b]);
+  if (spec.s?.length) out.s = spec.s.map((e) => [...e] as [string, string] | [string, string, number]);
   g.forEachNode((k, a) => {
     if (a.hidden) out.h.push(k);
     if (a.fixed) out.p.push([k, Math.round(a.x * 10) / 10, Math.round(a.y * 10) / 10]);
@@ -66,7 +67,9 @@ export function decodeSpec(s: string | null): ViewSpec | null {
     const strs = (a: unknown): string[] => (Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string') : []);
     const spec: ViewSpec = { x: strs(v.x), c: strs(v.c), h: strs(v.h), p: [] };
     if (Array.isArray(v.s)) {
-      const paths = v.s.filter((e): e is [string, string] => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string').map(([a, b]) => [a, b] as [string, string]);
+      const paths = (v.s as unknown[])
+        .filter((e): e is unknown[] => Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'string')
+        .map((e) => (Number.isInteger(e[2]) ? [e[0], e[1], e[2]] : [e[0], e[1]]) as [string, string] | [string, string, number]);
       if (paths.length) spec.s = paths;
     }
     if (Array.isArray(v.p)) {

@@ -3,7 +3,7 @@
 import { downloadAsPNG } from '@sigma/export-image';
 import type { Ctx, Route, View } from '../screen';
 import type { ApiEdge, ApiNode, Case, Claim, EntityType, Ring, Subgraph, Timeline } from '../api/types';
-import { formatDate, formatMoney, formatScore, formatInt, lang, t, tEnum, type MessageKey } from '../i18n';
+import { formatDate, formatDateTime, formatMoney, formatScore, formatInt, lang, t, tEnum, type MessageKey } from '../i18n';
 import {
   circleLayout,
   concentricLayout,
@@ -308,10 +308,10 @@ export function render(ctx: Ctx, route: Route): View {
     try {
       for (const k of v.x) await expandNode(k);
       for (const ek of v.c) await expandEdgeClaims(ek);
-      for (const [a, b] of v.s ?? []) {
-        const sub = await ctx.client.path(parseKey(a), parseKey(b), 6);
+      for (const [a, b, gap] of v.s ?? []) {
+        const sub = gap ? await ctx.client.temporalPath(parseKey(a), parseKey(b), gap, 6) : await ctx.client.path(parseKey(a), parseKey(b), 6);
         mergeSubgraph(g, sub, a, mulberry32(11));
-        spec.s = [...(spec.s ?? []), [a, b]];
+        spec.s = [...(spec.s ?? []), gap ? [a, b, gap] : [a, b]];
       }
       applyMarks(g, v);
       if (v.l && v.l !== layoutSel.value) {
@@ -361,9 +361,51 @@ export function render(ctx: Ctx, route: Route): View {
     }
   };
 
+  // findTemporalPath asks the server for a time-ordered path (each claim on or after the one
+  // before, at most gap days later), draws its claims and lists the steps in order.
+  const findTemporalPath = async (a: string, b: string, gap: number) => {
+    try {
+      const res = await ctx.client.temporalPath(parseKey(a), parseKey(b), gap, 6);
+      if (!res.steps.length) {
+        state.path.clear();
+        state.pathEdges.clear();
+        status.textContent = t('workbench.temporalNone', { gap });
+        update();
+        return;
+      }
+      record();
+      mergeSubgraph(g, res, a, mulberry32(11));
+      spec.s = [...(spec.s ?? []), [a, b, gap]];
+      syncURL();
+      canvas.dataset.nodes = String(g.order);
+      const keys = [key(res.steps[0]!.from)];
+      for (const st of res.steps) keys.push(`claim:${st.claim}`, key(st.to));
+      state.path = new Set(keys);
+      state.pathEdges = new Set(pathEdges(g, keys));
+      const label = (r: { type: string; id: string }) => {
+        const k = key(r);
+        return g.hasNode(k) ? maskLabel(ctx.role, g.getNodeAttribute(k, 'type'), g.getNodeAttribute(k, 'label'), r.id) : r.id;
+      };
+      status.textContent = t('workbench.temporalFound', { n: res.steps.length });
+      replace(
+        side,
+        h(
+          'section',
+          { class: 'path-steps', id: 'path-steps', 'aria-labelledby': 'path-steps-h' },
+          h('h2', { id: 'path-steps-h' }, t('workbench.temporalTitle', { gap })),
+          h('ol', null, res.steps.map((st) => h('li', null, h('strong', null, formatDateTime(st.at)), ' ', label(st.from), ' → ', label(st.to), ' · ', formatMoney(st.fund_amount)))),
+        ),
+      );
+      update();
+    } catch (e) {
+      status.textContent = errorText(e);
+    }
+  };
+
   const findPath = async () => {
     const [a, b] = [...state.selected];
     if (!a || !b) return;
+    if (temporalBox.checked) return findTemporalPath(a, b, Math.max(1, Math.min(366, Number(gapIn.value) || 30)));
     let p = localPath(g, a, b, state.range);
     if (!p) {
       try {
@@ -406,6 +448,10 @@ export function render(ctx: Ctx, route: Route): View {
     }
   };
   document.addEventListener('keydown', onKey);
+  // Time-ordered path: the path button then asks for claims in time order within a gap.
+  const temporalBox = h('input', { type: 'checkbox', id: 'path-temporal' });
+  const gapIn = h('input', { type: 'number', id: 'path-gap', min: 1, max: 366, value: 30, size: 3, 'aria-label': t('workbench.temporalGap') });
+  const temporalCtl = h('span', { class: 'temporal' }, temporalBox, h('label', { for: 'path-temporal' }, t('workbench.temporal')), gapIn, h('span', { class: 'muted small' }, t('workbench.days')));
   const pathBtn = h('button', { type: 'button', class: 'btn', id: 'btn-path', title: t('workbench.pathHint'), onclick: () => void findPath() }, t('workbench.path'));
   const layoutSel = h(
     'select',
@@ -487,7 +533,7 @@ export function render(ctx: Ctx, route: Route): View {
     { class: 'toolbar', role: 'toolbar', 'aria-label': t('workbench.title') },
     searchBox,
     nodePick,
-    h('div', { class: 'tb-group' }, expandBtn, hideBtn, pinBtn, pathBtn, hiddenBtn),
+    h('div', { class: 'tb-group' }, expandBtn, hideBtn, pinBtn, pathBtn, temporalCtl, hiddenBtn),
     h('div', { class: 'tb-group' }, undoBtn, redoBtn, can(ctx.role, 'cases.work') ? saveViewControl(ctx, () => location.hash) : null),
     h('div', { class: 'tb-group' }, h('label', { for: 'wb-layout' }, t('workbench.layout')), layoutSel, h('button', { type: 'button', class: 'btn', id: 'btn-fit', onclick: () => view?.fit() }, t('workbench.fit'))),
     h(

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -74,5 +75,22 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	st, b, _ := e.raw("", http.MethodGet, "/api/openapi.json", nil)
 	if st != http.StatusOK || !json.Valid(b) {
 		t.Fatalf("GET /api/openapi.json: %d", st)
+	}
+}
+
+// TestDocsListEveryRoute keeps the route table of docs/api.md complete: every route the
+// description lists appears there with its method.
+func TestDocsListEveryRoute(t *testing.T) {
+	b, err := os.ReadFile("../docs/api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := string(b)
+	for p, ops := range loadOpenAPI(t).Paths {
+		for m := range ops {
+			if !strings.Contains(docs, "| "+strings.ToUpper(m)+" | `"+p+"` |") {
+				t.Errorf("docs/api.md does not list %s %s", strings.ToUpper(m), p)
+			}
+		}
 	}
 }

@@ -187,6 +187,10 @@ func TestSavedViewsOnCase(t *testing.T) {
 	if len(c.Views) != 2 || c.Views[0].Name != "初步关系图" || c.Views[0].Link != link+"x" || c.Views[0].By != "supervisor" {
 		t.Fatalf("views %+v", c.Views)
 	}
+	// The case names the people it mentions by display name (the test users' are their usernames).
+	if c.People["supervisor"] != "supervisor" {
+		t.Fatalf("people %v", c.People)
+	}
 	for _, bad := range []string{"https://evil.example/", "#/cases/C1", "#/rings/R1\"><script>"} {
 		var er errorBody
 		if st := e.as(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/views", map[string]any{"name": "x", "link": bad, "version": c.Version}, &er); st != http.StatusBadRequest || er.Error.Field != "link" {

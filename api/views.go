@@ -121,10 +121,47 @@ type caseView struct {
 	// RecoveredTotal and PenaltyTotal sum the case's recoveries (追回) and penalties (罚款), yuan.
 	RecoveredTotal graph.Money `json:"recovered_total"`
 	PenaltyTotal   graph.Money `json:"penalty_total"`
+	// People names the users the case mentions (assignee, authors of notes, views and history)
+	// by display name, so that the case page reads "调查员乙", not an account name.
+	People map[string]string `json:"people,omitempty"`
 }
 
 func (s *Server) caseView(a accounts.Actor, c cases.Case) caseView {
-	return caseViewOf(s.viewer(a), a, c, s.svc.Cases.Deadlines(&c, s.cfg.Now()))
+	out := caseViewOf(s.viewer(a), a, c, s.svc.Cases.Deadlines(&c, s.cfg.Now()))
+	out.People = s.displayNames(&out.Case)
+	return out
+}
+
+// displayNames maps the usernames c mentions to display names (users without one are left out).
+func (s *Server) displayNames(c *cases.Case) map[string]string {
+	users, err := s.svc.Accounts.Users()
+	if err != nil {
+		return nil
+	}
+	all := make(map[string]string, len(users))
+	for _, u := range users {
+		if u.DisplayName != "" {
+			all[u.Username] = u.DisplayName
+		}
+	}
+	out := map[string]string{}
+	add := func(name string) {
+		if d, ok := all[name]; ok {
+			out[name] = d
+		}
+	}
+	add(c.Assignee)
+	add(c.CreatedBy)
+	for _, n := range c.Notes {
+		add(n.By)
+	}
+	for _, v := range c.Views {
+		add(v.By)
+	}
+	for _, ev := range c.History {
+		add(ev.By)
+	}
+	return out
 }
 
 func caseViewOf(v *masking.Viewer, a accounts.Actor, c cases.Case, deadlines []cases.Deadline) caseView {

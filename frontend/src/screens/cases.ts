@@ -29,6 +29,13 @@ export function badge(d: (Pick<Deadline, 'due' | 'overdue'> & { working_days?: n
   return h('span', { class: `badge badge-${b.level}`, 'data-level': b.level }, text, h('span', { class: 'muted small' }, ` · ${formatDate(d.due)}`));
 }
 
+/** who names a user the case mentions by display name, with the account name beside it. */
+export function who(people: Record<string, string> | undefined, username: string | undefined): string {
+  if (!username) return '—';
+  const name = people?.[username];
+  return name && name !== username ? `${name}（${username}）` : username;
+}
+
 /** historyDetail names a transfer's target in words: its detail starts with the target's code. */
 export function historyDetail(ev: { action: string; to?: string; detail?: string }): string {
   const d = ev.detail ?? '';
@@ -227,7 +234,7 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
               h('h2', null, t('cases.assign')),
               h('form', { class: 'inline-form', onsubmit: (e: Event) => { e.preventDefault(); void act(() => ctx.client.assign(c.id, assignIn.value.trim(), c.version)); } }, h('label', { for: 'assign-to' }, t('cases.assignTo')), assignIn, h('button', { type: 'submit', class: 'btn' }, t('common.save'))),
             )
-          : h('p', null, t('cases.assignee'), ': ', c.assignee || '—'),
+          : h('p', null, t('cases.assignee'), ': ', who(c.people, c.assignee)),
         work
           ? h(
               'section',
@@ -290,7 +297,7 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
           'section',
           { class: 'panel' },
           h('h2', null, t('cases.notes')),
-          (c.notes ?? []).length ? h('ul', { class: 'notes', id: 'notes' }, (c.notes ?? []).map((n) => h('li', null, h('p', null, n.text), h('span', { class: 'muted small' }, n.by, ' · ', formatDateTime(n.at))))) : h('p', { class: 'muted' }, t('common.none')),
+          (c.notes ?? []).length ? h('ul', { class: 'notes', id: 'notes' }, (c.notes ?? []).map((n) => h('li', null, h('p', null, n.text), h('span', { class: 'muted small' }, who(c.people, n.by), ' · ', formatDateTime(n.at))))) : h('p', { class: 'muted' }, t('common.none')),
           work
             ? h('form', { onsubmit: (e: Event) => { e.preventDefault(); if (noteText.value.trim()) void act(() => ctx.client.addNote(c.id, noteText.value.trim(), c.version)); } }, h('label', { for: 'note-text', class: 'sr-only' }, t('cases.addNote')), noteText, h('button', { type: 'submit', class: 'btn', id: 'btn-note' }, t('cases.addNote')))
             : null,
@@ -300,14 +307,14 @@ function caseView(ctx: Ctx, root: HTMLElement, c: Case): HTMLElement {
               'section',
               { class: 'panel', id: 'case-views' },
               h('h2', null, t('cases.views')),
-              h('ul', { class: 'views' }, (c.views ?? []).map((v) => h('li', null, h('a', { href: v.link, class: 'view-link' }, v.name), ' ', h('span', { class: 'muted small' }, v.by, ' · ', formatDateTime(v.at))))),
+              h('ul', { class: 'views' }, (c.views ?? []).map((v) => h('li', null, h('a', { href: v.link, class: 'view-link' }, v.name), ' ', h('span', { class: 'muted small' }, who(c.people, v.by), ' · ', formatDateTime(v.at))))),
             )
           : null,
         h(
           'section',
           { class: 'panel' },
           h('h2', null, t('cases.history')),
-          h('ol', { class: 'history' }, c.history.map((ev) => h('li', null, h('span', { class: 'muted small' }, formatDateTime(ev.at), ' · ', ev.by, ev.role ? ` (${tEnum('role.', ev.role)})` : ''), ' ', tEnum('action.', ev.action), ev.from || ev.to ? ` ${tEnum('status.', ev.from ?? '')} → ${tEnum('status.', ev.to ?? '')}` : '', ev.detail ? ` · ${historyDetail(ev)}` : ''))),
+          h('ol', { class: 'history' }, c.history.map((ev) => h('li', null, h('span', { class: 'muted small' }, formatDateTime(ev.at), ' · ', who(c.people, ev.by), ev.role ? ` (${tEnum('role.', ev.role)})` : ''), ' ', tEnum('action.', ev.action), ev.from || ev.to ? ` ${tEnum('status.', ev.from ?? '')} → ${tEnum('status.', ev.to ?? '')}` : '', ev.detail ? ` · ${historyDetail(ev)}` : ''))),
         ),
       ),
     ),

@@ -302,8 +302,17 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
     await shot(page, '07-workbench-time-filter');
   }
 
+  // A note on the canvas, beside the selected party, kept with the view.
+  await page.focus('#wb-nodes');
+  const noted = await page.$$eval('#wb-nodes option', (os) => os.map((o) => o.value).find((v) => v.startsWith('patient:')));
+  await page.selectOption('#wb-nodes', noted);
+  page.once('dialog', (d) => void d.accept('疑似组织者，需核实'));
+  await page.click('#btn-note-add');
+  await page.waitForSelector('.canvas-note:not([hidden])');
+  assert.match(await page.textContent('.canvas-note'), /疑似组织者/);
+
   // The canvas survives a reload: the URL holds the expansions, opened edges, hidden and pinned
-  // nodes and the time range, and the workbench replays them.
+  // nodes, notes and the time range, and the workbench replays them.
   const keysBefore = await page.evaluate(() => window.__ringtrace.keys().sort());
   const statsBefore = await page.textContent('#graph-stats');
   const labelBefore = await page.textContent('#time-label');
@@ -314,6 +323,8 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   assert.deepEqual(await page.evaluate(() => window.__ringtrace.keys().sort()), keysBefore);
   assert.equal(await page.textContent('#time-label'), labelBefore);
   assert.equal(await page.textContent('#graph-stats'), statsBefore);
+  assert.equal(await page.locator('.canvas-note').count(), 1);
+  assert.match(await page.textContent('.canvas-note'), /疑似组织者，需核实/);
 
   // Exports.
   const [graphml] = await Promise.all([page.waitForEvent('download'), page.click('#btn-graphml')]);

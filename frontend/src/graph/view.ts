@@ -44,6 +44,8 @@ export class GraphView {
   /** onDragStart runs when a drag first moves a node (before it is pinned); onDragEnd when it is dropped. */
   onDragStart: (key: string) => void = () => {};
   onDragEnd: (key: string) => void = () => {};
+  /** onAfterRender runs after every frame (overlays such as canvas notes follow the camera). */
+  onAfterRender: () => void = () => {};
   private moved = false;
   /** edgeLabel writes the label of an aggregated edge next to a selected node. */
   edgeLabel: (a: EdgeAttrs) => string = () => '';
@@ -138,6 +140,7 @@ export class GraphView {
     });
     this.sigma.on('clickStage', () => this.onClickStage());
     this.sigma.on('clickEdge', ({ edge }) => this.onClickEdge(edge));
+    this.sigma.on('afterRender', () => this.onAfterRender());
     // Dragging a node moves and pins it, as in Linkurious and Bloom.
     // A plain click must not pin: the node is pinned on the first move of a drag.
     this.sigma.on('downNode', ({ node }) => {
@@ -197,6 +200,16 @@ export class GraphView {
     this.layoutTimer = null;
     this.layout?.kill();
     this.layout = null;
+  }
+
+  /** toViewport converts graph coordinates to pixels in the canvas. */
+  toViewport(x: number, y: number): { x: number; y: number } {
+    return this.sigma.graphToViewport({ x, y });
+  }
+
+  /** fromViewport converts pixels in the canvas to graph coordinates. */
+  fromViewport(x: number, y: number): { x: number; y: number } {
+    return this.sigma.viewportToGraph({ x, y });
   }
 
   /** fit resets the camera to show the whole graph. */

@@ -21,7 +21,15 @@ export interface ViewSpec {
   t?: [number | null, number | null];
   /** layout picked */
   l?: LayoutName;
+  /** canvas notes: [anchor node key or "", x, y (graph coordinates when not anchored), text] */
+  n?: CanvasNote[];
 }
+
+/** CanvasNote is a note on the canvas, pinned to a node (it follows it) or to a place. */
+export type CanvasNote = [anchor: string, x: number, y: number, text: string];
+
+/** maxNoteLength bounds a note's text (it travels in the URL). */
+export const maxNoteLength = 500;
 
 export function emptySpec(): ViewSpec {
   return { x: [], c: [], h: [], p: [] };
@@ -31,6 +39,7 @@ export function emptySpec(): ViewSpec {
 export function specOf(g: WorkGraph, spec: ViewSpec, range: TimeRange, layout?: LayoutName): ViewSpec {
   const out: ViewSpec = { x: [...spec.x], c: [...spec.c], h: [], p: [] };
   if (spec.s?.length) out.s = spec.s.map((e) => [...e] as [string, string] | [string, string, number]);
+  if (spec.n?.length) out.n = spec.n.map((e) => [...e] as CanvasNote);
   g.forEachNode((k, a) => {
     if (a.hidden) out.h.push(k);
     if (a.fixed) out.p.push([k, Math.round(a.x * 10) / 10, Math.round(a.y * 10) / 10]);
@@ -51,7 +60,7 @@ export function applyMarks(g: WorkGraph, spec: ViewSpec): void {
 
 /** encodeSpec writes spec compactly for a URL (base64url of its JSON); an empty spec is "". */
 export function encodeSpec(spec: ViewSpec): string {
-  if (!spec.x.length && !spec.c.length && !spec.s?.length && !spec.h.length && !spec.p.length && !spec.t && !spec.l) return '';
+  if (!spec.x.length && !spec.c.length && !spec.s?.length && !spec.n?.length && !spec.h.length && !spec.p.length && !spec.t && !spec.l) return '';
   const bytes = new TextEncoder().encode(JSON.stringify(spec));
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
@@ -74,6 +83,12 @@ export function decodeSpec(s: string | null): ViewSpec | null {
     }
     if (Array.isArray(v.p)) {
       for (const e of v.p) if (Array.isArray(e) && typeof e[0] === 'string' && Number.isFinite(e[1]) && Number.isFinite(e[2])) spec.p.push([e[0], e[1], e[2]]);
+    }
+    if (Array.isArray(v.n)) {
+      const notes = (v.n as unknown[])
+        .filter((e): e is unknown[] => Array.isArray(e) && typeof e[0] === 'string' && Number.isFinite(e[1]) && Number.isFinite(e[2]) && typeof e[3] === 'string')
+        .map((e) => [e[0], e[1], e[2], (e[3] as string).slice(0, maxNoteLength)] as CanvasNote);
+      if (notes.length) spec.n = notes;
     }
     const num = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
     if (Array.isArray(v.t)) spec.t = [num(v.t[0]), num(v.t[1])];

@@ -27,7 +27,7 @@ import {
   type WorkGraph,
 } from '../graph/model';
 import { toGraphML } from '../graph/graphml';
-import { applyMarks, decodeSpec, emptySpec, encodeSpec, History, restore, snapshot, specOf, type ViewSpec } from '../graph/viewstate';
+import { applyMarks, decodeSpec, emptySpec, encodeSpec, History, maxNoteLength, restore, snapshot, specOf, type CanvasNote, type ViewSpec } from '../graph/viewstate';
 import { iconSVG } from '../graph/style';
 import { GraphView, type ViewState } from '../graph/view';
 import { can } from '../logic/roles';
@@ -70,7 +70,9 @@ export function render(ctx: Ctx, route: Route): View {
   };
 
   const canvas = h('div', { class: 'canvas', id: 'graph-canvas', role: 'img', 'aria-label': t('workbench.canvas') });
-  const stage = h('div', { class: 'stage' }, canvas);
+  // Canvas notes are drawn over the renderer and follow the camera (and their node when pinned to one).
+  const notesLayer = h('div', { class: 'notes-layer', id: 'notes-layer' });
+  const stage = h('div', { class: 'stage' }, canvas, notesLayer);
   // The side panel keeps its width even when empty, so selecting a node never resizes (and
   // re-renders) the canvas.
   const sideHint = () => h('p', { class: 'side-hint' }, t('workbench.sideHint'));
@@ -96,6 +98,7 @@ export function render(ctx: Ctx, route: Route): View {
       update();
     };
     view.onClickEdge = (ek) => void openEdge(ek);
+    view.onAfterRender = () => placeNotes();
     view.onDragStart = () => record();
     view.onDragEnd = () => {
       update();
@@ -321,6 +324,10 @@ export function render(ctx: Ctx, route: Route): View {
       for (const [k, x, y] of v.p) if (g.hasNode(k)) g.mergeNodeAttributes(k, { x, y });
       timeControls.reset();
       if (v.t) timeControls.set(v.t[0], v.t[1]);
+      if (v.n?.length) {
+        spec.n = v.n.map((n) => [...n] as CanvasNote);
+        drawNotes();
+      }
     } catch (e) {
       status.textContent = errorText(e);
     } finally {
@@ -330,6 +337,69 @@ export function render(ctx: Ctx, route: Route): View {
     hist.clear();
     update();
     canvas.dataset.restored = '1';
+  };
+
+  // drawNotes rebuilds the note elements from the view state; placeNotes moves them each frame.
+  const noteEls: HTMLElement[] = [];
+  const drawNotes = () => {
+    noteEls.length = 0;
+    replace(
+      notesLayer,
+      (spec.n ?? []).map((n, i) => {
+        const el = h(
+          'div',
+          { class: 'canvas-note', 'data-note': i, role: 'note' },
+          h('span', { class: 'note-text' }, n[3]),
+          h('button', { type: 'button', class: 'note-del', 'aria-label': t('workbench.noteDelete'), title: t('workbench.noteDelete'), onclick: () => deleteNote(i) }, '×'),
+        );
+        noteEls.push(el);
+        return el;
+      }),
+    );
+    placeNotes();
+  };
+  const placeNotes = () => {
+    if (!view) return;
+    (spec.n ?? []).forEach(([anchor, x, y], i) => {
+      const el = noteEls[i];
+      if (!el) return;
+      let gx = x;
+      let gy = y;
+      if (anchor) {
+        if (!g.hasNode(anchor) || !nodeVisible(g.getNodeAttributes(anchor), state.range)) {
+          el.hidden = true;
+          return;
+        }
+        gx = g.getNodeAttribute(anchor, 'x');
+        gy = g.getNodeAttribute(anchor, 'y');
+      }
+      const p = view!.toViewport(gx, gy);
+      el.hidden = false;
+      el.style.transform = `translate(${Math.round(p.x + (anchor ? 14 : 0))}px, ${Math.round(p.y - (anchor ? 28 : 0))}px)`;
+    });
+  };
+  const addNote = () => {
+    const text = prompt(t('workbench.notePrompt'))?.trim();
+    if (!text) return;
+    const anchor = [...state.selected][0] ?? '';
+    let x = 0;
+    let y = 0;
+    if (!anchor && view) {
+      const box = canvas.getBoundingClientRect();
+      ({ x, y } = view.fromViewport(box.width / 2, box.height / 2));
+    }
+    record();
+    spec.n = [...(spec.n ?? []), [anchor, Math.round(x * 10) / 10, Math.round(y * 10) / 10, text.slice(0, maxNoteLength)]];
+    drawNotes();
+    update();
+    syncURL();
+  };
+  const deleteNote = (i: number) => {
+    record();
+    spec.n = (spec.n ?? []).filter((_, j) => j !== i);
+    drawNotes();
+    update();
+    syncURL();
   };
 
   const undoRedo = (dir: 'undo' | 'redo') => {
@@ -344,6 +414,7 @@ export function render(ctx: Ctx, route: Route): View {
     state.edge = null;
     replace(side, sideHint());
     timeControls.reset();
+    drawNotes();
     update();
     syncURL();
     canvas.dataset.nodes = String(g.order);
@@ -534,7 +605,7 @@ export function render(ctx: Ctx, route: Route): View {
     searchBox,
     nodePick,
     h('div', { class: 'tb-group' }, expandBtn, hideBtn, pinBtn, pathBtn, temporalCtl, hiddenBtn),
-    h('div', { class: 'tb-group' }, undoBtn, redoBtn, can(ctx.role, 'cases.work') ? saveViewControl(ctx, () => location.hash) : null),
+    h('div', { class: 'tb-group' }, undoBtn, redoBtn, h('button', { type: 'button', class: 'btn', id: 'btn-note-add', title: t('workbench.noteHint'), onclick: () => addNote() }, t('workbench.noteAdd')), can(ctx.role, 'cases.work') ? saveViewControl(ctx, () => location.hash) : null),
     h('div', { class: 'tb-group' }, h('label', { for: 'wb-layout' }, t('workbench.layout')), layoutSel, h('button', { type: 'button', class: 'btn', id: 'btn-fit', onclick: () => view?.fit() }, t('workbench.fit'))),
     h(
       'div',
@@ -581,7 +652,7 @@ export function render(ctx: Ctx, route: Route): View {
   const saved = decodeSpec(route.query.get('v'));
   if (ringId) {
     performance.mark('rt:ring-open');
-    replace(stage, loading(), canvas);
+    replace(stage, loading(), canvas, notesLayer);
     Promise.all([ctx.client.ring(ringId, job), ctx.client.ringSubgraph(ringId, job)])
       .then(async ([ring, sub]) => {
         if (disposed) return;

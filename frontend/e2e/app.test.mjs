@@ -302,6 +302,23 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
     await shot(page, '07-workbench-time-filter');
   }
 
+  // Ctrl-click two parties and outline them as a named group.
+  const members = (await page.evaluate(() => window.__ringtrace.keys())).filter((k) => k.startsWith('patient:')).slice(0, 2);
+  await page.waitForTimeout(400);
+  await clickNode(members[0]);
+  await page.waitForTimeout(400); // a person's pause; quicker clicks are a double click
+  await page.keyboard.down('Control');
+  await clickNode(members[1]);
+  await page.keyboard.up('Control');
+  await page.waitForFunction(() => !document.querySelector('#btn-group').disabled, null, { timeout: 5000 }).catch(async (e) => {
+    await shot(page, 'debug-group');
+    throw e;
+  });
+  page.once('dialog', (d) => void d.accept('同一户'));
+  await page.click('#btn-group');
+  await page.waitForSelector('.group-label:not([hidden])');
+  assert.match(await page.textContent('.group-label'), /同一户/);
+
   // A note on the canvas, beside the selected party, kept with the view.
   await page.focus('#wb-nodes');
   const noted = await page.$$eval('#wb-nodes option', (os) => os.map((o) => o.value).find((v) => v.startsWith('patient:')));
@@ -312,7 +329,7 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   assert.match(await page.textContent('.canvas-note'), /疑似组织者/);
 
   // The canvas survives a reload: the URL holds the expansions, opened edges, hidden and pinned
-  // nodes, notes and the time range, and the workbench replays them.
+  // nodes, notes, groups and the time range, and the workbench replays them.
   const keysBefore = await page.evaluate(() => window.__ringtrace.keys().sort());
   const statsBefore = await page.textContent('#graph-stats');
   const labelBefore = await page.textContent('#time-label');
@@ -324,6 +341,7 @@ test('the findings board ranks rings and opens the top ring in the workbench', a
   assert.equal(await page.textContent('#time-label'), labelBefore);
   assert.equal(await page.textContent('#graph-stats'), statsBefore);
   assert.equal(await page.locator('.canvas-note').count(), 1);
+  assert.equal(await page.locator('.group-label').count(), 1);
   assert.match(await page.textContent('.canvas-note'), /疑似组织者，需核实/);
 
   // Exports.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Subgraph } from '../api/types';
 import { toGraphML } from './graphml';
-import { claimLabel, claimTime, heaviestEdges, concentricLayout, dayEnd, dayStart, edgeVisible, hiddenKeys, localPath, mergeSubgraph, mulberry32, newGraph, parseKey, pathEdges, setHidden, timeExtent, togglePin, visibleCounts } from './model';
+import { claimLabel, claimTime, convexHull, heaviestEdges, concentricLayout, dayEnd, dayStart, edgeVisible, hiddenKeys, localPath, mergeSubgraph, mulberry32, newGraph, parseKey, pathEdges, setHidden, timeExtent, togglePin, visibleCounts } from './model';
 
 // A small ring: two patients file claims at one hospital with one doctor; P3 is linked only by phone.
 const sub: Subgraph = {
@@ -132,6 +132,11 @@ describe('aggregated edges', () => {
     // WORKS_AT carries no claims and is never labelled.
     expect(heaviestEdges(g, 'doctor:D1')).toEqual(['patient:P1>SEEN_BY>doctor:D1']);
     expect(heaviestEdges(g, 'nobody')).toEqual([]);
+  });
+  it('outline a group by the convex hull of its members', () => {
+    const hull = convexHull([{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 1, y: 1 }, { x: 2, y: 2 }, { x: 0, y: 2 }]);
+    expect(hull).toEqual([{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 2, y: 2 }, { x: 0, y: 2 }]);
+    expect(convexHull([{ x: 1, y: 1 }])).toEqual([{ x: 1, y: 1 }]);
   });
   it('label claims by day and amount', () => {
     expect(claimLabel({ type: 'claim', id: 'C1', label: 'C1', props: { start_time: '2024-01-10T17:00:00Z', fund_amount: '320.00' } })).toBe('2024-01-11 ¥320.00');

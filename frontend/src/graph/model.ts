@@ -347,3 +347,21 @@ export function heaviestEdges(g: WorkGraph, k: string, n = maxLabelledEdges): st
     .sort((a, b) => (g.getEdgeAttribute(b, 'claims') ?? 0) - (g.getEdgeAttribute(a, 'claims') ?? 0) || a.localeCompare(b))
     .slice(0, n);
 }
+
+/** convexHull returns the convex hull of points, counter-clockwise (Andrew's monotone chain). */
+export function convexHull(points: { x: number; y: number }[]): { x: number; y: number }[] {
+  const pts = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
+  if (pts.length < 3) return pts;
+  const cross = (o: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }) => (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+  const lower: { x: number; y: number }[] = [];
+  for (const p of pts) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0) lower.pop();
+    lower.push(p);
+  }
+  const upper: { x: number; y: number }[] = [];
+  for (const p of [...pts].reverse()) {
+    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, p) <= 0) upper.pop();
+    upper.push(p);
+  }
+  return [...lower.slice(0, -1), ...upper.slice(0, -1)];
+}

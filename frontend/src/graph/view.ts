@@ -37,7 +37,8 @@ export class GraphView {
   private layout: FA2Layout | null = null;
   private layoutTimer: ReturnType<typeof setTimeout> | null = null;
   private dragged: string | null = null;
-  onClickNode: (key: string, shift: boolean) => void = () => {};
+  /** onClickNode gets the clicked node and whether Shift (path pair) or Ctrl/⌘ (add to selection) was held. */
+  onClickNode: (key: string, shift: boolean, add?: boolean) => void = () => {};
   onDoubleClickNode: (key: string) => void = () => {};
   onClickStage: () => void = () => {};
   onClickEdge: (key: string) => void = () => {};
@@ -130,12 +131,17 @@ export class GraphView {
         };
       },
     });
-    this.sigma.on('clickNode', ({ node, event }) => this.onClickNode(node, event.original.shiftKey));
+    this.sigma.on('clickNode', ({ node, event }) => {
+      const o = event.original as MouseEvent;
+      this.onClickNode(node, o.shiftKey, o.ctrlKey || o.metaKey);
+    });
     this.sigma.on('doubleClickNode', ({ node, event, preventSigmaDefault }) => {
       preventSigmaDefault();
       // Sigma counts any two clicks within 300 ms as a double click, even on two nodes; a quick
       // Shift-click on a second node is a selection for the shortest path, not an expansion.
-      if (event.original.shiftKey) this.onClickNode(node, true);
+      const o = event.original as MouseEvent;
+      if (o.ctrlKey || o.metaKey) this.onClickNode(node, false, true);
+      else if (o.shiftKey) this.onClickNode(node, true);
       else this.onDoubleClickNode(node);
     });
     this.sigma.on('clickStage', () => this.onClickStage());

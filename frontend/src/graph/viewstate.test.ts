@@ -20,7 +20,7 @@ const all = { from: null, to: null };
 
 describe('view state', () => {
   it('round-trips through the URL and rejects what it did not write', () => {
-    const spec = { x: ['institution:H1'], c: ['patient:P1>CLAIMED_AT>institution:H1'], s: [['patient:P1', 'doctor:D9'] as [string, string]], h: ['patient:P2'], n: [['patient:P1', 0, 0, '组织者？<b>'] as [string, number, number, string], ['', 10.5, -3, '同一天']] as [string, number, number, string][], p: [['patient:P1', 1.5, -2] as [string, number, number]], t: [1000, null] as [number | null, number | null], l: 'circle' as const };
+    const spec = { x: ['institution:H1'], c: ['patient:P1>CLAIMED_AT>institution:H1'], s: [['patient:P1', 'doctor:D9'] as [string, string]], h: ['patient:P2'], n: [['patient:P1', 0, 0, '组织者？<b>'] as [string, number, number, string], ['', 10.5, -3, '同一天']] as [string, number, number, string][], gr: [['同一户', ['patient:P1', 'patient:P2']]] as [string, string[]][], p: [['patient:P1', 1.5, -2] as [string, number, number]], t: [1000, null] as [number | null, number | null], l: 'circle' as const };
     const s = encodeSpec(spec);
     expect(s).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeSpec(s)).toEqual(spec);

@@ -23,6 +23,8 @@ export interface ViewSpec {
   l?: LayoutName;
   /** canvas notes: [anchor node key or "", x, y (graph coordinates when not anchored), text] */
   n?: CanvasNote[];
+  /** groups: a name and the member nodes, outlined together on the canvas */
+  gr?: [string, string[]][];
 }
 
 /** CanvasNote is a note on the canvas, pinned to a node (it follows it) or to a place. */
@@ -40,6 +42,7 @@ export function specOf(g: WorkGraph, spec: ViewSpec, range: TimeRange, layout?: 
   const out: ViewSpec = { x: [...spec.x], c: [...spec.c], h: [], p: [] };
   if (spec.s?.length) out.s = spec.s.map((e) => [...e] as [string, string] | [string, string, number]);
   if (spec.n?.length) out.n = spec.n.map((e) => [...e] as CanvasNote);
+  if (spec.gr?.length) out.gr = spec.gr.map(([name, ks]) => [name, [...ks]]);
   g.forEachNode((k, a) => {
     if (a.hidden) out.h.push(k);
     if (a.fixed) out.p.push([k, Math.round(a.x * 10) / 10, Math.round(a.y * 10) / 10]);
@@ -60,7 +63,7 @@ export function applyMarks(g: WorkGraph, spec: ViewSpec): void {
 
 /** encodeSpec writes spec compactly for a URL (base64url of its JSON); an empty spec is "". */
 export function encodeSpec(spec: ViewSpec): string {
-  if (!spec.x.length && !spec.c.length && !spec.s?.length && !spec.n?.length && !spec.h.length && !spec.p.length && !spec.t && !spec.l) return '';
+  if (!spec.x.length && !spec.c.length && !spec.s?.length && !spec.n?.length && !spec.gr?.length && !spec.h.length && !spec.p.length && !spec.t && !spec.l) return '';
   const bytes = new TextEncoder().encode(JSON.stringify(spec));
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
@@ -89,6 +92,12 @@ export function decodeSpec(s: string | null): ViewSpec | null {
         .filter((e): e is unknown[] => Array.isArray(e) && typeof e[0] === 'string' && Number.isFinite(e[1]) && Number.isFinite(e[2]) && typeof e[3] === 'string')
         .map((e) => [e[0], e[1], e[2], (e[3] as string).slice(0, maxNoteLength)] as CanvasNote);
       if (notes.length) spec.n = notes;
+    }
+    if (Array.isArray(v.gr)) {
+      const groups = (v.gr as unknown[])
+        .filter((e): e is [string, unknown[]] => Array.isArray(e) && typeof e[0] === 'string' && Array.isArray(e[1]))
+        .map(([name, ks]) => [name.slice(0, 100), ks.filter((k): k is string => typeof k === 'string')] as [string, string[]]);
+      if (groups.length) spec.gr = groups;
     }
     const num = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n : null);
     if (Array.isArray(v.t)) spec.t = [num(v.t[0]), num(v.t[1])];

@@ -7,6 +7,7 @@ import { formatDate, formatDateTime, formatMoney, formatScore, formatInt, lang, 
 import {
   circleLayout,
   concentricLayout,
+  convexHull,
   heaviestEdges,
   hiddenKeys,
   key,
@@ -72,7 +73,13 @@ export function render(ctx: Ctx, route: Route): View {
   const canvas = h('div', { class: 'canvas', id: 'graph-canvas', role: 'img', 'aria-label': t('workbench.canvas') });
   // Canvas notes are drawn over the renderer and follow the camera (and their node when pinned to one).
   const notesLayer = h('div', { class: 'notes-layer', id: 'notes-layer' });
-  const stage = h('div', { class: 'stage' }, canvas, notesLayer);
+  // Groups are outlined under the notes: a padded hull around their members, with a label.
+  const SVGNS = 'http://www.w3.org/2000/svg';
+  const hullSvg = document.createElementNS(SVGNS, 'svg');
+  hullSvg.setAttribute('class', 'groups-svg');
+  hullSvg.setAttribute('aria-hidden', 'true');
+  const groupsLayer = h('div', { class: 'groups-layer', id: 'groups-layer' }, hullSvg);
+  const stage = h('div', { class: 'stage' }, canvas, groupsLayer, notesLayer);
   // The side panel keeps its width even when empty, so selecting a node never resizes (and
   // re-renders) the canvas.
   const sideHint = () => h('p', { class: 'side-hint' }, t('workbench.sideHint'));
@@ -88,7 +95,7 @@ export function render(ctx: Ctx, route: Route): View {
   const ensureView = (): GraphView => {
     if (view) return view;
     view = new GraphView(canvas, g, state);
-    view.onClickNode = (k, shift) => select(k, shift);
+    view.onClickNode = (k, shift, add) => select(k, shift, add);
     view.onDoubleClickNode = (k) => void expand(k);
     view.onClickStage = () => {
       state.selected.clear();
@@ -98,7 +105,10 @@ export function render(ctx: Ctx, route: Route): View {
       update();
     };
     view.onClickEdge = (ek) => void openEdge(ek);
-    view.onAfterRender = () => placeNotes();
+    view.onAfterRender = () => {
+      placeNotes();
+      placeGroups();
+    };
     view.onDragStart = () => record();
     view.onDragEnd = () => {
       update();
@@ -117,6 +127,7 @@ export function render(ctx: Ctx, route: Route): View {
     const sel = [...state.selected];
     for (const b of [expandBtn, hideBtn, pinBtn]) b.disabled = sel.length === 0;
     pathBtn.disabled = sel.length !== 2;
+    groupBtn.disabled = sel.length < 2;
     undoBtn.disabled = !hist.canUndo;
     redoBtn.disabled = !hist.canRedo;
     const last = sel[sel.length - 1];
@@ -124,11 +135,13 @@ export function render(ctx: Ctx, route: Route): View {
     view?.refresh();
   };
 
-  const select = (k: string, shift: boolean) => {
-    if (!shift) state.selected.clear();
+  // select: a click selects one node; Shift-click a second one (the pair a path joins);
+  // Ctrl/⌘-click adds or removes nodes without limit (for hiding or grouping several).
+  const select = (k: string, shift: boolean, add = false) => {
+    if (!shift && !add) state.selected.clear();
     if (state.selected.has(k)) state.selected.delete(k);
     else state.selected.add(k);
-    if (state.selected.size > 2) state.selected.delete([...state.selected][0]!);
+    if (!add && state.selected.size > 2) state.selected.delete([...state.selected][0]!);
     state.labelled = new Set([...state.selected].flatMap((x) => heaviestEdges(g, x)));
     state.edge = null;
     state.path.clear();
@@ -328,6 +341,10 @@ export function render(ctx: Ctx, route: Route): View {
         spec.n = v.n.map((n) => [...n] as CanvasNote);
         drawNotes();
       }
+      if (v.gr?.length) {
+        spec.gr = v.gr.map(([name, ks]) => [name, [...ks]]);
+        drawGroups();
+      }
     } catch (e) {
       status.textContent = errorText(e);
     } finally {
@@ -402,6 +419,77 @@ export function render(ctx: Ctx, route: Route): View {
     syncURL();
   };
 
+  const groupColors = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'];
+  const groupLabels: HTMLElement[] = [];
+  const hullPaths: SVGPathElement[] = [];
+  const drawGroups = () => {
+    groupLabels.length = 0;
+    hullPaths.length = 0;
+    hullSvg.replaceChildren();
+    for (const el of [...groupsLayer.querySelectorAll('.group-label')]) el.remove();
+    (spec.gr ?? []).forEach(([name], i) => {
+      const color = groupColors[i % groupColors.length]!;
+      const path = document.createElementNS(SVGNS, 'path');
+      path.setAttribute('fill', color);
+      path.setAttribute('fill-opacity', '0.10');
+      path.setAttribute('stroke', color);
+      path.setAttribute('stroke-opacity', '0.10');
+      path.setAttribute('stroke-width', '44');
+      path.setAttribute('stroke-linejoin', 'round');
+      path.setAttribute('stroke-linecap', 'round');
+      hullSvg.append(path);
+      hullPaths.push(path);
+      const label = h(
+        'div',
+        { class: 'group-label', 'data-group': i, style: `border-color:${color}` },
+        h('span', null, name),
+        h('button', { type: 'button', class: 'note-del', 'aria-label': t('workbench.ungroup'), title: t('workbench.ungroup'), onclick: () => ungroup(i) }, '×'),
+      );
+      groupsLayer.append(label);
+      groupLabels.push(label);
+    });
+    placeGroups();
+  };
+  const placeGroups = () => {
+    if (!view) return;
+    (spec.gr ?? []).forEach(([, members], i) => {
+      const pts = members
+        .filter((k) => g.hasNode(k) && nodeVisible(g.getNodeAttributes(k), state.range))
+        .map((k) => view!.toViewport(g.getNodeAttribute(k, 'x'), g.getNodeAttribute(k, 'y')));
+      const path = hullPaths[i];
+      const label = groupLabels[i];
+      if (!path || !label) return;
+      if (pts.length === 0) {
+        path.setAttribute('d', '');
+        label.hidden = true;
+        return;
+      }
+      const hull = convexHull(pts);
+      path.setAttribute('d', 'M' + hull.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join('L') + 'Z');
+      const top = hull.reduce((a, b) => (b.y < a.y ? b : a));
+      label.hidden = false;
+      label.style.transform = `translate(${Math.round(top.x - 20)}px, ${Math.round(top.y - 44)}px)`;
+    });
+  };
+  const groupSelected = () => {
+    const members = [...state.selected];
+    if (members.length < 2) return;
+    const name = prompt(t('workbench.groupPrompt'), t('workbench.groupDefault', { n: (spec.gr?.length ?? 0) + 1 }))?.trim();
+    if (!name) return;
+    record();
+    spec.gr = [...(spec.gr ?? []), [name.slice(0, 100), members]];
+    drawGroups();
+    update();
+    syncURL();
+  };
+  const ungroup = (i: number) => {
+    record();
+    spec.gr = (spec.gr ?? []).filter((_, j) => j !== i);
+    drawGroups();
+    update();
+    syncURL();
+  };
+
   const undoRedo = (dir: 'undo' | 'redo') => {
     const cur = snapshot(g, spec);
     const s = dir === 'undo' ? hist.undo(cur) : hist.redo(cur);
@@ -415,6 +503,7 @@ export function render(ctx: Ctx, route: Route): View {
     replace(side, sideHint());
     timeControls.reset();
     drawNotes();
+    drawGroups();
     update();
     syncURL();
     canvas.dataset.nodes = String(g.order);
@@ -503,6 +592,7 @@ export function render(ctx: Ctx, route: Route): View {
   const expandBtn = h('button', { type: 'button', class: 'btn', id: 'btn-expand', onclick: () => { for (const k of state.selected) void expand(k); } }, t('workbench.expand'));
   const hideBtn = h('button', { type: 'button', class: 'btn', id: 'btn-hide', onclick: () => { record(); setHidden(g, [...state.selected], true); state.selected.clear(); update(); syncURL(); } }, t('workbench.hide'));
   const pinBtn = h('button', { type: 'button', class: 'btn', id: 'btn-pin', onclick: () => { record(); for (const k of state.selected) togglePin(g, k); update(); syncURL(); } }, t('workbench.pin'));
+  const groupBtn = h('button', { type: 'button', class: 'btn', id: 'btn-group', title: t('workbench.groupHint'), disabled: true, onclick: () => groupSelected() }, t('workbench.group'));
   const undoBtn = h('button', { type: 'button', class: 'btn', id: 'btn-undo', title: 'Ctrl+Z', disabled: true, onclick: () => undoRedo('undo') }, t('workbench.undo'));
   const redoBtn = h('button', { type: 'button', class: 'btn', id: 'btn-redo', title: 'Ctrl+Shift+Z / Ctrl+Y', disabled: true, onclick: () => undoRedo('redo') }, t('workbench.redo'));
   const onKey = (e: KeyboardEvent) => {
@@ -605,7 +695,7 @@ export function render(ctx: Ctx, route: Route): View {
     searchBox,
     nodePick,
     h('div', { class: 'tb-group' }, expandBtn, hideBtn, pinBtn, pathBtn, temporalCtl, hiddenBtn),
-    h('div', { class: 'tb-group' }, undoBtn, redoBtn, h('button', { type: 'button', class: 'btn', id: 'btn-note-add', title: t('workbench.noteHint'), onclick: () => addNote() }, t('workbench.noteAdd')), can(ctx.role, 'cases.work') ? saveViewControl(ctx, () => location.hash) : null),
+    h('div', { class: 'tb-group' }, undoBtn, redoBtn, h('button', { type: 'button', class: 'btn', id: 'btn-note-add', title: t('workbench.noteHint'), onclick: () => addNote() }, t('workbench.noteAdd')), groupBtn, can(ctx.role, 'cases.work') ? saveViewControl(ctx, () => location.hash) : null),
     h('div', { class: 'tb-group' }, h('label', { for: 'wb-layout' }, t('workbench.layout')), layoutSel, h('button', { type: 'button', class: 'btn', id: 'btn-fit', onclick: () => view?.fit() }, t('workbench.fit'))),
     h(
       'div',
@@ -652,7 +742,7 @@ export function render(ctx: Ctx, route: Route): View {
   const saved = decodeSpec(route.query.get('v'));
   if (ringId) {
     performance.mark('rt:ring-open');
-    replace(stage, loading(), canvas, notesLayer);
+    replace(stage, loading(), canvas, groupsLayer, notesLayer);
     Promise.all([ctx.client.ring(ringId, job), ctx.client.ringSubgraph(ringId, job)])
       .then(async ([ring, sub]) => {
         if (disposed) return;

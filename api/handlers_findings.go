@@ -140,13 +140,7 @@ func (s *Server) listRings(r *request) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range ix.All() {
-		if c.Class == graph.ClassLead {
-			out.Leads++
-		} else {
-			out.RingCount++
-		}
-	}
+	out.RingCount, out.Leads = len(ix.Findings.Rings), len(ix.Findings.Leads)
 	return s.recorded(r, "list_rings", refs, "job "+ix.JobID, http.StatusOK, out)
 }
 

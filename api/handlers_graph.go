@@ -234,28 +234,39 @@ func (s *Server) aggregateNeighbourhood(r *request, ref graph.Ref, limit int, ty
 	return s.recorded(r, actNeighbourhood, append([]graph.Ref{ref}, nodeRefs(b.g.Nodes)...), "", http.StatusOK, out)
 }
 
-func (s *Server) claims(r *request) error {
+// partyClaimQuery reads what the claims and timeline routes of a party share: the party (path),
+// the time range and claim types, with the caller's viewer, refusing police outside their cases.
+func (s *Server) partyClaimQuery(r *request) (graph.ClaimQuery, *masking.Viewer, error) {
 	ref, err := s.pathRef(r)
 	if err != nil {
-		return err
+		return graph.ClaimQuery{}, nil, err
 	}
 	if !ref.Type.IsParty() {
-		return fieldErr("type", "只能查询当事方（参保人、医师、机构、药店）的结算单", "claims are listed for parties only")
+		return graph.ClaimQuery{}, nil, fieldErr("type", "只能查询当事方（参保人、医师、机构、药店）的结算单与时间线", "claims and timelines belong to parties only")
 	}
 	from, to, err := timeRange(r)
 	if err != nil {
-		return err
+		return graph.ClaimQuery{}, nil, err
 	}
 	types, err := claimTypesParam(r, "types")
 	if err != nil {
-		return err
-	}
-	offset, limit, err := pageParams(r, 1_000_000)
-	if err != nil {
-		return err
+		return graph.ClaimQuery{}, nil, err
 	}
 	v := s.viewer(r.actor)
 	if err := policeMay(r.actor, v, ref); err != nil {
+		return graph.ClaimQuery{}, nil, err
+	}
+	return graph.ClaimQuery{Party: ref, From: from, To: to, Types: types}, v, nil
+}
+
+func (s *Server) claims(r *request) error {
+	q, v, err := s.partyClaimQuery(r)
+	if err != nil {
+		return err
+	}
+	ref := q.Party
+	q.Offset, q.Limit, err = pageParams(r, 1_000_000)
+	if err != nil {
 		return err
 	}
 	refs := []graph.Ref{ref}
@@ -269,18 +280,18 @@ func (s *Server) claims(r *request) error {
 		if err := policeMay(r.actor, v, with); err != nil {
 			return err
 		}
-		cs, total, err = s.sharedClaims(r.ctx(), ref, with, graph.ClaimQuery{From: from, To: to, Types: types, Offset: offset, Limit: limit})
+		cs, total, err = s.sharedClaims(r.ctx(), ref, with, q)
 		if err != nil {
 			return err
 		}
 		refs = append(refs, with)
 	} else {
-		cs, total, err = s.cfg.Store.Claims(r.ctx(), graph.ClaimQuery{Party: ref, From: from, To: to, Types: types, Offset: offset, Limit: limit})
+		cs, total, err = s.cfg.Store.Claims(r.ctx(), q)
 		if err != nil {
 			return err
 		}
 	}
-	out := claimPage{Claims: make([]claimView, 0, len(cs)), Total: total, Offset: offset, Limit: limit}
+	out := claimPage{Claims: make([]claimView, 0, len(cs)), Total: total, Offset: q.Offset, Limit: q.Limit}
 	for _, c := range cs {
 		cv, masked := v.Claim(c)
 		out.Claims = append(out.Claims, claimView{Claim: cv, Masked: masked})

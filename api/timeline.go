@@ -158,30 +158,16 @@ func (s *Server) ringTimeline(r *request) error {
 }
 
 func (s *Server) timeline(r *request) error {
-	ref, err := s.pathRef(r)
+	q, v, err := s.partyClaimQuery(r)
 	if err != nil {
 		return err
 	}
-	if !ref.Type.IsParty() {
-		return fieldErr("type", "只能查询当事方（参保人、医师、机构、药店）的时间线", "timelines are drawn for parties only")
-	}
+	ref := q.Party
 	bucket, err := bucketParam(r)
 	if err != nil {
 		return err
 	}
-	from, to, err := timeRange(r)
-	if err != nil {
-		return err
-	}
-	types, err := claimTypesParam(r, "types")
-	if err != nil {
-		return err
-	}
-	v := s.viewer(r.actor)
-	if err := policeMay(r.actor, v, ref); err != nil {
-		return err
-	}
-	cs, _, err := s.cfg.Store.Claims(r.ctx(), graph.ClaimQuery{Party: ref, From: from, To: to, Types: types})
+	cs, _, err := s.cfg.Store.Claims(r.ctx(), q)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/ringtrace/ringtrace/api/accounts"
 	"github.com/ringtrace/ringtrace/api/blacklist"
 	"github.com/ringtrace/ringtrace/api/cases"
+	"github.com/ringtrace/ringtrace/api/export"
 	"github.com/ringtrace/ringtrace/api/intake"
 	"github.com/ringtrace/ringtrace/api/jobs"
 	"github.com/ringtrace/ringtrace/api/masking"
@@ -134,19 +135,13 @@ func (s *Server) caseView(a accounts.Actor, c cases.Case) caseView {
 
 // displayNames maps the usernames c mentions to display names (users without one are left out).
 func (s *Server) displayNames(c *cases.Case) map[string]string {
-	users, err := s.svc.Accounts.Users()
+	all, err := export.DisplayNames(s.svc.Accounts)
 	if err != nil {
 		return nil
 	}
-	all := make(map[string]string, len(users))
-	for _, u := range users {
-		if u.DisplayName != "" {
-			all[u.Username] = u.DisplayName
-		}
-	}
 	out := map[string]string{}
 	add := func(name string) {
-		if d, ok := all[name]; ok {
+		if d := all[name]; d != "" {
 			out[name] = d
 		}
 	}

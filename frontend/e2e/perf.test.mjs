@@ -6,6 +6,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, serveDist, shot, syntheticRing } from './lib.mjs';
 
+/**
+ * signInAgainst answers the page's API calls from answers (path → JSON body; anything else 404),
+ * signs in as an analyst and waits for the navigation: the browser side only, no server.
+ */
+async function signInAgainst(page, serverURL, answers) {
+  const user = { username: 'perf', role: 'analyst', display_name: '性能测试' };
+  await page.route('**/api/**', (route) => {
+    const u = new URL(route.request().url());
+    const json = (b) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(b) });
+    if (u.pathname === '/api/auth/login') return json({ token: 't', expires_at: '2999-01-01T00:00:00Z', user });
+    const answer = answers(u.pathname);
+    if (answer !== undefined) return json(answer);
+    return route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { code: 'not_found', message: '未找到' } }) });
+  });
+  await page.goto(serverURL + '/#/login');
+  await page.fill('#username', 'perf');
+  await page.fill('#password', 'x');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('nav');
+}
+
 const N = Number(process.env.PERF_NODES ?? 2000);
 const budgetMs = Number(process.env.PERF_BUDGET_MS ?? 2000);
 
@@ -16,21 +37,12 @@ test(`a ${N}-node ring is interactive within ${budgetMs} ms`, async () => {
     const page = await browser.context.newPage();
     const sub = syntheticRing(N);
     const ring = { id: 'R-PERF', kind: 'collusion_ring', score: 0.93, amount: 1234567.5, claims: 1300, region: '530102', members: sub.nodes.filter((n) => n.type !== 'claim').map((n) => ({ type: n.type, id: n.id })), reasons: [{ code: 'covisit_days', text: '同日共同就诊 42 天', text_en: 'Co-visited on 42 days', weight: 0.6 }] };
-    const user = { username: 'perf', role: 'analyst', display_name: '性能测试' };
-    await page.route('**/api/**', (route) => {
-      const u = new URL(route.request().url());
-      const json = (b) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(b) });
-      if (u.pathname === '/api/auth/login') return json({ token: 't', expires_at: '2999-01-01T00:00:00Z', user });
-      if (u.pathname === '/api/rings/R-PERF') return json(ring);
-      if (u.pathname === '/api/rings/R-PERF/subgraph') return json(sub);
-      if (u.pathname.startsWith('/api/entities/')) return json({ node: sub.nodes[0], rings: [], risk: { score: 0.9, reasons: [] } });
-      return route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { code: 'not_found', message: '未找到' } }) });
+    await signInAgainst(page, server.url, (path) => {
+      if (path === '/api/rings/R-PERF') return ring;
+      if (path === '/api/rings/R-PERF/subgraph') return sub;
+      if (path.startsWith('/api/entities/')) return { node: sub.nodes[0], rings: [], risk: { score: 0.9, reasons: [] } };
+      return undefined;
     });
-    await page.goto(server.url + '/#/login');
-    await page.fill('#username', 'perf');
-    await page.fill('#password', 'x');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('nav');
     const ready = [];
     const interactive = [];
     const wall = [];
@@ -81,7 +93,6 @@ test('the findings board draws 50 rings', async () => {
   const browser = await launch();
   try {
     const page = await browser.context.newPage();
-    const user = { username: 'perf', role: 'analyst', display_name: '性能测试' };
     const rings = Array.from({ length: 50 }, (_, i) => ({
       id: `R-${i}`, kind: 'collusion_ring', class: 'ring', score: 0.95 - i * 0.01, amount: 100000 - i * 1000, expected_amount: (100000 - i * 1000) * (0.95 - i * 0.01),
       patients: 12, claims: 300, region: '530102',
@@ -89,18 +100,7 @@ test('the findings board draws 50 rings', async () => {
       reasons: [{ code: 'covisit_days', text: `同日共同就诊 ${10 + i} 天`, text_en: `co-visited on ${10 + i} days`, weight: 0.6 }],
     }));
     const labels = Object.fromEntries(rings.flatMap((r) => [[`institution:${r.members[12].id}`, `昆明市某医院${r.id}`], [`doctor:${r.members[13].id}`, `医生${r.id}`]]));
-    await page.route('**/api/**', (route) => {
-      const u = new URL(route.request().url());
-      const json = (b) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(b) });
-      if (u.pathname === '/api/auth/login') return json({ token: 't', expires_at: '2999-01-01T00:00:00Z', user });
-      if (u.pathname === '/api/rings') return json({ job_id: 'J1', rings, total: 50, offset: 0, limit: 50, labels, rings_total: 50, leads_total: 7 });
-      return route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { code: 'not_found', message: '未找到' } }) });
-    });
-    await page.goto(server.url + '/#/login');
-    await page.fill('#username', 'perf');
-    await page.fill('#password', 'x');
-    await page.click('button[type=submit]');
-    await page.waitForSelector('nav');
+    await signInAgainst(page, server.url, (path) => (path === '/api/rings' ? { job_id: 'J1', rings, total: 50, offset: 0, limit: 50, labels, rings_total: 50, leads_total: 7 } : undefined));
     const times = [];
     for (let run = 0; run < 5; run++) {
       await page.evaluate(() => (location.hash = '#/jobs'));

@@ -2,7 +2,7 @@
 // i2 Analyst's Notebook import. Only what is drawn is exported, with properties as displayed
 // (already masked for the user's role), so an export never reveals more than the screen.
 import type { TimeRange, WorkGraph } from './model';
-import { edgeVisible, nodeVisible } from './model';
+import { chinaDay, edgeVisible, nodeVisible } from './model';
 
 function esc(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
@@ -11,11 +11,6 @@ function esc(s: string): string {
 // XML 1.0 forbids most control characters even when escaped.
 function clean(s: string): string {
   return esc(s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, ''));
-}
-
-/** chinaDay writes a time in ms as its YYYY-MM-DD day in China time. */
-function chinaDay(ms: number): string {
-  return new Date(ms + 8 * 3600000).toISOString().slice(0, 10);
 }
 
 /** toGraphML serialises the visible nodes and edges of g, with kind, label, score, position and properties. */

@@ -42,6 +42,11 @@ export const aggregatedRels: ReadonlySet<string> = new Set(['CLAIMED_AT', 'SEEN_
 
 const chinaOffset = '+08:00';
 
+/** chinaDay writes a time in ms as its YYYY-MM-DD day in China time. */
+export function chinaDay(ms: number): string {
+  return new Date(ms + 8 * 3600000).toISOString().slice(0, 10);
+}
+
 /** dayStart and dayEnd read a YYYY-MM-DD date as the first and last millisecond of that day in China. */
 export function dayStart(d: string | undefined): number | undefined {
   if (!d) return undefined;
@@ -87,7 +92,7 @@ export function claimTime(n: Pick<ApiNode, 'type' | 'props'>): number | undefine
 export function claimLabel(n: Pick<ApiNode, 'type' | 'id' | 'label' | 'props'>): string {
   const ms = claimTime(n);
   if (ms === undefined) return n.label || n.id;
-  const day = new Date(ms + 8 * 3600000).toISOString().slice(0, 10);
+  const day = chinaDay(ms);
   const fund = n.props?.fund_amount;
   return fund ? `${day} ¥${fund}` : day;
 }

@@ -28,7 +28,7 @@ export function bucketIndex(buckets: Pick<Bucket, 'start'>[], day: string, bucke
 }
 
 /** nextStart returns the first day of the bucket after the one starting on start. */
-function nextStart(start: string, bucket: Timeline['bucket']): string {
+export function nextStart(start: string, bucket: Timeline['bucket']): string {
   const d = new Date(`${start}T00:00:00Z`);
   if (bucket === 'day') d.setUTCDate(d.getUTCDate() + 1);
   else if (bucket === 'week') d.setUTCDate(d.getUTCDate() + 7);

@@ -405,19 +405,14 @@ export function render(ctx: Ctx, route: Route): View {
       const box = canvas.getBoundingClientRect();
       ({ x, y } = view.fromViewport(box.width / 2, box.height / 2));
     }
-    record();
-    spec.n = [...(spec.n ?? []), [anchor, Math.round(x * 10) / 10, Math.round(y * 10) / 10, text.slice(0, maxNoteLength)]];
-    drawNotes();
-    update();
-    syncURL();
+    overlayChange(() => {
+      spec.n = [...(spec.n ?? []), [anchor, Math.round(x * 10) / 10, Math.round(y * 10) / 10, text.slice(0, maxNoteLength)]];
+    });
   };
-  const deleteNote = (i: number) => {
-    record();
-    spec.n = (spec.n ?? []).filter((_, j) => j !== i);
-    drawNotes();
-    update();
-    syncURL();
-  };
+  const deleteNote = (i: number) =>
+    overlayChange(() => {
+      spec.n = (spec.n ?? []).filter((_, j) => j !== i);
+    });
 
   const groupColors = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9'];
   const groupLabels: HTMLElement[] = [];
@@ -476,19 +471,23 @@ export function render(ctx: Ctx, route: Route): View {
     if (members.length < 2) return;
     const name = prompt(t('workbench.groupPrompt'), t('workbench.groupDefault', { n: (spec.gr?.length ?? 0) + 1 }))?.trim();
     if (!name) return;
+    overlayChange(() => {
+      spec.gr = [...(spec.gr ?? []), [name.slice(0, 100), members]];
+    });
+  };
+  const ungroup = (i: number) =>
+    overlayChange(() => {
+      spec.gr = (spec.gr ?? []).filter((_, j) => j !== i);
+    });
+  // overlayChange applies an undoable change to the notes or groups and redraws the overlays.
+  function overlayChange(change: () => void): void {
     record();
-    spec.gr = [...(spec.gr ?? []), [name.slice(0, 100), members]];
+    change();
+    drawNotes();
     drawGroups();
     update();
     syncURL();
-  };
-  const ungroup = (i: number) => {
-    record();
-    spec.gr = (spec.gr ?? []).filter((_, j) => j !== i);
-    drawGroups();
-    update();
-    syncURL();
-  };
+  }
 
   const undoRedo = (dir: 'undo' | 'redo') => {
     const cur = snapshot(g, spec);

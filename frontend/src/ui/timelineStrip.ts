@@ -3,7 +3,8 @@
 // those days, double-click to clear — and a playback that walks a window of buckets through time.
 import type { Timeline } from '../api/types';
 import { formatInt, t } from '../i18n';
-import { dayEnd, dayStart } from '../graph/model';
+import { dayStart } from '../graph/model';
+import { nextStart } from '../logic/timeline';
 import { h, replace } from './dom';
 
 /** Span is a time range in ms (China days), or null for all time. */
@@ -15,13 +16,7 @@ const height = 46;
 export function bucketSpan(tl: Pick<Timeline, 'buckets' | 'bucket'>, i: number): { from: number; to: number } {
   const b = tl.buckets[i]!;
   const from = dayStart(b.start)!;
-  const next = tl.buckets[i + 1];
-  if (next) return { from, to: dayStart(next.start)! - 1 };
-  const d = new Date(`${b.start}T00:00:00Z`);
-  if (tl.bucket === 'day') d.setUTCDate(d.getUTCDate() + 1);
-  else if (tl.bucket === 'week') d.setUTCDate(d.getUTCDate() + 7);
-  else d.setUTCMonth(d.getUTCMonth() + 1);
-  return { from, to: dayEnd(new Date(d.getTime() - 86400000).toISOString().slice(0, 10))! };
+  return { from, to: dayStart(nextStart(b.start, tl.bucket))! - 1 };
 }
 
 /** timelineStrip draws tl and calls brush with the span the user selects (null: all time). */

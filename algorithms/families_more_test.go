@@ -2,6 +2,7 @@ package algorithms
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -185,5 +186,133 @@ func TestOldAgeConditionsOnAYoungCard(t *testing.T) {
 	}
 	if leadWith(f, graph.KindCardLending, []string{once.ID}) != nil {
 		t.Error("one coronary diagnosis at 29 reported as impersonation")
+	}
+}
+
+// A holder who registered none of the lent cards with their own phone: each card keeps its
+// owner's phone and address. On every outing two or three of the four cards pay at different
+// clinics and a pharmacy within an hour or two; now and then two of them pay at one clinic the
+// same morning, with different doctors (never one after another at one counter).
+func TestHolderWithoutPhoneUsesCardsAtDifferentProviders(t *testing.T) {
+	w := newWorld(33, 1500)
+	cards := w.addPatients("N", 4, false)
+	for o := 0; o < 14; o++ {
+		day := 5 + 23*o
+		n := 2 + o%2
+		for k := 0; k < n; k++ {
+			id := cards[(o+k)%len(cards)]
+			when := at(day, 9, 35*k+w.rng.IntN(10))
+			inst := (o + 4*k) % 12
+			doc := fmt.Sprintf("D%02d%d", inst, k%3)
+			if (o%3 == 0 && k == 1) || (o%3 == 1 && k == 2) { // the first card's clinic, another doctor
+				inst = o % 12
+				doc = fmt.Sprintf("D%02d%d", inst, 1+k%2)
+			}
+			w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
+				DoctorID: doc, Type: graph.ClaimOutpatient, Start: when, DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(210)})
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	r := ringWith(f, graph.KindCardLending, cards)
+	if r == nil {
+		t.Fatalf("holder group without a shared phone not reported; findings: %v", kinds(f))
+	}
+	if n := memberCount(r, cards); n < 3 {
+		t.Errorf("group has %d of the 4 cards, want ≥ 3", n)
+	}
+	if !hasReasonCode(r, "cards_used_across_providers") {
+		t.Errorf("reasons %+v lack cards_used_across_providers", r.Reasons)
+	}
+}
+
+// A clinic's chronic follow-up day: the same eight hypertensive patients are served one after
+// another by one doctor every month. That is a cohort at its clinic, not a holder's cards.
+func TestChronicClinicDayNotHolderGroup(t *testing.T) {
+	w := newWorld(34, 1500)
+	cohort := w.addPatients("C", 8, false)
+	for m := 0; m < 12; m++ {
+		for i, id := range cohort {
+			w.claim(graph.Claim{PatientID: id, ProviderID: "H07", ProviderType: graph.TypeInstitution, DoctorID: "D070",
+				Type: graph.ClaimOutpatient, Start: at(3+30*m, 8, 6*i+w.rng.IntN(3)), DiagnosisCode: "I10", TotalAmount: graph.FromYuan(120 + float64(10*i))})
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	for _, r := range f.Rings {
+		if r.Kind == graph.KindCardLending && memberCount(&r, cohort) >= 2 {
+			t.Errorf("chronic clinic day reported as a holder group (%d cards, score %.2f): %+v", memberCount(&r, cohort), r.Score, r.Reasons)
+		}
+	}
+}
+
+func hasReasonCode(r *graph.Ring, code string) bool {
+	for _, x := range r.Reasons {
+		if x.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// A course of physiotherapy for low back pain: five patients booked into neighbouring slots
+// with one therapist every day for two weeks, twice in the year. Day-after-day visits to one
+// provider are a booking, not a holder's outings.
+func TestTreatmentCourseNotHolderGroup(t *testing.T) {
+	w := newWorld(35, 1500)
+	course := w.addPatients("R", 5, false)
+	for _, start := range []int{40, 200} {
+		for day := start; day < start+14; day++ {
+			for i, id := range course {
+				w.claim(graph.Claim{PatientID: id, ProviderID: "H05", ProviderType: graph.TypeInstitution, DoctorID: "D051",
+					Type: graph.ClaimOutpatient, Start: at(day, 14, 12*i+w.rng.IntN(4)), DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(104)})
+			}
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	for _, r := range f.Rings {
+		if r.Kind == graph.KindCardLending && memberCount(&r, course) >= 2 {
+			t.Errorf("treatment course reported as a holder group (%d cards, score %.2f): %+v", memberCount(&r, course), r.Score, r.Reasons)
+		}
+	}
+}
+
+// The holder of TestHolderUsesLentCardsOnOutings also brings one of the lent cards to a
+// clinic's monthly chronic day, where it is served among eight regulars: counter co-use chains
+// the holder's cards to the cohort into one component larger than a holder group. The
+// holder's own cards, linked by outings, are still reported.
+func TestHolderGroupInsideALargerChain(t *testing.T) {
+	w := newWorld(36, 1500)
+	cards := w.addPatients("L", 5, false)
+	for i := range w.g.patients {
+		if slices.Contains(cards, w.g.patients[i].ID) {
+			w.g.patients[i].Phone = "holder-phone"
+		}
+	}
+	for o := 0; o < 12; o++ {
+		day := 7 + 25*o
+		for k := 0; k < 3; k++ {
+			id := cards[(o+2*k)%len(cards)]
+			inst := (o + 5*k) % 12
+			w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
+				DoctorID: fmt.Sprintf("D%02d0", inst), Type: graph.ClaimOutpatient, Start: at(day, 9, 40*k+w.rng.IntN(15)), DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(260)})
+		}
+	}
+	regulars := w.addPatients("C", 8, false)
+	day := append([]string{cards[0]}, regulars...)
+	for m := 0; m < 12; m++ {
+		for i, id := range day {
+			w.claim(graph.Claim{PatientID: id, ProviderID: "H11", ProviderType: graph.TypeInstitution, DoctorID: "D112",
+				Type: graph.ClaimOutpatient, Start: at(12+30*m, 8, 5*i+w.rng.IntN(2)), DiagnosisCode: "J45.9", TotalAmount: graph.FromYuan(90 + float64(7*i))})
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	r := ringWith(f, graph.KindCardLending, cards)
+	if r == nil {
+		t.Fatalf("holder group inside a larger chain not reported; findings: %v", kinds(f))
+	}
+	if n := memberCount(r, cards); n < 4 {
+		t.Errorf("group has %d of the 5 cards, want ≥ 4", n)
+	}
+	if n := memberCount(r, regulars); n > 0 {
+		t.Errorf("group includes %d of the clinic's regulars", n)
 	}
 }

@@ -11,10 +11,17 @@
 //     Poisson null over the opening minutes of a day). Cards registered with one phone across
 //     several addresses are also tested as a set for use on the same outings — claims within
 //     two hours at any providers, the holder paying with each card where it is not known
-//     (outings.go). Linked cards form groups, which are scored on the co-use, the diagnoses,
-//     the amounts and the contacts they share, and discounted when they read as one household
-//     going to its usual clinic (shared address, diagnoses that fit each owner, one or two
-//     providers) or as people who caught the same infection together.
+//     (outings.go). Cards with no contact in common are tested pair by pair for use on the same
+//     outings at *different* providers (candidates: pairs seen at one provider the same day),
+//     and such a pair is linked only when it closes a triangle with two other such pairs — the
+//     group-level evidence that separates a holder from chance (crossoutings.go). Linked cards
+//     form groups (an oversized component, cards chained at busy counters, keeps only its
+//     outing links), which are scored on the co-use, the diagnoses, the amounts and the
+//     contacts they share, and discounted when they read as one household going to its usual
+//     clinic (shared address, diagnoses that fit each owner, one or two providers, together
+//     rather than at different providers), as people who caught the same infection together,
+//     as one clinic's chronic follow-up day (one chronic diagnosis, one provider), or as one
+//     course of treatment (both cards at that provider day after day).
 //
 // A single card is a lead; a group of two or more cards is a ring.
 package cards

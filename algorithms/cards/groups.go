@@ -47,7 +47,11 @@ type pairStat struct {
 	amtDiff  float64
 	therapy  int  // events where both claims are scheduled therapy (dialysis, rehabilitation, oncology)
 	acute    int  // events where both claims are for an infection (a family catching the same cold)
+	chronic  int  // events where both claims carry one chronic diagnosis (a clinic's chronic day)
+	course   int  // events where both cards also came to that provider the day before or after
 	outing   bool // linked by use on the same outings (any providers), not at one counter
+	cross    bool // linked by outings at different providers (crossoutings.go), not by a phone
+	apart    int  // events whose two claims were made at different providers
 }
 
 // coUse finds pairs of cards used right after one another at the same counter on several days,
@@ -163,6 +167,12 @@ func coUse(d *dataset.Claims, o Options) (map[[2]int32]*pairStat, map[[2]int32]f
 		if acute(d, classes, a.c) && acute(d, classes, b.c) {
 			s.acute++
 		}
+		if sameChronic(d, classes, a.c, b.c) {
+			s.chronic++
+		}
+		if onCourse(d, a.c) && onCourse(d, b.c) {
+			s.course++
+		}
 	})
 	// Null for the kept pairs: two cards visiting a counter on days drawn independently share
 	// v_a·v_b/D days of it (D the counter's active days), and on a shared day are within the
@@ -215,17 +225,7 @@ func linked(s *pairStat, sp float64) bool {
 func holderGroups(d *dataset.Claims, o Options, card map[int32]*hits, minScore float64) []finding.Candidate {
 	pairs, surprise := coUse(d, o)
 	outingCoUse(d, o, pairs, surprise)
-	parent := map[int32]int32{}
-	var find func(int32) int32
-	find = func(x int32) int32 {
-		p, ok := parent[x]
-		if !ok || p == x {
-			return x
-		}
-		r := find(p)
-		parent[x] = r
-		return r
-	}
+	crossOutingCoUse(d, pairs, surprise)
 	keys := make([][2]int32, 0, len(surprise))
 	for k, s := range surprise {
 		if linked(pairs[k], s) {
@@ -238,35 +238,33 @@ func holderGroups(d *dataset.Claims, o Options, card map[int32]*hits, minScore f
 		}
 		return cmp.Compare(a[1], b[1])
 	})
-	for _, k := range keys {
-		a, b := find(k[0]), find(k[1])
-		if a != b {
-			parent[max(a, b)] = min(a, b)
+	var groups [][]int32
+	for _, g := range components(keys) {
+		if len(g) <= o.MaxGroupCards {
+			groups = append(groups, g)
+			continue
 		}
-		if _, ok := parent[k[0]]; !ok {
-			parent[k[0]] = k[0]
+		// An oversized component is cards chained by use at busy counters (a collusion ring's
+		// sessions, a pharmacy collecting cards), left to those detectors. A holder's cards
+		// inside it are linked by outings (a shared phone, or different providers on the same
+		// outings), which strangers at one counter are not: keep those.
+		in := map[int32]bool{}
+		for _, x := range g {
+			in[x] = true
 		}
-		if _, ok := parent[k[1]]; !ok {
-			parent[k[1]] = k[1]
+		var sub [][2]int32
+		for _, k := range keys {
+			if in[k[0]] && pairs[k].outing {
+				sub = append(sub, k)
+			}
 		}
+		groups = append(groups, components(sub)...)
 	}
-	groups := map[int32][]int32{}
-	for x := range parent {
-		r := find(x)
-		groups[r] = append(groups[r], x)
-	}
-	roots := make([]int32, 0, len(groups))
-	for r := range groups {
-		roots = append(roots, r)
-	}
-	slices.Sort(roots)
 	var out []finding.Candidate
-	for _, r := range roots {
-		g := groups[r]
+	for _, g := range groups {
 		if len(g) < 2 || len(g) > o.MaxGroupCards {
 			continue
 		}
-		slices.Sort(g)
 		if c, ok := scoreGroup(d, o, g, pairs, surprise, card, minScore); ok {
 			out = append(out, c)
 		}
@@ -274,13 +272,57 @@ func holderGroups(d *dataset.Claims, o Options, card map[int32]*hits, minScore f
 	return out
 }
 
+// components returns the connected components of the cards linked by keys, each sorted, in
+// the order of their smallest card.
+func components(keys [][2]int32) [][]int32 {
+	parent := map[int32]int32{}
+	var find func(int32) int32
+	find = func(x int32) int32 {
+		p, ok := parent[x]
+		if !ok || p == x {
+			return x
+		}
+		r := find(p)
+		parent[x] = r
+		return r
+	}
+	for _, k := range keys {
+		for _, x := range k {
+			if _, ok := parent[x]; !ok {
+				parent[x] = x
+			}
+		}
+		a, b := find(k[0]), find(k[1])
+		if a != b {
+			parent[max(a, b)] = min(a, b)
+		}
+	}
+	byRoot := map[int32][]int32{}
+	for x := range parent {
+		r := find(x)
+		byRoot[r] = append(byRoot[r], x)
+	}
+	roots := make([]int32, 0, len(byRoot))
+	for r := range byRoot {
+		roots = append(roots, r)
+	}
+	slices.Sort(roots)
+	out := make([][]int32, 0, len(roots))
+	for _, r := range roots {
+		g := byRoot[r]
+		slices.Sort(g)
+		out = append(out, g)
+	}
+	return out
+}
+
 // scoreGroup scores one holder group.
 func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64, card map[int32]*hits, minScore float64) (finding.Candidate, bool) {
 	var best, days, coord float64
-	var events, sameDiag, ther, acu int
+	var events, sameDiag, ther, acu, apart, chron, course int
 	var gapSum, amtDiff float64
 	provs := map[int32]bool{}
-	nLinked, outings := 0, 0
+	nLinked, outings, crosses := 0, 0, 0
 	for i, a := range g {
 		for _, b := range g[i+1:] {
 			k := [2]int32{a, b}
@@ -298,6 +340,9 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 					outings++
 					c = 1 - math.Exp(-(sp+1)/4)
 				}
+				if s.cross {
+					crosses++
+				}
 				coord = math.Max(coord, c)
 			}
 			days = math.Max(days, float64(s.days))
@@ -305,6 +350,9 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 			sameDiag += s.sameDiag
 			ther += s.therapy
 			acu += s.acute
+			apart += s.apart
+			chron += s.chronic
+			course += s.course
 			gapSum += s.gapSum
 			amtDiff += s.amtDiff
 			for p := range s.provs {
@@ -358,8 +406,26 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 	// together (a couple, a family whose address is missing from the export, colleagues):
 	// a holder's cards carry the holder's own complaints, whatever the season.
 	household = math.Max(household, 0.8*acuteShare*(1-misfit))
+	// A household goes to its clinic together; cards that keep meeting on outings at
+	// different providers are carried from one to the next.
+	apartShare := float64(apart) / ev
+	household *= 1 - 0.7*apartShare
 	support := finding.NoisyOr(0.5*misfit, 0.35*diagShare, 0.3*finding.Clamp01(1-meanAmtDiff/0.25), 0.4*phoneNoAddr, 0.35*multiProv, 0.2*finding.Clamp01((5-meanGap)/5))
-	score := coord * (1 - 0.85*household) * (1 - 0.9*therapyShare) * (0.55 + 0.45*support)
+	// Patients of one clinic's chronic day (复诊日) are served one after another for the same
+	// chronic condition, at that clinic only; a holder's cards go wherever they pay.
+	cohort := 0.0
+	if len(provs) == 1 {
+		cohort = float64(chron) / ev * (1 - misfit)
+	}
+	// Patients of one course of treatment (physiotherapy, acupuncture, injections) come to the
+	// provider day after day and are booked into neighbouring slots; a holder's cards are used
+	// on outings weeks apart. Only a course at its own provider counts: when the co-use spreads
+	// over several providers, day-after-day visits are not a booking.
+	courseShare := 0.0
+	if len(provs) <= 2 {
+		courseShare = float64(course) / ev * (1 - misfit)
+	}
+	score := coord * (1 - 0.85*household) * (1 - 0.9*therapyShare) * (1 - 0.8*cohort) * (1 - 0.8*courseShare) * (0.55 + 0.45*support)
 	if score < minScore {
 		return finding.Candidate{}, false
 	}
@@ -374,14 +440,22 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 		}
 	}
 	var reasons []graph.Reason
-	if outings*2 > nLinked {
+	switch {
+	case crosses*2 > nLinked:
+		reasons = append(reasons, finding.Reason("cards_used_across_providers", coord, map[string]float64{
+			"cards": float64(len(g)), "days": days, "providers": float64(len(provs)), "surprise": finding.Round4(best),
+			"mean_gap_minutes": finding.Round4(meanGap), "minutes": outingMinutes, "apart_share": finding.Round4(apartShare)},
+			"%[1]d 张卡两两多次在同一趟出行中于不同机构先后使用（%[2]d 家机构，平均相隔 %.0[3]f 分钟），最多的一对在 %.0[4]f 个不同日期如此（随机概率约 10^-%.1[5]f）",
+			"%[1]d cards were used, pair by pair, on the same outings at different providers (%[2]d providers, %.0[3]f minutes apart on average), the most frequent pair on %.0[4]f different days (probability about 10^-%.1[5]f by chance)",
+			len(g), len(provs), meanGap, days, best))
+	case outings*2 > nLinked:
 		reasons = append(reasons, finding.Reason("cards_used_on_outings", coord, map[string]float64{
 			"cards": float64(len(g)), "days": days, "providers": float64(len(provs)), "surprise": finding.Round4(best),
 			"mean_gap_minutes": finding.Round4(meanGap), "minutes": outingMinutes},
 			"%[1]d 张登记同一电话的卡在同一趟出行中先后使用（%[2]d 家机构，平均相隔 %.0[3]f 分钟），最多的一对在 %.0[4]f 个不同日期如此（随机概率约 10^-%.1[5]f）",
 			"%[1]d cards registered with one phone were used on the same outings (%[2]d providers, %.0[3]f minutes apart on average), the most frequent pair on %.0[4]f different days (probability about 10^-%.1[5]f by chance)",
 			len(g), len(provs), meanGap, days, best))
-	} else {
+	default:
 		reasons = append(reasons, finding.Reason("cards_used_together", coord, map[string]float64{
 			"cards": float64(len(g)), "days": days, "providers": float64(len(provs)), "surprise": finding.Round4(best),
 			"mean_gap_minutes": finding.Round4(meanGap), "minutes": float64(o.TogetherMinutes)},
@@ -404,6 +478,10 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 		"在 %d 家不同机构一起使用", "used together at %d different providers", len(provs))
 	add(0.9*therapyShare, "scheduled_therapy", map[string]float64{"share": finding.Round4(therapyShare)},
 		"%.0f%% 的相邻结算是透析、康复等定期治疗的相邻预约（降低得分）", "%.0f%% of the back-to-back claims are neighbouring appointments of a scheduled therapy (lowers the score)", 100*therapyShare)
+	add(0.8*courseShare, "treatment_course", map[string]float64{"share": finding.Round4(courseShare)},
+		"%.0f%% 的相邻结算发生在两张卡都连日到同一机构就诊期间：像一个疗程的相邻预约（降低得分）", "%.0f%% of the back-to-back claims fall in runs of daily visits of both cards to that provider: like neighbouring appointments of one course of treatment (lowers the score)", 100*courseShare)
+	add(0.8*cohort, "chronic_clinic_day", map[string]float64{"share": finding.Round4(float64(chron) / ev)},
+		"%.0f%% 的相邻结算是同一慢性病、只在一家机构：像该机构的慢病复诊日（降低得分）", "%.0f%% of the back-to-back claims are for one chronic condition at a single provider: like that clinic's chronic follow-up day (lowers the score)", 100*float64(chron)/ev)
 	add(0.85*household, "shared_household", map[string]float64{"share": finding.Round4(sameAddr)},
 		"这些卡同一住址、诊断各自相符、只在常去的机构使用：像一家人（降低得分）", "the cards share an address, their diagnoses fit each owner and they are used at their usual providers: like one household (lowers the score)")
 	finding.SortReasons(reasons)
@@ -435,6 +513,26 @@ func therapy(d *dataset.Claims, classes []dataset.DiagClass, c int32) bool {
 		}
 	}
 	return false
+}
+
+// onCourse reports whether claim c's patient also claimed at c's provider the day before or the
+// day after.
+func onCourse(d *dataset.Claims, c int32) bool {
+	day, prov := d.Day(c), d.CProv[c]
+	for _, x := range d.ClaimsOf(d.CPat[c]) {
+		if d.CProv[x] == prov {
+			if dd := d.Day(x) - day; dd == 1 || dd == -1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameChronic reports whether claims a and b carry the same chronic diagnosis.
+func sameChronic(d *dataset.Claims, classes []dataset.DiagClass, a, b int32) bool {
+	dg := d.CDiag[a]
+	return dg >= 0 && dg == d.CDiag[b] && classes[dg] == dataset.DiagChronic
 }
 
 // acute reports whether claim c is for an acute infection.

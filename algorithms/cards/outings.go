@@ -175,6 +175,9 @@ func outingPair(d *dataset.Claims, classes []dataset.DiagClass, ca, cb []int32, 
 		s.events++
 		s.provs[d.CProv[x]] = true
 		s.provs[d.CProv[best]] = true
+		if d.CProv[x] != d.CProv[best] {
+			s.apart++
+		}
 		if d.CDiag[x] >= 0 && d.CDiag[x] == d.CDiag[best] {
 			s.sameDiag++
 		}
@@ -187,6 +190,12 @@ func outingPair(d *dataset.Claims, classes []dataset.DiagClass, ca, cb []int32, 
 		}
 		if acute(d, classes, x) && acute(d, classes, best) {
 			s.acute++
+		}
+		if sameChronic(d, classes, x, best) {
+			s.chronic++
+		}
+		if onCourse(d, x) && onCourse(d, best) {
+			s.course++
 		}
 	}
 	return s

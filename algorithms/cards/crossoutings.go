@@ -1,0 +1,231 @@
+package cards
+
+import (
+	"cmp"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/ringtrace/ringtrace/algorithms/dataset"
+	"github.com/ringtrace/ringtrace/algorithms/finding"
+)
+
+// A holder who registered none of the lent cards with their own phone leaves no contact to
+// start from, and rarely uses two of the cards one after another at one counter: on an outing
+// card A pays at a clinic, card B at the pharmacy down the street an hour later, card C at a
+// hospital. What marks such cards is being used on the same outings at *different* providers,
+// again and again. Honest people who come to one provider together (a household, a chronic-
+// clinic day, a collusion ring's session) meet at that provider, not at two different ones.
+//
+// Testing every pair of cards in a pooling region for that would be quadratic, so candidates
+// are the pairs seen at least once at the same provider on the same day within outingMinutes
+// of each other (the holder does sometimes take two cards to one place). For each candidate
+// pair, the days on which the two cards claim at different providers within outingMinutes are
+// compared with what their own visit days make likely (a Poisson null, as in outingCoUse).
+// There are far more candidate pairs than holders, so a pair is not linked on its own surprise:
+// it is linked when it is surprising (crossOutingSurprise) and closes a triangle with two other
+// such pairs. Three cards meeting pairwise on outings at different providers is the group-level
+// evidence: in the development sets (docs/eval.md) such triangles were holder groups, while
+// isolated surprising pairs and chains were chance. (Accepting 4-cycles as well added false
+// groups there and found no more holders.)
+const (
+	// crossOutingSurprise is the per-pair surprise (-log10 p) a candidate pair needs.
+	crossOutingSurprise = 2.5
+	// crossOutingMinDays is the fewest distinct days of cross-provider co-use a pair needs.
+	crossOutingMinDays = 2
+	// maxCandidateNeighbours bounds how many later claims at one provider each claim is paired
+	// with, so that a provider's busiest day does not emit a quadratic number of pairs.
+	maxCandidateNeighbours = 48
+)
+
+// crossOutingCoUse adds to pairs (and surprise) the triangle-supported pairs of cards used on
+// the same outings at different providers.
+func crossOutingCoUse(d *dataset.Claims, pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64) {
+	window := int64(outingMinutes) * 60
+	cands := sameProviderPairs(d, window)
+	if len(cands) == 0 {
+		return
+	}
+	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+	for c := int32(0); int(c) < d.NClaims(); c++ {
+		day := d.Day(c)
+		lo, hi = min(lo, day), max(hi, day)
+	}
+	span := float64(hi - lo + 1)
+	within := math.Min(1, 2*float64(window)/(12*3600))
+	// Each patient's ambulatory claims (sorted by start) and visit days, as flat arrays.
+	off := make([]int32, d.NPat()+1)
+	amb := make([]int32, 0, d.NClaims())
+	days := make([]float64, d.NPat())
+	for p := int32(0); int(p) < d.NPat(); p++ {
+		n, last := 0, int32(math.MinInt32)
+		for _, c := range d.ClaimsOf(p) {
+			if d.CType[c] == dataset.Inpatient {
+				continue
+			}
+			amb = append(amb, c)
+			if day := d.Day(c); day != last {
+				n++
+				last = day
+			}
+		}
+		off[p+1] = int32(len(amb))
+		days[p] = float64(n)
+	}
+	ambOf := func(p int32) []int32 { return amb[off[p]:off[p+1]] }
+	type edge struct {
+		k  [2]int32
+		sp float64
+	}
+	// The pairs are tested in parallel chunks; each chunk keeps its edges in order, so the
+	// result does not depend on the number of workers.
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(cands)/50000))
+	chunk := (len(cands) + workers - 1) / workers
+	parts := make([][]edge, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for _, pr := range cands[w*chunk : min(len(cands), (w+1)*chunk)] {
+				a, b := int32(pr>>32), int32(uint32(pr))
+				if days[a] < crossOutingMinDays || days[b] < crossOutingMinDays {
+					continue
+				}
+				n := crossProviderDays(d, ambOf(a), ambOf(b), window)
+				if n < crossOutingMinDays {
+					continue
+				}
+				if sp := finding.PoissonSurprise(n, days[a]*days[b]/span*within); sp >= crossOutingSurprise {
+					parts[w] = append(parts[w], edge{[2]int32{a, b}, sp})
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	var kept []edge
+	adj := map[int32][]int32{}
+	for _, part := range parts {
+		for _, e := range part {
+			kept = append(kept, e)
+			adj[e.k[0]] = append(adj[e.k[0]], e.k[1])
+			adj[e.k[1]] = append(adj[e.k[1]], e.k[0])
+		}
+	}
+	classes := d.DiagClasses()
+	for _, e := range kept {
+		if !closesTriangle(adj[e.k[0]], adj[e.k[1]]) {
+			continue
+		}
+		s := outingPair(d, classes, ambOf(e.k[0]), ambOf(e.k[1]), window)
+		s.outing, s.cross = true, true
+		if old, ok := pairs[e.k]; ok {
+			if e.sp > surprise[e.k] {
+				surprise[e.k] = e.sp
+				old.outing, old.cross, old.apart = true, true, s.apart
+			}
+			continue
+		}
+		pairs[e.k] = s
+		surprise[e.k] = e.sp
+	}
+}
+
+// sameProviderPairs returns the distinct pairs of patients (lower index in the high half) with
+// ambulatory claims at one provider on one day within window of each other. Claims are bucketed
+// by provider and each provider's pairs deduplicated on their own (small sorts); a pair met at
+// two providers appears twice, which only repeats its test.
+func sameProviderPairs(d *dataset.Claims, window int64) []uint64 {
+	start := make([]int32, d.NProv()+1)
+	for c := int32(0); int(c) < d.NClaims(); c++ {
+		if d.CType[c] != dataset.Inpatient {
+			start[d.CProv[c]+1]++
+		}
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	byProv := make([]int32, start[len(start)-1])
+	next := slices.Clone(start[:len(start)-1])
+	for c := int32(0); int(c) < d.NClaims(); c++ {
+		if d.CType[c] != dataset.Inpatient {
+			byProv[next[d.CProv[c]]] = c
+			next[d.CProv[c]]++
+		}
+	}
+	var out, local []uint64
+	for pv := range d.NProv() {
+		cs := byProv[start[pv]:start[pv+1]]
+		slices.SortFunc(cs, func(a, b int32) int {
+			if x := cmp.Compare(d.CStart[a], d.CStart[b]); x != 0 {
+				return x
+			}
+			return cmp.Compare(a, b)
+		})
+		local = local[:0]
+		for i, a := range cs {
+			pa, da, ta := d.CPat[a], d.Day(a), d.CStart[a]
+			for _, b := range cs[i+1 : min(len(cs), i+1+maxCandidateNeighbours)] {
+				if d.Day(b) != da || d.CStart[b]-ta > window {
+					break
+				}
+				if pb := d.CPat[b]; pb != pa {
+					local = append(local, uint64(uint32(min(pa, pb)))<<32|uint64(uint32(max(pa, pb))))
+				}
+			}
+		}
+		slices.Sort(local)
+		out = append(out, slices.Compact(local)...)
+	}
+	return out
+}
+
+// crossProviderDays counts the distinct days on which a claim of ca and a claim of cb (each
+// sorted by start time) were made at different providers within window of each other.
+func crossProviderDays(d *dataset.Claims, ca, cb []int32, window int64) int {
+	n, last, j := 0, int32(math.MinInt32), 0
+	for _, x := range ca {
+		day := d.Day(x)
+		if day == last {
+			continue
+		}
+		for j < len(cb) && d.CStart[cb[j]] < d.CStart[x]-window {
+			j++
+		}
+		for k := j; k < len(cb) && d.CStart[cb[k]] <= d.CStart[x]+window; k++ {
+			y := cb[k]
+			if d.Day(y) == day && d.CProv[y] != d.CProv[x] {
+				n++
+				last = day
+				break
+			}
+		}
+	}
+	return n
+}
+
+// closesTriangle reports whether two adjacency lists share a vertex.
+func closesTriangle(a, b []int32) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b) > 16 {
+		in := make(map[int32]struct{}, len(b))
+		for _, x := range b {
+			in[x] = struct{}{}
+		}
+		for _, x := range a {
+			if _, ok := in[x]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}

@@ -16,17 +16,27 @@ import (
 
 func TestHolderUsesLentCardsOnOutings(t *testing.T) {
 	w := newWorld(31, 1500)
-	cards := w.addPatients("L", 5, false)
-	// The holder registered the lent cards with their own phone; the owners live elsewhere.
+	cards := w.lentCardsOnOutings("L")
+	f := detectT(t, &w.g, DefaultParams())
+	r := ringWith(f, graph.KindCardLending, cards)
+	if r == nil {
+		t.Fatalf("holder group used on outings not reported; findings: %v", kinds(f))
+	}
+	if n := memberCount(r, cards); n < 4 {
+		t.Errorf("group has %d of the 5 cards, want ≥ 4", n)
+	}
+}
+
+// lentCardsOnOutings adds five cards that one holder registered with their own phone (the
+// owners live elsewhere) and twelve outings, each using three of the cards 20-60 minutes apart
+// at different clinics and a pharmacy — never two cards at the same counter.
+func (w *world) lentCardsOnOutings(prefix string) []string {
+	cards := w.addPatients(prefix, 5, false)
 	for i := range w.g.patients {
-		for _, id := range cards {
-			if w.g.patients[i].ID == id {
-				w.g.patients[i].Phone = "holder-phone"
-			}
+		if slices.Contains(cards, w.g.patients[i].ID) {
+			w.g.patients[i].Phone = prefix + "-holder-phone"
 		}
 	}
-	// Twelve outings: each uses three of the five cards, 20-60 minutes apart, at different
-	// clinics and a pharmacy — never two cards at the same counter.
 	for o := 0; o < 12; o++ {
 		day := 7 + 25*o
 		for k := 0; k < 3; k++ {
@@ -42,14 +52,7 @@ func TestHolderUsesLentCardsOnOutings(t *testing.T) {
 				DoctorID: fmt.Sprintf("D%02d0", inst), Type: graph.ClaimOutpatient, Start: when, DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(260)})
 		}
 	}
-	f := detectT(t, &w.g, DefaultParams())
-	r := ringWith(f, graph.KindCardLending, cards)
-	if r == nil {
-		t.Fatalf("holder group used on outings not reported; findings: %v", kinds(f))
-	}
-	if n := memberCount(r, cards); n < 4 {
-		t.Errorf("group has %d of the 5 cards, want ≥ 4", n)
-	}
+	return cards
 }
 
 // A family sharing one phone and one address that goes out together is not a holder group.
@@ -275,27 +278,13 @@ func TestTreatmentCourseNotHolderGroup(t *testing.T) {
 	}
 }
 
-// The holder of TestHolderUsesLentCardsOnOutings also brings one of the lent cards to a
+// The holder of lentCardsOnOutings also brings one of the lent cards to a
 // clinic's monthly chronic day, where it is served among eight regulars: counter co-use chains
 // the holder's cards to the cohort into one component larger than a holder group. The
 // holder's own cards, linked by outings, are still reported.
 func TestHolderGroupInsideALargerChain(t *testing.T) {
 	w := newWorld(36, 1500)
-	cards := w.addPatients("L", 5, false)
-	for i := range w.g.patients {
-		if slices.Contains(cards, w.g.patients[i].ID) {
-			w.g.patients[i].Phone = "holder-phone"
-		}
-	}
-	for o := 0; o < 12; o++ {
-		day := 7 + 25*o
-		for k := 0; k < 3; k++ {
-			id := cards[(o+2*k)%len(cards)]
-			inst := (o + 5*k) % 12
-			w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
-				DoctorID: fmt.Sprintf("D%02d0", inst), Type: graph.ClaimOutpatient, Start: at(day, 9, 40*k+w.rng.IntN(15)), DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(260)})
-		}
-	}
+	cards := w.lentCardsOnOutings("L")
 	regulars := w.addPatients("C", 8, false)
 	day := append([]string{cards[0]}, regulars...)
 	for m := 0; m < 12; m++ {

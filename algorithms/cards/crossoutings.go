@@ -41,39 +41,13 @@ const (
 
 // crossOutingCoUse adds to pairs (and surprise) the triangle-supported pairs of cards used on
 // the same outings at different providers.
-func crossOutingCoUse(d *dataset.Claims, pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64) {
+func crossOutingCoUse(d *dataset.Claims, amb *ambulatory, pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64) {
 	window := int64(outingMinutes) * 60
 	cands := sameProviderPairs(d, window)
 	if len(cands) == 0 {
 		return
 	}
-	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
-	for c := int32(0); int(c) < d.NClaims(); c++ {
-		day := d.Day(c)
-		lo, hi = min(lo, day), max(hi, day)
-	}
-	span := float64(hi - lo + 1)
 	within := math.Min(1, 2*float64(window)/(12*3600))
-	// Each patient's ambulatory claims (sorted by start) and visit days, as flat arrays.
-	off := make([]int32, d.NPat()+1)
-	amb := make([]int32, 0, d.NClaims())
-	days := make([]float64, d.NPat())
-	for p := int32(0); int(p) < d.NPat(); p++ {
-		n, last := 0, int32(math.MinInt32)
-		for _, c := range d.ClaimsOf(p) {
-			if d.CType[c] == dataset.Inpatient {
-				continue
-			}
-			amb = append(amb, c)
-			if day := d.Day(c); day != last {
-				n++
-				last = day
-			}
-		}
-		off[p+1] = int32(len(amb))
-		days[p] = float64(n)
-	}
-	ambOf := func(p int32) []int32 { return amb[off[p]:off[p+1]] }
 	type edge struct {
 		k  [2]int32
 		sp float64
@@ -90,14 +64,14 @@ func crossOutingCoUse(d *dataset.Claims, pairs map[[2]int32]*pairStat, surprise 
 			defer wg.Done()
 			for _, pr := range cands[w*chunk : min(len(cands), (w+1)*chunk)] {
 				a, b := int32(pr>>32), int32(uint32(pr))
-				if days[a] < crossOutingMinDays || days[b] < crossOutingMinDays {
+				if amb.days[a] < crossOutingMinDays || amb.days[b] < crossOutingMinDays {
 					continue
 				}
-				n := crossProviderDays(d, ambOf(a), ambOf(b), window)
+				n := crossProviderDays(d, amb.of(a), amb.of(b), window)
 				if n < crossOutingMinDays {
 					continue
 				}
-				if sp := finding.PoissonSurprise(n, days[a]*days[b]/span*within); sp >= crossOutingSurprise {
+				if sp := finding.PoissonSurprise(n, amb.days[a]*amb.days[b]/amb.span*within); sp >= crossOutingSurprise {
 					parts[w] = append(parts[w], edge{[2]int32{a, b}, sp})
 				}
 			}
@@ -118,17 +92,9 @@ func crossOutingCoUse(d *dataset.Claims, pairs map[[2]int32]*pairStat, surprise 
 		if !closesTriangle(adj[e.k[0]], adj[e.k[1]]) {
 			continue
 		}
-		s := outingPair(d, classes, ambOf(e.k[0]), ambOf(e.k[1]), window)
-		s.outing, s.cross = true, true
-		if old, ok := pairs[e.k]; ok {
-			if e.sp > surprise[e.k] {
-				surprise[e.k] = e.sp
-				old.outing, old.cross, old.apart = true, true, s.apart
-			}
-			continue
-		}
-		pairs[e.k] = s
-		surprise[e.k] = e.sp
+		s := outingPair(d, classes, amb.of(e.k[0]), amb.of(e.k[1]), window)
+		s.cross = true
+		linkOuting(pairs, surprise, e.k, s, e.sp)
 	}
 }
 
@@ -205,23 +171,9 @@ func crossProviderDays(d *dataset.Claims, ca, cb []int32, window int64) int {
 	return n
 }
 
-// closesTriangle reports whether two adjacency lists share a vertex.
+// closesTriangle reports whether two adjacency lists share a vertex (the lists are short: a
+// card has few surprising partners).
 func closesTriangle(a, b []int32) bool {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	if len(b) > 16 {
-		in := make(map[int32]struct{}, len(b))
-		for _, x := range b {
-			in[x] = struct{}{}
-		}
-		for _, x := range a {
-			if _, ok := in[x]; ok {
-				return true
-			}
-		}
-		return false
-	}
 	for _, x := range a {
 		if slices.Contains(b, x) {
 			return true

@@ -224,8 +224,9 @@ func linked(s *pairStat, sp float64) bool {
 // groups of at most MaxGroupCards cards.
 func holderGroups(d *dataset.Claims, o Options, card map[int32]*hits, minScore float64) []finding.Candidate {
 	pairs, surprise := coUse(d, o)
-	outingCoUse(d, o, pairs, surprise)
-	crossOutingCoUse(d, pairs, surprise)
+	amb := ambulatoryIndex(d)
+	outingCoUse(d, o, amb, pairs, surprise)
+	crossOutingCoUse(d, amb, pairs, surprise)
 	keys := make([][2]int32, 0, len(surprise))
 	for k, s := range surprise {
 		if linked(pairs[k], s) {

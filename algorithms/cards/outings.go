@@ -34,7 +34,7 @@ const (
 // days) is linked with its own, likewise corrected. A pair already linked at one counter keeps
 // the larger surprise. Outing surprises are corrected for the tests, counter ones are not:
 // scoreGroup maps each on its own scale.
-func outingCoUse(d *dataset.Claims, o Options, pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64) {
+func outingCoUse(d *dataset.Claims, o Options, amb *ambulatory, pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64) {
 	byPhone := map[int32][]int32{}
 	for p := int32(0); int(p) < d.NPat(); p++ {
 		if ph := d.PatPhone[p]; ph >= 0 && len(d.ClaimsOf(p)) > 0 {
@@ -61,47 +61,10 @@ func outingCoUse(d *dataset.Claims, o Options, pairs map[[2]int32]*pairStat, sur
 		return
 	}
 	slices.Sort(phones)
-	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
-	for c := int32(0); int(c) < d.NClaims(); c++ {
-		day := d.Day(c)
-		lo, hi = min(lo, day), max(hi, day)
-	}
-	span := float64(hi - lo + 1)
 	window := int64(outingMinutes) * 60
 	within := math.Min(1, 2*float64(window)/(12*3600))
 	correction := math.Log10(float64(len(phones)))
 	classes := d.DiagClasses()
-	ambulatory := func(p int32) []int32 {
-		var out []int32
-		for _, c := range d.ClaimsOf(p) {
-			if d.CType[c] != dataset.Inpatient {
-				out = append(out, c)
-			}
-		}
-		return out
-	}
-	visitDays := func(cs []int32) float64 {
-		n, last := 0, int32(math.MinInt32)
-		for _, c := range cs {
-			if day := d.Day(c); day != last {
-				n++
-				last = day
-			}
-		}
-		return float64(n)
-	}
-	link := func(k [2]int32, s *pairStat, sp float64) {
-		if old, ok := pairs[k]; ok {
-			if sp > surprise[k] {
-				surprise[k] = sp
-				old.outing = true
-			}
-			return
-		}
-		s.outing = true
-		pairs[k] = s
-		surprise[k] = sp
-	}
 	type met struct {
 		k  [2]int32
 		s  *pairStat
@@ -112,14 +75,13 @@ func outingCoUse(d *dataset.Claims, o Options, pairs map[[2]int32]*pairStat, sur
 		claims := make([][]int32, len(ps))
 		days := make([]float64, len(ps))
 		for i, p := range ps {
-			claims[i] = ambulatory(p)
-			days[i] = visitDays(claims[i])
+			claims[i], days[i] = amb.of(p), amb.days[p]
 		}
 		var seen []met
 		observed, expected := 0, 0.0
 		for i := range ps {
 			for j := i + 1; j < len(ps); j++ {
-				e := days[i] * days[j] / span * within
+				e := days[i] * days[j] / amb.span * within
 				expected += e
 				a, b, ca, cb := ps[i], ps[j], claims[i], claims[j]
 				if a > b {
@@ -138,13 +100,64 @@ func outingCoUse(d *dataset.Claims, o Options, pairs map[[2]int32]*pairStat, sur
 			sp := m.sp - correction
 			switch {
 			case group >= 2:
-				link(m.k, m.s, math.Max(group, sp))
+				linkOuting(pairs, surprise, m.k, m.s, math.Max(group, sp))
 			case m.s.days >= o.MinCoUseDays && sp >= 2:
-				link(m.k, m.s, sp)
+				linkOuting(pairs, surprise, m.k, m.s, sp)
 			}
 		}
 	}
 }
+
+// linkOuting records an outing link of surprise sp for pair k with stats s. A pair already
+// linked keeps its stats and takes the larger surprise (and the outing kind with it).
+func linkOuting(pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64, k [2]int32, s *pairStat, sp float64) {
+	s.outing = true
+	if old, ok := pairs[k]; ok {
+		if sp > surprise[k] {
+			surprise[k] = sp
+			old.outing, old.cross = true, old.cross || s.cross
+		}
+		return
+	}
+	pairs[k] = s
+	surprise[k] = sp
+}
+
+// ambulatory holds each patient's claims other than admissions, sorted by start (flat, with
+// offsets), their visit days, and the number of days the claims span.
+type ambulatory struct {
+	off    []int32
+	claims []int32
+	days   []float64
+	span   float64
+}
+
+func ambulatoryIndex(d *dataset.Claims) *ambulatory {
+	a := &ambulatory{off: make([]int32, d.NPat()+1), claims: make([]int32, 0, d.NClaims()), days: make([]float64, d.NPat())}
+	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+	for p := int32(0); int(p) < d.NPat(); p++ {
+		n, last := 0, int32(math.MinInt32)
+		for _, c := range d.ClaimsOf(p) {
+			day := d.Day(c)
+			lo, hi = min(lo, day), max(hi, day)
+			if d.CType[c] == dataset.Inpatient {
+				continue
+			}
+			a.claims = append(a.claims, c)
+			if day != last {
+				n++
+				last = day
+			}
+		}
+		a.off[p+1] = int32(len(a.claims))
+		a.days[p] = float64(n)
+	}
+	a.span = float64(hi - lo + 1)
+	return a
+}
+
+// of returns patient p's ambulatory claims.
+func (a *ambulatory) of(p int32) []int32 { return a.claims[a.off[p]:a.off[p+1]] }
 
 // outingPair pairs each claim of ca with the nearest claim of cb on the same day within window
 // and collects the pair's co-use.

@@ -67,7 +67,7 @@ func crossOutingCoUse(d *dataset.Claims, amb *ambulatory, pairs map[[2]int32]*pa
 				if amb.days[a] < crossOutingMinDays || amb.days[b] < crossOutingMinDays {
 					continue
 				}
-				n := crossProviderDays(d, amb.of(a), amb.of(b), window)
+				n := crossProviderDays(amb.usesOf(a), amb.usesOf(b), window)
 				if n < crossOutingMinDays {
 					continue
 				}
@@ -149,21 +149,22 @@ func sameProviderPairs(d *dataset.Claims, window int64) []uint64 {
 
 // crossProviderDays counts the distinct days on which a claim of ca and a claim of cb (each
 // sorted by start time) were made at different providers within window of each other.
-func crossProviderDays(d *dataset.Claims, ca, cb []int32, window int64) int {
+func crossProviderDays(ca, cb []use, window int64) int {
 	n, last, j := 0, int32(math.MinInt32), 0
 	for _, x := range ca {
-		day := d.Day(x)
-		if day == last {
+		if x.day == last {
 			continue
 		}
-		for j < len(cb) && d.CStart[cb[j]] < d.CStart[x]-window {
+		for j < len(cb) && cb[j].t < x.t-window {
 			j++
 		}
-		for k := j; k < len(cb) && d.CStart[cb[k]] <= d.CStart[x]+window; k++ {
-			y := cb[k]
-			if d.Day(y) == day && d.CProv[y] != d.CProv[x] {
+		for _, y := range cb[j:] {
+			if y.t > x.t+window {
+				break
+			}
+			if y.day == x.day && y.prov != x.prov {
 				n++
-				last = day
+				last = x.day
 				break
 			}
 		}

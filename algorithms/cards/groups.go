@@ -58,7 +58,7 @@ type pairStat struct {
 // with the surprise of that co-use given how often each card visits the counter.
 func coUse(d *dataset.Claims, o Options) (map[[2]int32]*pairStat, map[[2]int32]float64) {
 	classes := d.DiagClasses()
-	var recs []counterClaim
+	recs := make([]counterClaim, 0, d.NClaims())
 	for c := int32(0); int(c) < d.NClaims(); c++ {
 		if d.CType[c] == dataset.Inpatient {
 			continue // admissions are not served at a counter one after another
@@ -85,7 +85,7 @@ func coUse(d *dataset.Claims, o Options) (map[[2]int32]*pairStat, map[[2]int32]f
 		pair uint64
 		day  int32
 	}
-	var evs []ev
+	var evs []ev // counted first: tens of millions at a million patients, grown by appending they cost a copy each doubling
 	eachAdjacent := func(fn func(a, b counterClaim)) {
 		for lo := 0; lo < len(recs); {
 			hi := lo
@@ -109,6 +109,9 @@ func coUse(d *dataset.Claims, o Options) (map[[2]int32]*pairStat, map[[2]int32]f
 		pa, pb := d.CPat[a.c], d.CPat[b.c]
 		return uint64(uint32(min(pa, pb)))<<32 | uint64(uint32(max(pa, pb)))
 	}
+	n := 0
+	eachAdjacent(func(counterClaim, counterClaim) { n++ })
+	evs = make([]ev, 0, n)
 	eachAdjacent(func(a, b counterClaim) { evs = append(evs, ev{pairOf(a, b), a.day}) })
 	slices.SortFunc(evs, func(a, b ev) int {
 		if c := cmp.Compare(a.pair, b.pair); c != 0 {

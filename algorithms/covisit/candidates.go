@@ -1,6 +1,7 @@
 package covisit
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -110,45 +111,46 @@ func (u *unit) candidates(ctx context.Context, d *dataset.Claims, o Options, sc 
 	if len(pats) < 2 {
 		return nil, nil
 	}
-	// Each patient's visit days of the scope, for the pair null.
-	days := make([][]int32, len(pats))
+	// Each patient's visits of the scope per jitter window, for the pair null.
+	runs := make([][]windowVisits, len(pats))
 	for i, p := range pats {
 		for _, t := range u.patDays[p] {
-			if u.inScope(t, sc) {
-				days[i] = append(days[i], t)
+			if !u.inScope(t, sc) {
+				continue
+			}
+			w := u.window(t)
+			if r := runs[i]; len(r) > 0 && r[len(r)-1].w == w {
+				r[len(r)-1].n++
+			} else {
+				runs[i] = append(r, windowVisits{w, 1})
 			}
 		}
 	}
 	b := csr.NewBuilder(len(pats))
 	linked := false
 	for bi, buckets := range [][]bucket{dayBuckets, blockBuckets} {
-		pairs := map[uint64]int32{}
-		for _, bk := range buckets {
-			ps := bk.pats
-			slices.Sort(ps)
-			for i, x := range ps {
-				for _, y := range ps[i+1:] {
-					if x != y {
-						pairs[uint64(x)<<32|uint64(y)]++
-					}
-				}
-			}
-		}
 		const minShared, minLink = 2, 2.0
-		keys := make([]uint64, 0, len(pairs))
-		for k, c := range pairs {
-			if c >= minShared {
-				keys = append(keys, k)
-			}
+		type link struct {
+			x, y int32
+			w    float64
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			x, y := int32(k>>32), int32(k&0xffffffff)
-			s := finding.PoissonSurprise(int(pairs[k]), u.pairExpected(days[x], days[y], sc, bi == 1))
+		var links []link
+		forEachSharedPair(buckets, len(pats), minShared, func(x, y int32, shared int32) {
+			s := finding.PoissonSurprise(int(shared), pairExpected(runs[x], runs[y], u.winQ[sc], u.win0, bi == 1, u.blockLen))
 			if s >= minLink {
-				b.AddEdge(x, y, math.Min(s, 20))
-				linked = true
+				links = append(links, link{x, y, math.Min(s, 20)})
 			}
+		})
+		// The links in order of x then y, whatever the order of counting.
+		slices.SortFunc(links, func(a, b link) int {
+			if a.x != b.x {
+				return cmp.Compare(a.x, b.x)
+			}
+			return cmp.Compare(a.y, b.y)
+		})
+		for _, l := range links {
+			b.AddEdge(l.x, l.y, l.w)
+			linked = true
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -179,35 +181,79 @@ func (u *unit) candidates(ctx context.Context, d *dataset.Claims, o Options, sc 
 	return out, nil
 }
 
+// forEachSharedPair calls f for every pair x < y of the n local patients that share at least
+// minShared of the buckets, with the number they share, in order of x (the ys of one x in no
+// particular order). It counts row by
+// row (each x's buckets, the patients after x in them) into a dense counter, the sparse product
+// A·Aᵀ of the patient × bucket incidence, instead of hashing every pair of every bucket.
+func forEachSharedPair(buckets []bucket, n int, minShared int32, f func(x, y, shared int32)) {
+	// Each patient's buckets with its position in them (bucket patients are sorted, distinct).
+	off := make([]int32, n+1)
+	for _, bk := range buckets {
+		slices.Sort(bk.pats)
+		for _, x := range bk.pats {
+			off[x+1]++
+		}
+	}
+	for x := 0; x < n; x++ {
+		off[x+1] += off[x]
+	}
+	type at struct{ bucket, pos int32 }
+	in := make([]at, off[n])
+	next := slices.Clone(off[:n])
+	for bi, bk := range buckets {
+		for i, x := range bk.pats {
+			in[next[x]] = at{int32(bi), int32(i)}
+			next[x]++
+		}
+	}
+	count := make([]int32, n)
+	var touched []int32
+	for x := int32(0); x < int32(n); x++ {
+		touched = touched[:0]
+		for _, a := range in[off[x]:off[x+1]] {
+			for _, y := range buckets[a.bucket].pats[a.pos+1:] {
+				if count[y] == 0 {
+					touched = append(touched, y)
+				}
+				count[y]++
+			}
+		}
+		for _, y := range touched {
+			if count[y] >= minShared {
+				f(x, y, count[y])
+			}
+			count[y] = 0
+		}
+	}
+}
+
+// windowVisits is a patient's number of visits in one jitter window.
+type windowVisits struct {
+	w, n int32
+}
+
 // pairExpected returns the expected number of days (blocks when block is set) two patients with
-// the given visit days share under the jitter null: Σ over jitter windows of v_a,w · v_b,w ·
-// Q_w, with Q_w the chance that two visits of the window fall on one day (for blocks, the
-// window's blocks: about blockLen times more).
-func (u *unit) pairExpected(a, b []int32, sc int, block bool) float64 {
+// the given visits per jitter window share under the jitter null: Σ over windows of v_a,w ·
+// v_b,w · Q_w, with Q_w (winQ[w−win0]) the chance that two visits of the window fall on one day
+// (for blocks, the window's blocks: about blockLen times more).
+func pairExpected(a, b []windowVisits, winQ []float64, win0 int32, block bool, blockLen int32) float64 {
 	var e float64
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
-		wa, wb := u.window(a[i]), u.window(b[j])
-		switch {
+		switch wa, wb := a[i].w, b[j].w; {
 		case wa < wb:
 			i++
 		case wb < wa:
 			j++
 		default:
-			va, vb := 0, 0
-			for i < len(a) && u.window(a[i]) == wa {
-				va++
-				i++
-			}
-			for j < len(b) && u.window(b[j]) == wb {
-				vb++
-				j++
-			}
-			q := u.winQ[sc][wa-u.win0]
+			q := winQ[wa-win0]
 			if block {
-				q = math.Min(1, q*float64(u.blockLen))
+				q = math.Min(1, q*float64(blockLen))
 			}
-			e += float64(va*vb) * q
+			e += float64(a[i].n*b[j].n) * q
+			i++
+			j++
 		}
 	}
 	return e

@@ -111,21 +111,30 @@ func (u *unit) test(members []int32, sc int, gap int32) groupTest {
 		for _, x := range counts {
 			maxX = max(maxX, x)
 		}
-		for m := int32(2); m <= maxX; m++ {
+		if maxX < 2 {
+			return
+		}
+		// obs[m]: sessions with at least m members; exp[m]: their expectation under the null.
+		obs := make([]int, maxX+2)
+		for _, x := range counts {
+			obs[x]++
+		}
+		for m := maxX - 1; m >= 0; m-- {
+			obs[m] += obs[m+1]
+		}
+		exp := make([]float64, maxX+1)
+		tails := make([]float64, maxX+1)
+		for _, v := range mus {
+			poissonTails(v, tails)
+			for m := 2; m <= int(maxX); m++ {
+				exp[m] += tails[m]
+			}
+		}
+		for m := 2; m <= int(maxX); m++ {
 			tests++
-			obs := 0
-			for _, x := range counts {
-				if x >= m {
-					obs++
-				}
-			}
-			var exp float64
-			for _, v := range mus {
-				exp += poissonTail(int(m), v)
-			}
-			s := finding.PoissonSurprise(obs, exp)
+			s := finding.PoissonSurprise(obs[m], exp[m])
 			if s > best.surprise {
-				best = groupTest{surprise: s, gran: gran, m: int(m), observed: obs, expected: exp, gap: gap}
+				best = groupTest{surprise: s, gran: gran, m: m, observed: obs[m], expected: exp[m], gap: gap}
 			}
 		}
 	}
@@ -227,11 +236,9 @@ func binomialSurprise(a, k int, q float64) float64 {
 	}
 	tail := 0.0
 	lq, l1q := math.Log(q), math.Log1p(-q)
+	lc := finding.LogFactorial(k)
 	for j := a; j <= k; j++ {
-		lc, _ := math.Lgamma(float64(k + 1))
-		l1, _ := math.Lgamma(float64(j + 1))
-		l2, _ := math.Lgamma(float64(k - j + 1))
-		tail += math.Exp(lc - l1 - l2 + float64(j)*lq + float64(k-j)*l1q)
+		tail += math.Exp(lc - finding.LogFactorial(j) - finding.LogFactorial(k-j) + float64(j)*lq + float64(k-j)*l1q)
 	}
 	if tail <= 0 {
 		return 300

@@ -55,3 +55,18 @@ func TestBinomialSurprise(t *testing.T) {
 		t.Error("edge cases of binomialSurprise")
 	}
 }
+
+func TestPoissonTailsAgreeWithPoissonTail(t *testing.T) {
+	for _, mu := range []float64{0, 1e-7, 0.004, 0.3, 1, 2.2, 9, 40, 499, 650} {
+		for _, n := range []int{1, 2, 6, 31} {
+			tails := make([]float64, n)
+			poissonTails(mu, tails)
+			for m, got := range tails {
+				want := poissonTail(m, mu)
+				if math.Abs(got-want) > 1e-12 && math.Abs(got-want) > 1e-9*want {
+					t.Errorf("poissonTails(%g)[%d] = %g, poissonTail = %g", mu, m, got, want)
+				}
+			}
+		}
+	}
+}

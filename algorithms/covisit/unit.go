@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/ringtrace/ringtrace/algorithms/dataset"
+	"github.com/ringtrace/ringtrace/algorithms/finding"
 )
 
 // visit is one patient-day at an institution: the patient's first claim of the day there.
@@ -56,6 +57,11 @@ type unit struct {
 	win0      int32
 	winN      [3][]float64
 	winQ      [3][]float64
+	// day0 is the first active day; halfAt and winAt hold halfOf and window for each day from
+	// day0 to the last active day (the group tests ask for them millions of times).
+	day0   int32
+	halfAt []uint8
+	winAt  []int32
 }
 
 // sortedVisits returns every institution visit (distinct patient, provider, day) sorted by
@@ -98,6 +104,13 @@ func sortedVisits(d *dataset.Claims) []visit {
 // newUnit indexes one institution's visits (sorted by day and patient).
 func newUnit(prov int32, vs []visit, blockLen int, salt uint64) *unit {
 	u := &unit{prov: prov, visits: vs, k: map[int32]int32{}, patDays: map[int32][]int32{}, blockLen: int32(max(blockLen, 1)), salt: salt}
+	if len(vs) > 0 {
+		u.day0 = vs[0].day
+		u.halfAt = make([]uint8, vs[len(vs)-1].day-u.day0+1)
+		for i := range u.halfAt {
+			u.halfAt[i] = u.hashHalf(u.day0 + int32(i))
+		}
+	}
 	for lo := 0; lo < len(vs); {
 		hi := lo
 		for hi < len(vs) && vs[hi].day == vs[lo].day {
@@ -120,6 +133,10 @@ func newUnit(prov int32, vs []visit, blockLen int, salt uint64) *unit {
 		u.patDays[v.pat] = append(u.patDays[v.pat], v.day)
 	}
 	u.jitterLen = u.blockLen * max(jitterBlocks, (jitterDays+u.blockLen-1)/u.blockLen)
+	u.winAt = make([]int32, len(u.halfAt))
+	for i := range u.winAt {
+		u.winAt[i] = int32(dataset.FloorDiv(int64(u.day0)+int64(i), int64(u.jitterLen)))
+	}
 	if len(u.days) > 0 {
 		u.win0 = u.window(u.days[0])
 		nw := int(u.window(u.days[len(u.days)-1])-u.win0) + 1
@@ -166,6 +183,9 @@ var jitterDays int32 = 63
 
 // window returns the jitter window of day t.
 func (u *unit) window(t int32) int32 {
+	if i := t - u.day0; i >= 0 && int(i) < len(u.winAt) {
+		return u.winAt[i]
+	}
 	return int32(dataset.FloorDiv(int64(t), int64(u.jitterLen)))
 }
 
@@ -178,6 +198,14 @@ func (u *unit) open(t int32) bool { return u.openWeekday[weekday(t)] }
 // halfOf returns the scope (A or B) of day t: chunks of blockLen days are assigned to halves by
 // a hash, so that a fixed cadence (every 7 or 14 days) cannot put all sessions in one half.
 func (u *unit) halfOf(t int32) uint8 {
+	if i := t - u.day0; i >= 0 && int(i) < len(u.halfAt) {
+		return u.halfAt[i]
+	}
+	return u.hashHalf(t)
+}
+
+// hashHalf computes halfOf(t).
+func (u *unit) hashHalf(t int32) uint8 {
 	x := uint64(dataset.FloorDiv(int64(t), int64(u.blockLen))) ^ u.salt
 	x ^= x >> 33
 	x *= 0xff51afd7ed558ccd
@@ -254,8 +282,7 @@ func poissonTail(m int, mu float64) float64 {
 		}
 		return math.Max(0, 1-head)
 	}
-	lg, _ := math.Lgamma(float64(m + 1))
-	term := math.Exp(-mu + float64(m)*math.Log(mu) - lg)
+	term := math.Exp(-mu + float64(m)*math.Log(mu) - finding.LogFactorial(m))
 	sum := 0.0
 	for k := m; k < m+200; k++ {
 		sum += term
@@ -265,4 +292,31 @@ func poissonTail(m int, mu float64) float64 {
 		}
 	}
 	return sum
+}
+
+// poissonTails sets tails[m] = P(X ≥ m) for every m < len(tails), X ~ Poisson(mu): the last
+// from poissonTail, the others downwards by adding the point probabilities, which is as exact
+// and costs one exponential for the whole vector.
+func poissonTails(mu float64, tails []float64) {
+	n := len(tails)
+	if n == 0 {
+		return
+	}
+	if mu <= 0 || mu > 500 { // no mass above 0, or e^−μ below the floating-point range
+		for m := range tails {
+			tails[m] = poissonTail(m, mu)
+		}
+		return
+	}
+	// Point probabilities upwards from e^−μ (they only underflow where they are negligible).
+	pmf := make([]float64, n)
+	pmf[0] = math.Exp(-mu)
+	for k := 1; k < n; k++ {
+		pmf[k] = pmf[k-1] * mu / float64(k)
+	}
+	tails[n-1] = poissonTail(n-1, mu)
+	for m := n - 2; m >= 0; m-- {
+		tails[m] = tails[m+1] + pmf[m]
+	}
+	tails[0] = 1
 }

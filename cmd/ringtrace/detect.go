@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +61,7 @@ func detectFlags(fs *pflag.FlagSet) {
 	fs.StringSlice("region", nil, "detect only the claims at providers of these pooling regions (统筹区 codes, comma-separated); no cross-region pass")
 	fs.Bool("by-region", false, "province run: detect each pooling region on its own, then stitch the parties that claim in several regions")
 	fs.Int("region-workers", 2, "regions detected at once with --region or --by-region (each holds its region's claims)")
+	fs.String("cpu-profile", "", "write a Go CPU profile of the run to this file (go tool pprof FILE)")
 	// The parameter flags (detectParamFlags): each is the parameter of the same name.
 	fs.Uint64("seed", def.Seed, "random seed for community detection and sampling")
 	fs.Int("window-minutes", 720, "ignored since findings version 2 (sessions are provider-days and blocks of days); accepted for old scripts")
@@ -98,6 +100,13 @@ func runDetect(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.FlagSet)
 		src = st
 	}
 
+	if pf := v.GetString("cpu-profile"); pf != "" {
+		stop, err := startCPUProfile(pf)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	// The detectors log counts and timings through slog's default logger.
 	slog.SetDefault(env.Logger)
 	start := time.Now()
@@ -132,6 +141,23 @@ func runDetect(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.FlagSet)
 	env.Logger.Info("detect: findings written", "out", v.GetString("out"), "rings", len(f.Rings), "leads", len(f.Leads), "entities", len(f.Entities),
 		"elapsed", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// startCPUProfile starts the Go CPU profiler writing to path; the returned function stops it
+// and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // detectionParams resolves the detection parameters: the defaults, then the --params file,

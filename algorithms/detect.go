@@ -11,6 +11,7 @@ import (
 
 	"github.com/ringtrace/ringtrace/algorithms/cards"
 	"github.com/ringtrace/ringtrace/algorithms/covisit"
+	"github.com/ringtrace/ringtrace/algorithms/csr"
 	"github.com/ringtrace/ringtrace/algorithms/dataset"
 	"github.com/ringtrace/ringtrace/algorithms/finding"
 	"github.com/ringtrace/ringtrace/algorithms/pharmacy"
@@ -156,6 +157,14 @@ func detectLoaded(ctx context.Context, d *dataset.Claims, p Params, labels Label
 	if err := ctx.Err(); err != nil {
 		return graph.Findings{}, fmt.Errorf("detect: %w", err)
 	}
+	// The risk graph needs only the claims: it is built while the findings are merged and the
+	// providers ranked.
+	riskG := make(chan *csr.Graph, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		riskG <- riskGraph(d)
+	}()
 	ev := finding.NewEvidence()
 	all := rings
 	for _, r := range results {
@@ -181,7 +190,7 @@ func detectLoaded(ctx context.Context, d *dataset.Claims, p Params, labels Label
 		creditParties(ev, c)
 	}
 	creditLeadProviders(d, ev, all)
-	if err := spreadRisk(ctx, d, p, ev); err != nil {
+	if err := spreadRisk(ctx, <-riskG, d, p, ev); err != nil {
 		return graph.Findings{}, fmt.Errorf("detect: centrality: %w", err)
 	}
 	prog(1)
@@ -249,9 +258,29 @@ func regions(d *dataset.Claims, provs []int32) []string {
 func dedupe(cs []finding.Candidate) []finding.Candidate {
 	drop := make([]bool, len(cs))
 	expected := func(c finding.Candidate) float64 { return float64(c.Ring.Amount) * c.Ring.Score }
+	// Every rule below needs the two groups to share a card, so each group is compared with the
+	// groups that share one (in index order, as a scan of all pairs would meet them).
+	groupsOf := map[int32][]int{}
+	for i, c := range cs {
+		if !c.Lead {
+			for _, p := range c.Pats {
+				groupsOf[p] = append(groupsOf[p], i)
+			}
+		}
+	}
+	var sharing []int
 	for i, a := range cs {
-		for j, b := range cs {
-			if i == j || drop[i] || drop[j] || a.Lead || b.Lead {
+		if a.Lead {
+			continue
+		}
+		sharing = sharing[:0]
+		for _, p := range a.Pats {
+			sharing = append(sharing, groupsOf[p]...)
+		}
+		slices.Sort(sharing)
+		for _, j := range slices.Compact(sharing) {
+			b := cs[j]
+			if i == j || drop[i] || drop[j] {
 				continue
 			}
 			ka, kb := a.Ring.Kind, b.Ring.Kind

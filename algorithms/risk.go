@@ -11,15 +11,43 @@ import (
 	"github.com/ringtrace/ringtrace/algorithms/finding"
 )
 
-// spreadRisk propagates risk from flagged parties to their neighbours with personalised
-// PageRank (Haveliwala 2002) on the patient–doctor–provider graph: an edge ties a patient to
-// each provider and doctor it claimed with, weighted by log fund money. The restart set is
-// every patient and doctor with evidence of weight ≥ 0.5 (providers are ranked on their own),
-// weighted by its score. Proximity = rank / strength, scaled to the largest of its kind, adds
-// a small reason ("risk_proximity") to doctors and patients no detector flagged directly.
-func spreadRisk(ctx context.Context, d *dataset.Claims, p Params, ev *finding.Evidence) error {
+// riskGraph is the patient–doctor–provider graph risk spreads on: patients are nodes 0..np−1,
+// providers follow, then doctors; an edge ties a patient to each provider and doctor it claimed
+// with, weighted by log fund money. It reads the claims only, so it is built while the
+// findings are still being ranked.
+func riskGraph(d *dataset.Claims) *csr.Graph {
 	np, nv, nd := d.NPat(), d.NProv(), d.NDoc()
-	provNode := func(i int32) int32 { return int32(np) + i }
+	b := csr.NewBuilder(np + nv + nd)
+	acc := map[int32]float64{}
+	var keys []int32
+	for pt := int32(0); int(pt) < np; pt++ {
+		clear(acc)
+		for _, c := range d.ClaimsOf(pt) {
+			w := math.Log1p(math.Max(float64(d.CFund[c])/100, 1))
+			acc[int32(np)+d.CProv[c]] += w
+			if d.CDoc[c] >= 0 {
+				acc[int32(np+nv)+d.CDoc[c]] += w
+			}
+		}
+		keys = keys[:0]
+		for k := range acc {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys) // fixed insertion order: sums do not depend on map order
+		for _, k := range keys {
+			b.AddEdge(pt, k, acc[k])
+		}
+	}
+	return b.Build()
+}
+
+// spreadRisk propagates risk from flagged parties to their neighbours with personalised
+// PageRank (Haveliwala 2002) on the risk graph g (riskGraph): the restart set is every patient
+// and doctor with evidence of weight ≥ 0.5 (providers are ranked on their own), weighted by its
+// score. Proximity = rank / strength, scaled to the largest of its kind, adds a small reason
+// ("risk_proximity") to doctors and patients no detector flagged directly.
+func spreadRisk(ctx context.Context, g *csr.Graph, d *dataset.Claims, p Params, ev *finding.Evidence) error {
+	np, nv, nd := d.NPat(), d.NProv(), d.NDoc()
 	docNode := func(i int32) int32 { return int32(np+nv) + i }
 	restart := map[int32]float64{}
 	add := func(node int32, s float64) {
@@ -38,31 +66,9 @@ func spreadRisk(ctx context.Context, d *dataset.Claims, p Params, ev *finding.Ev
 	if len(restart) == 0 {
 		return nil
 	}
-	b := csr.NewBuilder(np + nv + nd)
-	acc := map[int32]float64{}
-	var keys []int32
-	for pt := int32(0); int(pt) < np; pt++ {
-		clear(acc)
-		for _, c := range d.ClaimsOf(pt) {
-			w := math.Log1p(math.Max(float64(d.CFund[c])/100, 1))
-			acc[provNode(d.CProv[c])] += w
-			if d.CDoc[c] >= 0 {
-				acc[docNode(d.CDoc[c])] += w
-			}
-		}
-		keys = keys[:0]
-		for k := range acc {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys) // fixed insertion order: sums do not depend on map order
-		for _, k := range keys {
-			b.AddEdge(pt, k, acc[k])
-		}
-	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	g := b.Build()
 	// Proximity is read to two decimals; 1e-6 in the L2 norm is far below that.
 	pr := centrality.PersonalizedPageRank(g, restart, p.Damping, 1e-6)
 	if err := ctx.Err(); err != nil {

@@ -39,13 +39,22 @@ const (
 	maxCandidateNeighbours = 48
 )
 
-// crossOutingCoUse adds to pairs (and surprise) the triangle-supported pairs of cards used on
-// the same outings at different providers.
-func crossOutingCoUse(d *dataset.Claims, amb *ambulatory, pairs map[[2]int32]*pairStat, surprise map[[2]int32]float64) {
+// outingLink is a pair of cards to link as used on outings together, with its co-use and
+// surprise.
+type outingLink struct {
+	k  [2]int32
+	s  *pairStat
+	sp float64
+}
+
+// crossOutingLinks returns, in order of the candidate pairs, the triangle-supported pairs of
+// cards used on the same outings at different providers. It reads only the claims, so it runs
+// beside the counter co-use; linkOuting adds its pairs afterwards.
+func crossOutingLinks(d *dataset.Claims, amb *ambulatory) []outingLink {
 	window := int64(outingMinutes) * 60
 	cands := sameProviderPairs(d, window)
 	if len(cands) == 0 {
-		return
+		return nil
 	}
 	within := math.Min(1, 2*float64(window)/(12*3600))
 	type edge struct {
@@ -88,14 +97,16 @@ func crossOutingCoUse(d *dataset.Claims, amb *ambulatory, pairs map[[2]int32]*pa
 		}
 	}
 	classes := d.DiagClasses()
+	var links []outingLink
 	for _, e := range kept {
 		if !closesTriangle(adj[e.k[0]], adj[e.k[1]]) {
 			continue
 		}
 		s := outingPair(d, classes, amb.of(e.k[0]), amb.of(e.k[1]), window)
 		s.cross = true
-		linkOuting(pairs, surprise, e.k, s, e.sp)
+		links = append(links, outingLink{e.k, s, e.sp})
 	}
+	return links
 }
 
 // sameProviderPairs returns the distinct pairs of patients (lower index in the high half) with

@@ -226,10 +226,22 @@ func linked(s *pairStat, sp float64) bool {
 // holderGroups links cards whose co-use is surprising (linked) and scores the connected
 // groups of at most MaxGroupCards cards.
 func holderGroups(d *dataset.Claims, o Options, card map[int32]*hits, minScore float64) []finding.Candidate {
+	// The cross-provider outings read only the claims: they are found while the counter co-use
+	// is counted, and linked after the phone outings, in that order.
+	var amb *ambulatory
+	var cross []outingLink
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		amb = ambulatoryIndex(d)
+		cross = crossOutingLinks(d, amb)
+	}()
 	pairs, surprise := coUse(d, o)
-	amb := ambulatoryIndex(d)
+	<-done
 	outingCoUse(d, o, amb, pairs, surprise)
-	crossOutingCoUse(d, amb, pairs, surprise)
+	for _, l := range cross {
+		linkOuting(pairs, surprise, l.k, l.s, l.sp)
+	}
 	keys := make([][2]int32, 0, len(surprise))
 	for k, s := range surprise {
 		if linked(pairs[k], s) {

@@ -585,14 +585,66 @@ func (s *Store) scan(ctx context.Context, prefix []byte, fn func(key, val []byte
 	return closeIter(it)
 }
 
+// scanNodes calls fn for every node of type t in id order. The store is read and the records
+// decoded on a goroutine of their own, handed over in batches, so that on a full scan reading
+// and decoding (about half of the cost) overlap with what fn does with the records; fn runs on
+// the caller's goroutine, one record after another, as before.
 func scanNodes[T any](s *Store, ctx context.Context, t graph.EntityType, decode func(string, []byte) (T, error), fn func(T) error) error {
-	return s.scan(ctx, nodeKey(nil, t, ""), func(k, v []byte) error {
-		x, err := decode(string(k[2:]), v)
-		if err != nil {
-			return fmt.Errorf("embedded: %s record: %w", t, err)
+	const batch = 512
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	full := make(chan []T, 8)
+	empty := make(chan []T, 10)
+	scanned := make(chan error, 1)
+	go func() {
+		defer close(full)
+		buf := make([]T, 0, batch)
+		send := func() error {
+			select {
+			case full <- buf:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			select {
+			case buf = <-empty:
+				buf = buf[:0]
+			default:
+				buf = make([]T, 0, batch)
+			}
+			return nil
 		}
-		return fn(x)
-	})
+		err := s.scan(ctx, nodeKey(nil, t, ""), func(k, v []byte) error {
+			x, err := decode(string(k[2:]), v)
+			if err != nil {
+				return fmt.Errorf("embedded: %s record: %w", t, err)
+			}
+			if buf = append(buf, x); len(buf) == batch {
+				return send()
+			}
+			return nil
+		})
+		if err == nil && len(buf) > 0 {
+			err = send()
+		}
+		scanned <- err
+	}()
+	var fnErr error
+	for b := range full {
+		for i := 0; i < len(b) && fnErr == nil; i++ {
+			if fnErr = fn(b[i]); fnErr != nil {
+				cancel() // stop the reader; the loop drains what it already sent
+			}
+		}
+		select {
+		case empty <- b:
+		default:
+		}
+	}
+	err := <-scanned
+	if fnErr != nil {
+		return fnErr
+	}
+	return err
 }
 
 // ScanPatients calls fn for every patient in id order.

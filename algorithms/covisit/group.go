@@ -80,26 +80,14 @@ func (u *unit) test(members []int32, sc int, gap int32) groupTest {
 	// day the members could have come (a small private hospital is busy only when its rings
 	// come; weekdays it never works on are left out).
 	mu := map[int32]float64{}
-	pull := func(t int32) float64 {
-		if !u.inScope(t, sc) {
-			return 0
-		}
-		if i := u.dayIndex(t); i >= 0 {
-			return u.onceN[i] + 1
-		}
-		if u.open(t) && t >= u.days[0] && t <= u.days[len(u.days)-1] {
-			return 1
-		}
-		return 0
-	}
 	for w, v := range winV {
 		first := (w + u.win0) * u.jitterLen
 		var others float64
 		for t := first; t < first+u.jitterLen; t++ {
-			others += pull(t)
+			others += u.pull(t, sc)
 		}
 		for t := first; t < first+u.jitterLen; t++ {
-			if x := pull(t); x > 0 {
+			if x := u.pull(t, sc); x > 0 {
 				mu[t] = v * x / others
 			}
 		}

@@ -62,6 +62,10 @@ type unit struct {
 	day0   int32
 	halfAt []uint8
 	winAt  []int32
+	// pullAt[sc][t−day0] is day t's pull in scope sc for the group test (test): its one-time
+	// visitors plus one on an active day, one on another day of a weekday the institution
+	// works, zero outside the scope.
+	pullAt [3][]float64
 }
 
 // sortedVisits returns every institution visit (distinct patient, provider, day) sorted by
@@ -170,8 +174,30 @@ func newUnit(prov int32, vs []visit, blockLen int, salt uint64) *unit {
 				}
 			}
 		}
+		for sc := range u.pullAt {
+			u.pullAt[sc] = make([]float64, len(u.halfAt))
+			for i := range u.pullAt[sc] {
+				if t := u.day0 + int32(i); u.inScope(t, sc) && u.open(t) {
+					u.pullAt[sc][i] = 1
+				}
+			}
+			for i, t := range u.days {
+				if u.inScope(t, sc) {
+					u.pullAt[sc][t-u.day0] = u.onceN[i] + 1
+				}
+			}
+		}
 	}
 	return u
+}
+
+// pull returns day t's pull in scope sc (pullAt), zero before the first or after the last
+// active day.
+func (u *unit) pull(t int32, sc int) float64 {
+	if i := t - u.day0; i >= 0 && int(i) < len(u.pullAt[sc]) {
+		return u.pullAt[sc][i]
+	}
+	return 0
 }
 
 // jitterBlocks is the least number of blocks in a jitter window (which is at least 15 days:
@@ -294,9 +320,10 @@ func poissonTail(m int, mu float64) float64 {
 	return sum
 }
 
-// poissonTails sets tails[m] = P(X ≥ m) for every m < len(tails), X ~ Poisson(mu): the last
-// from poissonTail, the others downwards by adding the point probabilities, which is as exact
-// and costs one exponential for the whole vector.
+// poissonTails sets tails[m] = P(X ≥ m) for every m < len(tails), X ~ Poisson(mu): the point
+// probabilities upwards from e^−μ, the last tail as poissonTail computes it, then the others
+// downwards by adding the point probabilities. One exponential serves the whole vector, and
+// tails is its only storage.
 func poissonTails(mu float64, tails []float64) {
 	n := len(tails)
 	if n == 0 {
@@ -308,15 +335,31 @@ func poissonTails(mu float64, tails []float64) {
 		}
 		return
 	}
-	// Point probabilities upwards from e^−μ (they only underflow where they are negligible).
-	pmf := make([]float64, n)
-	pmf[0] = math.Exp(-mu)
-	for k := 1; k < n; k++ {
-		pmf[k] = pmf[k-1] * mu / float64(k)
+	// tails[k] = P(X = k) first (they only underflow where they are negligible).
+	p, head := math.Exp(-mu), 0.0
+	for k := range tails {
+		tails[k] = p
+		if k < n-1 {
+			head += p
+		}
+		p *= mu / float64(k+1)
 	}
-	tails[n-1] = poissonTail(n-1, mu)
-	for m := n - 2; m >= 0; m-- {
-		tails[m] = tails[m+1] + pmf[m]
+	top := n - 1
+	t := 0.0
+	if float64(top) <= mu+1 {
+		t = math.Max(0, 1-head)
+	} else {
+		for k, term := top, tails[top]; k < top+200 && term > 0; k++ {
+			t += term
+			term *= mu / float64(k+1)
+			if term < 1e-15*t {
+				break
+			}
+		}
+	}
+	tails[top] = t
+	for m := top - 1; m >= 0; m-- {
+		tails[m] += tails[m+1]
 	}
 	tails[0] = 1
 }

@@ -55,6 +55,7 @@ func ingestFlags(fs *pflag.FlagSet) {
 	fs.Int("batch", ingest.DefaultBatchSize, "rows per atomic store write batch")
 	addImportFlags(fs)
 	addNeo4jLoadFlags(fs)
+	fs.String("cpu-profile", "", "write a Go CPU profile of the load to this file (go tool pprof FILE)")
 }
 
 // runIngest is `ringtrace ingest --data DIR [--store embedded|neo4j] [--rejects PATH]
@@ -73,6 +74,13 @@ func runIngest(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.FlagSet)
 	}
 	if err != nil {
 		return &exitError{2, err}
+	}
+	if pf := v.GetString("cpu-profile"); pf != "" {
+		stop, err := startCPUProfile(pf)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	opts := ingest.Options{BatchSize: v.GetInt("batch"), RejectsPath: v.GetString("rejects"), Logger: env.Logger}
 	if sc.Kind == "neo4j" && !importing(v) && !fs.Changed("batch") {

@@ -170,12 +170,7 @@ func (l *SortedLoader) bgErr() error {
 
 // writeRun sorts kvs by key (write order breaking ties) and writes them as length-prefixed pairs.
 func writeRun(path string, kvs []kv) error {
-	slices.SortFunc(kvs, func(a, b kv) int {
-		if c := bytes.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return int(a.seq - b.seq)
-	})
+	sortKVs(kvs)
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("embedded: create run: %w", err)

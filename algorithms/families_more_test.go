@@ -305,3 +305,41 @@ func TestHolderGroupInsideALargerChain(t *testing.T) {
 		t.Errorf("group includes %d of the clinic's regulars", n)
 	}
 }
+
+// Monthly chronic follow-ups of one public clinic's hypertensive patients: seen in the
+// clinic's consultation hours they are its chronic-disease day, discounted as care; the same
+// follow-ups billed at seven in the evening, when the clinic sees nobody else, were not given
+// in person, and the discount does not apply.
+func TestChronicFollowUpsBilledAfterHours(t *testing.T) {
+	score := func(hour int) (*graph.Ring, []string) {
+		w := newWorld(35, 2000)
+		cohort := w.addPatients("F", 14, false)
+		for m := 0; m < 10; m++ {
+			for i, id := range cohort {
+				w.claim(graph.Claim{PatientID: id, ProviderID: "H07", ProviderType: graph.TypeInstitution, DoctorID: "D070",
+					Type: graph.ClaimOutpatient, Start: at(4+30*m, hour, 4*i+w.rng.IntN(3)), DiagnosisCode: "I10",
+					TotalAmount: graph.FromYuan(200 + float64(5*i))})
+			}
+		}
+		f := detectT(t, &w.g, DefaultParams())
+		return ringWith(f, graph.KindCollusionRing, cohort), cohort
+	}
+	evening, cohort := score(19)
+	if evening == nil {
+		t.Fatal("chronic follow-ups billed at 19:00 not reported as a ring")
+	}
+	if !hasReasonCode(evening, "off_hours_sessions") {
+		t.Errorf("evening ring's reasons %+v lack off_hours_sessions", evening.Reasons)
+	}
+	if n := memberCount(evening, cohort); n < 12 {
+		t.Errorf("evening ring has %d of the 14 cards", n)
+	}
+	if morning, _ := score(9); morning != nil {
+		if hasReasonCode(morning, "off_hours_sessions") {
+			t.Errorf("follow-ups at 09:00 marked as off hours: %+v", morning.Reasons)
+		}
+		if morning.Score > evening.Score-0.15 {
+			t.Errorf("in-hours chronic day scores %.2f, the same billed after hours %.2f: want the after-hours one clearly higher", morning.Score, evening.Score)
+		}
+	}
+}

@@ -39,7 +39,18 @@ type features struct {
 	// absent is the share of session claims billed while the member was an inpatient at
 	// another provider: care for someone who was not there.
 	absent float64
+	// offHours is the share of session claims billed in an hour of the day in which the
+	// institution saw almost none of its other patients (offHoursShare): follow-ups entered at
+	// lunchtime or in the evening, when the clinic does not otherwise see anyone.
+	offHours float64
 }
+
+// offHoursShare is the share of an institution's other visits below which an hour of the day
+// counts as outside its working hours (an hour of a ten-hour day holds about a tenth).
+const offHoursShare = 0.02
+
+// minHoursVisits is the number of other visits an institution needs before its hours are known.
+const minHoursVisits = 200
 
 // batchEntry maps the typical gap between members' session claims to [0,1]: 1 at half a minute
 // or less, 0 from a minute and a half. A quick refill visit can take two minutes; nobody is
@@ -73,6 +84,19 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 	recurringMembers := 0
 	sessionTimes := map[int32][]int64{}
 	absent := 0
+	// The institution's hours from its other patients' visits (first claim of each patient-day).
+	var hourN [24]float64
+	others := 0.0
+	for _, v := range u.visits {
+		if _, in := slices.BinarySearch(members, v.pat); !in {
+			hourN[hourOfDay(d.CStart[v.claim])]++
+			others++
+		}
+	}
+	offHour := func(t int64) bool {
+		return others >= minHoursVisits && hourN[hourOfDay(t)] < offHoursShare*others
+	}
+	offHours := 0
 	for _, s := range members {
 		var stays [][2]int64
 		for _, c := range d.ClaimsOf(s) {
@@ -109,6 +133,9 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 			}
 			inSess++
 			sessionTimes[day] = append(sessionTimes[day], d.CStart[c])
+			if offHour(d.CStart[c]) {
+				offHours++
+			}
 			for _, st := range stays {
 				if d.CStart[c] > st[0] && d.CStart[c] < st[1] {
 					absent++
@@ -166,6 +193,7 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 	}
 	n := float64(max(f.claims, 1))
 	f.absent = float64(absent) / n
+	f.offHours = float64(offHours) / n
 	f.batchGap = -1
 	var gaps []float64
 	for _, ts := range sessionTimes {
@@ -308,12 +336,16 @@ func explain(f features, own, tier int8) explanation {
 	}
 	// Care explains a group only if it was delivered: claims entered in one batch minutes
 	// apart, or billed while the member lay in another hospital, void the care explanations.
+	// Chronic follow-ups are also void when billed outside the hours in which the institution
+	// sees its other patients (a clinic's chronic-disease day is in its consultation hours;
+	// dialysis shifts and check-ups may well run at other hours, so those are not).
 	delivered := 1 - math.Max(f.batchEntry(), finding.Clamp01(4*f.absent))
+	followedUp := 1 - math.Max(1-delivered, finding.Clamp01((f.offHours-0.2)/0.5))
 	e := explanation{
 		therapy:   finding.Clamp01((f.therapy-0.2)/0.5) * delivered,
 		checkup:   finding.Clamp01((f.checkup-0.2)/0.5) * delivered,
 		household: finding.Clamp01(f.householdPairs / 0.6),
-		chronic:   finding.Clamp01(chronic) * delivered,
+		chronic:   finding.Clamp01(chronic) * followedUp,
 		course:    finding.Clamp01((f.course-2)/3) * delivered,
 	}
 	e.total = finding.NoisyOr(0.95*e.therapy, 0.9*e.checkup, 0.9*e.household, 0.6*e.chronic, 0.6*e.course)
@@ -338,7 +370,13 @@ func support(f features, own int8) float64 {
 		0.3*finding.Clamp01((f.copied-0.3)/0.5),
 		0.45*f.batchEntry(),
 		0.5*finding.Clamp01(4*f.absent),
+		0.35*finding.Clamp01((f.offHours-0.2)/0.5),
 	)
+}
+
+// hourOfDay returns the local hour of a claim start (seconds of local time).
+func hourOfDay(t int64) int {
+	return int(dataset.FloorDiv(t, 3600) - dataset.FloorDiv(t, dataset.SecondsPerDay)*24)
 }
 
 // coordination maps the group surprise to [0,1].

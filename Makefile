@@ -7,7 +7,7 @@ DEMO      ?= demo-data
 PATIENTS  ?= 20000
 SEED      ?= 20241126
 
-.PHONY: all build frontend demo serve-demo test test-go test-fuzz test-frontend test-e2e bench fmt vet clean
+.PHONY: all build frontend demo serve-demo test test-go test-fuzz test-frontend test-e2e test-spark bench fmt vet clean
 
 all: build
 
@@ -47,6 +47,9 @@ test-frontend:
 
 test-e2e:
 	bash .ci/test.sh e2e
+
+test-spark:
+	bash .ci/test.sh spark
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...

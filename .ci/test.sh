@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # All of RingTrace's tests, as `make test` runs them on a fresh machine and as CI runs them.
 # Sets up what it needs: Debian packages (Chromium for the UI tests, poppler for the PDF tests),
-# the frontend's npm packages, and a real Neo4j server started from Maven Central's jars.
+# the frontend's npm packages, a real Neo4j server started from Maven Central's jars, and a
+# local Apache Spark from the PyPI pyspark distribution (in a virtual environment under .ci/spark).
 #
 #   bash .ci/test.sh            everything
-#   bash .ci/test.sh go|fuzz|frontend|e2e   one part (the Go part still starts Neo4j)
+#   bash .ci/test.sh go|fuzz|frontend|e2e|spark   one part (the Go part still starts Neo4j)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 part="${1:-all}"
@@ -92,6 +93,32 @@ run_go() {
 		go test -count=1 -p 1 -timeout 20m $(grep -rl --include='*_test.go' 'RINGTRACE_NEO4J_URI' . | xargs -n1 dirname | sort -u)
 }
 
+# spark_submit prints the spark-submit of the pyspark distribution, installed on first use.
+spark_submit() {
+	local venv="${SPARK_VENV:-$root/.ci/spark/venv}"
+	if [[ ! -x "$venv/bin/spark-submit" ]]; then
+		say "installing pyspark 3.5.3 from PyPI into $venv" >&2
+		python3 -m venv "$venv" >&2
+		"$venv/bin/pip" install --quiet --disable-pip-version-check "pyspark==3.5.3" >&2
+	fi
+	echo "$venv/bin/spark-submit"
+}
+
+run_spark() {
+	if ! command -v java >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+		if [[ -n "${CI:-}" ]]; then
+			echo "java/python3 not found: cannot start Spark in CI" >&2
+			return 1
+		fi
+		echo "java/python3 not found: the Spark test is skipped" >&2
+		return 0
+	fi
+	local submit
+	submit="$(spark_submit)"
+	say "Spark: the co-visit projection on a local Spark equals the in-process one"
+	RINGTRACE_SPARK_SUBMIT="$submit" go test -count=1 -timeout 15m -run 'TestSparkMatchesLocal' -v ./algorithms/projection
+}
+
 run_fuzz() {
 	say "fuzz CSV row parser (20 s)"
 	go test -run '^$' -fuzz '^FuzzParseRow$' -fuzztime 20s ./ingest
@@ -108,8 +135,9 @@ run_e2e() {
 }
 
 case "$part" in
-	all) run_go; run_fuzz; run_frontend; run_e2e ;;
+	all) run_go; run_spark; run_fuzz; run_frontend; run_e2e ;;
 	go) run_go ;;
+	spark) run_spark ;;
 	fuzz) run_fuzz ;;
 	frontend) run_frontend ;;
 	e2e) run_frontend; run_e2e ;;

@@ -86,6 +86,21 @@ type claimInfo struct {
 	patient, provider string
 	providerType      graph.EntityType
 	start             time.Time
+	// days is the number of calendar days the claim covers (a stay from admission to
+	// discharge, both counted; 1 for a visit): a stay's line bills the bed, nursing or a daily
+	// drug for all of them at once, so its daily quantity is its quantity over days.
+	days float64
+}
+
+// coveredDays returns the calendar days from c's start to its end, both counted (1 without an end).
+func coveredDays(c graph.Claim) float64 {
+	if c.End.IsZero() || !c.End.After(c.Start) {
+		return 1
+	}
+	y1, m1, d1 := c.Start.In(china).Date()
+	y2, m2, d2 := c.End.In(china).Date()
+	n := time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)).Hours()/24 + 1
+	return math.Max(1, math.Round(n))
 }
 
 type dayKey struct{ patient, day string }
@@ -112,7 +127,7 @@ func Audit(ctx context.Context, src Source, rs RuleSet) (Result, error) {
 	}
 	claims := map[string]claimInfo{}
 	if err := src.ScanClaims(ctx, func(c graph.Claim) error {
-		claims[c.ID] = claimInfo{patient: c.PatientID, provider: c.ProviderID, providerType: c.ProviderType, start: c.Start}
+		claims[c.ID] = claimInfo{patient: c.PatientID, provider: c.ProviderID, providerType: c.ProviderType, start: c.Start, days: coveredDays(c)}
 		return nil
 	}); err != nil {
 		return res, fmt.Errorf("billing audit: claims: %w", err)
@@ -155,27 +170,29 @@ func Audit(ctx context.Context, src Source, rs RuleSet) (Result, error) {
 				hit(RuleHighValue, 0, fmt.Sprintf("高值耗材 %s 元", li.Amount))
 			}
 		}
-		add := func(m map[string]*dayItem) {
+		add := func(m map[string]*dayItem, per float64) {
 			agg := m[li.ItemCode]
 			if agg == nil {
 				agg = &dayItem{provider: ci.provider, providerType: ci.providerType}
 				m[li.ItemCode] = agg
 			}
-			agg.qty += max(li.Quantity, 0)
-			agg.amount += float64(li.Amount)
+			agg.qty += max(li.Quantity, 0) / per
+			agg.amount += float64(li.Amount) / per
 			agg.lines = append(agg.lines, ref)
 		}
 		if listed && it.MaxQtyPerClaim > 0 {
 			if perClaim[li.ClaimID] == nil {
 				perClaim[li.ClaimID] = map[string]*dayItem{}
 			}
-			add(perClaim[li.ClaimID])
+			add(perClaim[li.ClaimID], 1)
 		}
 		k := dayKey{ci.patient, day}
 		if days[k] == nil {
 			days[k] = map[string]*dayItem{}
 		}
-		add(days[k])
+		// A stay's lines count per day of the stay, on its first day (amounts too, so that the
+		// money at stake is one day's excess: the audit's figures stay a lower bound).
+		add(days[k], max(ci.days, 1))
 		return nil
 	})
 	if err != nil {

@@ -192,3 +192,36 @@ func TestParseRefusesBadTables(t *testing.T) {
 		t.Fatalf("chinese header: %v %+v", err, rs.Items)
 	}
 }
+
+// A stay's line bills a daily item for every day of the stay at once: three blood counts on
+// the settlement of a three-day stay are one a day, within a daily limit of one; five are not.
+func TestStayLinesCountPerDayOfTheStay(t *testing.T) {
+	rs, err := Load("testdata/rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stay := func(qty float64) []Hit {
+		in := time.Date(2025, 4, 1, 10, 0, 0, 0, china)
+		m := memSource{
+			patients: []graph.Patient{{ID: "PT1", Sex: "M", BirthDate: time.Date(1970, 5, 1, 0, 0, 0, 0, time.UTC)}},
+			claims: []graph.Claim{{ID: "S1", PatientID: "PT1", ProviderID: "H1", ProviderType: graph.TypeInstitution, Type: graph.ClaimInpatient,
+				Start: in, End: in.AddDate(0, 0, 2)}},
+			items: []graph.ClaimItem{{ClaimID: "S1", Seq: 1, ItemCode: "250101", Quantity: qty, UnitPrice: graph.FromYuan(25), Amount: graph.Money(float64(graph.FromYuan(25)) * qty)}},
+		}
+		res, err := Audit(context.Background(), m, rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Hits
+	}
+	if hits := stay(3); len(hits) != 0 {
+		t.Errorf("three blood counts over a three-day stay flagged: %+v", hits)
+	}
+	hits := stay(5)
+	if len(hits) != 1 || hits[0].Rule != RuleQtyPerDay {
+		t.Fatalf("five blood counts over a three-day stay: hits %+v, want one daily-quantity hit", hits)
+	}
+	if hits[0].AtStake <= 0 {
+		t.Errorf("nothing at stake: %+v", hits[0])
+	}
+}

@@ -33,6 +33,14 @@ func (a *Auditor) Version() string {
 	return a.rules.Version
 }
 
+// Rules returns the loaded rule set, or nil on a nil Auditor.
+func (a *Auditor) Rules() *billing.RuleSet {
+	if a == nil {
+		return nil
+	}
+	return &a.rules
+}
+
 // Run audits every billing line of src. A nil Auditor answers ErrNoRules.
 func (a *Auditor) Run(ctx context.Context, src billing.Source) (billing.Result, error) {
 	if a == nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/ringtrace/ringtrace/algorithms"
+	"github.com/ringtrace/ringtrace/algorithms/billing"
 	"github.com/ringtrace/ringtrace/graph"
 	"github.com/ringtrace/ringtrace/ingest"
 )
@@ -62,6 +63,7 @@ func detectFlags(fs *pflag.FlagSet) {
 	fs.Bool("by-region", false, "province run: detect each pooling region on its own, then stitch the parties that claim in several regions")
 	fs.Int("region-workers", 2, "regions detected at once with --region or --by-region (each holds its region's claims)")
 	fs.String("cpu-profile", "", "write a Go CPU profile of the run to this file (go tool pprof FILE)")
+	fs.String("rules", "", "directory of billing-line rule tables (catalogue.csv, pairs.csv; docs/billing-rules.md): add the billing audit's leads to the findings")
 	// The parameter flags (detectParamFlags): each is the parameter of the same name.
 	fs.Uint64("seed", def.Seed, "random seed for community detection and sampling")
 	fs.Int("window-minutes", 720, "ignored since findings version 2 (sessions are provider-days and blocks of days); accepted for old scripts")
@@ -117,6 +119,14 @@ func runDetect(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.FlagSet)
 			return &exitError{code: 2, err: err}
 		}
 	}
+	var rules *billing.RuleSet
+	if dir := v.GetString("rules"); dir != "" {
+		rs, err := billing.Load(dir)
+		if err != nil {
+			return &exitError{code: 2, err: graph.FieldErrorf("rules", "%v", err)}
+		}
+		rules = &rs
+	}
 	if rs := v.GetStringSlice("region"); len(rs) > 0 {
 		p.Regions = rs
 	}
@@ -133,6 +143,11 @@ func runDetect(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.FlagSet)
 	prog.done()
 	if err != nil {
 		return err
+	}
+	if rules != nil {
+		if err := algorithms.AddBillingLeads(ctx, src, *rules, &f); err != nil {
+			return err
+		}
 	}
 	f.GeneratedAt = time.Now().UTC().Format(time.RFC3339)
 	if err := writeJSON(v.GetString("out"), env.Stdout, f); err != nil {

@@ -120,7 +120,7 @@ func runServe(ctx context.Context, env *Env, v *viper.Viper, _ *pflag.FlagSet) e
 	}
 	defer store.Close()
 	svc, err := casework.Open(casework.Config{
-		StateDir: stateDir, Source: store, StoreKind: sc.Kind, Detection: jobs.Algorithms(), Calendar: cal,
+		StateDir: stateDir, Source: store, StoreKind: sc.Kind, Detection: jobs.AlgorithmsWithRules(cfg.BillingRules.Rules()), Calendar: cal,
 		AdminPassword: v.GetString("admin-password"), AdminPasswordOut: env.Stderr, SessionTTL: v.GetDuration("session-ttl"),
 		IntakeSecret: v.GetString("intake-secret"), RewardRule: rule, Logger: log,
 		AcceptBrokenAudit: v.GetBool("accept-broken-audit"), AuditSegmentBytes: v.GetInt64("audit-segment-bytes"),

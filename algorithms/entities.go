@@ -14,7 +14,7 @@ import (
 // kindZH and classZH name kinds and classes in the reason texts.
 var kindZH = map[string]string{
 	graph.KindCollusionRing: "串通就医团伙", graph.KindCardLending: "借卡/冒名就医", graph.KindPharmacyCardCollection: "药店聚敛盗刷",
-	graph.KindDeceasedClaims: "死亡人员冒用", graph.KindScreeningRule: "筛查规则", graph.KindGhostHospitalization: "挂床/虚假住院",
+	graph.KindDeceasedClaims: "死亡人员冒用", graph.KindScreeningRule: "筛查规则", graph.KindGhostHospitalization: "挂床/虚假住院", graph.KindBillingRule: "费用明细违规",
 }
 
 // creditParties credits every party of a reported ring or lead with its score (providers and

@@ -13,6 +13,7 @@ const (
 	KindDeceasedClaims         = "deceased_claims"          // claims on the card of a dead person
 	KindScreeningRule          = "screening_rule"           // a special-action screening rule hit
 	KindGhostHospitalization   = "ghost_hospitalization"    // admissions on paper (挂床/虚假住院)
+	KindBillingRule            = "billing_rule"             // billing lines breaking the catalogue tables (费用明细违规)
 )
 
 // Reason explains one contribution to a score, with the numbers behind it, in Chinese and English.

@@ -11,7 +11,7 @@ import (
 )
 
 // Kind is the findings kind of billing-line leads.
-const Kind = "billing_rule"
+const Kind = graph.KindBillingRule
 
 // Rule codes of hits, with their Chinese names.
 const (

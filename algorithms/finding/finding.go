@@ -82,7 +82,7 @@ func NoisyOr(ws ...float64) float64 {
 var idPrefix = map[string]string{
 	graph.KindCollusionRing: "CR", graph.KindCardLending: "CL", graph.KindPharmacyCardCollection: "PC",
 	graph.KindDeceasedClaims: "DC", graph.KindScreeningRule: "SR", graph.KindGhostHospitalization: "GH",
-	"billing_rule": "BL", // algorithms/billing.Kind (that package does not depend on this one)
+	graph.KindBillingRule: "BL",
 }
 
 // ID returns a stable id for a finding: its kind and a hash of its sorted member refs, so that

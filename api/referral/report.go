@@ -29,7 +29,7 @@ var (
 	zhKind = map[string]string{
 		graph.KindCollusionRing: "串通就医团伙", graph.KindCardLending: "借卡/冒名就医",
 		graph.KindPharmacyCardCollection: "药店聚敛盗刷", graph.KindDeceasedClaims: "死亡人员发生费用",
-		graph.KindScreeningRule: "筛查规则命中", graph.KindGhostHospitalization: "虚假住院/挂床",
+		graph.KindScreeningRule: "筛查规则命中", graph.KindGhostHospitalization: "虚假住院/挂床", graph.KindBillingRule: "费用明细违规",
 	}
 	zhSex  = map[string]string{"M": "男", "F": "女"}
 	zhRole = map[string]string{

@@ -77,6 +77,7 @@ export const en: Record<MessageKey, string> = {
   'kind.deceased_claims': 'Claims after death',
   'kind.screening_rule': 'Screening rule hit',
   'kind.ghost_hospitalization': 'Ghost hospitalisation',
+  'kind.billing_rule': 'Billing-line rule breach',
   'type.patient': 'Insured person',
   'type.doctor': 'Doctor',
   'type.institution': 'Institution',

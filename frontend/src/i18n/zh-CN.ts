@@ -76,6 +76,7 @@ export const zhCN = {
   'kind.deceased_claims': '死亡人员结算',
   'kind.screening_rule': '筛查规则命中',
   'kind.ghost_hospitalization': '虚假住院/挂床',
+  'kind.billing_rule': '费用明细违规',
   'type.patient': '参保人员',
   'type.doctor': '医保医师',
   'type.institution': '定点医疗机构',

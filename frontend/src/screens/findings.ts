@@ -15,7 +15,7 @@ import { scoreBar } from '../ui/scoreBar';
 import { empty, failure, loading } from '../ui/states';
 
 const ringKinds = ['collusion_ring', 'card_lending', 'pharmacy_card_collection', 'ghost_hospitalization'];
-const leadKinds = ['card_lending', 'deceased_claims', 'screening_rule', 'ghost_hospitalization'];
+const leadKinds = ['card_lending', 'deceased_claims', 'screening_rule', 'ghost_hospitalization', 'billing_rule'];
 type FindingClass = 'ring' | 'lead';
 const pageSize = 50;
 

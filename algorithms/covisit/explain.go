@@ -340,9 +340,13 @@ func explain(f features, own, tier int8) explanation {
 	// sees its other patients (a clinic's chronic-disease day is in its consultation hours;
 	// dialysis shifts and check-ups may well run at other hours, so those are not).
 	delivered := 1 - math.Max(f.batchEntry(), finding.Clamp01(4*f.absent))
+	// A dialysis or oncology shift is settled together: its patients are on the machines at
+	// the same time and the ward enters their claims in one go, so batch entry does not void
+	// it; billing a member who lay in another hospital does.
+	treated := 1 - finding.Clamp01(4*f.absent)
 	followedUp := 1 - math.Max(1-delivered, finding.Clamp01((f.offHours-0.2)/0.5))
 	e := explanation{
-		therapy:   finding.Clamp01((f.therapy-0.2)/0.5) * delivered,
+		therapy:   finding.Clamp01((f.therapy-0.2)/0.5) * treated,
 		checkup:   finding.Clamp01((f.checkup-0.2)/0.5) * delivered,
 		household: finding.Clamp01(f.householdPairs / 0.6),
 		chronic:   finding.Clamp01(chronic) * followedUp,

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/ringtrace/ringtrace/algorithms/dataset"
-	"github.com/ringtrace/ringtrace/ingest"
 	"github.com/ringtrace/ringtrace/ingest/scenarios"
 )
 
@@ -26,18 +25,7 @@ func BenchmarkDetectLoaded(b *testing.B) {
 		}
 		n = v
 	}
-	sc, err := scenarios.Generate(scenarios.DefaultConfig(n, 4242))
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := b.TempDir()
-	if err := sc.WriteDir(dir); err != nil {
-		b.Fatal(err)
-	}
-	src, err := ingest.OpenDir(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, src := blindScenario(b, scenarios.DefaultConfig(n, 4242))
 	ctx := context.Background()
 	d, err := dataset.Load(ctx, src, nil)
 	if err != nil {

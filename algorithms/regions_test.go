@@ -26,18 +26,7 @@ func TestPartitionedAgreesWithWhole(t *testing.T) {
 	ctx := context.Background()
 	cfg := scenarios.DefaultConfig(10000, 4711)
 	cfg.ScaleFraud = 2
-	s, err := scenarios.Generate(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := s.WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	src, err := ingest.OpenDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, src := blindScenario(t, cfg)
 	truth := s.Truth()
 	p := DefaultParams()
 	whole, err := Detect(ctx, src, p, nil)
@@ -162,4 +151,23 @@ func TestMergeRegions(t *testing.T) {
 	if len(out.Entities) != 1 || out.Entities[0].Score != 0.7 {
 		t.Errorf("entities %+v, want patient 1 at its highest risk 0.7", out.Entities)
 	}
+}
+
+// blindScenario generates cfg's claims with the blind scenario generator, writes them as the
+// input contract's CSV files to a temporary directory and opens it.
+func blindScenario(tb testing.TB, cfg scenarios.Config) (*scenarios.Scenario, *ingest.Dir) {
+	tb.Helper()
+	s, err := scenarios.Generate(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := tb.TempDir()
+	if err := s.WriteDir(dir); err != nil {
+		tb.Fatal(err)
+	}
+	src, err := ingest.OpenDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, src
 }

@@ -135,7 +135,11 @@ func (u *unit) candidates(ctx context.Context, d *dataset.Claims, o Options, sc 
 			w    float64
 		}
 		var links []link
-		forEachSharedPair(buckets, len(pats), minShared, func(x, y int32, shared int32) {
+		sets := make([][]int32, len(buckets))
+		for i, bk := range buckets {
+			sets[i] = bk.pats
+		}
+		csr.SharedPairs(sets, len(pats), minShared, func(x, y int32, shared int32) {
 			s := finding.PoissonSurprise(int(shared), pairExpected(runs[x], runs[y], u.winQ[sc], u.win0, bi == 1, u.blockLen))
 			if s >= minLink {
 				links = append(links, link{x, y, math.Min(s, 20)})
@@ -179,53 +183,6 @@ func (u *unit) candidates(ctx context.Context, d *dataset.Claims, o Options, sc 
 		}
 	}
 	return out, nil
-}
-
-// forEachSharedPair calls f for every pair x < y of the n local patients that share at least
-// minShared of the buckets, with the number they share, in order of x (the ys of one x in no
-// particular order). It counts row by
-// row (each x's buckets, the patients after x in them) into a dense counter, the sparse product
-// A·Aᵀ of the patient × bucket incidence, instead of hashing every pair of every bucket.
-func forEachSharedPair(buckets []bucket, n int, minShared int32, f func(x, y, shared int32)) {
-	// Each patient's buckets with its position in them (bucket patients are sorted, distinct).
-	off := make([]int32, n+1)
-	for _, bk := range buckets {
-		slices.Sort(bk.pats)
-		for _, x := range bk.pats {
-			off[x+1]++
-		}
-	}
-	for x := 0; x < n; x++ {
-		off[x+1] += off[x]
-	}
-	type at struct{ bucket, pos int32 }
-	in := make([]at, off[n])
-	next := slices.Clone(off[:n])
-	for bi, bk := range buckets {
-		for i, x := range bk.pats {
-			in[next[x]] = at{int32(bi), int32(i)}
-			next[x]++
-		}
-	}
-	count := make([]int32, n)
-	var touched []int32
-	for x := int32(0); x < int32(n); x++ {
-		touched = touched[:0]
-		for _, a := range in[off[x]:off[x+1]] {
-			for _, y := range buckets[a.bucket].pats[a.pos+1:] {
-				if count[y] == 0 {
-					touched = append(touched, y)
-				}
-				count[y]++
-			}
-		}
-		for _, y := range touched {
-			if count[y] >= minShared {
-				f(x, y, count[y])
-			}
-			count[y] = 0
-		}
-	}
 }
 
 // windowVisits is a patient's number of visits in one jitter window.

@@ -52,6 +52,10 @@ const offHoursShare = 0.02
 // minHoursVisits is the number of other visits an institution needs before its hours are known.
 const minHoursVisits = 200
 
+// afterHours maps the share of session claims billed outside the institution's hours to
+// [0,1]: 0 up to a fifth of them (a late patient or two), 1 from seven tenths.
+func (f features) afterHours() float64 { return finding.Clamp01((f.offHours - 0.2) / 0.5) }
+
 // batchEntry maps the typical gap between members' session claims to [0,1]: 1 at half a minute
 // or less, 0 from a minute and a half. A quick refill visit can take two minutes; nobody is
 // seen in thirty seconds, run after run.
@@ -344,7 +348,7 @@ func explain(f features, own, tier int8) explanation {
 	// the same time and the ward enters their claims in one go, so batch entry does not void
 	// it; billing a member who lay in another hospital does.
 	treated := 1 - finding.Clamp01(4*f.absent)
-	followedUp := 1 - math.Max(1-delivered, finding.Clamp01((f.offHours-0.2)/0.5))
+	followedUp := math.Min(delivered, 1-f.afterHours())
 	e := explanation{
 		therapy:   finding.Clamp01((f.therapy-0.2)/0.5) * treated,
 		checkup:   finding.Clamp01((f.checkup-0.2)/0.5) * delivered,
@@ -374,7 +378,7 @@ func support(f features, own int8) float64 {
 		0.3*finding.Clamp01((f.copied-0.3)/0.5),
 		0.45*f.batchEntry(),
 		0.5*finding.Clamp01(4*f.absent),
-		0.35*finding.Clamp01((f.offHours-0.2)/0.5),
+		0.35*f.afterHours(),
 	)
 }
 

@@ -66,7 +66,7 @@ func (u *unit) ring(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes []dat
 		"%.0f%% 的同到结算与同日另一成员的费用明细完全相同（复制处方）", "%.0f%% of the session claims carry the same item list as another member's that day (copied prescriptions)", 100*f.copied)
 	add(0.45*f.batchEntry(), "batch_entry", map[string]float64{"median_gap_seconds": finding.Round4(f.batchGap)},
 		"同到成员的结算前后仅相隔约 %.0f 秒，像是集中批量录入而非逐个诊疗", "the members' session claims are about %.0f seconds apart: entered in one batch, not seen one by one", f.batchGap)
-	add(0.35*finding.Clamp01((f.offHours-0.2)/0.5), "off_hours_sessions", map[string]float64{"share": finding.Round4(f.offHours)},
+	add(0.35*f.afterHours(), "off_hours_sessions", map[string]float64{"share": finding.Round4(f.offHours)},
 		"%.0f%% 的同到结算发生在该机构几乎不接诊其他患者的时段（午间或下班后），不像当面诊疗", "%.0f%% of the session claims were billed at hours when the institution sees almost none of its other patients (lunchtime, evening): not care given in person", 100*f.offHours)
 	add(0.5*finding.Clamp01(4*f.absent), "billed_while_absent", map[string]float64{"share": finding.Round4(f.absent)},
 		"%.0f%% 的同到结算发生在该成员正在其他医院住院期间", "%.0f%% of the session claims were billed while the member was an inpatient at another hospital", 100*f.absent)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/ringtrace/ringtrace/algorithms/csr"
 	"github.com/ringtrace/ringtrace/algorithms/dataset"
 )
 
@@ -127,37 +128,44 @@ func Local(d *dataset.Claims, o Options) (Result, error) {
 		for _, v := range unit {
 			k[v.pat]++
 		}
-		shared := map[[2]int32]int{}
+		// Repeat visitors get local ids in order of their global ids, so that x < y locally is
+		// x < y globally; each open day's repeat visitors are one set.
+		var rep []int32
+		for p, n := range k {
+			if n >= 2 {
+				rep = append(rep, p)
+			}
+		}
+		slices.Sort(rep)
+		local := make(map[int32]int32, len(rep))
+		for i, p := range rep {
+			local[p] = int32(i)
+		}
+		var sets [][]int32
 		for a := 0; a < len(unit); {
 			b := a
 			for b < len(unit) && unit[b].day == unit[a].day {
 				b++
 			}
 			if b-a <= o.MaxBucketPatients {
-				var rep []int32
+				var set []int32
 				for _, v := range unit[a:b] {
-					if k[v.pat] >= 2 {
-						rep = append(rep, v.pat)
+					if i, ok := local[v.pat]; ok {
+						set = append(set, i)
 					}
 				}
-				for i, x := range rep {
-					for _, y := range rep[i+1:] {
-						shared[[2]int32{x, y}]++
-					}
-				}
+				sets = append(sets, set)
 			}
 			a = b
 		}
 		pid := d.Prov.Strs[vs[lo].prov]
-		for pr, n := range shared {
-			if n >= o.MinShared {
-				a, b := d.Pat.Strs[pr[0]], d.Pat.Strs[pr[1]]
-				if b < a {
-					a, b = b, a
-				}
-				r.Edges = append(r.Edges, Edge{pid, a, b, n})
+		csr.SharedPairs(sets, len(rep), int32(o.MinShared), func(x, y, n int32) {
+			a, b := d.Pat.Strs[rep[x]], d.Pat.Strs[rep[y]]
+			if b < a {
+				a, b = b, a
 			}
-		}
+			r.Edges = append(r.Edges, Edge{pid, a, b, int(n)})
+		})
 		lo = hi
 	}
 	r.sort()

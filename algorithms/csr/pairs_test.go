@@ -1,4 +1,4 @@
-package covisit
+package csr
 
 import (
 	"math/rand/v2"
@@ -6,23 +6,23 @@ import (
 	"testing"
 )
 
-// TestForEachSharedPairCountsEveryPair checks the row-by-row counter against hashing every pair
-// of every bucket, on random buckets.
-func TestForEachSharedPairCountsEveryPair(t *testing.T) {
+// TestSharedPairsCountsEveryPair checks the row-by-row counter against hashing every pair of
+// every set, on random sets.
+func TestSharedPairsCountsEveryPair(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 5))
 	const n = 60
-	var buckets []bucket
+	var sets [][]int32
 	for range 300 {
-		var ps []int32
+		var s []int32
 		for _, x := range r.Perm(n)[:1+r.IntN(9)] {
-			ps = append(ps, int32(x))
+			s = append(s, int32(x))
 		}
-		buckets = append(buckets, bucket{pats: ps, total: len(ps)})
+		sets = append(sets, s)
 	}
 	want := map[[2]int32]int32{}
-	for _, bk := range buckets {
-		for _, x := range bk.pats {
-			for _, y := range bk.pats {
+	for _, s := range sets {
+		for _, x := range s {
+			for _, y := range s {
 				if x < y {
 					want[[2]int32{x, y}]++
 				}
@@ -30,7 +30,7 @@ func TestForEachSharedPairCountsEveryPair(t *testing.T) {
 		}
 	}
 	var got [][3]int32
-	forEachSharedPair(buckets, n, 2, func(x, y, c int32) { got = append(got, [3]int32{x, y, c}) })
+	SharedPairs(sets, n, 2, func(x, y, c int32) { got = append(got, [3]int32{x, y, c}) })
 	if !slices.IsSortedFunc(got, func(a, b [3]int32) int { return int(a[0] - b[0]) }) {
 		t.Error("pairs are not in order of x")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ringtrace/ringtrace/algorithms/evaluate"
@@ -47,6 +48,9 @@ func TestPartitionedAgreesWithWhole(t *testing.T) {
 	if part.Partition == nil || len(part.Partition.Runs) != len(plan.Regions)+1 || !part.Partition.Stitched {
 		t.Fatalf("partition %+v, want one run per region of %v and the stitching run", part.Partition, plan.Regions)
 	}
+
+	checkReasonTexts(t, whole)
+	checkReasonTexts(t, part)
 
 	ew, ep := evaluate.Evaluate(truth, whole, 20), evaluate.Evaluate(truth, part, 20)
 	t.Logf("whole: rings P %.3f R %.3f, leads R %.3f; partitioned: rings P %.3f R %.3f, leads R %.3f",
@@ -105,6 +109,31 @@ func TestPartitionedAgreesWithWhole(t *testing.T) {
 		t.Error("an unknown region should be refused")
 	} else if fe := (*graph.Error)(nil); !errors.As(err, &fe) || fe.Field != "region" {
 		t.Errorf("unknown region: %v, want a field error naming region", err)
+	}
+}
+
+// checkReasonTexts fails on a reason whose Chinese or English text is empty or holds a
+// formatting error (fmt's "%!" marks: a wrong verb, index or argument count), which no vet
+// check sees through finding.Reason's two format strings.
+func checkReasonTexts(t *testing.T, f graph.Findings) {
+	t.Helper()
+	seen := map[string]bool{}
+	check := func(owner string, rs []graph.Reason) {
+		for _, r := range rs {
+			if seen[r.Code] {
+				continue
+			}
+			if r.Text == "" || r.TextEN == "" || strings.Contains(r.Text, "%!") || strings.Contains(r.TextEN, "%!") {
+				seen[r.Code] = true
+				t.Errorf("%s: reason %s is malformed: %q / %q", owner, r.Code, r.Text, r.TextEN)
+			}
+		}
+	}
+	for _, r := range append(append([]graph.Ring(nil), f.Rings...), f.Leads...) {
+		check(r.ID, r.Reasons)
+	}
+	for _, e := range f.Entities {
+		check(e.ID, e.Reasons)
 	}
 }
 

@@ -60,7 +60,7 @@ func LargeClaimLeads(d *dataset.Claims, dp *dataset.DiagnosisPeers, o Options, m
 			Members: refs, Amount: graph.Money(d.CFund[c]), Claims: 1, Region: d.RegionOf(pv),
 			Reasons: []graph.Reason{finding.Reason("large_claim_above_peers", score,
 				map[string]float64{"amount_yuan": yuan, "ratio": finding.Round4(ratio), "z": finding.Round4(z), "threshold_yuan": o.LargeClaimYuan, "by_diagnosis": b2f(byDiag)},
-				"单次结算 %[1].2f 元（单次大额），为%[2]s典型金额的 %.1[3]f 倍", "a single claim of %[1].2f yuan (large-claim rule), %.1[3]f× the typical amount of %[4]s",
+				"单次结算 %.2[1]f 元（单次大额），为%[2]s典型金额的 %.1[3]f 倍", "a single claim of %.2[1]f yuan (large-claim rule), %.1[3]f× the typical amount of %[4]s",
 				yuan, peers, ratio, peersEN)},
 		}})
 	}

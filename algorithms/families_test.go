@@ -1,6 +1,7 @@
 package algorithms
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -178,6 +179,29 @@ func TestTwoCollectionGroupsAtOnePharmacy(t *testing.T) {
 	}
 	if memberCount(ra, b) > 2 || memberCount(rb, a) > 2 {
 		t.Errorf("groups mixed: A ring holds %d B cards, B ring holds %d A cards", memberCount(ra, b), memberCount(rb, a))
+	}
+}
+
+// TestCollectionBasketsOfVaryingAmount: a collector bills each card for about the same basket,
+// not the same sum — amounts within about ±12 % of 380 yuan, the first swipe of a day not
+// necessarily the typical one — and the burst is still one set of cards.
+func TestCollectionBasketsOfVaryingAmount(t *testing.T) {
+	w := newWorld(28, 1500)
+	cards := w.addPatients("W", 10, false)
+	for _, day := range []int{9, 40, 71, 99, 131} {
+		for k, id := range cards {
+			yuan := 380 * (1 + 0.12*math.Sin(1.7*float64(k)+float64(day)))
+			w.claim(graph.Claim{PatientID: id, ProviderID: "P04", ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+				Start: at(day, 9, 3*k), TotalAmount: graph.FromYuan(math.Round(yuan*100) / 100), TerminalID: "T2"})
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	r := ringWith(f, graph.KindPharmacyCardCollection, cards)
+	if r == nil {
+		t.Fatalf("collection group of varying amounts not reported; findings: %v", kinds(f))
+	}
+	if n := memberCount(r, cards); n < 9 {
+		t.Errorf("group has %d of the 10 collected cards, want ≥ 9", n)
 	}
 }
 

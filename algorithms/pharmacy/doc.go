@@ -3,7 +3,8 @@
 // other days, often at odd hours, on cards that otherwise never shop there.
 //
 // Bursts are runs of swipes on one terminal at most BurstGapMinutes apart, segmented by an
-// anchor amount (±6 %, tolerating two interleaved ordinary sales), with at least BurstMinCards
+// amount (within ±15 % of the median of the burst so far, then taken again around the final
+// median; two interleaved ordinary sales are tolerated), with at least BurstMinCards
 // distinct cards. The cards of a pharmacy's bursts are then split into collection groups: two
 // cards belong together when they are swiped in the same bursts on at least two days, and the
 // connected groups are scored on their own bursts, so that two collectors at one pharmacy (two

@@ -60,15 +60,55 @@ type burst struct {
 	day    int32
 }
 
+// burstAmountTolerance is how far (relative) a swipe's amount may be from the median of the
+// burst so far and still belong to it: a collector bills each card for about the same basket,
+// not the very same sum.
+const burstAmountTolerance = 0.15
+
+// median returns the median of xs (not modified).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// swipe is one pharmacy claim: its pharmacy and terminal (key), time, claim and card.
+type swipe struct {
+	key  int64
+	t    int64
+	c    int32
+	card int32
+}
+
+// segment collects, from run[s] on, the swipes whose amount is within burstAmountTolerance of
+// the anchor, tolerating two interleaved other sales; with follow the anchor moves to the
+// median of the amounts collected. run[s] always belongs. It returns the indexes and amounts.
+func segment(d *dataset.Claims, run []swipe, s int, anchor float64, follow bool) ([]int, []float64) {
+	seg := []int{s}
+	amounts := []float64{float64(d.CTotal[run[s].c])}
+	skipped := 0
+	for k := s + 1; k < len(run) && skipped <= 2; k++ {
+		if a := float64(d.CTotal[run[k].c]); anchor > 0 && math.Abs(a-anchor) <= burstAmountTolerance*anchor {
+			seg = append(seg, k)
+			amounts = append(amounts, a)
+			skipped = 0
+			if follow {
+				anchor = median(amounts)
+			}
+		} else {
+			skipped++
+		}
+	}
+	return seg, amounts
+}
+
 // bursts returns each pharmacy's bursts, by pharmacy.
 func bursts(d *dataset.Claims, o Options) map[int32][]burst {
-	type rec struct {
-		key  int64
-		t    int64
-		c    int32
-		card int32
-	}
-	var recs []rec
+	var recs []swipe
 	for c := 0; c < d.NClaims(); c++ {
 		if d.ProvKind[d.CProv[c]] != dataset.Pharmacy {
 			continue
@@ -77,9 +117,9 @@ func bursts(d *dataset.Claims, o Options) map[int32][]burst {
 		if d.CTerm[c] >= 0 {
 			key |= int64(d.CTerm[c] + 1)
 		}
-		recs = append(recs, rec{key: key, t: d.CStart[c], c: int32(c), card: d.CPat[c]})
+		recs = append(recs, swipe{key: key, t: d.CStart[c], c: int32(c), card: d.CPat[c]})
 	}
-	slices.SortFunc(recs, func(a, b rec) int {
+	slices.SortFunc(recs, func(a, b swipe) int {
 		if c := cmp.Compare(a.key, b.key); c != 0 {
 			return c
 		}
@@ -101,15 +141,13 @@ func bursts(d *dataset.Claims, o Options) map[int32][]burst {
 			continue
 		}
 		for s := 0; s < len(run); {
-			anchor := float64(d.CTotal[run[s].c])
-			seg := []int{s}
-			skipped := 0
-			for k := s + 1; k < len(run) && skipped <= 2; k++ {
-				if a := float64(d.CTotal[run[k].c]); anchor > 0 && math.Abs(a-anchor) <= 0.06*anchor {
-					seg = append(seg, k)
-					skipped = 0
-				} else {
-					skipped++
+			// The segment's anchor follows the median of its amounts; once formed, the
+			// segment is taken again around its final median, so that a first swipe at the
+			// edge of the basket's range does not decide which swipes belong.
+			seg, amounts := segment(d, run, s, float64(d.CTotal[run[s].c]), true)
+			if len(seg) > 1 {
+				if again, _ := segment(d, run, s, median(amounts), false); len(again) > len(seg) {
+					seg = again
 				}
 			}
 			next := seg[len(seg)-1] + 1

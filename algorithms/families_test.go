@@ -68,6 +68,34 @@ func TestRotatingAttendanceRing(t *testing.T) {
 
 // A ring that comes every 14 days is not discounted for its regularity: the calendar is not
 // evidence of honesty, care is.
+// TestTwoRingsOfOneClinicStayApart: a clinic recruits two groups, each coming on its own days;
+// on two days both groups came. They are two rings, not one ring of both. (A guard: in this
+// small world the candidates already keep them apart; covisit's TestOperations* test the
+// splitting of a group that a bridging candidate has united.)
+func TestTwoRingsOfOneClinicStayApart(t *testing.T) {
+	w := newWorld(29, 2000)
+	a, b := w.addPatients("A", 12, false), w.addPatients("B", 10, false)
+	visit := func(ids []string, days []int, hour int) {
+		for _, day := range days {
+			for i, id := range ids {
+				w.claim(graph.Claim{PatientID: id, ProviderID: "H06", ProviderType: graph.TypeInstitution, DoctorID: "D060",
+					Type: graph.ClaimOutpatient, Start: at(day, hour, 3*i), DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(480)})
+			}
+		}
+	}
+	visit(a, []int{6, 30, 58, 83, 111, 140, 166, 190}, 9)
+	visit(b, []int{15, 30, 47, 70, 94, 111, 125, 152, 171, 199}, 9)
+	f := detectT(t, &w.g, DefaultParams())
+	ra, rb := ringWith(f, graph.KindCollusionRing, a), ringWith(f, graph.KindCollusionRing, b)
+	if ra == nil || rb == nil {
+		t.Fatalf("rings not both reported (A %v, B %v); findings: %v", ra != nil, rb != nil, kinds(f))
+	}
+	if ra.ID == rb.ID || memberCount(ra, b) > 2 || memberCount(rb, a) > 2 {
+		t.Errorf("the two rings are one finding or mixed: A ring %s holds %d B members, B ring %s holds %d A members",
+			ra.ID, memberCount(ra, b), rb.ID, memberCount(rb, a))
+	}
+}
+
 func TestFixedCadenceRingNotDiscounted(t *testing.T) {
 	score := func(cadence bool) float64 {
 		w := newWorld(23, 2000)

@@ -151,6 +151,7 @@ func (u *unit) merge(groups []scored, o Options) []scored {
 	if len(groups) == 0 {
 		return nil
 	}
+	orig := groups
 	parent := make([]int, len(groups))
 	for i := range parent {
 		parent[i] = i
@@ -242,10 +243,140 @@ func (u *unit) merge(groups []scored, o Options) []scored {
 	if merged {
 		groups = collect()
 	}
+	groups = u.splitOperations(groups, orig, o)
 	for i := range groups {
 		groups[i].heldOut = math.Max(0, math.Max(groups[i].heldOut-math.Log10(2), groups[i].test.surprise-allDaysPenalty))
 	}
 	return groups
+}
+
+// splitOperations parts a refined group whose members fall into sets that never meet: two or
+// three rings recruited for one clinic, each coming on its own days, are drawn into one group
+// once a candidate bridges them, because every member attends the union's sessions. Members
+// are linked when they attended at least two of the same sessions, and at least a third of the
+// sessions of the one who came less (two rings at one clinic meet by chance on a day or two;
+// members of one ring, even one whose attendance rotates, keep meeting); when the links leave two or
+// more sets of at least MinRingSize members, each is refined on its own and stands for itself
+// (members linked to no set join the set they shared most sessions with). A part's held-out
+// surprise is the best of the cores it holds most of, never the union's.
+func (u *unit) splitOperations(groups, cores []scored, o Options) []scored {
+	var out []scored
+	for _, g := range groups {
+		parts := u.operations(g.members, &g.test, o)
+		if len(parts) < 2 {
+			out = append(out, g)
+			continue
+		}
+		for _, pm := range parts {
+			m, t := u.refine(pm, scopeAll, 2, o)
+			if len(m) < o.MinRingSize {
+				continue
+			}
+			best := 0.0
+			for _, c := range cores {
+				if keptShare(c.members, m) >= 0.5 {
+					best = math.Max(best, c.heldOut)
+				}
+			}
+			out = append(out, scored{members: m, test: t, heldOut: best})
+		}
+	}
+	return out
+}
+
+// operations returns the sets of members of g that meet one another (see splitOperations), or
+// nil when they are one set.
+func (u *unit) operations(members []int32, g *groupTest, o Options) [][]int32 {
+	if len(g.sessions) < 2 || len(members) < 2*o.MinRingSize || len(members) > 4*o.MaxRingSize {
+		return nil
+	}
+	att := make([][]bool, len(members))
+	for i, s := range members {
+		att[i] = make([]bool, len(g.sessions))
+		for _, t := range u.patDays[s] {
+			j, _ := slices.BinarySearchFunc(g.sessions, t, func(se [2]int32, t int32) int {
+				switch {
+				case se[1] < t:
+					return -1
+				case se[0] > t:
+					return 1
+				}
+				return 0
+			})
+			if j < len(g.sessions) && g.sessions[j][0] <= t && t <= g.sessions[j][1] {
+				att[i][j] = true
+			}
+		}
+	}
+	shared := func(a, b int) int {
+		n := 0
+		for j := range att[a] {
+			if att[a][j] && att[b][j] {
+				n++
+			}
+		}
+		return n
+	}
+	parent := make([]int, len(members))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	n := make([]int, len(members))
+	for i := range att {
+		for _, x := range att[i] {
+			if x {
+				n[i]++
+			}
+		}
+	}
+	for a := range members {
+		for b := a + 1; b < len(members); b++ {
+			if sh := shared(a, b); sh >= 2 && 3*sh >= min(n[a], n[b]) {
+				if ra, rb := find(a), find(b); ra != rb {
+					parent[max(ra, rb)] = min(ra, rb)
+				}
+			}
+		}
+	}
+	size := map[int]int{}
+	for i := range members {
+		size[find(i)]++
+	}
+	var big []int
+	for r, n := range size {
+		if n >= o.MinRingSize {
+			big = append(big, r)
+		}
+	}
+	if len(big) < 2 {
+		return nil
+	}
+	slices.Sort(big)
+	sets := make([][]int32, len(big))
+	for i, s := range members {
+		r := find(i)
+		k := slices.Index(big, r)
+		if k < 0 {
+			// Linked to no large set: the set it shared most sessions with.
+			bestN := -1
+			for a := range members {
+				if ka := slices.Index(big, find(a)); ka >= 0 {
+					if n := shared(i, a); n > bestN {
+						bestN, k = n, ka
+					}
+				}
+			}
+		}
+		sets[k] = append(sets[k], s)
+	}
+	return sets
 }
 
 // keptShare is the share of part's members that are in whole (both sorted).

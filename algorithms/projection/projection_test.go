@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -153,5 +154,25 @@ func compare[T comparable](t *testing.T, what string, local, spark []T) {
 			t.Errorf("%s differ first at %d: in process %+v, Spark %+v", what, i, local[i], spark[i])
 			return
 		}
+	}
+}
+
+// TestSubmitEnvUsesTheVirtualEnvironmentsPython: a spark-submit with a python beside it (pip
+// into a virtual environment) runs with that python unless PYSPARK_PYTHON is set.
+func TestSubmitEnvUsesTheVirtualEnvironmentsPython(t *testing.T) {
+	bin := t.TempDir()
+	submit := filepath.Join(bin, "spark-submit")
+	if err := os.WriteFile(filepath.Join(bin, "python"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := submitEnv(submit, []string{"PATH=/usr/bin"})
+	if !slices.Contains(env, "PYSPARK_PYTHON="+filepath.Join(bin, "python")) {
+		t.Errorf("env %v lacks the virtual environment's python", env)
+	}
+	if env := submitEnv(submit, []string{"PYSPARK_PYTHON=/opt/py"}); len(env) != 1 {
+		t.Errorf("a PYSPARK_PYTHON already set must be kept: %v", env)
+	}
+	if env := submitEnv(filepath.Join(t.TempDir(), "spark-submit"), []string{"PATH=/usr/bin"}); len(env) != 1 {
+		t.Errorf("no python beside spark-submit: env must be unchanged, got %v", env)
 	}
 }

@@ -68,6 +68,7 @@ func Spark(ctx context.Context, dataDir, outDir string, o Options, so SparkOptio
 		"--conf", "spark.local.dir="+tmp,
 		job, "--data", data, "--out", parts,
 		"--max-bucket-patients", strconv.Itoa(o.MaxBucketPatients), "--min-shared", strconv.Itoa(o.MinShared))
+	cmd.Env = submitEnv(so.Submit, os.Environ())
 	var tail bytes.Buffer
 	out := io.Writer(&tail)
 	if so.Log != nil {
@@ -79,4 +80,21 @@ func Spark(ctx context.Context, dataDir, outDir string, o Options, so SparkOptio
 		return Result{}, fmt.Errorf("spark-submit %s: %w; last output: %s", so.Submit, err, strings.Join(lines[max(0, len(lines)-8):], " | "))
 	}
 	return ReadDir(parts)
+}
+
+// submitEnv returns the environment of spark-submit. A spark-submit installed with pip in a
+// virtual environment that is not activated finds its Spark by running "python3" from PATH,
+// which is not the environment's and lacks pyspark; when PYSPARK_PYTHON is not set and a python
+// sits beside spark-submit, it is the one used, for the driver and the workers.
+func submitEnv(submit string, env []string) []string {
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PYSPARK_PYTHON=") {
+			return env
+		}
+	}
+	py := filepath.Join(filepath.Dir(submit), "python")
+	if fi, err := os.Stat(py); err != nil || fi.IsDir() {
+		return env
+	}
+	return append(env, "PYSPARK_PYTHON="+py)
 }

@@ -127,6 +127,39 @@ func TestSingleClaimFarAbovePeersIsALead(t *testing.T) {
 	}
 }
 
+// TestShortStayBilledLikeALongOneIsALead: stays for a knee condition at one hospital last about
+// nine days and cost about 13,000 yuan; a two-day stay billed 18,000 yuan is not far above its
+// peers in total (1.4×) and six times them per bed day.
+func TestShortStayBilledLikeALongOneIsALead(t *testing.T) {
+	w := newWorld(35, 1500)
+	peers := w.addPatients("K", 30, false)
+	for i, id := range peers {
+		start := at(10+5*i, 9, 0)
+		nights := 8 + i%3
+		w.claim(graph.Claim{PatientID: id, ProviderID: "H02", ProviderType: graph.TypeInstitution, DoctorID: "D020",
+			Type: graph.ClaimInpatient, Start: start, End: start.Add(time.Duration(nights)*24*time.Hour + 2*time.Hour),
+			DiagnosisCode: "M17.9", TotalAmount: graph.FromYuan(12000 + 100*float64(i%20))})
+	}
+	short := w.addPatients("Q", 1, false)
+	start := at(200, 9, 0)
+	w.claim(graph.Claim{PatientID: short[0], ProviderID: "H02", ProviderType: graph.TypeInstitution, DoctorID: "D020",
+		Type: graph.ClaimInpatient, Start: start, End: start.Add(2*24*time.Hour + time.Hour),
+		DiagnosisCode: "M17.9", TotalAmount: graph.FromYuan(18000)})
+	f := detectT(t, &w.g, DefaultParams())
+	l := leadWith(f, graph.KindScreeningRule, short)
+	if l == nil {
+		t.Fatalf("a two-day stay billed like a nine-day one is not a lead; findings: %v", kinds(f))
+	}
+	if !hasReasonCode(l, "large_claim_per_bed_day") {
+		t.Errorf("lead reasons %v, want large_claim_per_bed_day", l.Reasons)
+	}
+	for _, id := range peers[:5] {
+		if leadWith(f, graph.KindScreeningRule, []string{id}) != nil {
+			t.Errorf("an ordinary nine-day stay (%s) reported as a large-claim lead", id)
+		}
+	}
+}
+
 func TestRepeatedCollectionAtSeveralProviders(t *testing.T) {
 	w := newWorld(35, 1500)
 	pat := w.addPatients("Q", 1, false)

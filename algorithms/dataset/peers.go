@@ -8,6 +8,7 @@ import "math"
 // hospital legitimately costs a multiple of a community centre. Without levels (thin exports) the
 // provider kind stands in.
 type DiagnosisPeers struct {
+	value func(c int32) float64 // the amount compared: the total, or the total per bed day
 	mean  map[uint64]float64
 	sd    map[uint64]float64
 	n     map[uint64]int
@@ -29,14 +30,44 @@ func (d *Claims) peerKey(c int) uint64 {
 
 // NewDiagnosisPeers computes the peer means of d.
 func NewDiagnosisPeers(d *Claims) *DiagnosisPeers {
+	return newPeers(d, func(c int32) float64 { return float64(d.CTotal[c]) })
+}
+
+// NewBedDayPeers computes the peer means of the amount per bed day of d's inpatient claims with
+// an end time: a stay of two days billed like one of nine is far above its peers per day, though
+// not in total. Use it with BedDayAmount.
+func NewBedDayPeers(d *Claims) *DiagnosisPeers {
+	return newPeers(d, func(c int32) float64 { return d.BedDayAmount(c) })
+}
+
+// BedDays returns the bed days of inpatient claim c (nights, at least one), or 0 for a claim
+// that is not an inpatient stay with an end time.
+func (d *Claims) BedDays(c int32) int {
+	if d.CType[c] != Inpatient || d.CEnd[c] <= d.CStart[c] {
+		return 0
+	}
+	return max(1, int(d.EndDay(c)-d.Day(c)))
+}
+
+// BedDayAmount returns claim c's total amount (cents) per bed day, or 0 when it is not a stay.
+func (d *Claims) BedDayAmount(c int32) float64 {
+	if n := d.BedDays(c); n > 0 {
+		return float64(d.CTotal[c]) / float64(n)
+	}
+	return 0
+}
+
+// newPeers computes the peer means of log value(c) over the claims with a positive value.
+func newPeers(d *Claims, value func(c int32) float64) *DiagnosisPeers {
 	type acc struct{ n, s, s2 float64 }
 	m := map[uint64]*acc{}
 	var tot [3]acc
 	for c := range d.CPat {
-		if d.CTotal[c] <= 0 {
+		v := value(int32(c))
+		if v <= 0 {
 			continue
 		}
-		l := math.Log(float64(d.CTotal[c]))
+		l := math.Log(v)
 		ct := d.CType[c]
 		tot[ct].n++
 		tot[ct].s += l
@@ -55,7 +86,7 @@ func NewDiagnosisPeers(d *Claims) *DiagnosisPeers {
 		mu := a.s / a.n
 		return math.Sqrt(math.Max(a.s2/a.n-mu*mu, 0))
 	}
-	dp := &DiagnosisPeers{mean: map[uint64]float64{}, sd: map[uint64]float64{}, n: map[uint64]int{}}
+	dp := &DiagnosisPeers{value: value, mean: map[uint64]float64{}, sd: map[uint64]float64{}, n: map[uint64]int{}}
 	for i := range tot {
 		if tot[i].n > 0 {
 			dp.all[i] = tot[i].s / tot[i].n
@@ -83,13 +114,15 @@ func (dp *DiagnosisPeers) LogZ(d *Claims, c int32) (z, logRatio float64, byDiag 
 	return lr / math.Max(s, 0.1), lr, byDiag
 }
 
-// LogRatio returns log(amount / peer geometric mean) of claim c, and whether a diagnosis peer
+// LogRatio returns log(value / peer geometric mean) of claim c (value: the total amount, or for
+// NewBedDayPeers the amount per bed day), and whether a diagnosis peer
 // group of at least MinPeerClaims claims was available.
 func (dp *DiagnosisPeers) LogRatio(d *Claims, c int32) (float64, bool) {
-	if d.CTotal[c] <= 0 {
+	v := dp.value(c)
+	if v <= 0 {
 		return 0, false
 	}
-	l := math.Log(float64(d.CTotal[c]))
+	l := math.Log(v)
 	k := d.peerKey(int(c))
 	if d.CDiag[c] >= 0 && dp.n[k] >= MinPeerClaims {
 		return l - dp.mean[k], true

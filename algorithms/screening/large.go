@@ -17,14 +17,21 @@ const largeClaimPeerRatio = 5
 
 // LargeClaimLeads returns one lead per claim of at least LargeClaimYuan that costs at least
 // largeClaimPeerRatio times the geometric mean of its diagnosis peers (same diagnosis, claim
-// type and level; the claim type's mean when the diagnosis has too few peers). The score grows
-// with the ratio: 0.5 at 5×, 0.8 from 40×. Claims of one card are one lead each.
+// type and level; the claim type's mean when the diagnosis has too few peers), in total or, for
+// an inpatient stay, per bed day (a two-day stay billed like a nine-day one: 短住院高收费). The
+// score grows with the ratio: 0.5 at 5×, 0.8 from 40×. Claims of one card are one lead each.
 func LargeClaimLeads(d *dataset.Claims, dp *dataset.DiagnosisPeers, o Options, minScore float64) []finding.Candidate {
 	large := int64(math.Round(o.LargeClaimYuan * 100))
 	// Beyond three of the peers' standard deviations of log amount too: where amounts of one
 	// diagnosis vary widely (case mix inside a diagnosis code), five times the typical amount
 	// is not remarkable.
 	const zMin = 3.0
+	// Twenty times the peers' typical amount needs no spread test: in a small peer group a few
+	// such claims inflate the spread they are measured against.
+	above := func(z, ratio float64) bool {
+		return ratio >= largeClaimPeerRatio && (z >= zMin || ratio >= 4*largeClaimPeerRatio)
+	}
+	var perDay *dataset.DiagnosisPeers
 	var out []finding.Candidate
 	for c := int32(0); int(c) < d.NClaims(); c++ {
 		if d.CTotal[c] < large {
@@ -32,10 +39,19 @@ func LargeClaimLeads(d *dataset.Claims, dp *dataset.DiagnosisPeers, o Options, m
 		}
 		z, lr, byDiag := dp.LogZ(d, c)
 		ratio := math.Exp(lr)
-		// Twenty times the peers' typical amount needs no spread test: in a small peer group a
-		// few such claims inflate the spread they are measured against.
-		if ratio < largeClaimPeerRatio || (z < zMin && ratio < 4*largeClaimPeerRatio) {
-			continue
+		days := 0
+		if !above(z, ratio) {
+			if d.BedDays(c) == 0 {
+				continue
+			}
+			if perDay == nil {
+				perDay = dataset.NewBedDayPeers(d)
+			}
+			z, lr, byDiag = perDay.LogZ(d, c)
+			if ratio = math.Exp(lr); !above(z, ratio) {
+				continue
+			}
+			days = d.BedDays(c)
 		}
 		score := math.Min(0.8, 0.5+0.1*math.Log2(ratio/largeClaimPeerRatio))
 		if score < minScore {
@@ -55,13 +71,20 @@ func LargeClaimLeads(d *dataset.Claims, dp *dataset.DiagnosisPeers, o Options, m
 			peers, peersEN = "同类型结算", "claims of the same type"
 		}
 		yuan := finding.Yuan(d.CTotal[c])
+		vals := map[string]float64{"amount_yuan": yuan, "ratio": finding.Round4(ratio), "z": finding.Round4(z), "threshold_yuan": o.LargeClaimYuan, "by_diagnosis": b2f(byDiag)}
+		reason := finding.Reason("large_claim_above_peers", score, vals,
+			"单次结算 %.2[1]f 元（单次大额），为%[2]s典型金额的 %.1[3]f 倍", "a single claim of %.2[1]f yuan (large-claim rule), %.1[3]f× the typical amount of %[4]s",
+			yuan, peers, ratio, peersEN)
+		if days > 0 {
+			vals["bed_days"] = float64(days)
+			reason = finding.Reason("large_claim_per_bed_day", score, vals,
+				"住院 %[1]d 天结算 %.2[2]f 元（单次大额），日均费用为%[3]s的 %.1[4]f 倍：短住院高收费", "a stay of %[1]d day(s) billed %.2[2]f yuan (large-claim rule): per bed day %.1[4]f× what %[5]s cost",
+				days, yuan, peers, ratio, peersEN)
+		}
 		out = append(out, finding.Candidate{Lead: true, Pats: []int32{pt}, Provs: []int32{pv}, Docs: docs, Ring: graph.Ring{
 			ID: finding.ID(graph.KindScreeningRule, refs), Kind: graph.KindScreeningRule, Score: finding.Round4(score),
 			Members: refs, Amount: graph.Money(d.CFund[c]), Claims: 1, Region: d.RegionOf(pv),
-			Reasons: []graph.Reason{finding.Reason("large_claim_above_peers", score,
-				map[string]float64{"amount_yuan": yuan, "ratio": finding.Round4(ratio), "z": finding.Round4(z), "threshold_yuan": o.LargeClaimYuan, "by_diagnosis": b2f(byDiag)},
-				"单次结算 %.2[1]f 元（单次大额），为%[2]s典型金额的 %.1[3]f 倍", "a single claim of %.2[1]f yuan (large-claim rule), %.1[3]f× the typical amount of %[4]s",
-				yuan, peers, ratio, peersEN)},
+			Reasons: []graph.Reason{reason},
 		}})
 	}
 	return out

@@ -291,85 +291,53 @@ func (u *unit) operations(members []int32, g *groupTest, o Options) [][]int32 {
 		return nil
 	}
 	att := make([][]bool, len(members))
+	n := make([]int, len(members)) // sessions attended
 	for i, s := range members {
 		att[i] = make([]bool, len(g.sessions))
 		for _, t := range u.patDays[s] {
-			j, _ := slices.BinarySearchFunc(g.sessions, t, func(se [2]int32, t int32) int {
-				switch {
-				case se[1] < t:
-					return -1
-				case se[0] > t:
-					return 1
-				}
-				return 0
-			})
-			if j < len(g.sessions) && g.sessions[j][0] <= t && t <= g.sessions[j][1] {
+			if j := g.sessionIndex(t); j >= 0 && !att[i][j] {
 				att[i][j] = true
-			}
-		}
-	}
-	shared := func(a, b int) int {
-		n := 0
-		for j := range att[a] {
-			if att[a][j] && att[b][j] {
-				n++
-			}
-		}
-		return n
-	}
-	parent := make([]int, len(members))
-	for i := range parent {
-		parent[i] = i
-	}
-	find := func(x int) int {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	n := make([]int, len(members))
-	for i := range att {
-		for _, x := range att[i] {
-			if x {
 				n[i]++
 			}
 		}
 	}
-	for a := range members {
-		for b := a + 1; b < len(members); b++ {
-			if sh := shared(a, b); sh >= 2 && 3*sh >= min(n[a], n[b]) {
-				if ra, rb := find(a), find(b); ra != rb {
-					parent[max(ra, rb)] = min(ra, rb)
-				}
+	shared := func(a, b int) int {
+		k := 0
+		for j := range att[a] {
+			if att[a][j] && att[b][j] {
+				k++
 			}
 		}
+		return k
 	}
-	size := map[int]int{}
-	for i := range members {
-		size[find(i)]++
-	}
-	var big []int
-	for r, n := range size {
-		if n >= o.MinRingSize {
-			big = append(big, r)
+	comps := finding.Components(len(members), func(a, b int) bool {
+		sh := shared(a, b)
+		return sh >= 2 && 3*sh >= min(n[a], n[b])
+	})
+	set := make([]int, len(members)) // index into sets, or -1 for a member of a small component
+	var sets [][]int32
+	for _, c := range comps {
+		k := -1
+		if len(c) >= o.MinRingSize {
+			k = len(sets)
+			sets = append(sets, nil)
+		}
+		for _, i := range c {
+			set[i] = k
 		}
 	}
-	if len(big) < 2 {
+	if len(sets) < 2 {
 		return nil
 	}
-	slices.Sort(big)
-	sets := make([][]int32, len(big))
 	for i, s := range members {
-		r := find(i)
-		k := slices.Index(big, r)
+		k := set[i]
 		if k < 0 {
 			// Linked to no large set: the set it shared most sessions with.
 			bestN := -1
 			for a := range members {
-				if ka := slices.Index(big, find(a)); ka >= 0 {
-					if n := shared(i, a); n > bestN {
-						bestN, k = n, ka
+				if set[a] >= 0 {
+					if sh := shared(i, a); sh > bestN {
+						bestN, k = sh, set[a]
 					}
 				}
 			}

@@ -27,7 +27,10 @@ type groupTest struct {
 }
 
 // inSession reports whether day t falls in a session.
-func (g *groupTest) inSession(t int32) bool {
+func (g *groupTest) inSession(t int32) bool { return g.sessionIndex(t) >= 0 }
+
+// sessionIndex returns the index of the session day t falls in, or -1.
+func (g *groupTest) sessionIndex(t int32) int {
 	i, _ := slices.BinarySearchFunc(g.sessions, t, func(s [2]int32, t int32) int {
 		switch {
 		case s[1] < t:
@@ -37,7 +40,10 @@ func (g *groupTest) inSession(t int32) bool {
 		}
 		return 0
 	})
-	return i < len(g.sessions) && g.sessions[i][0] <= t && t <= g.sessions[i][1]
+	if i < len(g.sessions) && g.sessions[i][0] <= t && t <= g.sessions[i][1] {
+		return i
+	}
+	return -1
 }
 
 // episodeOf returns the episode index of day t (which must fall in a session).

@@ -128,3 +128,42 @@ func Jaccard(a, b []int32) float64 {
 	}
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }
+
+// Components returns the connected components of items 0..n-1 under linked, tested on every
+// pair: each component in increasing order, components in the order of their first item.
+func Components(n int, linked func(a, b int) bool) [][]int {
+	parent := make([]int, n)
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for a := 0; a < n; a++ {
+		for b := a + 1; b < n; b++ {
+			if linked(a, b) {
+				if ra, rb := find(a), find(b); ra != rb {
+					parent[max(ra, rb)] = min(ra, rb)
+				}
+			}
+		}
+	}
+	by := map[int][]int{}
+	var roots []int
+	for i := 0; i < n; i++ {
+		r := find(i)
+		if by[r] == nil {
+			roots = append(roots, r)
+		}
+		by[r] = append(by[r], i)
+	}
+	out := make([][]int, 0, len(roots))
+	for _, r := range roots {
+		out = append(out, by[r])
+	}
+	return out
+}

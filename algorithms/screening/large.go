@@ -39,9 +39,9 @@ func LargeClaimLeads(d *dataset.Claims, dp *dataset.DiagnosisPeers, o Options, m
 		}
 		z, lr, byDiag := dp.LogZ(d, c)
 		ratio := math.Exp(lr)
-		days := 0
+		days := 0 // bed days when the stay is above its peers per bed day only
 		if !above(z, ratio) {
-			if d.BedDays(c) == 0 {
+			if days = d.BedDays(c); days == 0 {
 				continue
 			}
 			if perDay == nil {
@@ -51,7 +51,6 @@ func LargeClaimLeads(d *dataset.Claims, dp *dataset.DiagnosisPeers, o Options, m
 			if ratio = math.Exp(lr); !above(z, ratio) {
 				continue
 			}
-			days = d.BedDays(c)
 		}
 		score := math.Min(0.8, 0.5+0.1*math.Log2(ratio/largeClaimPeerRatio))
 		if score < minScore {

@@ -88,7 +88,7 @@ func admissionWaves(d *dataset.Claims, minScore float64) []finding.Candidate {
 		}
 		// Waves that share patients are one operation (the same recruits brought again); two
 		// groups bused to one hospital are two.
-		for _, comp := range waveGroups(len(waves), func(a, b int) bool { return sharesAny(waves[a].pats, waves[b].pats) }) {
+		for _, comp := range finding.Components(len(waves), func(a, b int) bool { return sharesAny(waves[a].pats, waves[b].pats) }) {
 			if len(comp) < 2 {
 				continue
 			}
@@ -109,42 +109,6 @@ type wave struct {
 	score float64
 	fund  int64
 	n     int
-}
-
-// waveGroups returns the connected components of n items under linked.
-func waveGroups(n int, linked func(a, b int) bool) [][]int {
-	parent := make([]int, n)
-	for i := range parent {
-		parent[i] = i
-	}
-	find := func(x int) int {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	for a := 0; a < n; a++ {
-		for b := a + 1; b < n; b++ {
-			if linked(a, b) {
-				parent[find(b)] = find(a)
-			}
-		}
-	}
-	by := map[int][]int{}
-	var roots []int
-	for i := 0; i < n; i++ {
-		r := find(i)
-		if by[r] == nil {
-			roots = append(roots, r)
-		}
-		by[r] = append(by[r], i)
-	}
-	out := make([][]int, 0, len(roots))
-	for _, r := range roots {
-		out = append(out, by[r])
-	}
-	return out
 }
 
 func sharesAny(a, b []int32) bool {

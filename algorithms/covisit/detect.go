@@ -215,7 +215,8 @@ func (u *unit) merge(groups []scored, o Options) []scored {
 		return out
 	}
 	refined := collect()
-	// Second round: refined groups meeting on the same days are one operation.
+	// Second round: refined groups meeting on the same days, or coming to each other's sessions
+	// (coAttends), are one operation.
 	days := make([][]int32, len(refined))
 	for i, g := range refined {
 		for _, s := range g.test.sessions {
@@ -234,7 +235,8 @@ func (u *unit) merge(groups []scored, o Options) []scored {
 	merged := false
 	for i := range groups {
 		for j := i + 1; j < len(groups); j++ {
-			if finding.Jaccard(days[i], days[j]) >= 0.5 || finding.Jaccard(groups[i].members, groups[j].members) >= 0.3 {
+			if finding.Jaccard(days[i], days[j]) >= 0.5 || finding.Jaccard(groups[i].members, groups[j].members) >= 0.3 ||
+				(u.coAttends(&groups[i], &groups[j]) && u.coAttends(&groups[j], &groups[i])) {
 				union(i, j)
 				merged = true
 			}
@@ -394,3 +396,36 @@ func dropContained(gs []scored) []scored {
 // allDaysPenalty is subtracted from the all-days surprise of a refined group (chosen on the
 // same days it is tested on) before it can stand in for the held-out surprise.
 var allDaysPenalty = 6.0
+
+// Two pieces of one rotating ring (each session brings a different few of its members) come out
+// of the candidate step with different members and different session days, so neither overlap
+// test above unites them; but the members of each keep coming to the other's sessions, which
+// the institution's other patients do not. Pieces are united when, both ways, at least
+// coAttendShare of one piece's visits fall in the other's sessions and at least coAttendRatio
+// times the share of all the institution's visits that fall there. Two rings of one clinic
+// that come on their own days do not (their members meet on a day or two); if a union still
+// joins two operations, splitOperations parts it again.
+const (
+	coAttendShare = 0.1
+	coAttendRatio = 5.0
+)
+
+// coAttends reports whether a's members come to b's sessions far more than the institution's
+// other patients do (see coAttendShare).
+func (u *unit) coAttends(a, b *scored) bool {
+	q := u.sessionShare(&b.test, scopeAll)
+	return u.sessionVisitShare(a.members, &b.test) >= math.Max(coAttendShare, coAttendRatio*q)
+}
+
+// sessionVisitShare returns the share of members' visits at u that fall in g's sessions.
+func (u *unit) sessionVisitShare(members []int32, g *groupTest) float64 {
+	var in, all int
+	for _, s := range members {
+		in += u.attendance(s, g, scopeAll)
+		all += int(u.k[s])
+	}
+	if all == 0 {
+		return 0
+	}
+	return float64(in) / float64(all)
+}

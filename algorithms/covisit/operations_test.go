@@ -93,3 +93,67 @@ func TestOperationsKeepsRotatingRingWhole(t *testing.T) {
 		t.Errorf("rotating ring split into %d sets: %v", len(sets), sets)
 	}
 }
+
+// TestCoAttendsJoinsPiecesOfOneRotatingRing: two pieces of one rotating ring (found with different
+// members and sessions) come to each other's sessions; a second ring of the same clinic, on its
+// own days, does not come to theirs. Honest patients fill every day.
+func TestCoAttendsJoinsPiecesOfOneRotatingRing(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	var pd [][2]int32
+	ring := make([]int32, 24)
+	for i := range ring {
+		ring[i] = int32(100 + i)
+	}
+	for s := 0; s < 24; s++ {
+		day := int32(3 + 14*s)
+		for _, i := range r.Perm(len(ring))[:4+r.IntN(4)] {
+			pd = append(pd, [2]int32{ring[i], day})
+		}
+	}
+	other := make([]int32, 10)
+	for i := range other {
+		other[i] = int32(200 + i)
+	}
+	for s := 0; s < 12; s++ {
+		day := int32(9 + 28*s)
+		for _, p := range other {
+			pd = append(pd, [2]int32{p, day})
+		}
+	}
+	honest := int32(1000)
+	for day := int32(0); day < 340; day++ {
+		for range 10 {
+			pd = append(pd, [2]int32{honest, day})
+			honest++
+		}
+	}
+	u := unitOf(pd)
+	// The pieces: the first and the second half of the ring's members, each with the sessions
+	// where at least two of them came.
+	piece := func(members []int32) scored {
+		in := map[int32]bool{}
+		for _, m := range members {
+			in[m] = true
+		}
+		count := map[int32]int{}
+		for _, x := range pd {
+			if in[x[0]] {
+				count[x[1]]++
+			}
+		}
+		var days []int32
+		for d, n := range count {
+			if n >= 2 {
+				days = append(days, d)
+			}
+		}
+		return scored{members: members, test: sessionsOf(days)}
+	}
+	a, b, c := piece(ring[:12]), piece(ring[12:]), piece(other)
+	if !u.coAttends(&a, &b) || !u.coAttends(&b, &a) {
+		t.Errorf("pieces of one ring not joined: shares %.2f %.2f", u.sessionVisitShare(a.members, &b.test), u.sessionVisitShare(b.members, &a.test))
+	}
+	if u.coAttends(&a, &c) || u.coAttends(&c, &a) {
+		t.Errorf("two rings of one clinic joined: shares %.2f %.2f", u.sessionVisitShare(a.members, &c.test), u.sessionVisitShare(c.members, &a.test))
+	}
+}

@@ -152,57 +152,26 @@ func (u *unit) merge(groups []scored, o Options) []scored {
 		return nil
 	}
 	orig := groups
-	parent := make([]int, len(groups))
-	for i := range parent {
-		parent[i] = i
-	}
-	find := func(x int) int {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	union := func(i, j int) {
-		if a, b := find(i), find(j); a != b {
-			parent[max(a, b)] = min(a, b)
-		}
-	}
-	for i := range groups {
-		for j := i + 1; j < len(groups); j++ {
-			if finding.Jaccard(groups[i].members, groups[j].members) >= 0.3 {
-				union(i, j)
+	collect := func(comps [][]int) []scored {
+		out := make([]scored, 0, len(comps))
+		for _, comp := range comps {
+			set := map[int32]bool{}
+			best := 0.0
+			for _, i := range comp {
+				for _, s := range groups[i].members {
+					set[s] = true
+				}
+				best = math.Max(best, groups[i].heldOut)
 			}
-		}
-	}
-	collect := func() []scored {
-		sets := map[int]map[int32]bool{}
-		best := map[int]float64{}
-		for i, g := range groups {
-			r := find(i)
-			if sets[r] == nil {
-				sets[r] = map[int32]bool{}
-			}
-			for _, s := range g.members {
-				sets[r][s] = true
-			}
-			best[r] = math.Max(best[r], g.heldOut)
-		}
-		roots := make([]int, 0, len(sets))
-		for r := range sets {
-			roots = append(roots, r)
-		}
-		slices.Sort(roots)
-		out := make([]scored, 0, len(roots))
-		for _, r := range roots {
-			m, g := u.refine(finding.SortedKeys(sets[r]), scopeAll, 2, o)
-			out = append(out, scored{members: m, test: g, heldOut: best[r]})
+			m, g := u.refine(finding.SortedKeys(set), scopeAll, 2, o)
+			out = append(out, scored{members: m, test: g, heldOut: best})
 			// A union can be bridged by a loose candidate spanning two operations; when its
 			// refinement keeps less than half of a part, the part stands on its own (one of
 			// several such parts that are one operation).
 			var parts []scored
-			for i, gi := range groups {
-				if find(i) != r || len(gi.members) < o.MinRingSize || keptShare(gi.members, m) >= 0.5 {
+			for _, i := range comp {
+				gi := groups[i]
+				if len(gi.members) < o.MinRingSize || keptShare(gi.members, m) >= 0.5 {
 					continue
 				}
 				pm, pg := u.refine(gi.members, scopeAll, 2, o)
@@ -214,36 +183,28 @@ func (u *unit) merge(groups []scored, o Options) []scored {
 		}
 		return out
 	}
-	refined := collect()
+	groups = collect(finding.Components(len(groups), func(i, j int) bool {
+		return finding.Jaccard(groups[i].members, groups[j].members) >= 0.3
+	}))
 	// Second round: refined groups meeting on the same days, or coming to each other's sessions
-	// (coAttends), are one operation.
-	days := make([][]int32, len(refined))
-	for i, g := range refined {
+	// (coAttends), are one operation. The refinement can return more groups than it was given
+	// (parts that stand on their own), so the components are made anew.
+	days := make([][]int32, len(groups))
+	share := make([]float64, len(groups))
+	for i, g := range groups {
 		for _, s := range g.test.sessions {
 			for t := s[0]; t <= s[1]; t++ {
 				days[i] = append(days[i], t)
 			}
 		}
+		share[i] = u.sessionShare(&g.test, scopeAll)
 	}
-	groups = refined
-	// The refinement can return more groups than it was given (parts that stand on their own),
-	// so the forest is made anew rather than resliced.
-	parent = make([]int, len(groups))
-	for i := range parent {
-		parent[i] = i
-	}
-	merged := false
-	for i := range groups {
-		for j := i + 1; j < len(groups); j++ {
-			if finding.Jaccard(days[i], days[j]) >= 0.5 || finding.Jaccard(groups[i].members, groups[j].members) >= 0.3 ||
-				(u.coAttends(&groups[i], &groups[j]) && u.coAttends(&groups[j], &groups[i])) {
-				union(i, j)
-				merged = true
-			}
-		}
-	}
-	if merged {
-		groups = collect()
+	comps := finding.Components(len(groups), func(i, j int) bool {
+		return finding.Jaccard(days[i], days[j]) >= 0.5 || finding.Jaccard(groups[i].members, groups[j].members) >= 0.3 ||
+			(u.coAttends(groups[i].members, &groups[j].test, share[j]) && u.coAttends(groups[j].members, &groups[i].test, share[i]))
+	})
+	if len(comps) < len(groups) {
+		groups = collect(comps)
 	}
 	groups = u.splitOperations(groups, orig, o)
 	for i := range groups {
@@ -410,11 +371,11 @@ const (
 	coAttendRatio = 5.0
 )
 
-// coAttends reports whether a's members come to b's sessions far more than the institution's
-// other patients do (see coAttendShare).
-func (u *unit) coAttends(a, b *scored) bool {
-	q := u.sessionShare(&b.test, scopeAll)
-	return u.sessionVisitShare(a.members, &b.test) >= math.Max(coAttendShare, coAttendRatio*q)
+// coAttends reports whether members come to g's sessions far more than the institution's other
+// patients do, share being the part of all its visits that fall there (sessionShare; see
+// coAttendShare).
+func (u *unit) coAttends(members []int32, g *groupTest, share float64) bool {
+	return u.sessionVisitShare(members, g) >= math.Max(coAttendShare, coAttendRatio*share)
 }
 
 // sessionVisitShare returns the share of members' visits at u that fall in g's sessions.

@@ -150,10 +150,15 @@ func TestCoAttendsJoinsPiecesOfOneRotatingRing(t *testing.T) {
 		return scored{members: members, test: sessionsOf(days)}
 	}
 	a, b, c := piece(ring[:12]), piece(ring[12:]), piece(other)
-	if !u.coAttends(&a, &b) || !u.coAttends(&b, &a) {
+	if !coAttends(u, &a, &b) || !coAttends(u, &b, &a) {
 		t.Errorf("pieces of one ring not joined: shares %.2f %.2f", u.sessionVisitShare(a.members, &b.test), u.sessionVisitShare(b.members, &a.test))
 	}
-	if u.coAttends(&a, &c) || u.coAttends(&c, &a) {
+	if coAttends(u, &a, &c) || coAttends(u, &c, &a) {
 		t.Errorf("two rings of one clinic joined: shares %.2f %.2f", u.sessionVisitShare(a.members, &c.test), u.sessionVisitShare(c.members, &a.test))
 	}
+}
+
+// coAttends asks whether a's members come to b's sessions, as merge does.
+func coAttends(u *unit, a, b *scored) bool {
+	return u.coAttends(a.members, &b.test, u.sessionShare(&b.test, scopeAll))
 }

@@ -1,6 +1,7 @@
 package algorithms
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -315,4 +316,79 @@ func memberCount(r *graph.Ring, ids []string) int {
 		}
 	}
 	return n
+}
+
+// honestStays adds n ordinary inpatient stays at institution inst, admitted by its three
+// doctors on random days, the patients seen nowhere else meanwhile.
+func (w *world) honestStays(inst, n int) {
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("N%05d", w.rng.IntN(len(w.g.patients)/2))
+		adm := at(w.rng.IntN(300), 8+w.rng.IntN(8), w.rng.IntN(60))
+		w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
+			DoctorID: fmt.Sprintf("D%02d%d", inst, w.rng.IntN(3)), Type: graph.ClaimInpatient, Start: adm,
+			End: adm.Add(time.Duration(3+w.rng.IntN(8)) * 24 * time.Hour), DiagnosisCode: "J20.9", TotalAmount: graph.FromYuan(3000 + 2000*w.rng.Float64())})
+	}
+}
+
+// paperStays admits ids at institution inst by doctor doc on the days of each batch (the
+// members spread over two days); members with an even index are seen at a pharmacy and a
+// clinic during the stay, the others leave no trace.
+func (w *world) paperStays(ids []string, inst int, doc string, batches ...int) {
+	for _, start := range batches {
+		for i, id := range ids {
+			adm := at(start+i%2, 9, 10*i)
+			w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution, DoctorID: doc,
+				Type: graph.ClaimInpatient, Start: adm, End: adm.Add(8 * 24 * time.Hour), DiagnosisCode: "M54.5", TotalAmount: graph.FromYuan(5200)})
+			if i%2 == 0 {
+				w.claim(graph.Claim{PatientID: id, ProviderID: "P01", ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+					Start: at(start+3, 11, i), TotalAmount: graph.FromYuan(90), TerminalID: "T1"})
+				w.visit(id, 7, start+5, "J06.9", 1)
+			}
+		}
+	}
+}
+
+// Two paper-admission groups at one public hospital with an ordinary inpatient flow, sharing a
+// doctor, admitted on the same days once: two rings, each holding its own recruits — also those
+// whose stays left no trace elsewhere — and not the other group's.
+func TestTwoGhostGroupsAtOneHospitalStayApart(t *testing.T) {
+	w := newWorld(29, 1500)
+	w.honestStays(1, 120)
+	a, b := w.addPatients("GA", 8, false), w.addPatients("GB", 8, false)
+	w.paperStays(a, 1, "D010", 40, 150, 260)
+	w.paperStays(b, 1, "D010", 90, 200, 261)
+	f := detectT(t, &w.g, DefaultParams())
+	ra, rb := ringWith(f, graph.KindGhostHospitalization, a), ringWith(f, graph.KindGhostHospitalization, b)
+	if ra == nil || rb == nil {
+		t.Fatalf("ghost groups not both reported (A %v, B %v); findings: %v", ra != nil, rb != nil, kinds(f))
+	}
+	if ra.ID == rb.ID {
+		t.Fatalf("the two ghost groups are one ring %s", ra.ID)
+	}
+	if memberCount(ra, a) < 7 || memberCount(rb, b) < 7 {
+		t.Errorf("rings hold %d of A's and %d of B's 8 recruits, want ≥ 7 each", memberCount(ra, a), memberCount(rb, b))
+	}
+	if memberCount(ra, b) > 1 || memberCount(rb, a) > 1 {
+		t.Errorf("groups mixed: A ring holds %d of B, B ring holds %d of A", memberCount(ra, b), memberCount(rb, a))
+	}
+}
+
+// One batch of nine admitted in two days by a doctor who admits about one patient a week; only
+// the even-indexed five were seen elsewhere meanwhile. The surge brings the other four in.
+func TestGhostBatchTakesTheDoctorsSurge(t *testing.T) {
+	w := newWorld(30, 1500)
+	w.honestStays(2, 150)
+	g := w.addPatients("GS", 9, false)
+	w.paperStays(g, 2, "D021", 120)
+	f := detectT(t, &w.g, DefaultParams())
+	r := ringWith(f, graph.KindGhostHospitalization, g)
+	if r == nil {
+		t.Fatalf("ghost batch not reported; findings: %v", kinds(f))
+	}
+	if n := memberCount(r, g); n < 9 {
+		t.Errorf("ring holds %d of the 9 admitted, want 9 (reasons %v)", n, r.Reasons)
+	}
+	if r.Patients > 11 {
+		t.Errorf("ring has %d patients: the doctor's ordinary admissions of those days swamp it", r.Patients)
+	}
 }

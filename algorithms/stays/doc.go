@@ -9,6 +9,14 @@
 // scored against the rate of such stays at every other institution (a Poisson null, so that a
 // large hospital with a few honest oddities is not a ring); a single stay is a lead.
 //
+// Most recruits of a paper operation leave no trace elsewhere, so a batch with ghost evidence
+// takes in the stays admitted beside it that have none: those its doctors admitted in a surge
+// (their admissions in the batch's days against Poisson(their admissions over the export × the
+// days' share), an outbreak's surge alone being no finding), and those of patients admitted by
+// its doctors beside two or more of its batches. Several operations at one institution whose
+// batches fall in the same weeks are told apart by repetition: recruits of one group are
+// admitted together in two batches or more, recruits of two groups meet once.
+//
 // Induced admissions (诱导住院) show as referral batches: patients seen at one clinic and admitted
 // together at one hospital the same or the next day, batch after batch.
 package stays

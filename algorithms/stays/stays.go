@@ -42,8 +42,18 @@ type stay struct {
 	noCare    bool  // lines show nothing but bed, nursing and consultation
 	copied    bool  // the same item list is on three or more other patients' stays here
 	noExam    bool  // a stay of three days or more whose lines have no examination
+	mate      mateKind
 	weight    float64
 }
+
+// mateKind says why a stay without ghost evidence of its own joins a ghost ring.
+type mateKind uint8
+
+const (
+	notMate    mateKind = iota
+	repeatMate          // admitted beside the operation's batches again and again (repeatMates)
+	surgeMate           // admitted in a surge of the batch's doctors' admissions (surgeMates)
+)
 
 // withBatchMates adds to batch w the stays at its institution without any examination line
 // admitted within a day of one of the batch's admissions, of patients not yet in it.
@@ -142,9 +152,17 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 	// Stays per institution, and the rate of ghost-looking stays (weight ≥ 0.5) everywhere.
 	stays := make([]int, d.NProv())
 	admitted := map[[2]int32]int{} // stays per (institution, admission day)
+	inpatAt := map[int32][]int32{} // inpatient claims per institution
+	load := admissionLoad{perDoc: map[[2]int32]int{}, minSurp: 3}
+	firstDay, lastDay := int32(math.MaxInt32), int32(math.MinInt32)
 	for c := int32(0); int(c) < d.NClaims(); c++ {
 		if d.CType[c] == dataset.Inpatient {
 			stays[d.CProv[c]]++
+			inpatAt[d.CProv[c]] = append(inpatAt[d.CProv[c]], c)
+			if d.CDoc[c] >= 0 {
+				load.perDoc[[2]int32{d.CProv[c], d.CDoc[c]}]++
+			}
+			firstDay, lastDay = min(firstDay, d.Day(c)), max(lastDay, d.Day(c))
 			admitted[[2]int32{d.CProv[c], d.Day(c)}]++
 		}
 	}
@@ -163,6 +181,7 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 	for _, n := range stays {
 		totalStays += float64(n)
 	}
+	load.days = float64(lastDay-firstDay) + 1
 	for _, s := range all {
 		if s.weight >= 0.5 {
 			ghostAt[s.prov] = append(ghostAt[s.prov], s)
@@ -176,6 +195,7 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 	}
 	slices.Sort(provs)
 	tested := math.Max(1, float64(len(provs)))
+	load.tests = totalGhost
 	var out []finding.Candidate
 	for _, pv := range provs {
 		gs := ghostAt[pv]
@@ -184,34 +204,41 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 		rate := math.Max((totalGhost-float64(len(gs)))/others, 0.5/totalStays)
 		surprise := finding.PoissonSurprise(len(gs), rate*float64(stays[pv])) - math.Log10(tested)
 		globalRate := totalGhost / math.Max(totalStays, 1)
+		gap := int32(o.WaveDays)
 		for _, w := range waves(gs, o.WaveDays) {
 			pats := map[int32]bool{}
 			for _, s := range w {
 				pats[s.pat] = true
 			}
-			if len(pats) >= 2 {
-				// The batch's own test: its ghost-looking stays against the share of such stays
-				// everywhere, over the stays this institution admitted on the batch's days — a
-				// big hospital with a steady trickle of odd stays is not surprising as a whole,
-				// but eight of them admitted in one week are.
-				days := map[int32]bool{}
+			if len(pats) < 2 {
 				for _, s := range w {
-					days[s.day] = true
-				}
-				admittedOn := 0
-				for t := range days {
-					admittedOn += admitted[[2]int32{pv, t}]
-				}
-				batch := finding.PoissonSurprise(len(w), globalRate*float64(admittedOn)) - math.Log10(math.Max(totalGhost, 1))
-				w = withBatchMates(d, w, mates[pv], pats)
-				if c, ok := ghostRing(d, pv, w, math.Max(surprise, batch), minScore); ok {
-					out = append(out, c)
+					if s.weight >= minScore {
+						out = append(out, ghostLead(d, s))
+					}
 				}
 				continue
 			}
+			// The batch's own test: its ghost-looking stays against the share of such stays
+			// everywhere, over the stays this institution admitted on the batch's days — a
+			// big hospital with a steady trickle of odd stays is not surprising as a whole,
+			// but eight of them admitted in one week are.
+			days := map[int32]bool{}
 			for _, s := range w {
-				if s.weight >= minScore {
-					out = append(out, ghostLead(d, s))
+				days[s.day] = true
+			}
+			admittedOn := 0
+			for t := range days {
+				admittedOn += admitted[[2]int32{pv, t}]
+			}
+			batch := finding.PoissonSurprise(len(w), globalRate*float64(admittedOn)) - math.Log10(math.Max(totalGhost, 1))
+			ghosts := w
+			surge, surged := surgeMates(d, inpatAt[pv], w, pats, gap, load)
+			w = withBatchMates(d, w, mates[pv], pats)
+			w = append(slices.Clip(w), repeatMates(d, inpatAt[pv], ghosts, pats, gap)...)
+			w = append(w, surge...)
+			for _, part := range splitOperation(w, gap, admissionDays(d, inpatAt[pv], pats)) {
+				if c, ok := ghostRing(d, pv, part, max(surprise, batch), surged, minScore); ok {
+					out = append(out, c)
 				}
 			}
 		}
@@ -300,15 +327,24 @@ func b2f(b bool) float64 {
 }
 
 // ghostRing scores one batch group of ghost-looking stays at institution pv.
-func ghostRing(d *dataset.Claims, pv int32, w []stay, surprise, minScore float64) (finding.Candidate, bool) {
+// surprise is the ghost-looking stays' own test (against the other institutions' rate, or the
+// batch's against the share of such stays everywhere), surge that of the surge of the batch
+// doctors' admissions (−Inf when none).
+func ghostRing(d *dataset.Claims, pv int32, w []stay, surprise, surge, minScore float64) (finding.Candidate, bool) {
 	pats := map[int32]bool{}
 	var wsum, fund int64
 	var ev float64
 	elsewhere, noCare, overlap := 0, 0, 0
-	ghosts := 0
+	ghosts, repeats, surged := 0, 0, 0
 	for _, s := range w {
 		pats[s.pat] = true
-		if !s.noExam {
+		switch s.mate {
+		case repeatMate:
+			repeats++
+		case surgeMate:
+			surged++
+		}
+		if !s.noExam && s.mate == notMate {
 			// The batch's evidence is that of its ghost-looking stays; batch mates without
 			// examinations join the ring without diluting it.
 			ev += s.weight
@@ -329,7 +365,10 @@ func ghostRing(d *dataset.Claims, pv int32, w []stay, surprise, minScore float64
 	ev /= float64(max(ghosts, 1))
 	n := len(pats)
 	batch := finding.Clamp01(float64(n-1) / 4)
-	coord := 1 - math.Exp(-math.Max(0, surprise)/3)
+	if surged == 0 {
+		surge = math.Inf(-1)
+	}
+	coord := 1 - math.Exp(-math.Max(0, max(surprise, surge))/3)
 	score := ev * (0.6 + 0.4*batch) * (0.4 + 0.6*coord)
 	if d.ProvOwn[pv] == dataset.OwnPrivate {
 		score = finding.NoisyOr(score, 0.1)
@@ -345,6 +384,16 @@ func ghostRing(d *dataset.Claims, pv int32, w []stay, surprise, minScore float64
 			n, wsum, elsewhere, noCare, overlap, math.Max(surprise, 0)),
 		finding.Reason("batch_admissions", 0.4*batch, map[string]float64{"patients": float64(n)},
 			"%d 人分批集中入院", "%d patients admitted in batches", n),
+	}
+	if repeats > 0 {
+		reasons = append(reasons, finding.Reason("repeat_batch_admissions", 0, map[string]float64{"stays": float64(repeats)},
+			"另有 %d 次住院：本人由同一批医生在该团伙的两批及以上入院时一同收治",
+			"%d more stays of patients admitted by the same doctors beside two or more of the group's batches", repeats))
+	}
+	if surged > 0 {
+		reasons = append(reasons, finding.Reason("admission_surge", 1-math.Exp(-math.Max(0, surge)/3), map[string]float64{"stays": float64(surged), "surprise": finding.Round4(surge)},
+			"另有 %d 次住院：同批次经治医生在这几天的收治量远超其平日水平（概率约 10^-%.1f）",
+			"%d more stays admitted in a surge of the batch doctors' admissions, far above their usual load (probability about 10^-%.1f)", surged, surge))
 	}
 	if d.ProvOwn[pv] == dataset.OwnPrivate {
 		reasons = append(reasons, finding.Reason("private_provider", 0.1, nil, "主要机构为民营机构", "the institution is privately owned"))

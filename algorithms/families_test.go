@@ -87,14 +87,7 @@ func TestTwoRingsOfOneClinicStayApart(t *testing.T) {
 	visit(a, []int{6, 30, 58, 83, 111, 140, 166, 190}, 9)
 	visit(b, []int{15, 30, 47, 70, 94, 111, 125, 152, 171, 199}, 9)
 	f := detectT(t, &w.g, DefaultParams())
-	ra, rb := ringWith(f, graph.KindCollusionRing, a), ringWith(f, graph.KindCollusionRing, b)
-	if ra == nil || rb == nil {
-		t.Fatalf("rings not both reported (A %v, B %v); findings: %v", ra != nil, rb != nil, kinds(f))
-	}
-	if ra.ID == rb.ID || memberCount(ra, b) > 2 || memberCount(rb, a) > 2 {
-		t.Errorf("the two rings are one finding or mixed: A ring %s holds %d B members, B ring %s holds %d A members",
-			ra.ID, memberCount(ra, b), rb.ID, memberCount(rb, a))
-	}
+	ringsApart(t, f, graph.KindCollusionRing, a, b, 2)
 }
 
 func TestFixedCadenceRingNotDiscounted(t *testing.T) {
@@ -199,16 +192,7 @@ func TestTwoCollectionGroupsAtOnePharmacy(t *testing.T) {
 	swipe(a, []int{12, 42, 73, 104, 135}, 20)
 	swipe(b, []int{25, 56, 88, 119, 150}, 21)
 	f := detectT(t, &w.g, DefaultParams())
-	ra, rb := ringWith(f, graph.KindPharmacyCardCollection, a), ringWith(f, graph.KindPharmacyCardCollection, b)
-	if ra == nil || rb == nil {
-		t.Fatalf("collection groups not both reported (A %v, B %v); findings: %v", ra != nil, rb != nil, kinds(f))
-	}
-	if ra.ID == rb.ID {
-		t.Errorf("the two collection groups are merged into one ring %s", ra.ID)
-	}
-	if memberCount(ra, b) > 2 || memberCount(rb, a) > 2 {
-		t.Errorf("groups mixed: A ring holds %d B cards, B ring holds %d A cards", memberCount(ra, b), memberCount(rb, a))
-	}
+	ringsApart(t, f, graph.KindPharmacyCardCollection, a, b, 2)
 }
 
 // TestCollectionBasketsOfVaryingAmount: a collector bills each card for about the same basket,
@@ -304,6 +288,23 @@ func TestRingsAndLeadsApart(t *testing.T) {
 	}
 }
 
+// ringsApart checks that groups a and b planted at one provider are reported as two rings of
+// kind, neither holding more than foreign members of the other, and returns them.
+func ringsApart(t *testing.T, f graph.Findings, kind string, a, b []string, foreign int) (ra, rb *graph.Ring) {
+	t.Helper()
+	ra, rb = ringWith(f, kind, a), ringWith(f, kind, b)
+	if ra == nil || rb == nil {
+		t.Fatalf("%s groups not both reported (A %v, B %v); findings: %v", kind, ra != nil, rb != nil, kinds(f))
+	}
+	if ra.ID == rb.ID {
+		t.Fatalf("the two %s groups are one ring %s", kind, ra.ID)
+	}
+	if memberCount(ra, b) > foreign || memberCount(rb, a) > foreign {
+		t.Errorf("groups mixed: A ring holds %d of B, B ring holds %d of A, want ≤ %d", memberCount(ra, b), memberCount(rb, a), foreign)
+	}
+	return ra, rb
+}
+
 func memberCount(r *graph.Ring, ids []string) int {
 	want := map[string]bool{}
 	for _, id := range ids {
@@ -358,18 +359,9 @@ func TestTwoGhostGroupsAtOneHospitalStayApart(t *testing.T) {
 	w.paperStays(a, 1, "D010", 40, 150, 260)
 	w.paperStays(b, 1, "D010", 90, 200, 261)
 	f := detectT(t, &w.g, DefaultParams())
-	ra, rb := ringWith(f, graph.KindGhostHospitalization, a), ringWith(f, graph.KindGhostHospitalization, b)
-	if ra == nil || rb == nil {
-		t.Fatalf("ghost groups not both reported (A %v, B %v); findings: %v", ra != nil, rb != nil, kinds(f))
-	}
-	if ra.ID == rb.ID {
-		t.Fatalf("the two ghost groups are one ring %s", ra.ID)
-	}
+	ra, rb := ringsApart(t, f, graph.KindGhostHospitalization, a, b, 1)
 	if memberCount(ra, a) < 7 || memberCount(rb, b) < 7 {
 		t.Errorf("rings hold %d of A's and %d of B's 8 recruits, want ≥ 7 each", memberCount(ra, a), memberCount(rb, b))
-	}
-	if memberCount(ra, b) > 1 || memberCount(rb, a) > 1 {
-		t.Errorf("groups mixed: A ring holds %d of B, B ring holds %d of A", memberCount(ra, b), memberCount(rb, a))
 	}
 }
 

@@ -41,7 +41,6 @@ type stay struct {
 	overProv  int32 // the provider of the first such stay, −1 when none
 	noCare    bool  // lines show nothing but bed, nursing and consultation
 	copied    bool  // the same item list is on three or more other patients' stays here
-	noExam    bool  // a stay of three days or more whose lines have no examination
 	mate      mateKind
 	weight    float64
 }
@@ -50,16 +49,19 @@ type stay struct {
 type mateKind uint8
 
 const (
-	notMate    mateKind = iota
-	repeatMate          // admitted beside the operation's batches again and again (repeatMates)
-	surgeMate           // admitted in a surge of the batch's doctors' admissions (surgeMates)
+	notMate      mateKind = iota
+	examlessMate          // a stay of three days or more whose lines have no examination (withBatchMates)
+	repeatMate            // admitted beside the operation's batches again and again (repeatMates)
+	surgeMate             // admitted in a surge of the batch's doctors' admissions (surgeMates)
 )
 
 // withBatchMates adds to batch w the stays at its institution without any examination line
-// admitted within a day of one of the batch's admissions, of patients not yet in it.
-func withBatchMates(d *dataset.Claims, w []stay, mates []stay, pats map[int32]bool) []stay {
+// admitted within a day of one of the batch's admissions, of patients not yet in it. The
+// result never shares its array with w (which shares it with the next batches).
+func withBatchMates(w []stay, mates []stay, pats map[int32]bool) []stay {
+	out := slices.Clip(w)
 	if len(mates) == 0 {
-		return w
+		return out
 	}
 	days := map[int32]bool{}
 	for _, s := range w {
@@ -67,7 +69,6 @@ func withBatchMates(d *dataset.Claims, w []stay, mates []stay, pats map[int32]bo
 			days[t] = true
 		}
 	}
-	out := slices.Clip(w) // w shares its array with the next batches
 	for _, m := range mates {
 		if days[m.day] && !pats[m.pat] {
 			pats[m.pat] = true
@@ -173,7 +174,7 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 	for c := int32(0); int(c) < d.NClaims(); c++ {
 		it := d.CItems[c]
 		if d.CType[c] == dataset.Inpatient && it.Lines > 0 && it.Flags&dataset.CareExam == 0 && d.CEnd[c]-d.CStart[c] >= 3*dataset.SecondsPerDay {
-			mates[d.CProv[c]] = append(mates[d.CProv[c]], stay{c: c, pat: d.CPat[c], prov: d.CProv[c], day: d.Day(c), noExam: true, weight: 0.3})
+			mates[d.CProv[c]] = append(mates[d.CProv[c]], stay{c: c, pat: d.CPat[c], prov: d.CProv[c], day: d.Day(c), mate: examlessMate, weight: 0.3})
 		}
 	}
 	ghostAt := map[int32][]stay{}
@@ -233,8 +234,8 @@ func Detect(d *dataset.Claims, o Options, minScore float64, ev *finding.Evidence
 			batch := finding.PoissonSurprise(len(w), globalRate*float64(admittedOn)) - math.Log10(math.Max(totalGhost, 1))
 			ghosts := w
 			surge, surged := surgeMates(d, inpatAt[pv], w, pats, gap, load)
-			w = withBatchMates(d, w, mates[pv], pats)
-			w = append(slices.Clip(w), repeatMates(d, inpatAt[pv], ghosts, pats, gap)...)
+			w = withBatchMates(w, mates[pv], pats)
+			w = append(w, repeatMates(d, inpatAt[pv], ghosts, pats, gap)...)
 			w = append(w, surge...)
 			for _, part := range splitOperation(w, gap, admissionDays(d, inpatAt[pv], pats)) {
 				if c, ok := ghostRing(d, pv, part, max(surprise, batch), surged, minScore); ok {
@@ -344,9 +345,9 @@ func ghostRing(d *dataset.Claims, pv int32, w []stay, surprise, surge, minScore 
 		case surgeMate:
 			surged++
 		}
-		if !s.noExam && s.mate == notMate {
-			// The batch's evidence is that of its ghost-looking stays; batch mates without
-			// examinations join the ring without diluting it.
+		if s.mate == notMate {
+			// The batch's evidence is that of its ghost-looking stays; its mates (stays without
+			// examinations, repeat and surge admissions) join the ring without diluting it.
 			ev += s.weight
 			ghosts++
 		}

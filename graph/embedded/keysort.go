@@ -11,29 +11,29 @@ import (
 // pass partitions three ways on one byte of the keys, so the long prefixes that the keys of one
 // table share (table, type, id scheme) are read once per partition level instead of once per
 // comparison, as a comparison sort of whole keys does.
-func sortKVs(a []kv) {
-	multikey(a, 0)
+func sortKVs(a []kv, arena []byte) {
+	multikey(a, arena, 0)
 }
 
-// byteAt returns key[d], or −1 past its end (a shorter key sorts first).
-func byteAt(key []byte, d int) int {
-	if d < len(key) {
-		return int(key[d])
+// byteAt returns byte d of e's key in arena, or −1 past its end (a shorter key sorts first).
+func byteAt(arena []byte, e *kv, d int) int {
+	if uint32(d) < e.klen {
+		return int(arena[e.off+uint32(d)])
 	}
 	return -1
 }
 
 // multikey sorts a, whose keys agree on their first d bytes.
-func multikey(a []kv, d int) {
+func multikey(a []kv, arena []byte, d int) {
 	for len(a) > 1 {
 		if len(a) < 24 {
-			insertionKVs(a, d)
+			insertionKVs(a, arena, d)
 			return
 		}
-		pivot := median3(byteAt(a[0].key, d), byteAt(a[len(a)/2].key, d), byteAt(a[len(a)-1].key, d))
+		pivot := median3(byteAt(arena, &a[0], d), byteAt(arena, &a[len(a)/2], d), byteAt(arena, &a[len(a)-1], d))
 		lt, i, gt := 0, 0, len(a)
 		for i < gt {
-			switch c := byteAt(a[i].key, d); {
+			switch c := byteAt(arena, &a[i], d); {
 			case c < pivot:
 				a[lt], a[i] = a[i], a[lt]
 				lt++
@@ -45,8 +45,8 @@ func multikey(a []kv, d int) {
 				i++
 			}
 		}
-		multikey(a[:lt], d)
-		multikey(a[gt:], d)
+		multikey(a[:lt], arena, d)
+		multikey(a[gt:], arena, d)
 		if pivot < 0 {
 			// Every key of the middle ended at d: they are equal, so the order they were
 			// added in decides.
@@ -58,9 +58,9 @@ func multikey(a []kv, d int) {
 }
 
 // insertionKVs sorts a short slice whose keys agree on their first d bytes.
-func insertionKVs(a []kv, d int) {
+func insertionKVs(a []kv, arena []byte, d int) {
 	less := func(x, y *kv) bool {
-		if c := bytes.Compare(x.key[d:], y.key[d:]); c != 0 {
+		if c := bytes.Compare(x.key(arena)[d:], y.key(arena)[d:]); c != 0 {
 			return c < 0
 		}
 		return x.seq < y.seq

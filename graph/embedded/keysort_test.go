@@ -15,6 +15,7 @@ func TestSortKVsMatchesComparisonSort(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	for _, n := range []int{0, 1, 2, 23, 24, 25, 1000, 50_000} {
 		var a []kv
+		var arena []byte
 		for i := range n {
 			var key []byte
 			switch r.IntN(4) {
@@ -27,19 +28,21 @@ func TestSortKVsMatchesComparisonSort(t *testing.T) {
 			default:
 				key = []byte{byte(r.IntN(3))}[:r.IntN(2)]
 			}
-			a = append(a, kv{key: key, val: fmt.Appendf(nil, "%d", i), seq: int32(i)})
+			val := fmt.Appendf(nil, "%d", i)
+			a = append(a, kv{off: uint32(len(arena)), klen: uint32(len(key)), vlen: uint32(len(val)), seq: int32(i)})
+			arena = append(append(arena, key...), val...)
 		}
 		want := slices.Clone(a)
 		slices.SortFunc(want, func(x, y kv) int {
-			if c := bytes.Compare(x.key, y.key); c != 0 {
+			if c := bytes.Compare(x.key(arena), y.key(arena)); c != 0 {
 				return c
 			}
 			return int(x.seq - y.seq)
 		})
-		sortKVs(a)
+		sortKVs(a, arena)
 		for i := range a {
-			if !bytes.Equal(a[i].key, want[i].key) || a[i].seq != want[i].seq {
-				t.Fatalf("n=%d: record %d is %q/%d, want %q/%d", n, i, a[i].key, a[i].seq, want[i].key, want[i].seq)
+			if !bytes.Equal(a[i].key(arena), want[i].key(arena)) || a[i].seq != want[i].seq || !bytes.Equal(a[i].val(arena), want[i].val(arena)) {
+				t.Fatalf("n=%d: record %d is %q/%d, want %q/%d", n, i, a[i].key(arena), a[i].seq, want[i].key(arena), want[i].seq)
 			}
 		}
 	}
@@ -49,24 +52,26 @@ func TestSortKVsMatchesComparisonSort(t *testing.T) {
 func BenchmarkSortRun(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var base []kv
+	var arena []byte
 	for i := range 500_000 {
 		id := r.IntN(10_000_000)
-		base = append(base,
-			kv{key: fmt.Appendf(nil, "\x01C%010d", id), seq: int32(2 * i)},
-			kv{key: fmt.Appendf(nil, "\x03FILED\x00P%08d\x00C%010d", id/10, id), seq: int32(2*i + 1)})
+		for j, key := range [][]byte{fmt.Appendf(nil, "\x01C%010d", id), fmt.Appendf(nil, "\x03FILED\x00P%08d\x00C%010d", id/10, id)} {
+			base = append(base, kv{off: uint32(len(arena)), klen: uint32(len(key)), seq: int32(2*i + j)})
+			arena = append(arena, key...)
+		}
 	}
 	a := make([]kv, len(base))
 	b.Run("multikey", func(b *testing.B) {
 		for b.Loop() {
 			copy(a, base)
-			sortKVs(a)
+			sortKVs(a, arena)
 		}
 	})
 	b.Run("comparison", func(b *testing.B) {
 		for b.Loop() {
 			copy(a, base)
 			slices.SortFunc(a, func(x, y kv) int {
-				if c := bytes.Compare(x.key, y.key); c != 0 {
+				if c := bytes.Compare(x.key(arena), y.key(arena)); c != 0 {
 					return c
 				}
 				return int(x.seq - y.seq)

@@ -51,8 +51,10 @@ func loadInto(t *testing.T, data string, sink ingest.Sink) (ingest.Summary, []by
 // tables (runs and tables made small so that there are many of each) and compares every key and
 // value of the two stores, the rejects and the summaries, then the sorted store after a reopen.
 func TestSortedLoadIdentical(t *testing.T) {
-	defer func(c int, tb uint64) { chunkBytes, tableBytes = c, tb }(chunkBytes, tableBytes)
-	chunkBytes, tableBytes = 256<<10, 1<<20
+	defer func(c int, tb uint64, m, w int) {
+		chunkBytes, tableBytes, markEvery, mergeWorkers = c, tb, m, w
+	}(chunkBytes, tableBytes, markEvery, mergeWorkers)
+	chunkBytes, tableBytes, markEvery, mergeWorkers = 256<<10, 1<<20, 64, 3
 	data := t.TempDir()
 	cfg := synth.DefaultConfig()
 	cfg.Patients, cfg.Seed, cfg.Messy = 1500, 17, true
@@ -78,6 +80,9 @@ func TestSortedLoadIdentical(t *testing.T) {
 	gotSum, gotRejects := loadInto(t, data, sl)
 	if len(sl.runs) < 3 {
 		t.Errorf("only %d runs: the merge was not exercised", len(sl.runs))
+	}
+	if n := len(splitKeys(sl.runs, mergeWorkers)); n != mergeWorkers-1 {
+		t.Errorf("the merge was split %d times, want %d", n, mergeWorkers-1)
 	}
 	if !bytes.Equal(wantRejects, gotRejects) || !bytes.Contains(wantRejects, []byte("\n")) {
 		t.Errorf("rejects differ or are empty:\n batch  %q\n sorted %q", clip(wantRejects), clip(gotRejects))

@@ -330,8 +330,11 @@ func explain(f features, own, tier int8) explanation {
 	// A chronic-disease day (慢病管理) is primary care's work: long-term diagnoses on nearly
 	// every session claim, at ordinary amounts, at a public centre. It is discounted, not
 	// dropped: a centre that fabricates such days looks the same in the claims and is left to
-	// the other evidence (inflation, non-covered items) — docs/decisions/detection.md.
-	chronic := finding.Clamp01((f.chronicDiag-0.5)/0.3) * notInflated * (1 - 0.5*f.nonCovered)
+	// the other evidence (inflation, non-covered items) — docs/decisions/detection.md. "Nearly
+	// every": the explanation is nil at 60 % long-term session claims and full from 95 %; a
+	// group that also comes, session after session, for other complaints is not explained by
+	// anyone's follow-up (the ramp ran from 50 % to 80 % until December 7).
+	chronic := finding.Clamp01((f.chronicDiag-0.6)/0.35) * notInflated * (1 - 0.5*f.nonCovered)
 	if own == dataset.OwnPrivate {
 		chronic *= 0.3
 	}

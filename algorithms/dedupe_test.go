@@ -40,3 +40,45 @@ func TestCounterGroupInsideRing(t *testing.T) {
 		t.Errorf("kept %v, want %v", kept, want)
 	}
 }
+
+// TestCounterOnlyGroupInsideRing: two to four cards linked only by use one after another at a
+// counter, mostly inside a collusion ring at one of its providers, are the ring's session seen
+// card by card and are dropped; the same cards with a holder's phone, or at a provider the ring
+// does not use, stay.
+func TestCounterOnlyGroupInsideRing(t *testing.T) {
+	reasons := func(codes ...string) []graph.Reason {
+		var rs []graph.Reason
+		for _, c := range codes {
+			rs = append(rs, graph.Reason{Code: c})
+		}
+		return rs
+	}
+	cand := func(id, kind string, pats []int32, provs []int32, rs []graph.Reason) finding.Candidate {
+		return finding.Candidate{Pats: pats, Provs: provs, Ring: graph.Ring{ID: id, Kind: kind, Reasons: rs}}
+	}
+	ring := make([]int32, 12)
+	for i := range ring {
+		ring[i] = int32(i)
+	}
+	cs := []finding.Candidate{
+		cand("ring", graph.KindCollusionRing, ring, []int32{1}, reasons("covisit_days")),
+		// two of three in the ring, at the ring's clinic and a pharmacy: the session
+		cand("session-piece", graph.KindCardLending, []int32{2, 5, 30}, []int32{1, 7}, reasons("cards_used_together", "same_diagnosis")),
+		// the same cards with a phone on different addresses: a holder may be a ring member
+		cand("holder-phone", graph.KindCardLending, []int32{3, 6, 31}, []int32{1}, reasons("cards_used_together", "shared_phone_other_address")),
+		// used on outings at several providers: a holder
+		cand("outings", graph.KindCardLending, []int32{4, 7, 32}, []int32{1, 8}, reasons("cards_used_on_outings")),
+		// at a provider the ring does not use
+		cand("elsewhere", graph.KindCardLending, []int32{8, 9}, []int32{9}, reasons("cards_used_together")),
+		// one card of three in the ring: not its session
+		cand("one-inside", graph.KindCardLending, []int32{10, 40, 41}, []int32{1}, reasons("cards_used_together")),
+	}
+	var kept []string
+	for _, c := range dedupe(cs) {
+		kept = append(kept, c.Ring.ID)
+	}
+	slices.Sort(kept)
+	if want := []string{"elsewhere", "holder-phone", "one-inside", "outings", "ring"}; !slices.Equal(kept, want) {
+		t.Errorf("kept %v, want %v", kept, want)
+	}
+}

@@ -251,7 +251,9 @@ func regions(d *dataset.Claims, provs []int32) []string {
 //   - a card group used together at one counter that is a collusion ring of more than four
 //     cards at that provider seen again, or five cards or more of it (the ring's session seen
 //     card by card: recruits, not a lender); two to four cards inside a ring can be a holder's
-//     and stay;
+//     and stay — unless they are linked only by use one after another at a counter, with no
+//     phone or misfit diagnosis of a holder: then most of them (60 %) inside a ring at one of
+//     its providers are the ring's session seen card by card, whatever their number;
 //   - of a ghost-hospitalisation batch and a collusion ring with mostly the same patients
 //     (a ring sending its recruits to a partner hospital), the one with the larger expected
 //     amount.
@@ -292,6 +294,9 @@ func dedupe(cs []finding.Candidate) []finding.Candidate {
 				drop[i] = true
 			case ka == graph.KindCardLending && kb == graph.KindCollusionRing && len(a.Provs) == 1 && len(b.Pats) > 4 &&
 				sharesProvider(a, b) && (jac >= 0.8 || len(a.Pats) >= 5 && containedShare(a.Pats, b.Pats) >= 0.8):
+				drop[i] = true
+			case ka == graph.KindCardLending && kb == graph.KindCollusionRing && len(b.Pats) > 4 && counterOnly(a) &&
+				sharesProvider(a, b) && containedShare(a.Pats, b.Pats) >= 0.6:
 				drop[i] = true
 			case ka == graph.KindGhostHospitalization && kb == graph.KindCollusionRing && jac >= 0.5:
 				if expected(a) < expected(b) || (expected(a) == expected(b) && i > j) {
@@ -376,6 +381,20 @@ func containedShare(a, b []int32) float64 {
 		}
 	}
 	return float64(n) / float64(len(a))
+}
+
+// counterOnly reports whether card group c is linked only by use one after another at one
+// counter: no outings together, no phone of a holder, no diagnosis that misfits an owner.
+func counterOnly(c finding.Candidate) bool {
+	if len(c.Ring.Reasons) == 0 || c.Ring.Reasons[0].Code != "cards_used_together" {
+		return false
+	}
+	for _, r := range c.Ring.Reasons {
+		if r.Code == "shared_phone_other_address" || r.Code == "impersonation_evidence" {
+			return false
+		}
+	}
+	return true
 }
 
 func sharesProvider(a, b finding.Candidate) bool {

@@ -22,16 +22,22 @@ import (
 // are the pairs seen at least once at the same provider on the same day within outingMinutes
 // of each other (the holder does sometimes take two cards to one place). For each candidate
 // pair, the days on which the two cards claim at different providers within outingMinutes are
-// compared with what their own visit days make likely (a Poisson null, as in outingCoUse).
-// There are far more candidate pairs than holders, so a pair is not linked on its own surprise:
+// compared with what their own visit days make likely (a Poisson null, as in outingCoUse), each
+// card keeping to its own days of the week (sameWeekdays): two patients of one weekly clinic day
+// or dialysis shift meet on those weekdays by their schedules, not because one person carries
+// both cards. There are far more candidate pairs than holders, so a pair is not linked on its own surprise:
 // it is linked when it is surprising (crossOutingSurprise) and closes a triangle with two other
-// such pairs. Three cards meeting pairwise on outings at different providers is the group-level
+// such pairs, the three tested together (one weaker side, down to weakOutingSurprise, carried by
+// two strong ones: a holder with five cards takes two or three on each outing, so not every pair
+// meets often). Three cards meeting pairwise on outings at different providers is the group-level
 // evidence: in the development sets (docs/eval.md) such triangles were holder groups, while
 // isolated surprising pairs and chains were chance. (Accepting 4-cycles as well added false
 // groups there and found no more holders.)
 const (
 	// crossOutingSurprise is the per-pair surprise (-log10 p) a candidate pair needs.
 	crossOutingSurprise = 2.5
+	// weakOutingSurprise is the least surprise of a pair that can close another's triangle.
+	weakOutingSurprise = 1.5
 	// crossOutingMinDays is the fewest distinct days of cross-provider co-use a pair needs.
 	crossOutingMinDays = 2
 	// maxCandidateNeighbours bounds how many later claims at one provider each claim is paired
@@ -80,7 +86,7 @@ func crossOutingLinks(d *dataset.Claims, amb *ambulatory) []outingLink {
 				if n < crossOutingMinDays {
 					continue
 				}
-				if sp := finding.PoissonSurprise(n, amb.days[a]*amb.days[b]/amb.span*within); sp >= crossOutingSurprise {
+				if sp := finding.PoissonSurprise(n, amb.sameWeekdays(a, b)*within); sp >= weakOutingSurprise {
 					parts[w] = append(parts[w], edge{[2]int32{a, b}, sp})
 				}
 			}
@@ -89,17 +95,19 @@ func crossOutingLinks(d *dataset.Claims, amb *ambulatory) []outingLink {
 	wg.Wait()
 	var kept []edge
 	adj := map[int32][]int32{}
+	sps := map[[2]int32]float64{}
 	for _, part := range parts {
 		for _, e := range part {
 			kept = append(kept, e)
 			adj[e.k[0]] = append(adj[e.k[0]], e.k[1])
 			adj[e.k[1]] = append(adj[e.k[1]], e.k[0])
+			sps[e.k] = max(sps[e.k], e.sp)
 		}
 	}
 	classes := d.DiagClasses()
 	var links []outingLink
 	for _, e := range kept {
-		if !closesTriangle(adj[e.k[0]], adj[e.k[1]]) {
+		if e.sp < crossOutingSurprise || !closesTriangle(e.k, e.sp, adj, sps) {
 			continue
 		}
 		s := outingPair(d, classes, amb.of(e.k[0]), amb.of(e.k[1]), window)
@@ -183,11 +191,17 @@ func crossProviderDays(ca, cb []use, window int64) int {
 	return n
 }
 
-// closesTriangle reports whether two adjacency lists share a vertex (the lists are short: a
-// card has few surprising partners).
-func closesTriangle(a, b []int32) bool {
-	for _, x := range a {
-		if slices.Contains(b, x) {
+// closesTriangle reports whether pair k (of surprise sp) closes a triangle with two other
+// pairs whose surprises, with sp, sum to three times crossOutingSurprise: the triangle is tested
+// as a whole, so one weaker side (down to weakOutingSurprise) is carried by two strong ones. The
+// lists are short: a card has few surprising partners.
+func closesTriangle(k [2]int32, sp float64, adj map[int32][]int32, sps map[[2]int32]float64) bool {
+	pair := func(a, b int32) [2]int32 { return [2]int32{min(a, b), max(a, b)} }
+	for _, x := range adj[k[0]] {
+		if x == k[1] || !slices.Contains(adj[k[1]], x) {
+			continue
+		}
+		if sp+sps[pair(k[0], x)]+sps[pair(k[1], x)] >= 3*crossOutingSurprise {
 			return true
 		}
 	}

@@ -13,8 +13,10 @@
 //     two hours at any providers, the holder paying with each card where it is not known
 //     (outings.go). Cards with no contact in common are tested pair by pair for use on the same
 //     outings at *different* providers (candidates: pairs seen at one provider the same day),
-//     and such a pair is linked only when it closes a triangle with two other such pairs — the
-//     group-level evidence that separates a holder from chance (crossoutings.go). Linked cards
+//     against the cards' visits on each day of the week (schedules are not coordination), and
+//     such a pair is linked only when it closes a triangle with two other such pairs, the three
+//     tested together — the group-level evidence that separates a holder from chance
+//     (crossoutings.go). Linked cards
 //     form groups (an oversized component, cards chained at busy counters, keeps only its
 //     outing links), which are scored on the co-use, the diagnoses, the amounts and the
 //     contacts they share, and discounted when they read as one household going to its usual

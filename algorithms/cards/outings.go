@@ -133,6 +133,22 @@ type ambulatory struct {
 	uses   []use
 	days   []float64
 	span   float64
+	// weekdays holds, 7 per patient, the patient's visit days on each day of the week.
+	weekdays []uint16
+}
+
+// sameWeekdays is the expected number of days on which patients a and b both visit if each
+// keeps to their own days of the week and is otherwise independent of the other: Σ over the
+// weekdays of n_a·n_b / weeks. For visits spread over the week it is days_a·days_b/span; for two
+// patients of one weekly clinic day or one dialysis shift it is several times that, so their
+// meetings on those days are not evidence.
+func (a *ambulatory) sameWeekdays(x, y int32) float64 {
+	wx, wy := a.weekdays[7*int(x):7*int(x)+7], a.weekdays[7*int(y):7*int(y)+7]
+	s := 0.0
+	for i := range 7 {
+		s += float64(wx[i]) * float64(wy[i])
+	}
+	return s / math.Max(1, a.span/7)
 }
 
 // use is one ambulatory claim's start (seconds), local day and provider.
@@ -143,7 +159,7 @@ type use struct {
 }
 
 func ambulatoryIndex(d *dataset.Claims) *ambulatory {
-	a := &ambulatory{off: make([]int32, d.NPat()+1), claims: make([]int32, 0, d.NClaims()), days: make([]float64, d.NPat())}
+	a := &ambulatory{off: make([]int32, d.NPat()+1), claims: make([]int32, 0, d.NClaims()), days: make([]float64, d.NPat()), weekdays: make([]uint16, 7*d.NPat())}
 	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
 	for p := int32(0); int(p) < d.NPat(); p++ {
 		n, last := 0, int32(math.MinInt32)
@@ -158,6 +174,7 @@ func ambulatoryIndex(d *dataset.Claims) *ambulatory {
 			if day != last {
 				n++
 				last = day
+				a.weekdays[7*int(p)+int(((day+3)%7+7)%7)]++
 			}
 		}
 		a.off[p+1] = int32(len(a.claims))

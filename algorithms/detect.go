@@ -295,7 +295,7 @@ func dedupe(cs []finding.Candidate) []finding.Candidate {
 			case ka == graph.KindCardLending && kb == graph.KindCollusionRing && len(a.Provs) == 1 && len(b.Pats) > 4 &&
 				sharesProvider(a, b) && (jac >= 0.8 || len(a.Pats) >= 5 && containedShare(a.Pats, b.Pats) >= 0.8):
 				drop[i] = true
-			case ka == graph.KindCardLending && kb == graph.KindCollusionRing && len(b.Pats) > 4 && counterOnly(a) &&
+			case ka == graph.KindCardLending && kb == graph.KindCollusionRing && len(b.Pats) > 4 && cards.CounterOnly(a) &&
 				sharesProvider(a, b) && containedShare(a.Pats, b.Pats) >= 0.6:
 				drop[i] = true
 			case ka == graph.KindGhostHospitalization && kb == graph.KindCollusionRing && jac >= 0.5:
@@ -381,20 +381,6 @@ func containedShare(a, b []int32) float64 {
 		}
 	}
 	return float64(n) / float64(len(a))
-}
-
-// counterOnly reports whether card group c is linked only by use one after another at one
-// counter: no outings together, no phone of a holder, no diagnosis that misfits an owner.
-func counterOnly(c finding.Candidate) bool {
-	if len(c.Ring.Reasons) == 0 || c.Ring.Reasons[0].Code != "cards_used_together" {
-		return false
-	}
-	for _, r := range c.Ring.Reasons {
-		if r.Code == "shared_phone_other_address" || r.Code == "impersonation_evidence" {
-			return false
-		}
-	}
-	return true
 }
 
 func sharesProvider(a, b finding.Candidate) bool {

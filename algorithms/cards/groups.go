@@ -472,7 +472,7 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 			"%[1]d cards registered with one phone were used on the same outings (%[2]d providers, %.0[3]f minutes apart on average), the most frequent pair on %.0[4]f different days (probability about 10^-%.1[5]f by chance)",
 			len(g), len(provs), meanGap, days, best))
 	default:
-		reasons = append(reasons, finding.Reason("cards_used_together", coord, map[string]float64{
+		reasons = append(reasons, finding.Reason(codeUsedTogether, coord, map[string]float64{
 			"cards": float64(len(g)), "days": days, "providers": float64(len(provs)), "surprise": finding.Round4(best),
 			"mean_gap_minutes": finding.Round4(meanGap), "minutes": float64(o.TogetherMinutes)},
 			"%[1]d 张卡在 %[2]d 家机构同一窗口一张接一张使用（平均间隔 %.1[3]f 分钟），最多的一对在 %.0[4]f 个不同日期如此（随机概率约 10^-%.1[5]f）",
@@ -484,11 +484,11 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 			reasons = append(reasons, finding.Reason(code, w, vals, zh, en, args...))
 		}
 	}
-	add(0.5*misfit, "impersonation_evidence", map[string]float64{"cards": float64(misfitCards)},
+	add(0.5*misfit, codeImpersonation, map[string]float64{"cards": float64(misfitCards)},
 		"%d 张卡存在冒用迹象（诊断与持卡人不符、住院期间他处就诊或不可能的异地往返）", "%d cards show impersonation evidence (diagnosis not fitting the owner, claims elsewhere during a stay, or impossible travel)", misfitCards)
 	add(0.35*diagShare, "same_diagnosis", map[string]float64{"share": finding.Round4(diagShare)},
 		"%.0f%% 的相邻结算诊断相同", "%.0f%% of the back-to-back claims carry the same diagnosis", 100*diagShare)
-	add(0.4*phoneNoAddr, "shared_phone_other_address", map[string]float64{"share": finding.Round4(phoneNoAddr)},
+	add(0.4*phoneNoAddr, codeHolderPhone, map[string]float64{"share": finding.Round4(phoneNoAddr)},
 		"%.0f%% 的卡两两登记同一电话但住址不同（持卡人的电话）", "%.0f%% of card pairs share a phone but not an address (the holder's phone)", 100*phoneNoAddr)
 	add(0.35*multiProv, "several_providers", map[string]float64{"providers": float64(len(provs))},
 		"在 %d 家不同机构一起使用", "used together at %d different providers", len(provs))
@@ -555,4 +555,27 @@ func sameChronic(d *dataset.Claims, classes []dataset.DiagClass, a, b int32) boo
 func acute(d *dataset.Claims, classes []dataset.DiagClass, c int32) bool {
 	dg := d.CDiag[c]
 	return dg >= 0 && classes[dg] == dataset.DiagAcuteInfection
+}
+
+// Reason codes of a holder group that tell how its cards were linked and what marks a holder.
+const (
+	codeUsedTogether  = "cards_used_together" // the link: one after another at one counter
+	codeHolderPhone   = "shared_phone_other_address"
+	codeImpersonation = "impersonation_evidence"
+)
+
+// CounterOnly reports whether holder group c is linked only by use one after another at one
+// counter, with nothing that marks a holder: no outings together, no phone on cards of
+// different addresses, no diagnosis that misfits an owner. Such a group inside a collusion ring
+// reads as the ring's session seen card by card.
+func CounterOnly(c finding.Candidate) bool {
+	if len(c.Ring.Reasons) == 0 || c.Ring.Reasons[0].Code != codeUsedTogether {
+		return false
+	}
+	for _, r := range c.Ring.Reasons {
+		if r.Code == codeHolderPhone || r.Code == codeImpersonation {
+			return false
+		}
+	}
+	return true
 }

@@ -174,7 +174,7 @@ func ambulatoryIndex(d *dataset.Claims) *ambulatory {
 			if day != last {
 				n++
 				last = day
-				a.weekdays[7*int(p)+int(((day+3)%7+7)%7)]++
+				a.weekdays[7*int(p)+dataset.Weekday(day)]++
 			}
 		}
 		a.off[p+1] = int32(len(a.claims))

@@ -122,7 +122,7 @@ func newUnit(prov int32, vs []visit, blockLen int, salt uint64) *unit {
 		}
 		t := vs[lo].day
 		h := u.halfOf(t)
-		u.openWeekday[weekday(t)] = true
+		u.openWeekday[dataset.Weekday(t)] = true
 		u.days = append(u.days, t)
 		u.dayOff = append(u.dayOff, int32(lo))
 		u.half = append(u.half, h)
@@ -215,11 +215,8 @@ func (u *unit) window(t int32) int32 {
 	return int32(dataset.FloorDiv(int64(t), int64(u.jitterLen)))
 }
 
-// weekday returns the day of the week of local day t (0 = Thursday, 1 January 1970).
-func weekday(t int32) int { return int(dataset.FloorDiv(int64(t), 7)*-7+int64(t)) % 7 }
-
 // open reports whether day t is a day the institution works (one of its weekdays).
-func (u *unit) open(t int32) bool { return u.openWeekday[weekday(t)] }
+func (u *unit) open(t int32) bool { return u.openWeekday[dataset.Weekday(t)] }
 
 // halfOf returns the scope (A or B) of day t: chunks of blockLen days are assigned to halves by
 // a hash, so that a fixed cadence (every 7 or 14 days) cannot put all sessions in one half.

@@ -442,6 +442,10 @@ func (d *Claims) claimLess(a, b int32) bool {
 // ClaimsOf returns patient p's claims sorted by start time.
 func (d *Claims) ClaimsOf(p int32) []int32 { return d.patClaims[d.patOff[p]:d.patOff[p+1]] }
 
+// Weekday returns the day of the week of local day t, 0 for the weekday of 1 January 1970 (a
+// Thursday): an index for per-weekday counts, which only need it to be the same everywhere.
+func Weekday(t int32) int { return int(int64(t) - 7*FloorDiv(int64(t), 7)) }
+
 // Day returns the local day of claim c's start.
 func (d *Claims) Day(c int32) int32 { return int32(FloorDiv(d.CStart[c], SecondsPerDay)) }
 

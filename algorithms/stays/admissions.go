@@ -166,6 +166,5 @@ func waveRing(d *dataset.Claims, pv int32, waves []wave, minScore float64) (find
 
 // weekdayOf returns the weekday index (0..6) of local seconds t.
 func weekdayOf(t int64) int {
-	day := dataset.FloorDiv(t, dataset.SecondsPerDay)
-	return int(((day % 7) + 7) % 7)
+	return dataset.Weekday(int32(dataset.FloorDiv(t, dataset.SecondsPerDay)))
 }

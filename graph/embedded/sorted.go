@@ -359,7 +359,7 @@ func (l *SortedLoader) PutClaims(ctx context.Context, cs []graph.Claim) error {
 	for i := range cs {
 		c := &cs[i]
 		l.nodes[typeCode(graph.TypeClaim)]++
-		countKey(l.prov, providerCountKey(key[:0], c.ProviderType, c.ProviderID), 1)
+		countKey(l.prov, providerCountKey(key[:0], c.ProviderType, c.ProviderID))
 		claimRels(c, &l.rels, 1)
 		av := adjValue(c)
 		if err := l.add(adjKey(key[:0], graph.TypePatient, c.PatientID, graph.TypeClaim, c.ID), av); err != nil {
@@ -737,11 +737,12 @@ func addKey(set map[string]struct{}, k []byte) {
 	}
 }
 
-// countKey adds n to the counter of k, allocating only for a new key (as addKey).
-func countKey(m map[string]*int64, k []byte, n int64) {
+// countKey adds one to the counter of k, allocating only for a new key (as addKey).
+func countKey(m map[string]*int64, k []byte) {
 	if c := m[string(k)]; c != nil {
-		*c += n
+		*c++
 		return
 	}
-	m[string(k)] = &n
+	one := int64(1)
+	m[string(k)] = &one
 }

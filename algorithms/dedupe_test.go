@@ -41,10 +41,10 @@ func TestCounterGroupInsideRing(t *testing.T) {
 	}
 }
 
-// TestCounterOnlyGroupInsideRing: two to four cards linked only by use one after another at a
-// counter, mostly inside a collusion ring at one of its providers, are the ring's session seen
-// card by card and are dropped; the same cards with a holder's phone, or at a provider the ring
-// does not use, stay.
+// TestCounterOnlyGroupInsideRing: cards linked only by use one after another at a counter, or on
+// the same outings at different providers, mostly inside a collusion ring at one of its
+// providers, are the ring's session seen card by card and are dropped; the same cards with a
+// holder's phone, or at a provider the ring does not use, stay.
 func TestCounterOnlyGroupInsideRing(t *testing.T) {
 	reasons := func(codes ...string) []graph.Reason {
 		var rs []graph.Reason
@@ -68,6 +68,11 @@ func TestCounterOnlyGroupInsideRing(t *testing.T) {
 		cand("holder-phone", graph.KindCardLending, []int32{3, 6, 31}, []int32{1}, reasons("cards_used_together", "shared_phone_other_address")),
 		// used on outings at several providers: a holder
 		cand("outings", graph.KindCardLending, []int32{4, 7, 32}, []int32{1, 8}, reasons("cards_used_on_outings")),
+		// linked on outings at different providers only: the members going on to a pharmacy
+		// or their own clinic after the session
+		cand("session-apart", graph.KindCardLending, []int32{0, 1, 11, 33, 34}, []int32{1, 7}, reasons("cards_used_across_providers", "several_providers")),
+		// the same, with a holder's phone on cards of other addresses
+		cand("apart-phone", graph.KindCardLending, []int32{0, 11, 35}, []int32{1, 7}, reasons("cards_used_across_providers", "shared_phone_other_address")),
 		// at a provider the ring does not use
 		cand("elsewhere", graph.KindCardLending, []int32{8, 9}, []int32{9}, reasons("cards_used_together")),
 		// one card of three in the ring: not its session
@@ -78,7 +83,7 @@ func TestCounterOnlyGroupInsideRing(t *testing.T) {
 		kept = append(kept, c.Ring.ID)
 	}
 	slices.Sort(kept)
-	if want := []string{"elsewhere", "holder-phone", "one-inside", "outings", "ring"}; !slices.Equal(kept, want) {
+	if want := []string{"apart-phone", "elsewhere", "holder-phone", "one-inside", "outings", "ring"}; !slices.Equal(kept, want) {
 		t.Errorf("kept %v, want %v", kept, want)
 	}
 }

@@ -32,7 +32,11 @@ import (
 // meets often). Three cards meeting pairwise on outings at different providers is the group-level
 // evidence: in the development sets (docs/eval.md) such triangles were holder groups, while
 // isolated surprising pairs and chains were chance. (Accepting 4-cycles as well added false
-// groups there and found no more holders.)
+// groups there and found no more holders.) A holder's cards that never met at one provider are
+// reached in two steps: a card met at one provider by one side of a strong pair is tested
+// against the other side, its surprise corrected for the partners searched (twoStep). Days on
+// which both claims are chronic follow-ups are not outings: clinics that hold their chronic
+// days on one schedule bring their patients out on the same mornings.
 const (
 	// crossOutingSurprise is the per-pair surprise (-log10 p) a candidate pair needs.
 	crossOutingSurprise = 2.5
@@ -43,7 +47,15 @@ const (
 	// maxCandidateNeighbours bounds how many later claims at one provider each claim is paired
 	// with, so that a provider's busiest day does not emit a quadratic number of pairs.
 	maxCandidateNeighbours = 48
+	// maxTwoStepRounds bounds how far the two-step search spreads from the first strong pairs.
+	maxTwoStepRounds = 3
 )
+
+// edge is a pair of cards with its cross-outing surprise.
+type edge struct {
+	k  [2]int32
+	sp float64
+}
 
 // outingLink is a pair of cards to link as used on outings together, with its co-use and
 // surprise.
@@ -63,10 +75,6 @@ func crossOutingLinks(d *dataset.Claims, amb *ambulatory) []outingLink {
 		return nil
 	}
 	within := math.Min(1, 2*float64(window)/(12*3600))
-	type edge struct {
-		k  [2]int32
-		sp float64
-	}
 	// The pairs are tested in parallel chunks; each chunk keeps its edges in order, so the
 	// result does not depend on the number of workers.
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(cands)/50000))
@@ -79,14 +87,7 @@ func crossOutingLinks(d *dataset.Claims, amb *ambulatory) []outingLink {
 			defer wg.Done()
 			for _, pr := range cands[w*chunk : min(len(cands), (w+1)*chunk)] {
 				a, b := int32(pr>>32), int32(uint32(pr))
-				if amb.days[a] < crossOutingMinDays || amb.days[b] < crossOutingMinDays {
-					continue
-				}
-				n := crossProviderDays(amb.usesOf(a), amb.usesOf(b), window)
-				if n < crossOutingMinDays {
-					continue
-				}
-				if sp := finding.PoissonSurprise(n, amb.sameWeekdays(a, b)*within); sp >= weakOutingSurprise {
+				if sp, ok := crossOutingTest(amb, a, b, window, within, 0); ok {
 					parts[w] = append(parts[w], edge{[2]int32{a, b}, sp})
 				}
 			}
@@ -96,12 +97,40 @@ func crossOutingLinks(d *dataset.Claims, amb *ambulatory) []outingLink {
 	var kept []edge
 	adj := map[int32][]int32{}
 	sps := map[[2]int32]float64{}
+	add := func(e edge) {
+		kept = append(kept, e)
+		adj[e.k[0]] = append(adj[e.k[0]], e.k[1])
+		adj[e.k[1]] = append(adj[e.k[1]], e.k[0])
+		sps[e.k] = max(sps[e.k], e.sp)
+	}
 	for _, part := range parts {
 		for _, e := range part {
-			kept = append(kept, e)
-			adj[e.k[0]] = append(adj[e.k[0]], e.k[1])
-			adj[e.k[1]] = append(adj[e.k[1]], e.k[0])
-			sps[e.k] = max(sps[e.k], e.sp)
+			add(e)
+		}
+	}
+	// Two steps through the candidates: a holder's cards that never met at one provider are
+	// tested when one of them met, at one provider, a card x that has a strong cross-outing pair
+	// with the other (a-x a candidate, x-b strong). The pair a-b was picked among x's candidate
+	// partners, so its surprise is corrected by log10 of their number. New strong pairs extend
+	// the search, up to maxTwoStepRounds rounds.
+	nb := candidateNeighbours(d.NPat(), cands)
+	var frontier [][2]int32
+	for _, e := range kept {
+		if e.sp >= crossOutingSurprise {
+			frontier = append(frontier, e.k)
+		}
+	}
+	test := func(a, b int32, tried int) (float64, bool) {
+		return crossOutingTest(amb, a, b, window, within, math.Log10(float64(tried)))
+	}
+	for round := 0; round < maxTwoStepRounds && len(frontier) > 0; round++ {
+		found := twoStep(frontier, nb, sps, test)
+		frontier = frontier[:0]
+		for _, e := range found {
+			add(e)
+			if e.sp >= crossOutingSurprise {
+				frontier = append(frontier, e.k)
+			}
 		}
 	}
 	classes := d.DiagClasses()
@@ -115,6 +144,114 @@ func crossOutingLinks(d *dataset.Claims, amb *ambulatory) []outingLink {
 		links = append(links, outingLink{e.k, s, e.sp})
 	}
 	return links
+}
+
+// crossOutingTest is the surprise, less correction, of the days on which cards a and b were
+// used on the same outings at different providers, and whether it reaches weakOutingSurprise.
+// Their shared visit days bound those days: when even all of them would not be surprising
+// enough, the claims are not read.
+func crossOutingTest(amb *ambulatory, a, b int32, window int64, within, correction float64) (float64, bool) {
+	shared := amb.sharedDays(a, b)
+	if shared < crossOutingMinDays {
+		return 0, false
+	}
+	e := amb.sameWeekdays(a, b) * within
+	// P(X ≥ k) ≥ P(X = k): the surprise is at most -log10 of the point probability.
+	if bound := (e - float64(shared)*math.Log(e) + finding.LogFactorial(shared)) / math.Ln10; bound-correction < weakOutingSurprise {
+		return 0, false
+	}
+	n := crossProviderDays(amb.usesOf(a), amb.usesOf(b), window)
+	if n < crossOutingMinDays {
+		return 0, false
+	}
+	sp := finding.PoissonSurprise(n, e) - correction
+	return sp, sp >= weakOutingSurprise
+}
+
+// twoStep tests, for each pair x-b of frontier, the pairs a-b with a a candidate partner of x
+// (and likewise from b's side) that are neither candidates nor already found, in parallel
+// chunks, and returns those test keeps, each once (with its best surprise), sorted by pair.
+func twoStep(frontier [][2]int32, nb *neighbours, found map[[2]int32]float64, test func(a, b int32, tried int) (float64, bool)) []edge {
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(frontier)/1000))
+	chunk := (len(frontier) + workers - 1) / workers
+	parts := make([][]edge, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for _, e := range frontier[w*chunk : min(len(frontier), (w+1)*chunk)] {
+				for side := range 2 {
+					x, b := e[side], e[1-side]
+					xs := nb.of(x)
+					for _, a := range xs {
+						if a == b {
+							continue
+						}
+						k := [2]int32{min(a, b), max(a, b)}
+						sp, ok := test(k[0], k[1], len(xs))
+						if !ok || nb.has(k[0], k[1]) {
+							continue
+						}
+						if _, seen := found[k]; !seen {
+							parts[w] = append(parts[w], edge{k, sp})
+						}
+					}
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	all := slices.Concat(parts...)
+	slices.SortFunc(all, func(p, q edge) int {
+		if c := cmp.Compare(p.k[0], q.k[0]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(p.k[1], q.k[1]); c != 0 {
+			return c
+		}
+		return cmp.Compare(q.sp, p.sp)
+	})
+	return slices.CompactFunc(all, func(p, q edge) bool { return p.k == q.k })
+}
+
+// neighbours is the candidate pairs as adjacency lists (CSR), each list sorted.
+type neighbours struct {
+	off, end []int32 // p's partners are to[off[p]:end[p]]
+	to       []int32
+}
+
+func candidateNeighbours(n int, cands []uint64) *neighbours {
+	g := &neighbours{off: make([]int32, n+1), to: make([]int32, 2*len(cands))}
+	for _, pr := range cands {
+		g.off[int32(pr>>32)+1]++
+		g.off[int32(uint32(pr))+1]++
+	}
+	for i := 1; i <= n; i++ {
+		g.off[i] += g.off[i-1]
+	}
+	next := slices.Clone(g.off[:n])
+	for _, pr := range cands {
+		a, b := int32(pr>>32), int32(uint32(pr))
+		g.to[next[a]], next[a] = b, next[a]+1
+		g.to[next[b]], next[b] = a, next[b]+1
+	}
+	g.end = make([]int32, n)
+	for p := range n {
+		l := g.to[g.off[p]:g.off[p+1]]
+		slices.Sort(l)
+		g.end[p] = g.off[p] + int32(len(slices.Compact(l))) // a pair met at two providers is listed twice
+	}
+	return g
+}
+
+// of returns p's candidate partners, sorted.
+func (g *neighbours) of(p int32) []int32 { return g.to[g.off[p]:g.end[p]] }
+
+// has reports whether a and b are a candidate pair (tested already).
+func (g *neighbours) has(a, b int32) bool {
+	_, ok := slices.BinarySearch(g.of(a), b)
+	return ok
 }
 
 // sameProviderPairs returns the distinct pairs of patients (lower index in the high half) with
@@ -167,7 +304,9 @@ func sameProviderPairs(d *dataset.Claims, window int64) []uint64 {
 }
 
 // crossProviderDays counts the distinct days on which a claim of ca and a claim of cb (each
-// sorted by start time) were made at different providers within window of each other.
+// sorted by start time) were made at different providers within window of each other, unless
+// both are follow-ups of chronic conditions: two patients whose clinics hold their chronic days
+// on one schedule meet that way every month by appointment.
 func crossProviderDays(ca, cb []use, window int64) int {
 	n, last, j := 0, int32(math.MinInt32), 0
 	for _, x := range ca {
@@ -181,7 +320,7 @@ func crossProviderDays(ca, cb []use, window int64) int {
 			if y.t > x.t+window {
 				break
 			}
-			if y.day == x.day && y.prov != x.prov {
+			if y.day == x.day && y.prov != x.prov && !(x.chronic && y.chronic) {
 				n++
 				last = x.day
 				break

@@ -15,7 +15,9 @@
 //     outings at *different* providers (candidates: pairs seen at one provider the same day),
 //     against the cards' visits on each day of the week (schedules are not coordination), and
 //     such a pair is linked only when it closes a triangle with two other such pairs, the three
-//     tested together — the group-level evidence that separates a holder from chance
+//     tested together — the group-level evidence that separates a holder from chance; cards
+//     that never met at one provider are reached in two steps through a strong pair, corrected
+//     for the partners searched; two chronic follow-ups are never an outing
 //     (crossoutings.go). Linked cards
 //     form groups (an oversized component, cards chained at busy counters, keeps only its
 //     outing links), which are scored on the co-use, the diagnoses, the amounts and the

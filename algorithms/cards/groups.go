@@ -458,7 +458,7 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 	var reasons []graph.Reason
 	switch {
 	case crosses*2 > nLinked:
-		reasons = append(reasons, finding.Reason("cards_used_across_providers", coord, map[string]float64{
+		reasons = append(reasons, finding.Reason(codeUsedAcross, coord, map[string]float64{
 			"cards": float64(len(g)), "days": days, "providers": float64(len(provs)), "surprise": finding.Round4(best),
 			"mean_gap_minutes": finding.Round4(meanGap), "minutes": outingMinutes, "apart_share": finding.Round4(apartShare)},
 			"%[1]d 张卡两两多次在同一趟出行中于不同机构先后使用（%[2]d 家机构，平均相隔 %.0[3]f 分钟），最多的一对在 %.0[4]f 个不同日期如此（随机概率约 10^-%.1[5]f）",
@@ -559,17 +559,19 @@ func acute(d *dataset.Claims, classes []dataset.DiagClass, c int32) bool {
 
 // Reason codes of a holder group that tell how its cards were linked and what marks a holder.
 const (
-	codeUsedTogether  = "cards_used_together" // the link: one after another at one counter
+	codeUsedTogether  = "cards_used_together"         // the link: one after another at one counter
+	codeUsedAcross    = "cards_used_across_providers" // the link: the same outings at different providers
 	codeHolderPhone   = "shared_phone_other_address"
 	codeImpersonation = "impersonation_evidence"
 )
 
-// CounterOnly reports whether holder group c is linked only by use one after another at one
-// counter, with nothing that marks a holder: no outings together, no phone on cards of
-// different addresses, no diagnosis that misfits an owner. Such a group inside a collusion ring
-// reads as the ring's session seen card by card.
+// CounterOnly reports whether holder group c is linked only by use of its cards one after
+// another at one counter or on the same outings at different providers, with nothing that marks
+// a holder: no phone on cards of different addresses, no diagnosis that misfits an owner. Such a
+// group inside a collusion ring reads as the ring's session seen card by card (the members who
+// go on to a pharmacy, or to their own clinic, after the session meet "at different providers").
 func CounterOnly(c finding.Candidate) bool {
-	if len(c.Ring.Reasons) == 0 || c.Ring.Reasons[0].Code != codeUsedTogether {
+	if len(c.Ring.Reasons) == 0 || (c.Ring.Reasons[0].Code != codeUsedTogether && c.Ring.Reasons[0].Code != codeUsedAcross) {
 		return false
 	}
 	for _, r := range c.Ring.Reasons {

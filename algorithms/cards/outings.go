@@ -2,6 +2,7 @@ package cards
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/ringtrace/ringtrace/algorithms/dataset"
@@ -135,6 +136,21 @@ type ambulatory struct {
 	span   float64
 	// weekdays holds, 7 per patient, the patient's visit days on each day of the week.
 	weekdays []uint16
+	// dayBits holds, words per patient, the patient's visit days as bits from the first day:
+	// a pair's shared days are a few ANDs, which bound its co-use before its claims are read.
+	dayBits []uint64
+	words   int
+	first   int32
+}
+
+// sharedDays is the number of days on which both x and y made an ambulatory claim.
+func (a *ambulatory) sharedDays(x, y int32) int {
+	bx, by := a.dayBits[a.words*int(x):a.words*int(x)+a.words], a.dayBits[a.words*int(y):a.words*int(y)+a.words]
+	n := 0
+	for i := range bx {
+		n += bits.OnesCount64(bx[i] & by[i])
+	}
+	return n
 }
 
 // sameWeekdays is the expected number of days on which patients a and b both visit if each
@@ -151,14 +167,17 @@ func (a *ambulatory) sameWeekdays(x, y int32) float64 {
 	return s / math.Max(1, a.span/7)
 }
 
-// use is one ambulatory claim's start (seconds), local day and provider.
+// use is one ambulatory claim's start (seconds), local day and provider, and whether its
+// diagnosis is a chronic condition's (a scheduled follow-up).
 type use struct {
-	t    int64
-	day  int32
-	prov int32
+	t       int64
+	day     int32
+	prov    int32
+	chronic bool
 }
 
 func ambulatoryIndex(d *dataset.Claims) *ambulatory {
+	classes := d.DiagClasses()
 	a := &ambulatory{off: make([]int32, d.NPat()+1), claims: make([]int32, 0, d.NClaims()), days: make([]float64, d.NPat()), weekdays: make([]uint16, 7*d.NPat())}
 	lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
 	for p := int32(0); int(p) < d.NPat(); p++ {
@@ -170,7 +189,8 @@ func ambulatoryIndex(d *dataset.Claims) *ambulatory {
 				continue
 			}
 			a.claims = append(a.claims, c)
-			a.uses = append(a.uses, use{t: d.CStart[c], day: day, prov: d.CProv[c]})
+			dg := d.CDiag[c]
+			a.uses = append(a.uses, use{t: d.CStart[c], day: day, prov: d.CProv[c], chronic: dg >= 0 && classes[dg] == dataset.DiagChronic})
 			if day != last {
 				n++
 				last = day
@@ -181,6 +201,17 @@ func ambulatoryIndex(d *dataset.Claims) *ambulatory {
 		a.days[p] = float64(n)
 	}
 	a.span = float64(hi - lo + 1)
+	if hi >= lo {
+		a.first, a.words = lo, int(hi-lo)/64+1
+		a.dayBits = make([]uint64, a.words*d.NPat())
+		for p := range d.NPat() {
+			row := a.dayBits[a.words*p : a.words*p+a.words]
+			for _, u := range a.uses[a.off[p]:a.off[p+1]] {
+				i := u.day - lo
+				row[i/64] |= 1 << (i % 64)
+			}
+		}
+	}
 	return a
 }
 

@@ -73,6 +73,53 @@ func TestFamilyOutingsNotHolderGroup(t *testing.T) {
 	}
 }
 
+// TestPharmacySellingGoodsWithoutBillingLines: the same cash-out in an export without billing
+// lines shows in the totals: whole-yuan purchases several times what the pharmacy's customers
+// usually spend, again and again, by cards that come alone. Honest monthly refills of one
+// expensive pack at another pharmacy, priced to the fen, are not cash-out; nor is a pharmacy
+// whose prices are all whole yuan at ordinary amounts.
+func TestPharmacySellingGoodsWithoutBillingLines(t *testing.T) {
+	w := newWorld(34, 1500)
+	chronic := w.addPatients("R", 15, false)
+	for i, id := range chronic {
+		for m := 0; m < 8; m++ {
+			w.claim(graph.Claim{PatientID: id, ProviderID: "P01", ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+				Start: at(5+30*m+i, 10, w.rng.IntN(60)), DiagnosisCode: "I10", TotalAmount: graph.FromYuan(312.40), TerminalID: "T1"})
+		}
+	}
+	rounders := w.addPatients("Q", 40, false)
+	for i, id := range rounders { // P02 rings everything up in whole yuan
+		for m := 0; m < 4; m++ {
+			w.claim(graph.Claim{PatientID: id, ProviderID: "P02", ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+				Start: at(2+i+60*m, 9+i%8, i), TotalAmount: graph.FromYuan(float64(40 + (i*7+m*13)%90)), TerminalID: "T1"})
+		}
+	}
+	buyers := w.addPatients("B", 12, false)
+	for i, id := range buyers {
+		for m := 0; m < 4; m++ {
+			w.claim(graph.Claim{PatientID: id, ProviderID: "P03", ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+				Start: at(3+i+50*m, 14+i%5, 7*i), TotalAmount: graph.FromYuan(float64([]int{398, 596, 796, 298}[(i+m)%4])), TerminalID: "T1"})
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	r := ringWith(f, graph.KindPharmacyCardCollection, buyers)
+	if r == nil {
+		t.Fatalf("round-priced goods sold on the card not reported; findings: %v", kinds(f))
+	}
+	if n := memberCount(r, buyers); n < 10 {
+		t.Errorf("cash-out group has %d of the 12 buyers, want ≥ 10", n)
+	}
+	if r.Reasons[0].Code != "round_high_purchases" {
+		t.Errorf("first reason %q, want round_high_purchases", r.Reasons[0].Code)
+	}
+	if ringWith(f, graph.KindPharmacyCardCollection, chronic) != nil {
+		t.Error("honest chronic refills of one expensive pack reported as cash-out")
+	}
+	if ringWith(f, graph.KindPharmacyCardCollection, rounders) != nil {
+		t.Error("a pharmacy with whole-yuan prices at ordinary amounts reported as cash-out")
+	}
+}
+
 func TestPharmacySellingGoodsUnderDrugCodes(t *testing.T) {
 	w := newWorld(33, 1500)
 	// Everywhere, vitamin C tablets cost about 3.50 yuan and an expensive chronic pack 300 yuan.

@@ -12,5 +12,7 @@
 // busy morning never brings the same cards back together on other days.
 //
 // Cash-out (套现, 变现个人账户) shows differently: cardholders come one by one at ordinary
-// times, so no burst forms, but many cards buy the very same high-value basket again and again.
+// times, so no burst forms, but many cards buy the very same high-value basket again and again,
+// or items billed far above their code's price elsewhere — or, in an export without billing
+// lines, whole-yuan totals several times the pharmacy's usual purchase (cashout.go).
 package pharmacy

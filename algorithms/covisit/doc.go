@@ -32,11 +32,13 @@
 //  4. Explanation by care, not by calendar. Coordinated attendance has honest causes, and each
 //     is discounted only by evidence that explains it: a scheduled therapy (dialysis,
 //     rehabilitation, oncology sessions, from diagnoses and billing lines), chronic care
-//     (members' own long-term diagnoses, billed at ordinary amounts), a shared household or
+//     (members' own long-term diagnoses, billed at ordinary amounts, each member coming back
+//     at a steady interval as prescriptions run out), a shared household or
 //     care home (phones and addresses), examinations of people without complaint (check-ups),
 //     a single episode (an outbreak or an accident is not a recurring group), courses of daily
 //     sessions. Regularity itself is never a discount: a ring that keeps a fixed interval is as
-//     suspicious as one that does not.
+//     suspicious as one that does not (a steady interval is only what a follow-up schedule
+//     needs beside the diagnoses; members called to random sessions void it).
 //  5. Support. Amount inflation against diagnosis peers, non-covered goods billed as care,
 //     private ownership, synchronised admissions and the share of the members' money that goes
 //     to the institution raise the score; partner hospitals that take the members' admissions

@@ -36,6 +36,11 @@ type features struct {
 	// no session has four. Claims seconds apart in a long run were entered in one batch, not
 	// delivered.
 	batchGap float64
+	// irregular is the share of members (with at least four session visits) whose intervals
+	// between session visits vary by more than a quarter of their typical interval: a chronic
+	// patient's follow-ups come as the prescriptions run out, at one interval; a recruit comes
+	// when called.
+	irregular float64
 	// absent is the share of session claims billed while the member was an inpatient at
 	// another provider: care for someone who was not there.
 	absent float64
@@ -101,7 +106,9 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 		return others >= minHoursVisits && hourN[hourOfDay(t)] < offHoursShare*others
 	}
 	offHours := 0
+	irregular, timed := 0, 0
 	for _, s := range members {
+		var sessDays []int32
 		var stays [][2]int64
 		for _, c := range d.ClaimsOf(s) {
 			if d.CType[c] == dataset.Inpatient && d.CProv[c] != u.prov && d.CEnd[c] > d.CStart[c] {
@@ -136,6 +143,9 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 				continue
 			}
 			inSess++
+			if len(sessDays) == 0 || sessDays[len(sessDays)-1] != day {
+				sessDays = append(sessDays, day)
+			}
 			sessionTimes[day] = append(sessionTimes[day], d.CStart[c])
 			if offHour(d.CStart[c]) {
 				offHours++
@@ -188,6 +198,12 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 		if last-first >= recurDays {
 			recurringMembers++
 		}
+		if irr, ok := intervalSpread(sessDays); ok {
+			timed++
+			if irr > 0.25 {
+				irregular++
+			}
+		}
 		if len(episodes) > 0 {
 			courseSum += float64(inSess) / float64(len(episodes))
 		}
@@ -197,6 +213,9 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 	}
 	n := float64(max(f.claims, 1))
 	f.absent = float64(absent) / n
+	if timed > 0 {
+		f.irregular = float64(irregular) / float64(timed)
+	}
 	f.offHours = float64(offHours) / n
 	f.batchGap = -1
 	var gaps []float64
@@ -252,6 +271,26 @@ func (u *unit) features(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes [
 		f.doctors = f.doctors[:3]
 	}
 	return f
+}
+
+// intervalSpread returns the median absolute deviation of the intervals between consecutive
+// days (sorted, distinct) over their median, and false for fewer than four days.
+func intervalSpread(days []int32) (float64, bool) {
+	if len(days) < 4 {
+		return 0, false
+	}
+	iv := make([]float64, 0, len(days)-1)
+	for i := 1; i < len(days); i++ {
+		iv = append(iv, float64(days[i]-days[i-1]))
+	}
+	slices.Sort(iv)
+	med := iv[len(iv)/2]
+	dev := make([]float64, len(iv))
+	for i, x := range iv {
+		dev[i] = math.Abs(x - med)
+	}
+	slices.Sort(dev)
+	return dev[len(dev)/2] / math.Max(med, 1), true
 }
 
 type admission struct {
@@ -323,7 +362,15 @@ func householdShare(d *dataset.Claims, members []int32) (pairs, cover float64) {
 type explanation struct {
 	therapy, checkup, household, chronic, course float64
 	total                                        float64
+	// unsteadyChronic is the chronic-day explanation withheld because the members come back
+	// at irregular intervals (features.irregular).
+	unsteadyChronic float64
 }
+
+// steady maps the share of members coming back at irregular intervals to [0,1]: 1 (a
+// follow-up schedule) up to 60 %, 0 from 85 %. In the development sets honest chronic days had
+// 0–20 % irregular members (a few up to 67 %), collusion rings with chronic diagnoses 80–100 %.
+func (f features) steady() float64 { return 1 - finding.Clamp01((f.irregular-0.6)/0.25) }
 
 func explain(f features, own, tier int8) explanation {
 	notInflated := 1 - finding.Clamp01((f.inflation-1.1)/0.4)
@@ -352,13 +399,18 @@ func explain(f features, own, tier int8) explanation {
 	// it; billing a member who lay in another hospital does.
 	treated := 1 - finding.Clamp01(4*f.absent)
 	followedUp := math.Min(delivered, 1-f.afterHours())
+	// A chronic-disease day is a schedule: each patient comes back when the prescription runs
+	// out, at their own steady interval. Members called in at random sessions are not followed
+	// up, whatever the diagnoses say.
+	scheduled := finding.Clamp01(chronic) * followedUp
 	e := explanation{
 		therapy:   finding.Clamp01((f.therapy-0.2)/0.5) * treated,
 		checkup:   finding.Clamp01((f.checkup-0.2)/0.5) * delivered,
 		household: finding.Clamp01(f.householdPairs / 0.6),
-		chronic:   finding.Clamp01(chronic) * followedUp,
+		chronic:   scheduled * f.steady(),
 		course:    finding.Clamp01((f.course-2)/3) * delivered,
 	}
+	e.unsteadyChronic = scheduled - e.chronic
 	e.total = finding.NoisyOr(0.95*e.therapy, 0.9*e.checkup, 0.9*e.household, 0.6*e.chronic, 0.6*e.course)
 	return e
 }

@@ -87,8 +87,10 @@ func (u *unit) ring(d *dataset.Claims, dp *dataset.DiagnosisPeers, classes []dat
 		"%.0f%% 的同到结算为健康检查（降低得分）", "%.0f%% of the session claims are health examinations (lowers the score)", 100*f.checkup)
 	add(0.9*ex.household, "shared_household", map[string]float64{"share": finding.Round4(f.householdPairs), "cover": finding.Round4(f.householdCover)},
 		"%.0f%% 的成员两两共用电话或住址：家庭或同一养老机构（降低得分）", "%.0f%% of member pairs share a phone or an address: a household or one care home (lowers the score)", 100*f.householdPairs)
-	add(0.6*ex.chronic, "chronic_care", map[string]float64{"share": finding.Round4(f.chronicDiag), "own_history": finding.Round4(f.chronic), "ratio": finding.Round4(f.inflation)},
+	add(0.6*ex.chronic, "chronic_care", map[string]float64{"share": finding.Round4(f.chronicDiag), "own_history": finding.Round4(f.chronic), "ratio": finding.Round4(f.inflation), "irregular": finding.Round4(f.irregular)},
 		"%.0f%% 的同到结算为慢性病随访，金额正常（慢病管理日，降低得分）", "%.0f%% of the session claims are follow-ups of long-term conditions at ordinary amounts (a chronic-disease day; lowers the score)", 100*f.chronicDiag)
+	add(0.6*ex.unsteadyChronic, "irregular_follow_ups", map[string]float64{"share": finding.Round4(f.irregular)},
+		"%.0f%% 的成员回访间隔不规律（不像按处方用完复诊），不按慢病管理日解释", "%.0f%% of the members come back at irregular intervals, not as prescriptions run out: not explained as a chronic-disease day", 100*f.irregular)
 	add(0.6*ex.course, "treatment_course", map[string]float64{"visits_per_session": finding.Round4(f.course)},
 		"成员每次连续多日就诊（平均 %.1f 天），像一个疗程（降低得分）", "members come on consecutive days each time (%.1f days on average), like a course of treatment (lowers the score)", f.course)
 

@@ -303,8 +303,8 @@ func TestHolderWithoutPhoneUsesCardsAtDifferentProviders(t *testing.T) {
 	if n := memberCount(r, cards); n < 3 {
 		t.Errorf("group has %d of the 4 cards, want ≥ 3", n)
 	}
-	if !hasReasonCode(r, "cards_used_across_providers") {
-		t.Errorf("reasons %+v lack cards_used_across_providers", r.Reasons)
+	if !hasReasonCode(r, "cards_used_across_providers") || !hasReasonCode(r, "outing_triangles") {
+		t.Errorf("reasons %+v lack cards_used_across_providers or outing_triangles", r.Reasons)
 	}
 }
 

@@ -426,7 +426,14 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 	// different providers are carried from one to the next.
 	apartShare := float64(apart) / ev
 	household *= 1 - 0.7*apartShare
-	support := finding.NoisyOr(0.5*misfit, 0.35*diagShare, 0.3*finding.Clamp01(1-meanAmtDiff/0.25), 0.4*phoneNoAddr, 0.35*multiProv, 0.2*finding.Clamp01((5-meanGap)/5))
+	// Cards linked by outings at different providers were linked as triangles, three cards
+	// meeting pairwise (crossoutings.go): the group-level evidence that stands for a holder, as
+	// the holder's phone does for a phone's set.
+	triangles := 0.0
+	if crosses*2 > nLinked {
+		triangles = 1
+	}
+	support := finding.NoisyOr(0.5*misfit, 0.35*diagShare, 0.3*finding.Clamp01(1-meanAmtDiff/0.25), 0.4*phoneNoAddr, 0.35*multiProv, 0.2*finding.Clamp01((5-meanGap)/5), 0.2*triangles)
 	// Patients of one clinic's chronic day (复诊日) are served one after another for the same
 	// chronic condition, at that clinic only; a holder's cards go wherever they pay.
 	cohort := 0.0
@@ -490,6 +497,8 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 		"%.0f%% 的相邻结算诊断相同", "%.0f%% of the back-to-back claims carry the same diagnosis", 100*diagShare)
 	add(0.4*phoneNoAddr, codeHolderPhone, map[string]float64{"share": finding.Round4(phoneNoAddr)},
 		"%.0f%% 的卡两两登记同一电话但住址不同（持卡人的电话）", "%.0f%% of card pairs share a phone but not an address (the holder's phone)", 100*phoneNoAddr)
+	add(0.2*triangles, "outing_triangles", nil,
+		"各卡以三张为一组两两在不同机构的同一趟出行中相遇（三角关系，团伙层面的证据）", "the cards were linked in triangles, three cards meeting pairwise on outings at different providers (evidence on the group as a whole)")
 	add(0.35*multiProv, "several_providers", map[string]float64{"providers": float64(len(provs))},
 		"在 %d 家不同机构一起使用", "used together at %d different providers", len(provs))
 	add(0.9*therapyShare, "scheduled_therapy", map[string]float64{"share": finding.Round4(therapyShare)},

@@ -75,25 +75,13 @@ func crossOutingLinks(d *dataset.Claims, amb *ambulatory) []outingLink {
 		return nil
 	}
 	within := math.Min(1, 2*float64(window)/(12*3600))
-	// The pairs are tested in parallel chunks; each chunk keeps its edges in order, so the
-	// result does not depend on the number of workers.
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(cands)/50000))
-	chunk := (len(cands) + workers - 1) / workers
-	parts := make([][]edge, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for _, pr := range cands[w*chunk : min(len(cands), (w+1)*chunk)] {
-				a, b := int32(pr>>32), int32(uint32(pr))
-				if sp, ok := crossOutingTest(amb, a, b, window, within, 0); ok {
-					parts[w] = append(parts[w], edge{[2]int32{a, b}, sp})
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
+	first := edgesInChunks(cands, 50000, func(pr uint64, out []edge) []edge {
+		a, b := int32(pr>>32), int32(uint32(pr))
+		if sp, ok := crossOutingTest(amb, a, b, window, within, 0); ok {
+			out = append(out, edge{[2]int32{a, b}, sp})
+		}
+		return out
+	})
 	var kept []edge
 	adj := map[int32][]int32{}
 	sps := map[[2]int32]float64{}
@@ -103,10 +91,8 @@ func crossOutingLinks(d *dataset.Claims, amb *ambulatory) []outingLink {
 		adj[e.k[1]] = append(adj[e.k[1]], e.k[0])
 		sps[e.k] = max(sps[e.k], e.sp)
 	}
-	for _, part := range parts {
-		for _, e := range part {
-			add(e)
-		}
+	for _, e := range first {
+		add(e)
 	}
 	// Two steps through the candidates: a holder's cards that never met at one provider are
 	// tested when one of them met, at one provider, a card x that has a strong cross-outing pair
@@ -168,41 +154,51 @@ func crossOutingTest(amb *ambulatory, a, b int32, window int64, within, correcti
 	return sp, sp >= weakOutingSurprise
 }
 
-// twoStep tests, for each pair x-b of frontier, the pairs a-b with a a candidate partner of x
-// (and likewise from b's side) that are neither candidates nor already found, in parallel
-// chunks, and returns those test keeps, each once (with its best surprise), sorted by pair.
-func twoStep(frontier [][2]int32, nb *neighbours, found map[[2]int32]float64, test func(a, b int32, tried int) (float64, bool)) []edge {
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(frontier)/1000))
-	chunk := (len(frontier) + workers - 1) / workers
+// edgesInChunks runs each over items in parallel chunks (at least perWorker items a worker,
+// at most GOMAXPROCS workers) and returns the edges each appended, chunk after chunk, so the
+// result does not depend on the number of workers.
+func edgesInChunks[T any](items []T, perWorker int, each func(item T, out []edge) []edge) []edge {
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(items)/perWorker))
+	chunk := (len(items) + workers - 1) / workers
 	parts := make([][]edge, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for _, e := range frontier[w*chunk : min(len(frontier), (w+1)*chunk)] {
-				for side := range 2 {
-					x, b := e[side], e[1-side]
-					xs := nb.of(x)
-					for _, a := range xs {
-						if a == b {
-							continue
-						}
-						k := [2]int32{min(a, b), max(a, b)}
-						sp, ok := test(k[0], k[1], len(xs))
-						if !ok || nb.has(k[0], k[1]) {
-							continue
-						}
-						if _, seen := found[k]; !seen {
-							parts[w] = append(parts[w], edge{k, sp})
-						}
-					}
-				}
+			for _, it := range items[min(len(items), w*chunk):min(len(items), (w+1)*chunk)] {
+				parts[w] = each(it, parts[w])
 			}
 		}(w)
 	}
 	wg.Wait()
-	all := slices.Concat(parts...)
+	return slices.Concat(parts...)
+}
+
+// twoStep tests, for each pair x-b of frontier, the pairs a-b with a a candidate partner of x
+// (and likewise from b's side) that are neither candidates nor already found, in parallel
+// chunks, and returns those test keeps, each once (with its best surprise), sorted by pair.
+func twoStep(frontier [][2]int32, nb *neighbours, found map[[2]int32]float64, test func(a, b int32, tried int) (float64, bool)) []edge {
+	all := edgesInChunks(frontier, 1000, func(e [2]int32, out []edge) []edge {
+		for side := range 2 {
+			x, b := e[side], e[1-side]
+			xs := nb.of(x)
+			for _, a := range xs {
+				if a == b {
+					continue
+				}
+				k := [2]int32{min(a, b), max(a, b)}
+				sp, ok := test(k[0], k[1], len(xs))
+				if !ok || nb.has(k[0], k[1]) {
+					continue
+				}
+				if _, seen := found[k]; !seen {
+					out = append(out, edge{k, sp})
+				}
+			}
+		}
+		return out
+	})
 	slices.SortFunc(all, func(p, q edge) int {
 		if c := cmp.Compare(p.k[0], q.k[0]); c != 0 {
 			return c

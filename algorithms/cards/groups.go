@@ -429,8 +429,9 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 	// Cards linked by outings at different providers were linked as triangles, three cards
 	// meeting pairwise (crossoutings.go): the group-level evidence that stands for a holder, as
 	// the holder's phone does for a phone's set.
+	across := crosses*2 > nLinked
 	triangles := 0.0
-	if crosses*2 > nLinked {
+	if across {
 		triangles = 1
 	}
 	support := finding.NoisyOr(0.5*misfit, 0.35*diagShare, 0.3*finding.Clamp01(1-meanAmtDiff/0.25), 0.4*phoneNoAddr, 0.35*multiProv, 0.2*finding.Clamp01((5-meanGap)/5), 0.2*triangles)
@@ -464,7 +465,7 @@ func scoreGroup(d *dataset.Claims, o Options, g []int32, pairs map[[2]int32]*pai
 	}
 	var reasons []graph.Reason
 	switch {
-	case crosses*2 > nLinked:
+	case across:
 		reasons = append(reasons, finding.Reason(codeUsedAcross, coord, map[string]float64{
 			"cards": float64(len(g)), "days": days, "providers": float64(len(provs)), "surprise": finding.Round4(best),
 			"mean_gap_minutes": finding.Round4(meanGap), "minutes": outingMinutes, "apart_share": finding.Round4(apartShare)},

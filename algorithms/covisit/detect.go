@@ -210,7 +210,7 @@ func (u *unit) merge(groups []scored, o Options) []scored {
 	for i := range groups {
 		groups[i].heldOut = math.Max(0, math.Max(groups[i].heldOut-math.Log10(2), groups[i].test.surprise-allDaysPenalty))
 	}
-	return groups
+	return u.complete(groups, o)
 }
 
 // splitOperations parts a refined group whose members fall into sets that never meet: two or

@@ -28,7 +28,10 @@
 //  3. Refinement by peeling and growing (the local search of M-Zoom): members who attend fewer
 //     than two sessions leave; patients of the institution who attend at least two sessions and
 //     make most of their visits there join. Groups at one institution whose session days
-//     coincide are one operation and are merged.
+//     coincide are one operation and are merged. An established group is then completed:
+//     the patients who came to its sessions are tested one by one and admitted at a false
+//     discovery rate (Benjamini and Hochberg 1995), which finds the members of a rotating
+//     ring who came to only two or three sessions, and members who do not attend are pruned.
 //  4. Explanation by care, not by calendar. Coordinated attendance has honest causes, and each
 //     is discounted only by evidence that explains it: a scheduled therapy (dialysis,
 //     rehabilitation, oncology sessions, from diagnoses and billing lines), chronic care

@@ -33,12 +33,12 @@ const (
 // under completeFDR. Once the sessions are known, which patients attend them is a multiple
 // testing question of exactly that kind.
 //
-// Guards: only groups testing at least completeMinSurprise on all days and of at most a
-// quarter of MaxRingSize members are completed, at most doubling; a patient already in another
-// group of the institution is never admitted (two rings at one clinic stay apart); a completed
-// group whose members no longer all meet (operations) or whose test weakens is left as it was.
-// The held-out surprise is not touched: completion chooses members on the days it tests, so it
-// may change who is reported, not how surely.
+// Guards: only completable groups are completed, at most doubling; a patient of another group
+// of the institution that tests at least as high, or of two groups, is never admitted (two
+// rings at one clinic stay apart); a round whose members no longer all meet (operations) or
+// whose test weakens is not kept. Completion chooses members on the days it tests, so the
+// held-out surprise may rise only to the completed group's all-days surprise less
+// allDaysPenalty, as for any group refined on all days.
 func (u *unit) complete(groups []scored, o Options) []scored {
 	gap := int32(o.SpreadDays + 1)
 	owner := map[int32]int{}
@@ -58,15 +58,12 @@ func (u *unit) complete(groups []scored, o Options) []scored {
 	}
 	for i := range groups {
 		g := &groups[i]
-		if g.test.surprise < completeMinSurprise || len(g.members) > o.MaxRingSize/4 || len(g.test.sessions) == 0 {
+		if !completable(g, o) {
 			continue
 		}
 		limit := 2 * len(g.members)
 		for round := 0; round < completeRounds && len(g.members) < limit; round++ {
-			// The group test's threshold m is the one that best separates the group's sessions
-			// from chance; a rotating ring also meets on days when fewer of the members found so
-			// far came, so attendance is counted on the days at least completeMinPresent of them did.
-			loose := groupTest{sessions: u.sessionsAt(g.members, g.test.gran, min(g.test.m, max(completeMinPresent, g.test.m/2)))}
+			loose := u.looseSessions(g)
 			q := u.sessionShare(&loose, scopeAll)
 			if !(q > 0) || q > completeMaxShare {
 				break
@@ -136,37 +133,19 @@ func (u *unit) complete(groups []scored, o Options) []scored {
 	return groups
 }
 
-// sessionsAt returns the sessions of members over all days at granularity gran: the days (or
-// blocks) on which at least m of them came, in order.
-func (u *unit) sessionsAt(members []int32, gran, m int) [][2]int32 {
-	counts := map[int32]int32{}
-	for _, s := range members {
-		last := int32(math.MinInt32)
-		for _, t := range u.patDays[s] {
-			b := t
-			if gran != granDay {
-				b = u.block(t, gran-granBlock0)
-			}
-			if b != last {
-				counts[b]++
-				last = b
-			}
-		}
-	}
-	var out [][2]int32
-	for b, x := range counts {
-		if int(x) < m {
-			continue
-		}
-		if gran == granDay {
-			out = append(out, [2]int32{b, b})
-		} else {
-			first, last := u.blockDays(b, gran-granBlock0)
-			out = append(out, [2]int32{first, last})
-		}
-	}
-	slices.SortFunc(out, func(a, b [2]int32) int { return int(a[0] - b[0]) })
-	return out
+// completable reports whether g is established enough to be completed and pruned: it tests at
+// least completeMinSurprise on all days and has at most a quarter of MaxRingSize members.
+func completable(g *scored, o Options) bool {
+	return g.test.surprise >= completeMinSurprise && len(g.members) <= o.MaxRingSize/4 && len(g.test.sessions) > 0
+}
+
+// looseSessions returns g's sessions for completion and pruning: the group test's threshold m
+// is the one that best separates its sessions from chance, but a rotating ring also meets on
+// days when fewer of the members found so far came, so a session is a day (or block, at the
+// test's granularity) on which max(completeMinPresent, m/2) of them came, never more than m.
+func (u *unit) looseSessions(g *scored) groupTest {
+	m := min(g.test.m, max(completeMinPresent, g.test.m/2))
+	return groupTest{sessions: u.sessionsFrom(u.presentCounts(g.members, g.test.gran, scopeAll), g.test.gran, m)}
 }
 
 // prune drops from an established group the members who do not attend its sessions (counted
@@ -175,10 +154,10 @@ func (u *unit) sessionsAt(members []int32, gran, m int) [][2]int32 {
 // patients who happened to come on a session day or two; once the group is established, they
 // are not members. The pruned group must still test at least completeMinSurprise.
 func (u *unit) prune(g *scored, o Options) {
-	if g.test.surprise < completeMinSurprise || len(g.members) > o.MaxRingSize/4 || len(g.test.sessions) == 0 {
+	if !completable(g, o) {
 		return
 	}
-	loose := groupTest{sessions: u.sessionsAt(g.members, g.test.gran, min(g.test.m, max(completeMinPresent, g.test.m/2)))}
+	loose := u.looseSessions(g)
 	kept := make([]int32, 0, len(g.members))
 	for _, s := range g.members {
 		if a, k := u.attendance(s, &loose, scopeAll), u.kIn(s, scopeAll); a >= 2 && 3*a >= k {

@@ -139,19 +139,7 @@ func (u *unit) test(members []int32, sc int, gap int32) groupTest {
 			if o == 1 && sc != scopeAll {
 				continue // shifted blocks straddle the halves
 			}
-			bc := map[int32]int32{}
-			for _, s := range members {
-				last := int32(math.MinInt32)
-				for _, t := range u.patDays[s] {
-					if !u.inScope(t, sc) {
-						continue
-					}
-					if b := u.block(t, o); b != last {
-						bc[b]++
-						last = b
-					}
-				}
-			}
+			bc := u.presentCounts(members, granBlock0+o, sc)
 			bmu := map[int32]float64{}
 			for t, v := range mu {
 				bmu[u.block(t, o)] += v
@@ -164,29 +152,59 @@ func (u *unit) test(members []int32, sc int, gap int32) groupTest {
 		return groupTest{gap: gap}
 	}
 	best.surprise = math.Max(0, best.surprise-math.Log10(float64(max(tests, 1))))
-	switch best.gran {
-	case granDay:
-		for t, x := range dayCount {
-			if int(x) >= best.m {
-				best.sessions = append(best.sessions, [2]int32{t, t})
-			}
-		}
-	default:
-		o := best.gran - granBlock0
-		for b, x := range blockCount[o] {
-			if int(x) >= best.m {
-				first, last := u.blockDays(b, o)
-				best.sessions = append(best.sessions, [2]int32{first, last})
-			}
-		}
+	counts := dayCount
+	if best.gran != granDay {
+		counts = blockCount[best.gran-granBlock0]
 	}
-	slices.SortFunc(best.sessions, func(a, b [2]int32) int { return int(a[0] - b[0]) })
+	best.sessions = u.sessionsFrom(counts, best.gran, best.m)
 	for i, s := range best.sessions {
 		if i == 0 || s[0]-best.sessions[i-1][1] > gap {
 			best.episodes++
 		}
 	}
 	return best
+}
+
+// presentCounts returns, per day (gran granDay) or block of scope sc, the number of members
+// who came then.
+func (u *unit) presentCounts(members []int32, gran, sc int) map[int32]int32 {
+	counts := map[int32]int32{}
+	for _, s := range members {
+		last := int32(math.MinInt32)
+		for _, t := range u.patDays[s] {
+			if !u.inScope(t, sc) {
+				continue
+			}
+			b := t
+			if gran != granDay {
+				b = u.block(t, gran-granBlock0)
+			}
+			if b != last {
+				counts[b]++
+				last = b
+			}
+		}
+	}
+	return counts
+}
+
+// sessionsFrom returns the sessions of counts (presentCounts at granularity gran): the days or
+// blocks on which at least m members came, as first and last day, in order.
+func (u *unit) sessionsFrom(counts map[int32]int32, gran, m int) [][2]int32 {
+	var out [][2]int32
+	for b, x := range counts {
+		if int(x) < m {
+			continue
+		}
+		if gran == granDay {
+			out = append(out, [2]int32{b, b})
+		} else {
+			first, last := u.blockDays(b, gran-granBlock0)
+			out = append(out, [2]int32{first, last})
+		}
+	}
+	slices.SortFunc(out, func(a, b [2]int32) int { return int(a[0] - b[0]) })
+	return out
 }
 
 // attendance returns how many of patient s's visit days at u in scope sc fall in g's sessions.

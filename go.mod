@@ -6,6 +6,7 @@ ignore ./frontend/node_modules
 
 require (
 	github.com/cockroachdb/pebble v1.1.5
+	github.com/emmansun/gmsm v0.15.5
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/go-pdf/fpdf v0.9.0
 	github.com/labstack/echo/v4 v4.16.0

@@ -263,7 +263,7 @@ func (s *Server) listRecusals(r *request) error {
 // as a ZIP download. The audit record carries the manifest's digest, so that a package shown in
 // court can be matched to the export that produced it.
 func (s *Server) exportCase(r *request) error {
-	if len(s.cfg.Referral.SigningKey) == 0 {
+	if !s.cfg.Referral.SigningKey.Valid() {
 		return userErr(graph.EUNAVAILABLE, "服务器未配置签名密钥，无法导出移送证据包", "no signing key is configured; referral packages cannot be exported")
 	}
 	c, err := s.svc.Cases.Get(r.actor, r.Param("id"))

@@ -51,15 +51,15 @@ func (b *syncBuffer) String() string {
 }
 
 // testSigningKey is a fixed key so that runs are reproducible.
-func testSigningKey() ed25519.PrivateKey {
-	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+func testSigningKey() referral.PrivateKey {
+	return referral.Ed25519Key(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)))
 }
 
 // referralEnv is a test server with a signing key, an intake user and a captured log.
 type referralEnv struct {
 	*env
 	log *syncBuffer
-	key ed25519.PrivateKey
+	key referral.PrivateKey
 	// seen collects every response body a non-intake caller received, to search for the
 	// reporter's identity.
 	seenMu sync.Mutex
@@ -163,7 +163,7 @@ func rezip(t *testing.T, files map[string][]byte, order []string) []byte {
 	return buf.Bytes()
 }
 
-func verifyPkg(pkg []byte, pub ed25519.PublicKey) error {
+func verifyPkg(pkg []byte, pub referral.PublicKey) error {
 	_, err := referral.Verify(bytes.NewReader(pkg), int64(len(pkg)), pub)
 	return err
 }
@@ -287,7 +287,7 @@ func TestReferralEndToEnd(t *testing.T) {
 		"transfer_to": "police", "reason": "涉嫌诈骗罪，移送公安"}, http.StatusOK, &c)
 
 	// 5. Export as supervisor and as police; both verify against the server's key.
-	pub := re.key.Public().(ed25519.PublicKey)
+	pub := re.key.Public()
 	var pkgs [][]byte
 	for _, role := range []accounts.Role{accounts.RoleSupervisor, accounts.RolePolice} {
 		st, pkg, h := re.call(role, http.MethodPost, "/api/cases/"+c.ID+"/export", nil)
@@ -549,7 +549,7 @@ func TestExportAccess(t *testing.T) {
 		t.Error("claims.csv holds a claim of another patient")
 	}
 
-	noKey := newReferralEnv(t, func(rc *ReferralConfig) { rc.SigningKey = nil })
+	noKey := newReferralEnv(t, func(rc *ReferralConfig) { rc.SigningKey = referral.PrivateKey{} })
 	c := noKey.transferredCase(cases.TransferPolice)
 	if st, _, _ := noKey.call(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/export", nil); st != http.StatusServiceUnavailable {
 		t.Errorf("export without a signing key: %d, want 503", st)
@@ -558,6 +558,31 @@ func TestExportAccess(t *testing.T) {
 
 // TestExportCaseCommandLine exports through export.Offline with the server stopped, and is refused
 // while the server holds the state database.
+// A server configured with an SM2 (国密) key exports packages signed with SM2/SM3 that verify
+// against that key and no other.
+func TestExportWithSM2Key(t *testing.T) {
+	sm2Key, err := referral.SM2KeyFromScalar(bytes.Repeat([]byte{5}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := newReferralEnv(t, func(rc *ReferralConfig) { rc.SigningKey = sm2Key })
+	c := re.transferredCase(cases.TransferPolice)
+	st, pkg, _ := re.call(accounts.RoleSupervisor, http.MethodPost, "/api/cases/"+c.ID+"/export", nil)
+	if st != http.StatusOK {
+		t.Fatalf("export with an SM2 key: %d %s", st, pkg[:min(len(pkg), 300)])
+	}
+	man, err := referral.Verify(bytes.NewReader(pkg), int64(len(pkg)), sm2Key.Public())
+	if err != nil {
+		t.Fatalf("SM2-signed package does not verify: %v", err)
+	}
+	if man.SignatureAlgorithm != string(referral.SM2) || man.PublicKey != sm2Key.Public().String() {
+		t.Errorf("manifest algorithm %q key %q, want %s and the server's key", man.SignatureAlgorithm, man.PublicKey, referral.SM2)
+	}
+	if err := verifyPkg(pkg, testSigningKey().Public()); err == nil {
+		t.Error("SM2-signed package verified against the Ed25519 test key")
+	}
+}
+
 func TestExportCaseCommandLine(t *testing.T) {
 	re := newReferralEnv(t)
 	c := re.transferredCase(cases.TransferPolice)
@@ -576,7 +601,7 @@ func TestExportCaseCommandLine(t *testing.T) {
 	if man.ExportedBy != "police" || man.CaseID != c.ID {
 		t.Fatalf("manifest %+v", man)
 	}
-	if err := verifyPkg(buf.Bytes(), re.key.Public().(ed25519.PublicKey)); err != nil {
+	if err := verifyPkg(buf.Bytes(), re.key.Public()); err != nil {
 		t.Fatal(err)
 	}
 	opened := export.Options{StateDir: re.dir, Store: re.store, SigningKey: re.key, Username: "investigator", Now: re.clock.Now}

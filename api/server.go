@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
@@ -25,6 +24,7 @@ import (
 	"github.com/ringtrace/ringtrace/api/casework"
 	"github.com/ringtrace/ringtrace/api/lineaudit"
 	"github.com/ringtrace/ringtrace/api/masking"
+	"github.com/ringtrace/ringtrace/api/referral"
 	"github.com/ringtrace/ringtrace/api/throttle"
 	"github.com/ringtrace/ringtrace/graph"
 )
@@ -91,9 +91,10 @@ type Config struct {
 // ReferralConfig configures police referral exports (移送公安证据包) and the public side of
 // whistle-blower intake (举报). Zero values take the defaults documented per field.
 type ReferralConfig struct {
-	// SigningKey signs the manifest of every referral package (Ed25519). Nil: exports are refused
-	// with EUNAVAILABLE, because an unsigned package cannot prove it was not altered.
-	SigningKey ed25519.PrivateKey
+	// SigningKey signs the manifest of every referral package (Ed25519, or SM2/SM3 for 国密).
+	// Zero: exports are refused with EUNAVAILABLE, because an unsigned package cannot prove it
+	// was not altered.
+	SigningKey referral.PrivateKey
 	// Software is written into every manifest, e.g. "ringtrace 0.1.0".
 	Software string
 	// MaxReportBytes bounds the body of POST /api/reports (attachments included); default 32 MiB.

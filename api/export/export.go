@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -379,7 +378,7 @@ func methodText(c cases.Case, job *jobs.Job, f *graph.Findings, ring *graph.Ring
 
 // Build assembles and signs the package of in.Case and returns its bytes, its manifest and the
 // SHA-256 of manifest.json (the digest the audit record carries).
-func Build(ctx context.Context, store Graph, in Input, key ed25519.PrivateKey, meta referral.Meta) ([]byte, referral.Manifest, string, error) {
+func Build(ctx context.Context, store Graph, in Input, key referral.PrivateKey, meta referral.Meta) ([]byte, referral.Manifest, string, error) {
 	rc, err := assemble(ctx, store, in)
 	if err != nil {
 		return nil, referral.Manifest{}, "", fmt.Errorf("assemble referral of %s: %w", in.Case.ID, err)

@@ -2,7 +2,6 @@ package export
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -19,12 +18,12 @@ import (
 
 // Options configures Offline, the command-line export of a referral package.
 type Options struct {
-	StateDir   string             // the server's state directory (state.db)
-	Store      Graph              // the graph store the server reads
-	SigningKey ed25519.PrivateKey // signs the manifest
-	Username   string             // an existing supervisor or police user, recorded as the exporter
-	Software   string             // e.g. "ringtrace 0.1.0"
-	Now        func() time.Time   // default time.Now
+	StateDir   string              // the server's state directory (state.db)
+	Store      Graph               // the graph store the server reads
+	SigningKey referral.PrivateKey // signs the manifest (Ed25519 or SM2)
+	Username   string              // an existing supervisor or police user, recorded as the exporter
+	Software   string              // e.g. "ringtrace 0.1.0"
+	Now        func() time.Time    // default time.Now
 }
 
 // Offline writes the signed referral package of a transferred case to w, as the API's export
@@ -39,7 +38,7 @@ func Offline(ctx context.Context, o Options, caseID string, w io.Writer) (referr
 	if o.Software == "" {
 		o.Software = "ringtrace"
 	}
-	if len(o.SigningKey) != ed25519.PrivateKeySize {
+	if !o.SigningKey.Valid() {
 		return referral.Manifest{}, graph.FieldErrorf("signing-key", "a signing key is required (ringtrace export keygen --out FILE)")
 	}
 	st, err := state.OpenExisting(o.StateDir)

@@ -42,7 +42,7 @@ func largeCase(patients, claimsPer int) Case {
 // case; docs/bench/referral.md records the figure.
 func BenchmarkBuild(b *testing.B) {
 	c := largeCase(40, 50)
-	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+	key := Ed25519Key(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)))
 	meta := Meta{ExportedBy: "chen", ExportedRole: "supervisor", ExportedAt: ts("2024-07-02 08:00"), Software: "ringtrace bench"}
 	var size int
 	for b.Loop() {
@@ -58,14 +58,14 @@ func BenchmarkBuild(b *testing.B) {
 // BenchmarkVerify measures verification of the same package.
 func BenchmarkVerify(b *testing.B) {
 	c := largeCase(40, 50)
-	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+	key := Ed25519Key(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)))
 	var buf bytes.Buffer
 	if _, err := Build(&buf, c, Meta{ExportedBy: "chen", ExportedAt: ts("2024-07-02 08:00")}, key); err != nil {
 		b.Fatal(err)
 	}
 	pkg := buf.Bytes()
 	for b.Loop() {
-		if _, err := Verify(bytes.NewReader(pkg), int64(len(pkg)), key.Public().(ed25519.PublicKey)); err != nil {
+		if _, err := Verify(bytes.NewReader(pkg), int64(len(pkg)), key.Public()); err != nil {
 			b.Fatal(err)
 		}
 	}

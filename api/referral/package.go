@@ -3,7 +3,6 @@ package referral
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/csv"
@@ -38,14 +37,17 @@ const (
 
 // Manifest lists every file of a package with its digest, and who exported it when.
 type Manifest struct {
-	Format       string         `json:"format"`
-	CaseID       string         `json:"case_id"`
-	ExportedBy   string         `json:"exported_by"`
-	ExportedRole string         `json:"exported_role"`
-	ExportedAt   time.Time      `json:"exported_at"`
-	Software     string         `json:"software"`
-	PublicKey    string         `json:"public_key"` // hex Ed25519 key that signed manifest.json
-	Files        []ManifestFile `json:"files"`
+	Format       string    `json:"format"`
+	CaseID       string    `json:"case_id"`
+	ExportedBy   string    `json:"exported_by"`
+	ExportedRole string    `json:"exported_role"`
+	ExportedAt   time.Time `json:"exported_at"`
+	Software     string    `json:"software"`
+	PublicKey    string    `json:"public_key"` // key that signed manifest.json, in PublicKey.String form
+	// SignatureAlgorithm names the scheme of manifest.sig; empty means Ed25519, as in packages
+	// of earlier releases.
+	SignatureAlgorithm string         `json:"signature_algorithm,omitempty"`
+	Files              []ManifestFile `json:"files"`
 }
 
 // ManifestFile is one entry of the manifest.
@@ -56,9 +58,10 @@ type ManifestFile struct {
 }
 
 // Build writes the referral package for c to w, signed with key, and returns its manifest.
-// The same case, meta and key give a byte-identical package.
-func Build(w io.Writer, c Case, meta Meta, key ed25519.PrivateKey) (Manifest, error) {
-	if len(key) != ed25519.PrivateKeySize {
+// The same case, meta and Ed25519 key give a byte-identical package (SM2 signatures are randomised,
+// so with an SM2 key only manifest.sig differs).
+func Build(w io.Writer, c Case, meta Meta, key PrivateKey) (Manifest, error) {
+	if !key.Valid() {
 		return Manifest{}, errors.New("referral: no signing key configured")
 	}
 	if c.ID == "" {
@@ -79,7 +82,10 @@ func Build(w io.Writer, c Case, meta Meta, key ed25519.PrivateKey) (Manifest, er
 	man := Manifest{
 		Format: Format, CaseID: c.ID, ExportedBy: meta.ExportedBy, ExportedRole: meta.ExportedRole,
 		ExportedAt: meta.ExportedAt.UTC(), Software: meta.Software,
-		PublicKey: hex.EncodeToString(key.Public().(ed25519.PublicKey)),
+		PublicKey: key.Public().String(),
+	}
+	if key.Algorithm() != Ed25519 {
+		man.SignatureAlgorithm = string(key.Algorithm())
 	}
 	zw := zip.NewWriter(w)
 	for _, f := range files {
@@ -97,7 +103,10 @@ func Build(w io.Writer, c Case, meta Meta, key ed25519.PrivateKey) (Manifest, er
 	if err != nil {
 		return Manifest{}, err
 	}
-	sig := ed25519.Sign(key, mb)
+	sig, err := key.Sign(mb)
+	if err != nil {
+		return Manifest{}, fmt.Errorf("referral: signing: %w", err)
+	}
 	if err := writeZipFile(zw, FileManifest, mb, meta.ExportedAt); err != nil {
 		return Manifest{}, err
 	}
@@ -129,7 +138,7 @@ func (e *VerifyError) Error() string {
 // manifest names — which only proves integrity, not origin, and callers should say so), every listed
 // file present with its size and SHA-256, and no file that the manifest does not list. It returns the
 // manifest and a *VerifyError naming every problem.
-func Verify(r io.ReaderAt, size int64, trusted ed25519.PublicKey) (Manifest, error) {
+func Verify(r io.ReaderAt, size int64, trusted PublicKey) (Manifest, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return Manifest{}, &VerifyError{Problems: []string{"not a readable ZIP archive: " + err.Error()}}
@@ -165,13 +174,19 @@ func Verify(r io.ReaderAt, size int64, trusted ed25519.PublicKey) (Manifest, err
 	if man.Format != Format {
 		problems = append(problems, fmt.Sprintf("%s: format %q, want %q", FileManifest, man.Format, Format))
 	}
-	key := trusted
-	if key == nil {
-		if key, err = ParsePublicKey(man.PublicKey); err != nil {
-			problems = append(problems, FileManifest+": "+err.Error())
+	signer, err := ParsePublicKey(man.PublicKey)
+	if err != nil {
+		problems = append(problems, FileManifest+": "+err.Error())
+	} else if want := manifestAlgorithm(man); signer.Algorithm() != want {
+		problems = append(problems, fmt.Sprintf("%s: signature_algorithm %s but public_key is an %s key", FileManifest, want, signer.Algorithm()))
+		signer = PublicKey{}
+	}
+	key := signer
+	if !trusted.IsZero() {
+		if !signer.IsZero() && !signer.Equal(trusted) {
+			problems = append(problems, FileManifest+": signed by key "+signer.Fingerprint()+", not by the trusted key "+trusted.Fingerprint())
 		}
-	} else if man.PublicKey != hex.EncodeToString(trusted) {
-		problems = append(problems, FileManifest+": signed by key "+shortKey(man.PublicKey)+", not by the trusted key "+Fingerprint(trusted))
+		key = trusted
 	}
 	sigText, ok := contents[FileSignature]
 	if !ok {
@@ -181,7 +196,7 @@ func Verify(r io.ReaderAt, size int64, trusted ed25519.PublicKey) (Manifest, err
 	} else if string(sigText) != base64.StdEncoding.EncodeToString(sig)+"\n" {
 		// Accept exactly what Build writes: any other byte is a change to the package.
 		problems = append(problems, FileSignature+": not in the canonical form")
-	} else if key != nil && !ed25519.Verify(key, mb, sig) {
+	} else if !key.IsZero() && !key.Verify(mb, sig) {
 		problems = append(problems, FileSignature+": signature does not match manifest.json")
 	}
 	listed := map[string]bool{FileManifest: true, FileSignature: true}
@@ -216,12 +231,12 @@ func Verify(r io.ReaderAt, size int64, trusted ed25519.PublicKey) (Manifest, err
 	return man, nil
 }
 
-func shortKey(hexKey string) string {
-	k, err := ParsePublicKey(hexKey)
-	if err != nil {
-		return "(invalid)"
+// manifestAlgorithm is the signature scheme a manifest declares.
+func manifestAlgorithm(m Manifest) Algorithm {
+	if m.SignatureAlgorithm == "" {
+		return Ed25519
 	}
-	return Fingerprint(k)
+	return Algorithm(m.SignatureAlgorithm)
 }
 
 // caseJSON is case.json: the case as referral.Case holds it, with the package format, the

@@ -17,9 +17,9 @@ import (
 	"github.com/ringtrace/ringtrace/graph"
 )
 
-func testKey(t *testing.T) ed25519.PrivateKey {
+func testKey(t *testing.T) PrivateKey {
 	t.Helper()
-	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+	return Ed25519Key(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize)))
 }
 
 func ts(s string) time.Time {
@@ -95,24 +95,24 @@ func build(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
-func verify(b []byte, key ed25519.PublicKey) error {
+func verify(b []byte, key PublicKey) error {
 	_, err := Verify(bytes.NewReader(b), int64(len(b)), key)
 	return err
 }
 
 func TestBuildVerifies(t *testing.T) {
 	b := build(t)
-	pub := testKey(t).Public().(ed25519.PublicKey)
+	pub := testKey(t).Public()
 	if err := verify(b, pub); err != nil {
 		t.Fatalf("fresh package does not verify: %v", err)
 	}
-	if err := verify(b, nil); err != nil {
+	if err := verify(b, PublicKey{}); err != nil {
 		t.Fatalf("fresh package does not verify with its own key: %v", err)
 	}
 	if again := build(t); !bytes.Equal(again, b) {
 		t.Error("the same case exported twice gives different bytes")
 	}
-	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32)).Public().(ed25519.PublicKey)
+	other := Ed25519Key(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))).Public()
 	if err := verify(b, other); err == nil {
 		t.Error("package verified against a key that did not sign it")
 	}
@@ -147,7 +147,7 @@ func rewrite(t *testing.T, b []byte, fn func(name string, data []byte) []byte, e
 
 func TestVerifyDetectsEveryByteChange(t *testing.T) {
 	b := build(t)
-	pub := testKey(t).Public().(ed25519.PublicKey)
+	pub := testKey(t).Public()
 	zr, _ := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	for _, f := range zr.File {
 		size := int(f.UncompressedSize64)
@@ -177,7 +177,7 @@ func TestVerifyDetectsEveryByteChange(t *testing.T) {
 
 func TestVerifyDetectsMissingAndExtraFiles(t *testing.T) {
 	b := build(t)
-	pub := testKey(t).Public().(ed25519.PublicKey)
+	pub := testKey(t).Public()
 	for _, name := range []string{FileReport, FileCase, FileParties, FileClaims, FileReasons, FileHistory, FileGraphML, FileManifest, FileSignature} {
 		t.Run("missing "+name, func(t *testing.T) {
 			dropped := rewrite(t, b, func(n string, d []byte) []byte {
@@ -314,23 +314,84 @@ func TestReportRenders(t *testing.T) {
 }
 
 func TestGenerateAndLoadKey(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signing.key")
-	pub, err := GenerateKey(path)
+	for _, alg := range []Algorithm{Ed25519, SM2} {
+		path := filepath.Join(t.TempDir(), "signing.key")
+		pub, err := GenerateKey(path, alg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := GenerateKey(path, alg); err == nil {
+			t.Errorf("%s: GenerateKey overwrote an existing key", alg)
+		}
+		priv, err := LoadPrivateKey(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if priv.Algorithm() != alg || !pub.Equal(priv.Public()) {
+			t.Errorf("%s: loaded key (%s) does not match the generated one", alg, priv.Algorithm())
+		}
+		if back, err := ParsePublicKey(pub.String()); err != nil || !back.Equal(pub) {
+			t.Errorf("%s: public key %q does not parse back: %v", alg, pub, err)
+		}
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: key file mode %v, want 0600", alg, fi.Mode().Perm())
+		}
+	}
+}
+
+// An SM2 (国密) key signs a package that verifies against that key only, names its algorithm in
+// the manifest, and is refused against any other key, with an edited file, or with a manifest that
+// relabels its algorithm — the same guarantees as the Ed25519 package.
+func TestSM2PackageVerifies(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sm2.key")
+	if _, err := GenerateKey(path, SM2); err != nil {
+		t.Fatal(err)
+	}
+	key, err := LoadPrivateKey(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := GenerateKey(path); err == nil {
-		t.Error("GenerateKey overwrote an existing key")
-	}
-	priv, err := LoadPrivateKey(path)
+	var buf bytes.Buffer
+	meta := Meta{ExportedBy: "chen", ExportedRole: "supervisor", ExportedAt: time.Date(2024, 7, 2, 8, 0, 0, 0, time.UTC), Software: "ringtrace test"}
+	man, err := Build(&buf, fixtureCase(), meta, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !pub.Equal(priv.Public()) {
-		t.Error("loaded key does not match the generated one")
+	if man.SignatureAlgorithm != string(SM2) || !strings.HasPrefix(man.PublicKey, "sm2:04") {
+		t.Errorf("manifest names algorithm %q and key %.10s…, want %s and an sm2: key", man.SignatureAlgorithm, man.PublicKey, SM2)
 	}
-	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
-		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
+	b := buf.Bytes()
+	if err := verify(b, key.Public()); err != nil {
+		t.Fatalf("SM2 package does not verify against its key: %v", err)
+	}
+	if err := verify(b, PublicKey{}); err != nil {
+		t.Fatalf("SM2 package does not verify with the key it names: %v", err)
+	}
+	if err := verify(b, testKey(t).Public()); err == nil || !strings.Contains(err.Error(), "not by the trusted key") {
+		t.Errorf("SM2 package verified against an unrelated Ed25519 key: %v", err)
+	}
+	other, _ := SM2KeyFromScalar(bytes.Repeat([]byte{3}, 32))
+	if err := verify(b, other.Public()); err == nil {
+		t.Error("SM2 package verified against another SM2 key")
+	}
+	edited := rewrite(t, b, func(name string, data []byte) []byte {
+		if name == FileParties {
+			return append(data, []byte("P9,假名\n")...)
+		}
+		return data
+	}, nil)
+	if err := verify(edited, key.Public()); err == nil || !strings.Contains(err.Error(), FileParties) {
+		t.Errorf("edited parties.csv passed: %v", err)
+	}
+	// A manifest that claims Ed25519 for an SM2 key is refused before any signature check.
+	relabelled := rewrite(t, b, func(name string, data []byte) []byte {
+		if name == FileManifest {
+			return bytes.Replace(data, []byte(`"signature_algorithm": "SM2-SM3"`), []byte(`"signature_algorithm": "Ed25519"`), 1)
+		}
+		return data
+	}, nil)
+	if err := verify(relabelled, PublicKey{}); err == nil || !strings.Contains(err.Error(), "signature_algorithm") {
+		t.Errorf("relabelled manifest passed: %v", err)
 	}
 }
 

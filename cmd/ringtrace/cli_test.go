@@ -37,7 +37,7 @@ var cliContract = map[string][]string{
 	"export case": {"config", "store", "db", "neo4j-uri", "neo4j-user", "neo4j-password", "neo4j-database", "neo4j-ca", "out", "state-dir",
 		"signing-key", "user"},
 	"export verify": {"config", "pubkey", "trust"},
-	"export keygen": {"config", "out"},
+	"export keygen": {"config", "out", "algorithm"},
 }
 
 func testRoot(t *testing.T) *cobra.Command {

@@ -128,10 +128,10 @@ func serveFileChecks(v *viper.Viper, now time.Time) []doctorCheck {
 	out = append(out, calendarCheck(v.GetString("holidays"), now))
 	if key := v.GetString("signing-key"); key == "" {
 		add("signing-key", checkWarn, "no --signing-key: police referral exports are refused / 未配置签名密钥，移送材料无法导出", "ringtrace export keygen --out FILE, then serve --signing-key FILE")
-	} else if _, err := referralConfig(key); err != nil {
+	} else if rc, err := referralConfig(key); err != nil {
 		add("signing-key", checkFail, err.Error(), "point --signing-key at the key written by ringtrace export keygen, readable by the server's user")
 	} else {
-		add("signing-key", checkOK, key+" reads as an Ed25519 private key", "")
+		add("signing-key", checkOK, fmt.Sprintf("%s reads as an %s private key, fingerprint %s", key, rc.SigningKey.Algorithm(), rc.SigningKey.Public().Fingerprint()), "")
 	}
 	for _, f := range []struct{ flag, fix string }{
 		{"rules", "point --rules at the directory with catalogue.csv and pairs.csv (docs/billing-rules.md)"},

@@ -54,18 +54,19 @@ edited package. Exit 0 verified, 1 not.`,
   # 用受信任密钥清单校验 / against a trusted-keys file
   ringtrace export verify AJ-2024-000123.zip --trust trusted-keys.txt`,
 			flags: func(fs *pflag.FlagSet) {
-				fs.String("pubkey", "", "trusted Ed25519 public key (hex) of the exporting bureau")
+				fs.String("pubkey", "", "trusted public key of the exporting bureau (Ed25519 hex, or sm2: and hex)")
 				fs.String("trust", "", "file of trusted public keys the bureau distributes (one hex key per line, # comments)")
 			},
 			args: exactArgs(1, "ringtrace export verify ZIP --pubkey HEX | --trust FILE"),
 			run:  runExportVerify,
 		}, {
 			use:     "keygen",
-			summary: "generate the Ed25519 key that signs referral packages (生成签名密钥)",
-			long:    "生成签名移送材料包的 Ed25519 私钥（文件权限 0600），并显示公钥和指纹供公布。\nGenerates the Ed25519 private key that signs referral packages (mode 0600) and prints the public key and fingerprint to publish.",
-			example: "  # 生成密钥 / generate the key\n  ringtrace export keygen --out /etc/ringtrace/signing.key",
+			summary: "generate the key that signs referral packages, Ed25519 or SM2 (生成签名密钥)",
+			long:    "生成签名移送材料包的私钥（文件权限 0600），并显示公钥和指纹供公布。默认 Ed25519；--algorithm sm2 生成国密 SM2 密钥（SM2/SM3 签名，GB/T 32918）。\nGenerates the private key that signs referral packages (mode 0600) and prints the public key and fingerprint to publish. Ed25519 by default; --algorithm sm2 makes a 国密 SM2 key (SM2 signature with SM3, GB/T 32918).",
+			example: "  # 生成密钥 / generate the key\n  ringtrace export keygen --out /etc/ringtrace/signing.key\n  # 国密 SM2 密钥 / a national-standard SM2 key\n  ringtrace export keygen --algorithm sm2 --out /etc/ringtrace/signing-sm2.key",
 			flags: func(fs *pflag.FlagSet) {
 				fs.String("out", "", "where to write the new private key (must not exist)")
+				fs.String("algorithm", "ed25519", "signature algorithm: ed25519 or sm2 (国密 SM2/SM3)")
 			},
 			run: runExportKeygen,
 		}},
@@ -89,19 +90,19 @@ func runExportVerify(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.Fl
 	}
 	// Integrity first (signature by the key the manifest names, every file's hash); then whether
 	// that key is one the reader trusts — without that, anyone can re-sign an edited package.
-	man, err := referral.Verify(f, fi.Size(), nil)
+	man, err := referral.Verify(f, fi.Size(), referral.PublicKey{})
 	if err != nil {
 		fmt.Fprintf(env.Stdout, "%s: 校验失败 / verification FAILED\n", path)
 		return &exitError{code: 1, err: err}
 	}
 	k, _ := referral.ParsePublicKey(man.PublicKey)
-	fp := referral.Fingerprint(k)
+	fp := k.Fingerprint()
 	if len(trusted) == 0 || !isTrusted(man.PublicKey, trusted) {
 		fmt.Fprintf(env.Stdout, "%s: 签名者未经验证 / signer NOT verified\n  the package is intact, but it was signed by key fingerprint %s, which is not a trusted key\n  give --pubkey or --trust with the key the exporting bureau published, or confirm this fingerprint with the bureau by telephone\n", path, fp)
 		return &exitError{code: 1, err: fmt.Errorf("signer %s not verified against a trusted key", fp)}
 	}
-	fmt.Fprintf(env.Stdout, "%s: 校验通过 / verified\n  case %s, exported by %s (%s) at %s, %s\n  %d files, signing key fingerprint %s (trusted)\n",
-		path, man.CaseID, man.ExportedBy, man.ExportedRole, man.ExportedAt.Format("2006-01-02 15:04:05Z07:00"), man.Software, len(man.Files), fp)
+	fmt.Fprintf(env.Stdout, "%s: 校验通过 / verified\n  case %s, exported by %s (%s) at %s, %s\n  %d files, %s signature, signing key fingerprint %s (trusted)\n",
+		path, man.CaseID, man.ExportedBy, man.ExportedRole, man.ExportedAt.Format("2006-01-02 15:04:05Z07:00"), man.Software, len(man.Files), k.Algorithm(), fp)
 	return nil
 }
 
@@ -110,10 +111,14 @@ func runExportKeygen(ctx context.Context, env *Env, v *viper.Viper, _ *pflag.Fla
 	if out == "" {
 		return &exitError{code: 2, err: errors.New("--out is required")}
 	}
-	pub, err := referral.GenerateKey(out)
+	alg, err := referral.ParseAlgorithm(v.GetString("algorithm"))
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--algorithm: %w", err)}
+	}
+	pub, err := referral.GenerateKey(out, alg)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "private key written to %s (mode 0600)\npublic key:  %x\nfingerprint: %s\n", out, []byte(pub), referral.Fingerprint(pub))
+	fmt.Fprintf(env.Stdout, "%s private key written to %s (mode 0600)\npublic key:  %s\nfingerprint: %s\n", alg, out, pub, pub.Fingerprint())
 	return nil
 }

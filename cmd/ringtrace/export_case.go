@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -21,7 +20,7 @@ func exportCaseFlags(fs *pflag.FlagSet) {
 	addStoreFlags(fs)
 	fs.String("out", "", "where to write the ZIP package (must not exist)")
 	fs.String("state-dir", "", "the server's state directory (default: state/ beside --db, or ringtrace-data/state for neo4j)")
-	fs.String("signing-key", "", "Ed25519 private key file (ringtrace export keygen)")
+	fs.String("signing-key", "", "private key file, Ed25519 or SM2 (ringtrace export keygen)")
 	fs.String("user", "", "exporting user: an existing supervisor, or a police user for a case transferred to police")
 }
 
@@ -80,6 +79,6 @@ func runExportCase(ctx context.Context, env *Env, v *viper.Viper, fs *pflag.Flag
 		return &exitError{code: 1, err: err}
 	}
 	fmt.Fprintf(env.Stdout, "%s: case %s, %d files, exported by %s (%s), signing key fingerprint %s\n",
-		out, man.CaseID, len(man.Files), man.ExportedBy, man.ExportedRole, referral.Fingerprint(key.Public().(ed25519.PublicKey)))
+		out, man.CaseID, len(man.Files), man.ExportedBy, man.ExportedRole, key.Public().Fingerprint())
 	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"crypto/ed25519"
 	"fmt"
 	"os"
 	"strings"
@@ -10,11 +9,11 @@ import (
 	"github.com/ringtrace/ringtrace/api/referral"
 )
 
-// trustedKeys reads the keys `export verify` may accept: --pubkey (one hex key) and --trust FILE,
-// a list the bureau distributes with one hex key per line, optionally followed by a label;
+// trustedKeys reads the keys `export verify` may accept: --pubkey (one key) and --trust FILE,
+// a list the bureau distributes with one key per line (Ed25519 hex, or "sm2:" and hex), optionally followed by a label;
 // blank lines and lines starting with # are skipped.
-func trustedKeys(pubkey, trustFile string) ([]ed25519.PublicKey, error) {
-	var keys []ed25519.PublicKey
+func trustedKeys(pubkey, trustFile string) ([]referral.PublicKey, error) {
+	var keys []referral.PublicKey
 	if pubkey != "" {
 		k, err := referral.ParsePublicKey(pubkey)
 		if err != nil {
@@ -52,7 +51,7 @@ func trustedKeys(pubkey, trustFile string) ([]ed25519.PublicKey, error) {
 }
 
 // isTrusted reports whether the hex key that signed a manifest is one of keys.
-func isTrusted(signer string, keys []ed25519.PublicKey) bool {
+func isTrusted(signer string, keys []referral.PublicKey) bool {
 	k, err := referral.ParsePublicKey(signer)
 	if err != nil {
 		return false

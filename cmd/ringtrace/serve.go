@@ -60,7 +60,7 @@ func serveFlags(fs *pflag.FlagSet) {
 	fs.Duration("shutdown-timeout", 30*time.Second, "how long running requests may finish at shutdown")
 	fs.String("log-format", "text", "log format: text or json")
 	fs.Bool("no-ui", false, "do not serve the web UI")
-	fs.String("signing-key", "", "Ed25519 private key that signs police referral packages (ringtrace export keygen); without it exports are refused")
+	fs.String("signing-key", "", "private key (Ed25519 or 国密 SM2) that signs police referral packages (ringtrace export keygen); without it exports are refused")
 	fs.String("intake-secret", "", "secret that seals whistle-blower identities (prefer RINGTRACE_INTAKE_SECRET); empty: a key kept in the state directory, with a warning")
 	fs.String("reward-config", "", "whistle-blower reward table, JSON (docs/referral.md); default: Yunnan art. 18")
 	fs.String("rules", "", "directory of the billing-line audit's rule tables (catalogue.csv, pairs.csv; docs/billing-rules.md); without it the audit is unavailable")

@@ -45,6 +45,18 @@ func helperLoad(data, db string) int {
 			return 3
 		}
 	}
+	// Paced so that the load is still in claims.csv at a progress report however fast the
+	// machine: the kill must land in the middle of the file for the test to prove anything.
+	// The wrappers keep the optional interfaces Load looks for.
+	switch s := sink.(type) {
+	case finishingSink:
+		sink = pacedFinishingSink{s}
+	case countingSink:
+		sink = pacedSink{s}
+	default:
+		fmt.Fprintf(os.Stderr, "helper: unexpected sink %T\n", sink)
+		return 3
+	}
 	_, err = ingest.Load(context.Background(), data, sink, ingest.Options{
 		BatchSize:     500,
 		RejectsPath:   filepath.Join(filepath.Dir(db), "rejects.csv"),
@@ -59,6 +71,31 @@ func helperLoad(data, db string) int {
 	}
 	fmt.Println("done")
 	return 0
+}
+
+type finishingSink interface {
+	ingest.Sink
+	ingest.Finisher
+}
+
+type countingSink interface {
+	ingest.Sink
+	graph.Counter
+}
+
+// pacedSink and pacedFinishingSink wait before each batch of claims they hand on.
+type pacedSink struct{ countingSink }
+
+func (p pacedSink) PutClaims(ctx context.Context, cs []graph.Claim) error {
+	time.Sleep(10 * time.Millisecond)
+	return p.countingSink.PutClaims(ctx, cs)
+}
+
+type pacedFinishingSink struct{ finishingSink }
+
+func (p pacedFinishingSink) PutClaims(ctx context.Context, cs []graph.Claim) error {
+	time.Sleep(10 * time.Millisecond)
+	return p.finishingSink.PutClaims(ctx, cs)
 }
 
 // writeKillDir writes a deterministic export big enough that a load takes a few seconds.

@@ -732,15 +732,39 @@ func (l *loader) loadItems(f *csvFile) error {
 			return nil
 		}
 		refs = refs[:0]
+		// Exports list a claim's lines together: one lookup in the (large) claim map per run of
+		// lines of one claim, not one per line.
+		prev, prevKnown := "", false
 		for _, p := range w.rows {
-			if _, ok := l.claims[l.claimKey(p.v.ClaimID)]; !ok && p.err == nil {
-				refs = append(refs, graph.Ref{Type: graph.TypeClaim, ID: p.v.ClaimID})
+			if p.err != nil {
+				continue
+			}
+			if p.v.ClaimID != prev {
+				_, prevKnown = l.claims[l.claimKey(p.v.ClaimID)]
+				prev = p.v.ClaimID
+				if !prevKnown {
+					refs = append(refs, graph.Ref{Type: graph.TypeClaim, ID: p.v.ClaimID})
+				}
 			}
 		}
 		if err := l.resolve(refs); err != nil {
 			return err
 		}
 		batch := make([]graph.ClaimItem, 0, len(w.rows))
+		// cur is the claim of the previous line while it is one of this load's claims; its
+		// count goes back into the map when the claim changes and at the end of the batch.
+		var cur struct {
+			id  string
+			key claimKey
+			st  claimState
+			ok  bool
+		}
+		putBack := func() {
+			if cur.ok {
+				l.claims[cur.key] = cur.st
+				cur.ok = false
+			}
+		}
 		for i := range w.rows {
 			p := &w.rows[i]
 			it := &p.v
@@ -752,11 +776,16 @@ func (l *loader) loadItems(f *csvFile) error {
 			}
 			// Seq is the item's ordinal within its claim in this file, so a re-load writes the
 			// same keys (idempotent) and a killed load re-run converges.
-			key := l.claimKey(it.ClaimID)
-			if st, ok := l.claims[key]; ok {
-				st.items++
-				l.claims[key] = st
-				it.Seq = int(st.items)
+			if !cur.ok || cur.id != it.ClaimID {
+				putBack()
+				key := l.claimKey(it.ClaimID)
+				if st, ok := l.claims[key]; ok {
+					cur.id, cur.key, cur.st, cur.ok = it.ClaimID, key, st, true
+				}
+			}
+			if cur.ok {
+				cur.st.items++
+				it.Seq = int(cur.st.items)
 			} else if l.exists[graph.Ref{Type: graph.TypeClaim, ID: it.ClaimID}] {
 				n := l.earlierItems[it.ClaimID] + 1
 				if n == 1 {
@@ -774,6 +803,7 @@ func (l *loader) loadItems(f *csvFile) error {
 			l.cur.Loaded++
 			batch = append(batch, *it)
 		}
+		putBack()
 		w.rows = w.rows[:0]
 		if len(batch) == 0 {
 			return nil

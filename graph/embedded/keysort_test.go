@@ -48,14 +48,16 @@ func TestSortKVsMatchesComparisonSort(t *testing.T) {
 	}
 }
 
-// BenchmarkSortRun compares the two sorts on a run of claim-like keys.
+// BenchmarkSortRun compares the two sorts on a run of claim-like keys: a claim node and its
+// patient adjacency, with ids as bureau exports write them (an 18-digit settlement number and a
+// 16-digit insurance number that begin with the region code, so that keys share long prefixes).
 func BenchmarkSortRun(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var base []kv
 	var arena []byte
 	for i := range 500_000 {
 		id := r.IntN(10_000_000)
-		for j, key := range [][]byte{fmt.Appendf(nil, "\x01C%010d", id), fmt.Appendf(nil, "\x03FILED\x00P%08d\x00C%010d", id/10, id)} {
+		for j, key := range [][]byte{fmt.Appendf(nil, "\x01\x05530300%012d", id), fmt.Appendf(nil, "\x03\x015303001234%06d\x00\x05530300%012d\x00", id/10, id)} {
 			base = append(base, kv{off: uint32(len(arena)), klen: uint32(len(key)), seq: int32(2*i + j)})
 			arena = append(arena, key...)
 		}

@@ -258,13 +258,16 @@ func (l *SortedLoader) PutPatients(ctx context.Context, ps []graph.Patient) erro
 			if d.id == "" {
 				continue
 			}
-			if err := l.add(adjKey(buf[:0], d.t, d.id, graph.TypePatient, p.ID), nil); err != nil {
+			buf = adjKey(buf[:0], d.t, d.id, graph.TypePatient, p.ID)
+			if err := l.add(buf, nil); err != nil {
 				return err
 			}
 			l.rels[relIndex(d.rel)]++
-			addKey(l.derived, adjPrefix(buf[:0], d.t, d.id))
+			buf = adjPrefix(buf[:0], d.t, d.id)
+			addKey(l.derived, buf)
 		}
-		if err := l.add(nodeKey(buf[:0], graph.TypePatient, p.ID), encodePatient(nil, p)); err != nil {
+		buf = nodeKey(buf[:0], graph.TypePatient, p.ID)
+		if err := l.add(buf, encodePatient(nil, p)); err != nil {
 			return err
 		}
 	}
@@ -359,31 +362,39 @@ func (l *SortedLoader) PutClaims(ctx context.Context, cs []graph.Claim) error {
 	for i := range cs {
 		c := &cs[i]
 		l.nodes[typeCode(graph.TypeClaim)]++
-		countKey(l.prov, providerCountKey(key[:0], c.ProviderType, c.ProviderID))
+		key = providerCountKey(key[:0], c.ProviderType, c.ProviderID)
+		countKey(l.prov, key)
 		claimRels(c, &l.rels, 1)
 		av := adjValue(c)
-		if err := l.add(adjKey(key[:0], graph.TypePatient, c.PatientID, graph.TypeClaim, c.ID), av); err != nil {
+		key = adjKey(key[:0], graph.TypePatient, c.PatientID, graph.TypeClaim, c.ID)
+		if err := l.add(key, av); err != nil {
 			return err
 		}
-		if err := l.add(adjKey(key[:0], c.ProviderType, c.ProviderID, graph.TypeClaim, c.ID), av); err != nil {
+		key = adjKey(key[:0], c.ProviderType, c.ProviderID, graph.TypeClaim, c.ID)
+		if err := l.add(key, av); err != nil {
 			return err
 		}
-		if err := l.add(timeKey(key[:0], c.ProviderType, c.ProviderID, c.Start, c.ID), []byte(c.Type)); err != nil {
+		key = timeKey(key[:0], c.ProviderType, c.ProviderID, c.Start, c.ID)
+		if err := l.add(key, []byte(c.Type)); err != nil {
 			return err
 		}
 		if c.DoctorID != "" {
-			if err := l.add(adjKey(key[:0], graph.TypeDoctor, c.DoctorID, graph.TypeClaim, c.ID), av); err != nil {
+			key = adjKey(key[:0], graph.TypeDoctor, c.DoctorID, graph.TypeClaim, c.ID)
+			if err := l.add(key, av); err != nil {
 				return err
 			}
 		}
 		if t := terminalID(c); t != "" {
-			if err := l.add(adjKey(key[:0], graph.TypeTerminal, t, graph.TypeClaim, c.ID), av); err != nil {
+			key = adjKey(key[:0], graph.TypeTerminal, t, graph.TypeClaim, c.ID)
+			if err := l.add(key, av); err != nil {
 				return err
 			}
-			addKey(l.derived, adjPrefix(key[:0], graph.TypeTerminal, t))
+			key = adjPrefix(key[:0], graph.TypeTerminal, t)
+			addKey(l.derived, key)
 		}
 		val = encodeClaim(val[:0], c)
-		if err := l.add(nodeKey(key[:0], graph.TypeClaim, c.ID), val); err != nil {
+		key = nodeKey(key[:0], graph.TypeClaim, c.ID)
+		if err := l.add(key, val); err != nil {
 			return err
 		}
 	}
@@ -403,7 +414,8 @@ func (l *SortedLoader) PutClaimItems(ctx context.Context, items []graph.ClaimIte
 	var key, val []byte
 	for i := range items {
 		it := &items[i]
-		if err := l.add(itemKey(key[:0], it.ClaimID, it.Seq), encodeItem(val[:0], it)); err != nil {
+		key = itemKey(key[:0], it.ClaimID, it.Seq)
+		if err := l.add(key, encodeItem(val[:0], it)); err != nil {
 			return err
 		}
 	}

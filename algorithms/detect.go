@@ -127,6 +127,7 @@ func detectLoaded(ctx context.Context, d *dataset.Claims, p Params, labels Label
 			c, h := screening.Detect(d, p.Screening, p.MinRingScore, ev)
 			hits = h
 			c = append(c, screening.LargeClaimLeads(d, dp, p.Screening, p.MinRingScore)...)
+			c = append(c, screening.SplitAdmissionLeads(d, p.Screening, p.MinRingScore)...)
 			return append(c, screening.CollectionLeads(d, p.Screening, p.MinRingScore)...), nil
 		}},
 	}

@@ -26,11 +26,14 @@ type Options struct {
 	// RepeatPrescriptionDays: two pharmacy or outpatient claims of one patient with the same
 	// diagnosis at different providers within this many days are a repeated prescription.
 	RepeatPrescriptionDays int `json:"repeat_prescription_days"`
+	// SplitAdmissionDays: a readmission to the same hospital for the same illness within this
+	// many days of discharge counts towards split admissions (分解住院); 0 turns the test off.
+	SplitAdmissionDays int `json:"split_admission_days"`
 }
 
 // DefaultOptions returns the special-action plans' starting values.
 func DefaultOptions() Options {
-	return Options{LargeClaimYuan: 10000, HighFrequencyPerYear: 4, TopSpenders: 100, RepeatPrescriptionDays: 7}
+	return Options{LargeClaimYuan: 10000, HighFrequencyPerYear: 4, TopSpenders: 100, RepeatPrescriptionDays: 7, SplitAdmissionDays: 15}
 }
 
 // Validate returns an EINVALID *graph.Error naming the first bad field.
@@ -44,6 +47,8 @@ func (o Options) Validate() error {
 		return graph.FieldErrorf("top_spenders", "top_spenders 参数无效 (invalid): must not be negative")
 	case o.RepeatPrescriptionDays < 0:
 		return graph.FieldErrorf("repeat_prescription_days", "repeat_prescription_days 参数无效 (invalid): must not be negative")
+	case o.SplitAdmissionDays < 0 || o.SplitAdmissionDays > 90:
+		return graph.FieldErrorf("split_admission_days", "split_admission_days 参数无效 (invalid): must be between 0 (off) and 90")
 	}
 	return nil
 }

@@ -388,6 +388,7 @@ export const en: Record<MessageKey, string> = {
   'param.high_frequency_per_year': 'High-frequency threshold (visits/year)',
   'param.top_spenders': 'Top spenders listed',
   'param.repeat_prescription_days': 'Repeat prescription window (days)',
+  'param.split_admission_days': 'Split-admission readmission window (days)',
   'param.damping': 'PageRank damping',
   'param.betweenness_samples': 'Betweenness samples',
   'param.min_entity_score': 'Minimum entity score',

@@ -387,6 +387,7 @@ export const zhCN = {
   'param.high_frequency_per_year': '单人高频次阈值（次/年）',
   'param.top_spenders': '高费用人员名单人数',
   'param.repeat_prescription_days': '重复开药间隔（天）',
+  'param.split_admission_days': '分解住院再入院间隔（天）',
   'param.damping': 'PageRank 阻尼系数',
   'param.betweenness_samples': '介数中心性采样数',
   'param.min_entity_score': '实体最低评分',

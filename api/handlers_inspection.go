@@ -205,6 +205,7 @@ type screenRequest struct {
 	Items                []graph.ClaimItem `json:"items"`
 	LargeClaimYuan       float64           `json:"large_claim_yuan"`
 	HighFrequencyPerYear int               `json:"high_frequency_per_year"`
+	SplitAdmissionDays   int               `json:"split_admission_days"`
 }
 
 // screenClaims is POST /api/claims/screen: verdicts for a batch of new claims before payment.
@@ -241,7 +242,7 @@ func (s *Server) screenClaims(r *request) error {
 	if !ok {
 		return userErr(graph.EUNAVAILABLE, "当前图存储不支持事前筛查", "the graph store cannot serve screening")
 	}
-	vs, err := sc.Screen(r.ctx(), hist, req.Claims, req.Items, prescreen.Options{LargeClaimYuan: req.LargeClaimYuan, HighFrequencyPerYear: req.HighFrequencyPerYear})
+	vs, err := sc.Screen(r.ctx(), hist, req.Claims, req.Items, prescreen.Options{LargeClaimYuan: req.LargeClaimYuan, HighFrequencyPerYear: req.HighFrequencyPerYear, SplitAdmissionDays: req.SplitAdmissionDays})
 	if err != nil {
 		return withChinese(err)
 	}

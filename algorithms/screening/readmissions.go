@@ -40,29 +40,17 @@ func SplitAdmissionLeads(d *dataset.Claims, o Options, minScore float64) []findi
 	if o.SplitAdmissionDays <= 0 || !d.Has.Inpatient {
 		return nil
 	}
-	classes := d.DiagClasses()
-	planned := func(c int32) bool {
-		dx := d.CDiag[c]
-		if dx < 0 {
-			return false
-		}
-		switch classes[dx] {
-		case dataset.DiagDialysis, dataset.DiagRehab, dataset.DiagOncology:
-			return true
-		}
-		code := d.Diags.Strs[dx]
-		return strings.HasPrefix(code, "C") // malignant neoplasms: treatment comes in cycles
+	plannedDx := make([]bool, d.Diags.Len())
+	categoryDx := make([]string, d.Diags.Len())
+	for i, code := range d.Diags.Strs {
+		plannedDx[i], categoryDx[i] = PlannedCycle(code), IllnessCategory(code)
 	}
+	planned := func(c int32) bool { return d.CDiag[c] >= 0 && plannedDx[d.CDiag[c]] }
 	category := func(c int32) string {
-		dx := d.CDiag[c]
-		if dx < 0 {
+		if d.CDiag[c] < 0 {
 			return ""
 		}
-		code := strings.ReplaceAll(d.Diags.Strs[dx], ".", "")
-		if len(code) > 3 {
-			code = code[:3]
-		}
-		return code
+		return categoryDx[d.CDiag[c]]
 	}
 	stays := make([]int, d.NProv())
 	splits := make([][]split, d.NProv())
@@ -183,6 +171,27 @@ func SplitAdmissionLeads(d *dataset.Claims, o Options, minScore float64) []findi
 		}})
 	}
 	return out
+}
+
+// PlannedCycle reports whether a diagnosis is care that comes back on a schedule, so that an early
+// readmission for it is no split: chemotherapy and radiotherapy sessions and malignant neoplasms
+// (their cycles), dialysis, rehabilitation.
+func PlannedCycle(code string) bool {
+	switch dataset.ClassifyDiagnosis(code) {
+	case dataset.DiagDialysis, dataset.DiagRehab, dataset.DiagOncology:
+		return true
+	}
+	return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(code)), "C")
+}
+
+// IllnessCategory is the ICD three-character category of a diagnosis code ("J44.1" → "J44"), by
+// which two stays are "for the same illness"; "" when there is no code.
+func IllnessCategory(code string) string {
+	c := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(code), ".", ""))
+	if len(c) > 3 {
+		c = c[:3]
+	}
+	return c
 }
 
 func sortedKeys(m map[int32]bool) []int32 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ringtrace/ringtrace/algorithms/billing"
+	"github.com/ringtrace/ringtrace/algorithms/screening"
 	"github.com/ringtrace/ringtrace/graph"
 )
 
@@ -26,6 +27,7 @@ const (
 	ReasonRing      = "known_ring_member" // 已知团伙成员
 	ReasonBilling   = "billing_rule"      // 费用明细规则
 	ReasonUnknown   = "unknown_patient"   // 参保人不存在
+	ReasonReadmit   = "early_readmission" // 出院后短期内同病种再入院（分解住院嫌疑）
 )
 
 // Reason is one cause of a hold.
@@ -46,6 +48,9 @@ type Verdict struct {
 type Options struct {
 	LargeClaimYuan       float64 // hold a claim whose total is at least this; default 10,000
 	HighFrequencyPerYear int     // hold the claim that makes a patient's n-th of the calendar year; default 4
+	// SplitAdmissionDays holds an admission to the hospital that discharged the patient within
+	// this many days, for the same illness (分解住院 suspicion; planned cycles excepted); default 15.
+	SplitAdmissionDays int
 }
 
 // History is what the screen reads from the store.
@@ -77,8 +82,14 @@ func (s *Screener) Screen(ctx context.Context, h History, claims []graph.Claim, 
 	if o.HighFrequencyPerYear == 0 {
 		o.HighFrequencyPerYear = 4
 	}
+	if o.SplitAdmissionDays == 0 {
+		o.SplitAdmissionDays = 15
+	}
 	if o.LargeClaimYuan < 0 || o.HighFrequencyPerYear < 1 {
 		return nil, graph.FieldErrorf("thresholds", "large_claim_yuan must be positive and high_frequency_per_year at least 1")
+	}
+	if o.SplitAdmissionDays < 0 || o.SplitAdmissionDays > 90 {
+		return nil, graph.FieldErrorf("split_admission_days", "split_admission_days must be between 1 and 90")
 	}
 	if len(claims) == 0 || len(claims) > MaxBatch {
 		return nil, graph.FieldErrorf("claims", "a batch holds 1–%d claims", MaxBatch)
@@ -152,6 +163,10 @@ func (s *Screener) Screen(ctx context.Context, h History, claims []graph.Claim, 
 		// History: the patient's stored claims from the start of the earliest batch claim's year.
 		first := claims[idx[0]].Start
 		from := time.Date(first.Year(), 1, 1, 0, 0, 0, 0, first.Location())
+		// Far enough back to see the stay an early readmission follows, however long it was.
+		if back := first.AddDate(0, 0, -(o.SplitAdmissionDays + 120)); back.Before(from) {
+			from = back
+		}
 		stored, _, err := h.Claims(ctx, graph.ClaimQuery{Party: graph.Ref{Type: graph.TypePatient, ID: pid}, From: from})
 		if err != nil {
 			return nil, fmt.Errorf("screen: claims of %s: %w", pid, err)
@@ -187,6 +202,10 @@ func (s *Screener) Screen(ctx context.Context, h History, claims []graph.Claim, 
 						hold(i, ReasonOverlap, "与住院 "+st.ID+" 时间重叠", "overlaps the stay "+st.ID)
 						break
 					}
+				}
+				if prev, gap, ok := earlyReadmission(stays, c, o.SplitAdmissionDays); ok {
+					hold(i, ReasonReadmit, fmt.Sprintf("出院 %d 天后再次以同一疾病（%s）入院同一医院（上次住院 %s）：分解住院嫌疑", gap, screening.IllnessCategory(c.DiagnosisCode), prev.ID),
+						fmt.Sprintf("admitted again to the same hospital for the same illness (%s) %d day(s) after discharge from stay %s: possible split admission", screening.IllnessCategory(c.DiagnosisCode), gap, prev.ID))
 				}
 				stays = append(stays, c)
 			}
@@ -235,6 +254,36 @@ func (s *Screener) Screen(ctx context.Context, h History, claims []graph.Claim, 
 		}
 	}
 	return out, nil
+}
+
+// earlyReadmission returns the stay c follows when c is an admission to the same hospital within
+// days of its discharge, for the same illness, neither stay planned care (chemotherapy, dialysis,
+// rehabilitation) and no stay elsewhere in between (a transfer), with the gap in days.
+func earlyReadmission(stays []graph.Claim, c graph.Claim, days int) (graph.Claim, int, bool) {
+	var prev graph.Claim
+	found := false
+	for _, st := range stays {
+		if st.ID == c.ID || st.End.IsZero() || st.End.After(c.Start) {
+			continue
+		}
+		if !found || st.End.After(prev.End) {
+			prev, found = st, true
+		}
+	}
+	if !found || prev.ProviderID != c.ProviderID || prev.ProviderType != c.ProviderType {
+		return graph.Claim{}, 0, false
+	}
+	cat := screening.IllnessCategory(c.DiagnosisCode)
+	if cat == "" || cat != screening.IllnessCategory(prev.DiagnosisCode) || screening.PlannedCycle(c.DiagnosisCode) || screening.PlannedCycle(prev.DiagnosisCode) {
+		return graph.Claim{}, 0, false
+	}
+	y1, m1, d1 := prev.End.Date()
+	y2, m2, d2 := c.Start.In(prev.End.Location()).Date()
+	gap := int(time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)).Hours() / 24)
+	if gap < 0 || gap > days {
+		return graph.Claim{}, 0, false
+	}
+	return prev, gap, true
 }
 
 // batchSource shows the batch to the billing rules.

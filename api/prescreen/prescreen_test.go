@@ -117,3 +117,51 @@ func TestScreen(t *testing.T) {
 		}
 	}
 }
+
+// An admission to the hospital that discharged the patient a few days earlier, for the same
+// illness, is held as a possible split admission (分解住院) — also when both stays are in the
+// batch; a later admission, planned chemotherapy, a return after a stay elsewhere and another
+// illness pass.
+func TestScreenEarlyReadmission(t *testing.T) {
+	stay := func(id, patient, prov, dx string, from, to time.Time) graph.Claim {
+		return graph.Claim{ID: id, PatientID: patient, ProviderID: prov, ProviderType: graph.TypeInstitution, Type: graph.ClaimInpatient,
+			Start: from, End: to, DiagnosisCode: dx, TotalAmount: graph.FromYuan(3000)}
+	}
+	pats := map[string]graph.Patient{}
+	for _, id := range []string{"PT1", "PT2", "PT3", "PT4", "PT5", "PT6"} {
+		pats[id] = graph.Patient{ID: id}
+	}
+	h := memHistory{patients: pats, claims: []graph.Claim{
+		stay("S1", "PT1", "H1", "J44.1", day(3, 1), day(3, 10)),
+		stay("S2", "PT2", "H1", "J44.1", day(3, 1), day(3, 10)),
+		stay("S3", "PT3", "H1", "Z51.1", day(3, 1), day(3, 3)),
+		stay("S4", "PT4", "H1", "I63.9", day(3, 1), day(3, 5)), stay("S5", "PT4", "H2", "I63.9", day(3, 6), day(3, 15)),
+		stay("S6", "PT6", "H1", "J18.9", day(3, 1), day(3, 10)),
+	}}
+	batch := []graph.Claim{
+		stay("B1", "PT1", "H1", "J44.9", day(3, 12), day(3, 18)), // 2 days after S1, same category: held
+		stay("B2", "PT2", "H1", "J44.1", day(4, 10), day(4, 15)), // 31 days later
+		stay("B3", "PT3", "H1", "Z51.1", day(3, 20), day(3, 22)), // the next chemotherapy cycle
+		stay("B4", "PT4", "H1", "I63.9", day(3, 18), day(3, 25)), // back from H2
+		stay("B5", "PT5", "H1", "K35.8", day(3, 1), day(3, 4)),
+		stay("B6", "PT5", "H1", "K35.8", day(3, 6), day(3, 9)), // 2 days after B5, both in the batch: held
+		stay("B7", "PT6", "H1", "S72.0", day(3, 12), day(3, 20)), // another illness
+	}
+	vs, err := (&Screener{}).Screen(context.Background(), h, batch, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"B1": true, "B6": true}
+	for _, v := range vs {
+		held := slices.ContainsFunc(v.Reasons, func(r Reason) bool { return r.Code == ReasonReadmit })
+		if held != want[v.ClaimID] {
+			t.Errorf("%s: early readmission held %v, want %v (%+v)", v.ClaimID, held, want[v.ClaimID], v.Reasons)
+		}
+		if held && !strings.Contains(v.Reasons[0].Text, "分解住院") {
+			t.Errorf("%s: reason %q does not say 分解住院", v.ClaimID, v.Reasons[0].Text)
+		}
+	}
+	if _, err := (&Screener{}).Screen(context.Background(), h, batch, nil, Options{SplitAdmissionDays: 91}); graph.ErrorField(err) != "split_admission_days" {
+		t.Errorf("split_admission_days 91: %v, want an error naming the field", err)
+	}
+}

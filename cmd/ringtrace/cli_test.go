@@ -18,7 +18,7 @@ var cliContract = map[string][]string{
 	"generate": {"config", "out", "patients", "seed", "from", "to", "regions", "ring-rate", "ring-size-min", "ring-size-max",
 		"ring-public-share", "lending-rate", "pharmacy-collection-rate", "collection-size-min", "collection-size-max", "deceased-rate",
 		"household-rate", "chronic-clinic-rate", "checkup-rate", "pharmacy-rush-rate", "coding-error-rate", "proxy-purchase-rate",
-		"dialysis-rate", "therapy-rate", "cross-region-rate", "claims-per-patient", "death-rate", "inpatient-rate-scale", "encoding",
+		"dialysis-rate", "therapy-rate", "split-admission-rate", "chemo-rate", "early-readmission-rate", "cross-region-rate", "claims-per-patient", "death-rate", "inpatient-rate-scale", "encoding",
 		"headers", "no-items", "messy", "thin"},
 	"ingest": {"config", "store", "db", "neo4j-uri", "neo4j-user", "neo4j-password", "neo4j-database", "neo4j-ca", "data", "rejects",
 		"mapping", "batch", "neo4j-import-data", "neo4j-lib", "neo4j-import-threads", "neo4j-workers", "neo4j-batch", "embedded-sorted"},

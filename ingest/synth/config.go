@@ -28,20 +28,23 @@ type Config struct {
 	CollectionSizeMin      int     // fewest cards one collecting pharmacy holds
 	CollectionSizeMax      int     // most cards one collecting pharmacy holds
 	DeceasedRate           float64 // fraction of patients whose card is used after death
+	SplitAdmissionRate     float64 // fraction of secondary and private hospitals that split stays (分解住院)
 
 	// Honest look-alikes.
-	HouseholdRate      float64 // fraction of multi-person households that often visit together
-	ChronicClinicRate  float64 // fraction of community clinics with a weekly chronic-disease day
-	CheckupRate        float64 // workplace health-check groups per 10,000 patients
-	PharmacyRushRate   float64 // fraction of pharmacies with a crowded promotion day
-	CodingErrorRate    float64 // fraction of patients with one claim whose diagnosis was mistyped
-	ProxyPurchaseRate  float64 // fraction of patients whose family buys their drugs during a stay
-	DialysisRate       float64 // fraction of patients on haemodialysis three times a week
-	TherapyRate        float64 // fraction of patients taking a physiotherapy/TCM course at a clinic
-	CrossRegionRate    float64 // fraction of acute visits made in another pooling region
-	ClaimsPerPatient   float64 // target mean number of claims per patient (approximate)
-	DeathRate          float64 // honest yearly mortality (no claims after death)
-	InpatientRateScale float64 // multiplies the age-dependent yearly admission probability
+	HouseholdRate        float64 // fraction of multi-person households that often visit together
+	ChronicClinicRate    float64 // fraction of community clinics with a weekly chronic-disease day
+	CheckupRate          float64 // workplace health-check groups per 10,000 patients
+	PharmacyRushRate     float64 // fraction of pharmacies with a crowded promotion day
+	CodingErrorRate      float64 // fraction of patients with one claim whose diagnosis was mistyped
+	ProxyPurchaseRate    float64 // fraction of patients whose family buys their drugs during a stay
+	DialysisRate         float64 // fraction of patients on haemodialysis three times a week
+	TherapyRate          float64 // fraction of patients taking a physiotherapy/TCM course at a clinic
+	ChemoRate            float64 // fraction of patients on inpatient chemotherapy cycles
+	EarlyReadmissionRate float64 // fraction of patients readmitted within two weeks (relapse, complication)
+	CrossRegionRate      float64 // fraction of acute visits made in another pooling region
+	ClaimsPerPatient     float64 // target mean number of claims per patient (approximate)
+	DeathRate            float64 // honest yearly mortality (no claims after death)
+	InpatientRateScale   float64 // multiplies the age-dependent yearly admission probability
 
 	// Output shape.
 	Encoding string // "utf-8" (default) or "gb18030"
@@ -68,6 +71,7 @@ func DefaultConfig() Config {
 		CollectionSizeMin:      8,
 		CollectionSizeMax:      50,
 		DeceasedRate:           0.0005,
+		SplitAdmissionRate:     0.2,
 		HouseholdRate:          0.08,
 		ChronicClinicRate:      0.5,
 		CheckupRate:            1,
@@ -76,6 +80,8 @@ func DefaultConfig() Config {
 		ProxyPurchaseRate:      0.001,
 		DialysisRate:           0.0008,
 		TherapyRate:            0.003,
+		ChemoRate:              0.0005,
+		EarlyReadmissionRate:   0.002,
 		CrossRegionRate:        0.05,
 		ClaimsPerPatient:       10,
 		DeathRate:              0.007,
@@ -120,6 +126,9 @@ func (c Config) Validate() error {
 		{"proxy-purchase-rate", c.ProxyPurchaseRate, 0.5},
 		{"dialysis-rate", c.DialysisRate, 0.1},
 		{"therapy-rate", c.TherapyRate, 0.5},
+		{"split-admission-rate", c.SplitAdmissionRate, 1},
+		{"chemo-rate", c.ChemoRate, 0.1},
+		{"early-readmission-rate", c.EarlyReadmissionRate, 0.1},
 		{"cross-region-rate", c.CrossRegionRate, 1},
 		{"death-rate", c.DeathRate, 0.5},
 		{"inpatient-rate-scale", c.InpatientRateScale, 10},

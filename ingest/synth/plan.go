@@ -47,6 +47,9 @@ func (pl *planner) plan() {
 	pl.proxyPurchases()
 	pl.dialysis()
 	pl.therapyCourses()
+	pl.splitAdmissions()
+	pl.chemoCycles()
+	pl.earlyReadmissions()
 	sort.SliceStable(pl.claims, func(a, b int) bool {
 		if pl.claims[a].patient != pl.claims[b].patient {
 			return pl.claims[a].patient < pl.claims[b].patient

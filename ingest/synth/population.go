@@ -22,6 +22,9 @@ const (
 	roleProxy
 	roleDialysis
 	roleTherapy
+	roleSplitAdmission
+	roleChemo
+	roleEarlyReadmission
 )
 
 // person is the compact part of a patient needed before claims are generated (32 bytes).

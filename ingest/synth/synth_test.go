@@ -798,6 +798,7 @@ func TestEdgeConfigs(t *testing.T) {
 			c.RingRate, c.LendingRate, c.DeceasedRate, c.PharmacyCollectionRate = 0, 0, 0, 0
 			c.HouseholdRate, c.ChronicClinicRate, c.CheckupRate, c.PharmacyRushRate = 0, 0, 0, 0
 			c.CodingErrorRate, c.ProxyPurchaseRate, c.DialysisRate, c.TherapyRate = 0, 0, 0, 0
+			c.SplitAdmissionRate, c.ChemoRate, c.EarlyReadmissionRate = 0, 0, 0
 		}},
 	}
 	for _, tc := range cases {
@@ -807,7 +808,7 @@ func TestEdgeConfigs(t *testing.T) {
 			tc.edit(&c)
 			dir := generate(t, c)
 			tr := readTruth(t, dir)
-			if tc.name == "nothing planted" && (len(tr.Rings) != 0 || len(tr.Lookalikes) != 0 || len(tr.Fraudulent) != 0) {
+			if tc.name == "nothing planted" && (len(tr.Rings) != 0 || len(tr.Leads) != 0 || len(tr.Lookalikes) != 0 || len(tr.Fraudulent) != 0) {
 				t.Errorf("rates 0 planted %d rings, %d look-alikes", len(tr.Rings), len(tr.Lookalikes))
 			}
 			if tc.name == "everything planted" && len(tr.Fraudulent) < 200 {

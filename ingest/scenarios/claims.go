@@ -26,6 +26,8 @@ const (
 	itemsRefill                 // pharmacy chronic prescription refill
 	itemsGoods                  // daily goods billed as drugs (串换)
 	itemsSurgery                // an outpatient or day surgery with one large line
+	itemsChemo                  // a chemotherapy cycle: bed, infusions, antiemetic, the cytotoxic drug
+	itemsRehabStay              // a rehabilitation stay: bed, nursing and daily therapies
 )
 
 // claim is one settlement, kept compact: 100,000 patients make about 1.5 million of them.
@@ -35,6 +37,7 @@ type claim struct {
 	patient int32
 	prov    int32
 	doctor  int32 // -1: none
+	seq     int32 // the number in claim_id, set when the claims are sorted for export (write.go)
 	total   int64 // fen
 	fund    int64 // fen
 	dx      int16 // -1: blank
@@ -43,6 +46,10 @@ type claim struct {
 	items   uint8
 	label   uint8 // claim-type label variant as exported (门诊 / 普通门诊 / 门诊慢特病 …)
 	planted bool  // made by a pattern: never dropped by applyDrops
+	// late marks claims of the late stage (patterns added after the others had been measured on
+	// fixed seeds, readmissions.go): they are numbered and itemised after the earlier claims, so
+	// that those keep their claim ids and items.
+	late bool
 }
 
 const daySec = 86400

@@ -66,7 +66,8 @@ func (c *Config) enabled(name string) bool {
 	return len(c.Patterns) == 0 || slices.Contains(c.Patterns, name)
 }
 
-// PatternNames lists every pattern, fraud first, in planting order.
+// PatternNames lists every pattern in planting order: the original patterns (fraud, then
+// look-alikes), then the late stage's (split admissions, then their look-alikes).
 func PatternNames() []string {
 	out := make([]string, len(patterns))
 	for i, p := range patterns {

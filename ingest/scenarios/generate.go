@@ -61,6 +61,9 @@ type gen struct {
 	planting bool
 	// rng is the random stream of the stage running now (background, or one pattern).
 	rng *rand.Rand
+	// lt is the late stage's state (readmissions.go), nil until its first pattern runs; its
+	// claims are marked late.
+	lt *lateState
 }
 
 // Generate builds the world for cfg: the honest register and background claims, then every
@@ -76,7 +79,7 @@ func Generate(cfg Config) (*Scenario, error) {
 	g.rng = stream(cfg.Seed, "background")
 	g.background(g.rng)
 	g.planting = true
-	for _, p := range patterns {
+	for i, p := range patterns {
 		if !cfg.enabled(p.name) {
 			continue
 		}
@@ -88,6 +91,11 @@ func Generate(cfg Config) (*Scenario, error) {
 		n := instances(rng, p.per10k*float64(cfg.Patients)/10000*scale)
 		if scale > 0 && n == 0 {
 			n = 1
+		}
+		if i >= len(earlyPatterns) && n > 0 && g.lt == nil {
+			// The late stage starts: every earlier claim is final (bar applyDrops, which only
+			// removes honest claims that contradict earlier patterns).
+			g.beginLate()
 		}
 		g.rng = rng
 		// A draw can fail (no region with enough unused people of the right age, no free days);
@@ -134,6 +142,7 @@ func betweenF(rng *rand.Rand, lo, hi float64) float64 { return lo + rng.Float64(
 
 func (g *gen) add(c claim) {
 	c.planted = g.planting
+	c.late = g.lt != nil
 	g.claims = append(g.claims, c)
 }
 

@@ -103,7 +103,7 @@ func TestIngestsWithoutRejects(t *testing.T) {
 }
 
 // TestTruthShape checks the truth's promises: every enabled pattern planted at least once, rings
-// with two patients or more, leads with one, fraud and look-alikes disjoint, every ring member
+// with two patients or more, leads with one (split admissions: two or more), fraud and look-alikes disjoint, every ring member
 // patient listed as fraudulent, no patient in two planted groups.
 func TestTruthShape(t *testing.T) {
 	_, s := write(t, scenarios.DefaultConfig(3000, 11))
@@ -148,8 +148,10 @@ func TestTruthShape(t *testing.T) {
 		check(r, true)
 	}
 	for _, r := range tr.Leads {
-		if patients(r) != 1 {
-			t.Errorf("lead %s has %d patients", r.ID, patients(r))
+		// A lead is one card, or one provider's claim stream: a split_admission lead is the
+		// hospital with the patients whose stays it split.
+		if n := patients(r); n != 1 && (r.Pattern != "split_admission" || n < 2) {
+			t.Errorf("lead %s (%s) has %d patients", r.ID, r.Pattern, n)
 		}
 		check(r, true)
 	}
@@ -307,6 +309,82 @@ func TestDocsListEveryPattern(t *testing.T) {
 	for _, p := range scenarios.PatternNames() {
 		if !bytes.Contains(b, []byte("| `"+p+"` |")) {
 			t.Errorf("docs/scenarios.md has no table row for pattern %s", p)
+		}
+	}
+}
+
+// latePatterns are the patterns added after results had been measured on fixed seeds
+// (readmissions.go). They must only add to what a seed generated without them.
+var latePatterns = []string{"split_admission", "chemotherapy_cycles", "early_readmission", "transfer_or_staged", "rehabilitation_after_acute"}
+
+// TestLateStageOnlyAdds: with the late patterns enabled, every line of every file generated
+// without them is still there, in the same order, and every truth entry is unchanged — so
+// results measured on a seed before the late patterns existed still describe the same claims.
+func TestLateStageOnlyAdds(t *testing.T) {
+	cfg := scenarios.DefaultConfig(4000, 4711)
+	cfg.ScaleLookalike = 2
+	for _, p := range scenarios.PatternNames() {
+		if !slices.Contains(latePatterns, p) {
+			cfg.Patterns = append(cfg.Patterns, p)
+		}
+	}
+	before, _ := write(t, cfg)
+	cfg.Patterns = nil
+	after, _ := write(t, cfg)
+	for _, f := range scenarios.Files {
+		if f == "truth.json" {
+			continue
+		}
+		x, err := os.ReadFile(filepath.Join(before, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := os.ReadFile(filepath.Join(after, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, all := bytes.SplitAfter(x, []byte("\n")), bytes.SplitAfter(y, []byte("\n"))
+		j := 0
+		for _, l := range all {
+			if j < len(old) && bytes.Equal(l, old[j]) {
+				j++
+			}
+		}
+		if j < len(old) {
+			t.Errorf("%s: line %d of %d generated without the late patterns is missing or out of order: %q", f, j+1, len(old), old[j])
+		} else if f == "claims.csv" && len(all) == len(old) {
+			t.Errorf("%s: the late patterns added no claims", f)
+		}
+	}
+	tb, ta := readTruth(t, before), readTruth(t, after)
+	for _, l := range []struct {
+		name      string
+		old, late []graph.TruthRing
+	}{{"rings", tb.Rings, ta.Rings}, {"leads", tb.Leads, ta.Leads}, {"lookalikes", tb.Lookalikes, ta.Lookalikes}} {
+		if len(l.late) < len(l.old) {
+			t.Errorf("truth %s: %d entries, %d without the late patterns", l.name, len(l.late), len(l.old))
+			continue
+		}
+		for i := range l.old {
+			x, _ := json.Marshal(l.old[i])
+			y, _ := json.Marshal(l.late[i])
+			if !bytes.Equal(x, y) {
+				t.Errorf("truth %s[%d] changed:\n%s\n%s", l.name, i, x, y)
+			}
+		}
+		for _, r := range l.late[len(l.old):] {
+			if !slices.Contains(latePatterns, r.Pattern) {
+				t.Errorf("truth %s: %s added by %s, not a late pattern", l.name, r.ID, r.Pattern)
+			}
+		}
+	}
+	fraud := map[graph.Ref]bool{}
+	for _, r := range ta.Fraudulent {
+		fraud[r] = true
+	}
+	for _, r := range tb.Fraudulent {
+		if !fraud[r] {
+			t.Errorf("%s %s is no longer fraudulent", r.Type, r.ID)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -253,15 +254,83 @@ func TestPatternSignatures(t *testing.T) {
 			if !week {
 				fail("no week with one diagnosis at three providers")
 			}
+		case "split_admission", "chemotherapy_cycles", "early_readmission", "transfer_or_staged", "rehabilitation_after_acute":
+			for _, m := range members {
+				if why := lateSignature(g, byPatient[m], provs); why != "" {
+					fail("patient %s: %s", m, why)
+				}
+			}
 		default:
 			checked[g.Pattern]--
 		}
 	}
 	for _, p := range []string{"two_doctor_sessions", "rotating_attendance", "fixed_cadence_ring", "pharmacy_collection_groups",
 		"ghost_hospitalisation", "induced_admissions", "card_lending_group", "community_chronic_fabrication",
-		"dialysis_shift", "chronic_clinic_day", "household", "impersonation", "cross_region_duplicate", "drug_reselling"} {
+		"dialysis_shift", "chronic_clinic_day", "household", "impersonation", "cross_region_duplicate", "drug_reselling",
+		"split_admission", "chemotherapy_cycles", "early_readmission", "transfer_or_staged", "rehabilitation_after_acute"} {
 		if checked[p] == 0 {
 			t.Errorf("pattern %s not checked", p)
 		}
 	}
+}
+
+// lateSignature checks one member of a split-admission or readmission group: nothing else is
+// billed while they are admitted, and their stays follow one another as the pattern promises.
+// It returns what is wrong, or "".
+func lateSignature(g graph.TruthRing, cs []graph.Claim, provs []string) string {
+	var stays []graph.Claim
+	for _, c := range cs {
+		if c.Type == graph.ClaimInpatient {
+			stays = append(stays, c)
+		}
+	}
+	slices.SortFunc(stays, func(a, b graph.Claim) int { return a.Start.Compare(b.Start) })
+	for _, s := range stays {
+		for _, c := range cs {
+			if c.ID != s.ID && c.Start.After(s.Start) && c.Start.Before(s.End) {
+				return fmt.Sprintf("claim %s starts during the stay %s", c.ID, s.ID)
+			}
+		}
+	}
+	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	gap := func(a, b graph.Claim) int { return int(day(b.Start).Sub(day(a.End)).Hours() / 24) }
+	cat := func(c graph.Claim) string { return c.DiagnosisCode[:min(3, len(c.DiagnosisCode))] }
+	pairs := 0
+	for i := 1; i < len(stays); i++ {
+		a, b := stays[i-1], stays[i]
+		at := slices.Contains(provs, a.ProviderID) && slices.Contains(provs, b.ProviderID)
+		switch {
+		case g.Pattern == "split_admission":
+			if at && a.ProviderID == b.ProviderID && gap(a, b) <= 10 && cat(a) == cat(b) && b.End.Sub(b.Start) < 14*24*time.Hour {
+				pairs++
+			}
+		case g.Pattern == "chemotherapy_cycles":
+			d := int(day(b.Start).Sub(day(a.Start)).Hours() / 24)
+			chemo := func(c graph.Claim) bool { return c.DiagnosisCode[0] == 'C' || cat(c) == "Z51" }
+			if at && chemo(a) && chemo(b) && d >= 12 && d <= 31 && b.End.Sub(b.Start) <= 4*24*time.Hour+12*time.Hour {
+				pairs++
+			}
+		case g.Pattern == "early_readmission":
+			if at && a.ProviderID == b.ProviderID && gap(a, b) >= 1 && gap(a, b) <= 15 {
+				pairs++
+			}
+		case g.Kind == "transfer":
+			if at && a.ProviderID != b.ProviderID && gap(a, b) <= 1 && !b.Start.Before(a.End) {
+				pairs++
+			}
+		case g.Kind == "staged_treatment":
+			if at && a.ProviderID == b.ProviderID && gap(a, b) >= 21 {
+				pairs++
+			}
+		case g.Pattern == "rehabilitation_after_acute":
+			rehab := cat(b) == "Z50" || cat(b) == "I69" || cat(b) == "T93"
+			if at && (cat(a) == "I63" || cat(a) == "S72") && rehab && gap(a, b) <= 5 && !b.Start.Before(a.End) {
+				pairs++
+			}
+		}
+	}
+	if pairs == 0 {
+		return fmt.Sprintf("no pair of stays with the %s signature among %d stays", g.Pattern, len(stays))
+	}
+	return ""
 }

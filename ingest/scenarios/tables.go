@@ -96,6 +96,29 @@ const (
 	dxCholecystitis
 	dxHipFracture
 	dxHeadache
+	// Codes added for split admissions and their look-alikes (readmissions.go): closely related
+	// codes of the same ICD-10 three-character category, cancer, chemotherapy, rehabilitation and
+	// follow-up care. Appended after the older codes so that those keep their indices.
+	dxBronchopneumonia
+	dxCOPDExacerbation
+	dxOldMI
+	dxCerebralThrombosis
+	dxDiabetesNeuro
+	dxLumbarDiscRadic
+	dxKneeOAPrimary
+	dxChronicGastritis
+	dxChronicCholecystitis
+	dxSciatica
+	dxHeartFailure
+	dxLungCancer
+	dxBreastCancer
+	dxColonCancer
+	dxGastricCancer
+	dxRectalCancer
+	dxChemotherapy
+	dxRehabCare
+	dxFemurSequelae
+	dxImplantRemoval
 	numDiag
 )
 
@@ -133,6 +156,27 @@ var diagTable = [numDiag]diag{
 	dxCholecystitis:   {"K81.900", "胆囊炎", 0, 25, 120},
 	dxHipFracture:     {"S72.000", "股骨颈骨折", 0, 60, 120},
 	dxHeadache:        {"R51.x00", "头痛", 0, 10, 120},
+
+	dxBronchopneumonia:     {"J18.000", "支气管肺炎", 0, 0, 120},
+	dxCOPDExacerbation:     {"J44.100", "慢性阻塞性肺疾病伴有急性加重", 0, 45, 120},
+	dxOldMI:                {"I25.200", "陈旧性心肌梗死", 0, 40, 120},
+	dxCerebralThrombosis:   {"I63.300", "脑血栓形成引起的脑梗死", 0, 45, 120},
+	dxDiabetesNeuro:        {"E11.400", "2型糖尿病伴有神经的并发症", 0, 30, 120},
+	dxLumbarDiscRadic:      {"M51.100", "腰椎间盘突出伴神经根病", 0, 25, 120},
+	dxKneeOAPrimary:        {"M17.100", "单侧原发性膝关节病", 0, 40, 120},
+	dxChronicGastritis:     {"K29.500", "慢性胃炎", 0, 14, 120},
+	dxChronicCholecystitis: {"K81.100", "慢性胆囊炎", 0, 25, 120},
+	dxSciatica:             {"M54.400", "腰痛伴坐骨神经痛", 0, 18, 120},
+	dxHeartFailure:         {"I50.900", "心力衰竭", 0, 40, 120},
+	dxLungCancer:           {"C34.900", "肺恶性肿瘤", 0, 40, 120},
+	dxBreastCancer:         {"C50.900", "乳腺恶性肿瘤", 'F', 25, 120},
+	dxColonCancer:          {"C18.900", "结肠恶性肿瘤", 0, 30, 120},
+	dxGastricCancer:        {"C16.900", "胃恶性肿瘤", 0, 30, 120},
+	dxRectalCancer:         {"C20.x00", "直肠恶性肿瘤", 0, 30, 120},
+	dxChemotherapy:         {"Z51.100", "为肿瘤化学治疗疗程", 0, 18, 120},
+	dxRehabCare:            {"Z50.900", "康复医疗", 0, 0, 120},
+	dxFemurSequelae:        {"T93.100", "股骨骨折后遗症", 0, 18, 120},
+	dxImplantRemoval:       {"Z47.000", "骨折内固定装置取出", 0, 18, 120},
 }
 
 // fits reports whether diagnosis d suits a patient of the given sex and age.
@@ -183,7 +227,19 @@ var (
 	itemXueshuan   = catalogueItem{"ZA06AAX0045020102011", "注射用血栓通(冻干)", "中成药费", 9800}
 	itemPPIInject  = catalogueItem{"XA02BCA211B002010100000", "注射用奥美拉唑钠", "西药费", 4500}
 	itemCatheter   = catalogueItem{"C03010101", "一次性使用静脉留置针", "卫生材料", 2800}
+
+	itemAntiemetic    = catalogueItem{"XA04AAA088B002010100000", "盐酸昂丹司琼注射液", "西药费", 1800}
+	itemRehabTraining = catalogueItem{"340200025", "偏瘫肢体综合训练", "治疗费", 6000}
 )
+
+// chemoDrugs are the cytotoxic drugs that carry a chemotherapy cycle's bill, by cancer code.
+var chemoDrugs = map[int]catalogueItem{
+	dxLungCancer:    {"XL01BAP171B001010100000", "注射用培美曲塞二钠", "西药费", 78000},
+	dxBreastCancer:  {"XL01CDD013B002010100000", "多西他赛注射液", "西药费", 45000},
+	dxColonCancer:   {"XL01XAA159B002010100000", "奥沙利铂注射液", "西药费", 32000},
+	dxGastricCancer: {"XL01XAA159B002010100000", "奥沙利铂注射液", "西药费", 32000},
+	dxRectalCancer:  {"XL01XAA159B002010100000", "奥沙利铂注射液", "西药费", 32000},
+}
 
 // drugsFor holds the drugs prescribed for each diagnosis (first one most often).
 var drugsFor = map[int][]catalogueItem{
@@ -217,6 +273,20 @@ var drugsFor = map[int][]catalogueItem{
 	dxCholecystitis:   {{"XA05AAX065A001010100000", "熊去氧胆酸片", "西药费", 5240}},
 	dxHipFracture:     {{"XB01ABD128B002010100000", "低分子量肝素钙注射液", "西药费", 3620}},
 	dxHeadache:        {{"XN02BEA012A001010100000", "对乙酰氨基酚片", "西药费", 580}},
+
+	dxBronchopneumonia:     {{"XJ01DDT105B002010100000", "注射用头孢曲松钠", "西药费", 2860}},
+	dxCOPDExacerbation:     {{"XR03BBS031L030010100000", "噻托溴铵吸入粉雾剂", "西药费", 9880}, {"XR05CBA048A001010100000", "氨溴索片", "西药费", 960}},
+	dxOldMI:                {{"XB01ACA056A001010100000", "阿司匹林肠溶片", "西药费", 1560}, {"XC10AAA203A001010100000", "阿托伐他汀钙片", "西药费", 3680}},
+	dxCerebralThrombosis:   {{"XB01ACA056A001010100000", "阿司匹林肠溶片", "西药费", 1560}, {"XN07XXD218B002010100000", "丁苯酞注射液", "西药费", 14800}},
+	dxDiabetesNeuro:        {{"XA10BAE054A001010100000", "盐酸二甲双胍片", "西药费", 1820}, {"XA10BBG047A001010100000", "格列美脲片", "西药费", 2960}},
+	dxLumbarDiscRadic:      {{"XM01AEB021A001010100000", "布洛芬缓释胶囊", "西药费", 1280}},
+	dxKneeOAPrimary:        {{"XM01AHS009E001010100000", "塞来昔布胶囊", "西药费", 4200}, {"XM01AXG046E001010100000", "硫酸氨基葡萄糖胶囊", "西药费", 5600}},
+	dxChronicGastritis:     {{"XA02BCA211E001010100000", "奥美拉唑肠溶胶囊", "西药费", 1050}, {"ZA08BAW0136010104375", "胃苏颗粒", "中成药费", 3120}},
+	dxChronicCholecystitis: {{"XA05AAX065A001010100000", "熊去氧胆酸片", "西药费", 5240}},
+	dxSciatica:             {{"XM01AEB021A001010100000", "布洛芬缓释胶囊", "西药费", 1280}},
+	dxHeartFailure:         {{"XC03CAF001A001010100000", "呋塞米片", "西药费", 350}},
+	dxFemurSequelae:        {{"XA12AXC023A001010100000", "碳酸钙D3片", "西药费", 2680}},
+	dxImplantRemoval:       {{"XJ01DDT105B002010100000", "注射用头孢曲松钠", "西药费", 2860}},
 }
 
 // otcItems are what people buy at pharmacies without a prescription.

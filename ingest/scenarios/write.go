@@ -83,11 +83,22 @@ func (s *Scenario) WriteDir(dir string) (err error) {
 	return nil
 }
 
-// sortClaims orders claims as an export would (by start time) and is idempotent.
+// sortClaims orders claims as an export would (by start time) and numbers them for claim_id:
+// the earlier stages' claims 1, 2, … in export order, then the late stage's claims after them
+// (so that adding the late patterns leaves every earlier claim's id as it was). It is idempotent.
 func (s *Scenario) sortClaims() {
 	slices.SortStableFunc(s.claims, func(a, b claim) int {
 		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.patient, b.patient), cmp.Compare(a.prov, b.prov))
 	})
+	var n int32
+	for _, late := range []bool{false, true} {
+		for i := range s.claims {
+			if s.claims[i].late == late {
+				n++
+				s.claims[i].seq = n
+			}
+		}
+	}
 }
 
 func (s *Scenario) date(day int) string { return s.cfg.From.AddDate(0, 0, day).Format(time.DateOnly) }
@@ -164,9 +175,10 @@ func (s *Scenario) writeDoctors(bw *bufio.Writer) error {
 	return w.Error()
 }
 
-// claimID numbers claims in export order under the provider's region code (18 digits).
+// claimID numbers claims (in export order, the late stage's after the others; sortClaims) under
+// the provider's region code (18 digits).
 func (s *Scenario) claimID(i int) string {
-	return fmt.Sprintf("%s%012d", s.w.regions[s.w.providers[s.claims[i].prov].region].def.code, i+1)
+	return fmt.Sprintf("%s%012d", s.w.regions[s.w.providers[s.claims[i].prov].region].def.code, s.claims[i].seq)
 }
 
 func (s *Scenario) writeClaims(bw *bufio.Writer) error {
@@ -210,12 +222,18 @@ type itemLine struct {
 func (s *Scenario) writeItems(bw *bufio.Writer) error {
 	w := csv.NewWriter(bw)
 	w.Write([]string{"claim_id", "item_code", "item_name", "category", "quantity", "unit_price", "amount"})
-	rng := stream(s.cfg.Seed, "items")
+	// The late stage's claims draw their lines from a stream of their own, so that the earlier
+	// claims' lines do not change when late claims are interleaved with them.
+	rng, lateRng := stream(s.cfg.Seed, "items"), stream(s.cfg.Seed, "items/late")
 	var lines []itemLine
 	row := make([]string, 7)
 	for i := range s.claims {
 		c := &s.claims[i]
-		lines = s.itemsFor(rng, c, lines[:0])
+		r := rng
+		if c.late {
+			r = lateRng
+		}
+		lines = s.itemsFor(r, c, lines[:0])
 		id := s.claimID(i)
 		rest := c.total
 		for k, l := range lines {
@@ -298,11 +316,11 @@ func (s *Scenario) itemsFor(rng *rand.Rand, c *claim, out []itemLine) []itemLine
 		out = append(out, itemLine{drug(), days * int64(between(rng, 1, 3))})
 		// The expensive injectable that carries the rest of a large bill.
 		switch c.dx {
-		case dxStroke, dxCHD, dxStrokeSequelae:
+		case dxStroke, dxCHD, dxStrokeSequelae, dxCerebralThrombosis, dxOldMI:
 			flex = itemXueshuan
-		case dxGastritis, dxGastroenteritis, dxCholecystitis, dxAppendicitis:
+		case dxGastritis, dxGastroenteritis, dxCholecystitis, dxAppendicitis, dxChronicGastritis, dxChronicCholecystitis:
 			flex = itemPPIInject
-		case dxDelivery, dxHipFracture:
+		case dxDelivery, dxHipFracture, dxImplantRemoval:
 			flex = itemSurgery
 		default:
 			flex = itemAlbumin
@@ -353,6 +371,25 @@ func (s *Scenario) itemsFor(rng *rand.Rand, c *claim, out []itemLine) []itemLine
 			out = append(out, itemLine{itemBed, days}, itemLine{itemNursing, days})
 		}
 		flex = itemSurgery
+	case itemsChemo:
+		out = append(out, itemLine{itemBed, days}, itemLine{itemNursing, days}, itemLine{itemConsult, days},
+			itemLine{itemBloodTest, 1}, itemLine{itemLiverFn, 1}, itemLine{itemInfusion, days}, itemLine{itemSaline, days * 2},
+			itemLine{itemAntiemetic, days})
+		var ok bool
+		if flex, ok = chemoDrugs[int(c.dx)]; !ok {
+			// Z51.1 names the session, not the cancer: any of the regimens' drugs.
+			flex = []catalogueItem{chemoDrugs[dxLungCancer], chemoDrugs[dxBreastCancer], chemoDrugs[dxColonCancer]}[rng.IntN(3)]
+		}
+	case itemsRehabStay:
+		out = append(out, itemLine{itemBed, days}, itemLine{itemNursing, days}, itemLine{itemConsult, days},
+			itemLine{itemRehab, days}, itemLine{itemElectro, days})
+		if rng.Float64() < 0.5 {
+			out = append(out, itemLine{itemAcupunct, days})
+		}
+		flex = itemRehabTraining
+		if c.dx == dxStrokeSequelae {
+			flex = itemXueshuan
+		}
 	default:
 		flex = drug()
 	}

@@ -207,6 +207,28 @@ func TestShortStayBilledLikeALongOneIsALead(t *testing.T) {
 	}
 }
 
+// A chemotherapy cycle is a short stay priced by its drugs: one coded with the cancer, among long
+// stays of the same cancer, is far above them per bed day and still no lead.
+func TestChemotherapyCycleIsNoShortStayLead(t *testing.T) {
+	w := newWorld(36, 1500)
+	peers := w.addPatients("K", 30, false)
+	for i, id := range peers {
+		start := at(10+5*i, 9, 0)
+		w.claim(graph.Claim{PatientID: id, ProviderID: "H02", ProviderType: graph.TypeInstitution, DoctorID: "D020",
+			Type: graph.ClaimInpatient, Start: start, End: start.Add(time.Duration(12+i%4)*24*time.Hour + 2*time.Hour),
+			DiagnosisCode: "C34.9", TotalAmount: graph.FromYuan(30000 + 200*float64(i%20))})
+	}
+	cycle := w.addPatients("Q", 1, false)
+	start := at(200, 9, 0)
+	w.claim(graph.Claim{PatientID: cycle[0], ProviderID: "H02", ProviderType: graph.TypeInstitution, DoctorID: "D020",
+		Type: graph.ClaimInpatient, Start: start, End: start.Add(1*24*time.Hour + time.Hour),
+		DiagnosisCode: "C34.9", TotalAmount: graph.FromYuan(16000)})
+	f := detectT(t, &w.g, DefaultParams())
+	if l := leadWith(f, graph.KindScreeningRule, cycle); l != nil {
+		t.Errorf("a one-day chemotherapy cycle reported as a large-claim lead: %v", l.Reasons)
+	}
+}
+
 func TestRepeatedCollectionAtSeveralProviders(t *testing.T) {
 	w := newWorld(35, 1500)
 	pat := w.addPatients("Q", 1, false)

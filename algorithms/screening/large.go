@@ -41,7 +41,9 @@ func LargeClaimLeads(d *dataset.Claims, dp *dataset.DiagnosisPeers, o Options, m
 		ratio := math.Exp(lr)
 		days := 0 // bed days when the stay is above its peers per bed day only
 		if !above(z, ratio) {
-			if days = d.BedDays(c); days == 0 {
+			// A chemotherapy or radiotherapy cycle is a short stay priced by its drugs, not its
+			// bed days: per bed day it is far above stays of the same cancer by design.
+			if days = d.BedDays(c); days == 0 || d.CDiag[c] >= 0 && PlannedCycle(d.Diags.Strs[d.CDiag[c]]) {
 				continue
 			}
 			if perDay == nil {

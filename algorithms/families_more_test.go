@@ -468,3 +468,39 @@ func TestDialysisShiftSettledInOneBatchNotFlagged(t *testing.T) {
 		t.Errorf("dialysis shift settled in one batch reported as a ring with score %.2f: %+v", r.Score, r.Reasons)
 	}
 }
+
+// A small cash-out pharmacy is found beside large ones: the rate it is judged against leaves
+// out the pharmacies that are themselves improbable, so three stores selling goods to hundreds
+// of cards do not make a fourth, with eight such customers, look ordinary.
+func TestSmallCashOutBesideLargeOnes(t *testing.T) {
+	w := newWorld(37, 1500)
+	for i := 4; i < 12; i++ {
+		w.g.pharmacies = append(w.g.pharmacies, graph.Pharmacy{ID: fmt.Sprintf("P%02d", i), Region: "530102"})
+	}
+	honest := w.addPatients("H", 300, false)
+	for i, id := range honest { // ordinary purchases, priced to the fen, at every pharmacy
+		for m := range 3 {
+			w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("P%02d", (i+m)%12), ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+				Start: at(3+(i*7+m*31)%300, 9+i%9, i%60), TotalAmount: graph.FromYuan(35.37 + float64((i*13+m*7)%60)), TerminalID: "T1"})
+		}
+	}
+	buy := func(prefix, pharmacy string, n, times int) []string {
+		ids := w.addPatients(prefix, n, false)
+		for i, id := range ids {
+			for m := range times {
+				w.claim(graph.Claim{PatientID: id, ProviderID: pharmacy, ProviderType: graph.TypePharmacy, Type: graph.ClaimPharmacy,
+					Start: at(2+(i*11+m*53)%320, 10+i%8, (7*i)%60), TotalAmount: graph.FromYuan(float64([]int{398, 596, 796, 298}[(i+m)%4])), TerminalID: "T1"})
+			}
+		}
+		return ids
+	}
+	for k, ph := range []string{"P04", "P05", "P06"} {
+		buy(fmt.Sprintf("L%d", k), ph, 60, 5)
+	}
+	small := buy("S", "P07", 8, 3)
+	f := detectT(t, &w.g, DefaultParams())
+	r := ringWith(f, graph.KindPharmacyCardCollection, small)
+	if r == nil || !hasMember(r, graph.Ref{Type: graph.TypePharmacy, ID: "P07"}) {
+		t.Fatalf("the small cash-out pharmacy P07 was not reported beside the large ones; findings: %v", kinds(f))
+	}
+}

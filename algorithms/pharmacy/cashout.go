@@ -65,15 +65,33 @@ func cashOutGroups(d *dataset.Claims, collected map[int32]bool, minScore float64
 		return nil
 	}
 	correction := math.Log10(float64(max(pharmacies, 1)))
+	// The rate a pharmacy is judged against is that of the other pharmacies, less those that are
+	// themselves improbable at it: where several pharmacies cash out, their sales would otherwise
+	// raise the rate enough to hide a smaller one among honest stores.
+	test := func(pv int32, restOver, restClaims float64) (surprise, expected float64) {
+		rate := math.Max((restOver-float64(over[pv]))/math.Max(restClaims-float64(claims[pv]), 1), 0.5/allClaims)
+		mu := rate * float64(claims[pv])
+		return finding.PoissonSurprise(over[pv], mu) - correction, mu
+	}
+	outlier := make([]bool, nProv)
+	cleanOver, cleanClaims := allOver, allClaims
+	for pv := int32(0); int(pv) < nProv; pv++ {
+		if s, _ := test(pv, allOver, allClaims); over[pv] > 0 && s >= 3 {
+			outlier[pv] = true
+			cleanOver -= float64(over[pv])
+			cleanClaims -= float64(claims[pv])
+		}
+	}
 	var out []finding.Candidate
 	for pv := int32(0); int(pv) < nProv; pv++ {
 		if over[pv] < 2*cashOutMinCards {
 			continue
 		}
-		otherClaims := allClaims - float64(claims[pv])
-		rate := math.Max((allOver-float64(over[pv]))/math.Max(otherClaims, 1), 0.5/allClaims)
-		mu := rate * float64(claims[pv])
-		surprise := finding.PoissonSurprise(over[pv], mu) - correction
+		restOver, restClaims := cleanOver, cleanClaims
+		if outlier[pv] { // its own sales are not in the clean totals, and test takes them out
+			restOver, restClaims = cleanOver+float64(over[pv]), cleanClaims+float64(claims[pv])
+		}
+		surprise, mu := test(pv, restOver, restClaims)
 		if surprise < 3 {
 			continue
 		}

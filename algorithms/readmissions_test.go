@@ -93,3 +93,40 @@ func TestSplitAdmissionsAtOneHospital(t *testing.T) {
 		}
 	}
 }
+
+// Where there are few hospitals, a splitting hospital's own readmissions would make much of the
+// pooled rate it is judged against: the rate is the other hospitals'.
+func TestSplitAdmissionsAmongFewHospitals(t *testing.T) {
+	w := newWorld(43, 1200)
+	for inst := 1; inst <= 4; inst++ {
+		w.honestStays(inst, 100)
+	}
+	next := 1000
+	stay := func(id string, inst, day, los int, dx string) {
+		adm := at(day, 9, w.rng.IntN(60))
+		w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
+			DoctorID: fmt.Sprintf("D%02d0", inst), Type: graph.ClaimInpatient, Start: adm,
+			End: adm.Add(time.Duration(los) * 24 * time.Hour), DiagnosisCode: dx, TotalAmount: graph.FromYuan(4000)})
+	}
+	for inst := 1; inst <= 4; inst++ { // one honest early readmission at every hospital
+		next++
+		id, day := fmt.Sprintf("N%05d", next), 30+20*inst
+		stay(id, inst, day, 5, "J18.9")
+		stay(id, inst, day+9, 4, "J18.9")
+	}
+	var split []string
+	for i := range 8 { // H03 splits eight patients' stays
+		next++
+		id, day := fmt.Sprintf("N%05d", next), 20+30*i
+		split = append(split, id)
+		stay(id, 3, day, 4, "J44.1")
+		stay(id, 3, day+5, 4, "J44.1")
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	for i := range f.Leads {
+		if l := &f.Leads[i]; hasReasonCode(l, "split_admission") && hasMember(l, graph.Ref{Type: graph.TypeInstitution, ID: "H03"}) && memberCount(l, split) >= 8 {
+			return
+		}
+	}
+	t.Fatalf("H03's split admissions not reported among four hospitals: %v", kinds(f))
+}

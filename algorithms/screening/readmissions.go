@@ -97,36 +97,43 @@ func SplitAdmissionLeads(d *dataset.Claims, o Options, minScore float64) []findi
 		}
 	}
 	correction := math.Log10(float64(max(nTested, 1)))
-	rate := func(skip func(pv int) bool) float64 {
-		var s, n int
+	// The rate a hospital is judged against is that of the other hospitals (its own stays left
+	// out), less those that are themselves improbable at the pooled rate.
+	type total struct{ splits, stays int }
+	sum := func(skip func(pv int) bool) total {
+		var t total
 		for pv := range stays {
-			if d.ProvKind[pv] != dataset.Institution || skip(pv) {
-				continue
+			if d.ProvKind[pv] == dataset.Institution && !skip(pv) {
+				t.splits += len(splits[pv])
+				t.stays += stays[pv]
 			}
-			s += len(splits[pv])
-			n += stays[pv]
 		}
-		if n == 0 {
-			return splitFloorRate
-		}
-		return math.Max(float64(s)/float64(n), splitFloorRate)
+		return t
 	}
-	surprise := func(pv int32, r float64) (float64, float64) {
+	surprise := func(pv int32, t total, own bool) (float64, float64) {
+		if own {
+			t.splits -= len(splits[pv])
+			t.stays -= stays[pv]
+		}
+		r := splitFloorRate
+		if t.stays > 0 {
+			r = math.Max(float64(t.splits)/float64(t.stays), splitFloorRate)
+		}
 		exp := float64(stays[pv]) * r
 		return finding.PoissonSurprise(len(splits[pv]), exp) - correction, exp
 	}
-	pooled := rate(func(int) bool { return false })
+	all := sum(func(int) bool { return false })
 	outlier := make(map[int]bool)
 	for _, pv := range tested {
-		if s, _ := surprise(pv, pooled); s >= splitMinSurprise {
+		if s, _ := surprise(pv, all, true); s >= splitMinSurprise {
 			outlier[int(pv)] = true
 		}
 	}
-	base := rate(func(pv int) bool { return outlier[pv] })
+	base := sum(func(pv int) bool { return outlier[pv] })
 	var out []finding.Candidate
 	for _, pv := range tested {
 		sp := splits[pv]
-		s, exp := surprise(pv, base)
+		s, exp := surprise(pv, base, !outlier[int(pv)])
 		ratio := float64(len(sp)) / exp
 		if len(sp) < splitMinCount || ratio < splitMinRatio || s < splitMinSurprise {
 			continue

@@ -504,3 +504,28 @@ func TestSmallCashOutBesideLargeOnes(t *testing.T) {
 		t.Fatalf("the small cash-out pharmacy P07 was not reported beside the large ones; findings: %v", kinds(f))
 	}
 }
+
+// A delivery billed as a stay on a man's card is a lead on its own — an admission with its
+// records and procedure is no typing error — while one outpatient visit coded for the other sex
+// (a clerical slip) is not.
+func TestStayForTheOtherSexIsALead(t *testing.T) {
+	w := newWorld(38, 1500)
+	men := w.addPatients("M", 2, false)
+	for i := range w.g.patients {
+		if p := &w.g.patients[i]; p.ID == men[0] || p.ID == men[1] {
+			p.Sex, p.BirthDate = "M", time.Date(1992, 3, 1, 0, 0, 0, 0, cst)
+		}
+	}
+	adm := at(120, 10, 0)
+	w.claim(graph.Claim{PatientID: men[0], ProviderID: "H04", ProviderType: graph.TypeInstitution, DoctorID: "D040",
+		Type: graph.ClaimInpatient, Start: adm, End: adm.Add(3 * 24 * time.Hour), DiagnosisCode: "O80.0", TotalAmount: graph.FromYuan(4200)})
+	w.claim(graph.Claim{PatientID: men[1], ProviderID: "H05", ProviderType: graph.TypeInstitution, DoctorID: "D050",
+		Type: graph.ClaimOutpatient, Start: at(140, 10, 0), DiagnosisCode: "N76.0", TotalAmount: graph.FromYuan(120)})
+	f := detectT(t, &w.g, DefaultParams())
+	if leadWith(f, graph.KindCardLending, men[:1]) == nil {
+		t.Errorf("a delivery stay on a man's card is not a lead; findings: %v", kinds(f))
+	}
+	if leadWith(f, graph.KindCardLending, men[1:]) != nil {
+		t.Error("one outpatient visit coded for the other sex reported as a lead")
+	}
+}

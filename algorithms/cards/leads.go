@@ -12,6 +12,9 @@ import (
 type hits struct {
 	misfit     int
 	misfitRule *dataset.Fit
+	// misfitStays counts misfitting claims that are inpatient stays for a diagnosis of the other
+	// sex: an admission with its records and procedure is no typing error.
+	misfitStays int
 	// unlikely counts claims for a condition of old age on a young card; away those of them
 	// settled outside the owner's pooling region.
 	unlikely     int
@@ -28,7 +31,7 @@ type hits struct {
 func (h *hits) weight() float64 {
 	var ws []float64
 	if h.misfit > 0 {
-		ws = append(ws, misfitWeight(h.misfit))
+		ws = append(ws, misfitWeight(h.misfit, h.misfitStays))
 	}
 	if h.inpatient > 0 {
 		ws = append(ws, inpatientWeight(h.inpatient))
@@ -65,8 +68,11 @@ func travelWeight(n int) float64 { return math.Min(0.45, 0.15+0.1*float64(n)) }
 
 // misfitWeight: one misfitting claim can be a coding error; two or more are a pattern of
 // someone else using the card.
-func misfitWeight(n int) float64 {
+func misfitWeight(n, stays int) float64 {
 	if n <= 1 {
+		if stays > 0 {
+			return 0.6
+		}
 		return 0.35
 	}
 	return math.Min(0.9, 0.6+0.1*float64(n-2))
@@ -138,6 +144,9 @@ func cardHits(d *dataset.Claims, o Options) (map[int32]*hits, []finding.Candidat
 				h := get(pt)
 				h.misfit++
 				h.misfitRule = r
+				if d.CType[c] == dataset.Inpatient && r.WrongSex(d.PatSex[pt]) {
+					h.misfitStays++
+				}
 				h.add(d, c)
 			} else if r := fits.Unlikely(d.CDiag[c], age); r != nil {
 				h := get(pt)
@@ -182,7 +191,7 @@ func cardHits(d *dataset.Claims, o Options) (map[int32]*hits, []finding.Candidat
 func cardReasons(h *hits, o Options) []graph.Reason {
 	var rs []graph.Reason
 	if h.misfit > 0 {
-		rs = append(rs, finding.Reason("diagnosis_misfit", misfitWeight(h.misfit), map[string]float64{"claims": float64(h.misfit)},
+		rs = append(rs, finding.Reason("diagnosis_misfit", misfitWeight(h.misfit, h.misfitStays), map[string]float64{"claims": float64(h.misfit), "stays_other_sex": float64(h.misfitStays)},
 			"%[1]d 次就诊的诊断（%[2]s）与持卡人性别/年龄不符", "%[1]d claims carry a diagnosis (%[3]s) that does not fit the card owner's sex or age", h.misfit, h.misfitRule.ZH, h.misfitRule.EN))
 	}
 	if h.inpatient > 0 {

@@ -20,10 +20,11 @@ func TestDistantRegions(t *testing.T) {
 	}
 }
 
-// One misfitting diagnosis can be a coding error; two or more weigh clearly more, capped.
+// One misfitting diagnosis can be a coding error — unless it is a stay for the other sex's
+// condition; two or more weigh clearly more, capped.
 func TestEvidenceWeights(t *testing.T) {
-	if !(misfitWeight(1) < 0.5 && misfitWeight(2) >= 0.6 && misfitWeight(50) <= 0.9) {
-		t.Errorf("misfitWeight: 1 → %v, 2 → %v, 50 → %v", misfitWeight(1), misfitWeight(2), misfitWeight(50))
+	if !(misfitWeight(1, 0) < 0.5 && misfitWeight(1, 1) >= 0.5 && misfitWeight(2, 0) >= 0.6 && misfitWeight(50, 0) <= 0.9) {
+		t.Errorf("misfitWeight: 1 → %v, 1 stay → %v, 2 → %v, 50 → %v", misfitWeight(1, 0), misfitWeight(1, 1), misfitWeight(2, 0), misfitWeight(50, 0))
 	}
 	if !(inpatientWeight(1) == 0.5 && inpatientWeight(10) <= 0.9 && inpatientWeight(3) > inpatientWeight(2)) {
 		t.Error("inpatientWeight must start at 0.5, grow, and stay ≤ 0.9")

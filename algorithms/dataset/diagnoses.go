@@ -179,3 +179,7 @@ func (fc Fits) Misfit(diag int32, sex int8, age int) *Fit {
 	}
 	return nil
 }
+
+// WrongSex reports whether the rule restricts its diagnoses to the other sex than sex (0, unknown,
+// never is).
+func (f *Fit) WrongSex(sex int8) bool { return f.sex != 0 && sex != 0 && sex != f.sex }

@@ -5,7 +5,7 @@
 // Usage:
 //
 //	rtscenarios --out DIR --patients N --seed S [--scale-fraud X] [--scale-lookalike Y]
-//	            [--patterns a,b] [--from YYYY-MM-DD] [--days D] [--no-items] [--list]
+//	            [--patterns a,b] [--from YYYY-MM-DD] [--days D] [--no-items] [--rules=false] [--list]
 package main
 
 import (
@@ -43,6 +43,7 @@ func run(args []string, stdout io.Writer) error {
 	from := fs.String("from", "2025-01-01", "first claim date (YYYY-MM-DD)")
 	days := fs.Int("days", 365, "length of the claims range in days (120-1098)")
 	noItems := fs.Bool("no-items", false, "do not write claim_items.csv")
+	rules := fs.Bool("rules", true, "write the bureau's rule tables for the generator's catalogue in DIR/rules (default: on unless --no-items)")
 	list := fs.Bool("list", false, "list the patterns and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -66,6 +67,13 @@ func run(args []string, stdout io.Writer) error {
 	}
 	cfg := scenarios.DefaultConfig(*patients, *seed)
 	cfg.ScaleFraud, cfg.ScaleLookalike, cfg.Days, cfg.NoItems = *scaleFraud, *scaleLook, *days, *noItems
+	// The tables describe the billing lines: written with them unless asked for explicitly.
+	cfg.Rules = *rules && !*noItems
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "rules" {
+			cfg.Rules = *rules
+		}
+	})
 	t, err := time.Parse(time.DateOnly, *from)
 	if err != nil {
 		return graph.FieldErrorf("from", "--from must be YYYY-MM-DD, got %q", *from)

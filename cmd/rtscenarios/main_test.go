@@ -43,12 +43,34 @@ func TestWritesDirectory(t *testing.T) {
 			t.Errorf("%s planted by %q", r.ID, r.Pattern)
 		}
 	}
-	// --no-items removes a stale items file of an earlier run.
+	for _, f := range scenarios.RuleFiles {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("rule tables are written by default: %v", err)
+		}
+	}
+	// --no-items removes a stale items file of an earlier run, and the rule tables that describe
+	// its lines.
 	if err := run([]string{"--out", dir, "--patients", "1200", "--no-items"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "claim_items.csv")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("claim_items.csv after --no-items: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rules")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("rules/ after --no-items: %v", err)
+	}
+	// Asked for explicitly, they are written without the items; --rules=false writes none.
+	if err := run([]string{"--out", dir, "--patients", "1200", "--no-items", "--rules"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, scenarios.RuleFiles[0])); err != nil {
+		t.Errorf("--no-items --rules: %v", err)
+	}
+	if err := run([]string{"--out", dir, "--patients", "1200", "--rules=false"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rules")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("rules/ after --rules=false: %v", err)
 	}
 }
 

@@ -28,6 +28,10 @@ const (
 	itemsSurgery                // an outpatient or day surgery with one large line
 	itemsChemo                  // a chemotherapy cycle: bed, infusions, antiemetic, the cytotoxic drug
 	itemsRehabStay              // a rehabilitation stay: bed, nursing and daily therapies
+	// itemsExplicit: the lines were drawn when the claim was planted and are written as they are
+	// (the billing stage, billing.go): its lines are the point of the pattern, so they are not
+	// left to the item profiles.
+	itemsExplicit
 )
 
 // claim is one settlement, kept compact: 100,000 patients make about 1.5 million of them.
@@ -46,11 +50,27 @@ type claim struct {
 	items   uint8
 	label   uint8 // claim-type label variant as exported (门诊 / 普通门诊 / 门诊慢特病 …)
 	planted bool  // made by a pattern: never dropped by applyDrops
-	// late marks claims of the late stage (patterns added after the others had been measured on
-	// fixed seeds, readmissions.go): they are numbered and itemised after the earlier claims, so
-	// that those keep their claim ids and items.
-	late bool
+	// stage marks claims of the stages added after the others had been measured on fixed seeds:
+	// stageLate (split admissions and their look-alikes, readmissions.go), then stageBilling
+	// (billing-line violations and their look-alikes, billing.go). Each stage's claims are
+	// numbered and itemised after the earlier stages' claims, so that those keep their claim ids
+	// and items.
+	stage uint8
 }
+
+// Claim stages, in the order they were added (and are numbered in claim_id).
+const (
+	stageEarly uint8 = iota
+	stageLate
+	stageBilling
+	numStages
+)
+
+// claimKey identifies a claim independently of its position: billing-stage claims find their
+// explicit lines by it (no two of them share one; gen.billed).
+type claimKey struct{ start, patient, prov int32 }
+
+func (c *claim) key() claimKey { return claimKey{c.start, c.patient, c.prov} }
 
 const daySec = 86400
 

@@ -24,11 +24,15 @@ type Config struct {
 	Patterns []string
 	// NoItems skips claim_items.csv (the file is optional in the contract).
 	NoItems bool
+	// Rules writes the bureau's rule tables for the generator's catalogue (RuleFiles: the
+	// rules/ directory, docs/billing-rules.md) beside the export.
+	Rules bool
 }
 
-// DefaultConfig returns a config with the documented defaults for n patients and a seed.
+// DefaultConfig returns a config with the documented defaults for n patients and a seed (the
+// rule tables written, like the items).
 func DefaultConfig(n int, seed uint64) Config {
-	return Config{Patients: n, Seed: seed, ScaleFraud: 1, ScaleLookalike: 1}
+	return Config{Patients: n, Seed: seed, ScaleFraud: 1, ScaleLookalike: 1, Rules: true}
 }
 
 func (c *Config) normalise() error {
@@ -67,7 +71,8 @@ func (c *Config) enabled(name string) bool {
 }
 
 // PatternNames lists every pattern in planting order: the original patterns (fraud, then
-// look-alikes), then the late stage's (split admissions, then their look-alikes).
+// look-alikes), then the late stage's (split admissions, then their look-alikes), then the
+// billing stage's (its look-alikes, then the billing-line violations).
 func PatternNames() []string {
 	out := make([]string, len(patterns))
 	for i, p := range patterns {

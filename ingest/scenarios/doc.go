@@ -13,6 +13,8 @@
 // non-deterministic — one random stream per stage (world, background, each pattern, items) is
 // derived from the seed, so adding a pattern does not shift the others and the same seed and
 // config give byte-identical files. Patterns added after results were measured on fixed seeds
-// (split admissions and their look-alikes, readmissions.go) run as a late stage that only adds
-// claims and truth entries, so a seed's earlier rows and truth stay exactly as they were.
+// (split admissions and their look-alikes, readmissions.go; billing-line violations and their
+// look-alikes, billing.go) run as later stages that only add claims and truth entries, so a
+// seed's earlier rows and truth stay exactly as they were. The bureau's rule tables for the
+// generator's own catalogue (rules.go) are written beside the export.
 package scenarios

@@ -33,6 +33,8 @@ type Scenario struct {
 	w      *world
 	claims []claim
 	truth  graph.Truth
+	// lines are the billing stage's claims' lines (itemsExplicit), by claim.
+	lines map[claimKey][]itemLine
 }
 
 // gen holds the state while a scenario is generated.
@@ -61,9 +63,15 @@ type gen struct {
 	planting bool
 	// rng is the random stream of the stage running now (background, or one pattern).
 	rng *rand.Rand
-	// lt is the late stage's state (readmissions.go), nil until its first pattern runs; its
-	// claims are marked late.
+	// lt is the late stage's state (readmissions.go), nil until its first pattern runs (the
+	// billing stage uses its index too).
 	lt *lateState
+	// stage is the stage whose claims are being added (stageEarly until the late stage begins).
+	stage uint8
+	// bt is the billing stage's state (billing.go), nil until its first pattern runs; lines holds
+	// its claims' explicit lines.
+	bt    *billState
+	lines map[claimKey][]itemLine
 }
 
 // Generate builds the world for cfg: the honest register and background claims, then every
@@ -97,6 +105,10 @@ func Generate(cfg Config) (*Scenario, error) {
 			// removes honest claims that contradict earlier patterns).
 			g.beginLate()
 		}
+		if i >= len(earlyPatterns)+len(latePatterns) && n > 0 && g.bt == nil {
+			// The billing stage starts after the late stage's last claim.
+			g.beginBilling()
+		}
 		g.rng = rng
 		// A draw can fail (no region with enough unused people of the right age, no free days);
 		// it is retried so that the number of instances follows the rate.
@@ -109,7 +121,7 @@ func Generate(cfg Config) (*Scenario, error) {
 		}
 	}
 	g.applyDrops()
-	s := &Scenario{cfg: cfg, w: g.w, claims: g.claims}
+	s := &Scenario{cfg: cfg, w: g.w, claims: g.claims, lines: g.lines}
 	s.truth = g.buildTruth()
 	return s, nil
 }
@@ -142,7 +154,7 @@ func betweenF(rng *rand.Rand, lo, hi float64) float64 { return lo + rng.Float64(
 
 func (g *gen) add(c claim) {
 	c.planted = g.planting
-	c.late = g.lt != nil
+	c.stage = g.stage
 	g.claims = append(g.claims, c)
 }
 

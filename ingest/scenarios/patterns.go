@@ -16,10 +16,11 @@ type pattern struct {
 	plant  func(g *gen, rng *rand.Rand)
 }
 
-// patterns are planted in this order: earlyPatterns, then latePatterns (readmissions.go), which
-// were added after results had been measured on fixed seeds and run as a late stage that only
-// adds claims, so that a seed's earlier claims and truth stay as they were.
-var patterns = slices.Concat(earlyPatterns, latePatterns)
+// patterns are planted in this order: earlyPatterns, then latePatterns (readmissions.go), then
+// billingPatterns (billing.go). The later two were added after results had been measured on
+// fixed seeds and run as stages that only add claims, so that a seed's earlier claims and truth
+// stay as they were.
+var patterns = slices.Concat(earlyPatterns, latePatterns, billingPatterns)
 
 // earlyPatterns are the original patterns, fraud first.
 var earlyPatterns = []pattern{

@@ -74,6 +74,7 @@ func (g *gen) beginLate() {
 		}
 		byID[g.w.providers[pi].id] = int32(pi)
 	}
+	g.stage = stageLate
 	for _, r := range g.lookalikes {
 		for _, ref := range r.Providers {
 			lt.lookProv[byID[ref.ID]] = true

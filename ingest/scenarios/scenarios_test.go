@@ -149,8 +149,9 @@ func TestTruthShape(t *testing.T) {
 	}
 	for _, r := range tr.Leads {
 		// A lead is one card, or one provider's claim stream: a split_admission lead is the
-		// hospital with the patients whose stays it split.
-		if n := patients(r); n != 1 && (r.Pattern != "split_admission" || n < 2) {
+		// hospital with the patients whose stays it split, a billing_rule lead the provider with
+		// the patients whose claims carry the violating lines.
+		if n := patients(r); n != 1 && ((r.Pattern != "split_admission" && r.Kind != graph.KindBillingRule) || n < 2) {
 			t.Errorf("lead %s (%s) has %d patients", r.ID, r.Pattern, n)
 		}
 		check(r, true)
@@ -313,24 +314,51 @@ func TestDocsListEveryPattern(t *testing.T) {
 	}
 }
 
-// latePatterns are the patterns added after results had been measured on fixed seeds
-// (readmissions.go). They must only add to what a seed generated without them.
-var latePatterns = []string{"split_admission", "chemotherapy_cycles", "early_readmission", "transfer_or_staged", "rehabilitation_after_acute"}
+// latePatterns and billingPatterns are the patterns added after results had been measured on
+// fixed seeds (readmissions.go, then billing.go). They must only add to what a seed generated
+// without them.
+var (
+	latePatterns    = []string{"split_admission", "chemotherapy_cycles", "early_readmission", "transfer_or_staged", "rehabilitation_after_acute"}
+	billingPatterns = append(slices.Clone(billingFraud), billingLookalikes...)
+)
 
-// TestLateStageOnlyAdds: with the late patterns enabled, every line of every file generated
+// TestLateStageOnlyAdds: with a later stage's patterns enabled, every line of every file generated
 // without them is still there, in the same order, and every truth entry is unchanged — so
-// results measured on a seed before the late patterns existed still describe the same claims.
+// results measured on a seed before those patterns existed still describe the same claims. It
+// is checked for the late stage over the first, for the billing stage over the first two, and
+// for the billing stage over the first alone.
 func TestLateStageOnlyAdds(t *testing.T) {
-	cfg := scenarios.DefaultConfig(4000, 4711)
-	cfg.ScaleLookalike = 2
-	for _, p := range scenarios.PatternNames() {
-		if !slices.Contains(latePatterns, p) {
-			cfg.Patterns = append(cfg.Patterns, p)
-		}
+	for _, tc := range []struct {
+		name          string
+		before, added []string // patterns left out before; the patterns enabling adds
+	}{
+		{"late", slices.Concat(latePatterns, billingPatterns), latePatterns},
+		{"billing", billingPatterns, billingPatterns},
+		{"billing without late", slices.Concat(latePatterns, billingPatterns), billingPatterns},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := scenarios.DefaultConfig(4000, 4711)
+			cfg.ScaleLookalike = 2
+			var without, with []string
+			for _, p := range scenarios.PatternNames() {
+				if !slices.Contains(tc.before, p) {
+					without = append(without, p)
+					with = append(with, p)
+				} else if slices.Contains(tc.added, p) {
+					with = append(with, p)
+				}
+			}
+			cfg.Patterns = without
+			before, _ := write(t, cfg)
+			cfg.Patterns = with
+			after, _ := write(t, cfg)
+			onlyAdds(t, before, after, tc.added)
+		})
 	}
-	before, _ := write(t, cfg)
-	cfg.Patterns = nil
-	after, _ := write(t, cfg)
+}
+
+func onlyAdds(t *testing.T, before, after string, added []string) {
+	t.Helper()
 	for _, f := range scenarios.Files {
 		if f == "truth.json" {
 			continue
@@ -351,30 +379,30 @@ func TestLateStageOnlyAdds(t *testing.T) {
 			}
 		}
 		if j < len(old) {
-			t.Errorf("%s: line %d of %d generated without the late patterns is missing or out of order: %q", f, j+1, len(old), old[j])
+			t.Errorf("%s: line %d of %d generated without the added patterns is missing or out of order: %q", f, j+1, len(old), old[j])
 		} else if f == "claims.csv" && len(all) == len(old) {
-			t.Errorf("%s: the late patterns added no claims", f)
+			t.Errorf("%s: the added patterns added no claims", f)
 		}
 	}
 	tb, ta := readTruth(t, before), readTruth(t, after)
 	for _, l := range []struct {
-		name      string
-		old, late []graph.TruthRing
+		name       string
+		old, added []graph.TruthRing
 	}{{"rings", tb.Rings, ta.Rings}, {"leads", tb.Leads, ta.Leads}, {"lookalikes", tb.Lookalikes, ta.Lookalikes}} {
-		if len(l.late) < len(l.old) {
-			t.Errorf("truth %s: %d entries, %d without the late patterns", l.name, len(l.late), len(l.old))
+		if len(l.added) < len(l.old) {
+			t.Errorf("truth %s: %d entries, %d without the added patterns", l.name, len(l.added), len(l.old))
 			continue
 		}
 		for i := range l.old {
 			x, _ := json.Marshal(l.old[i])
-			y, _ := json.Marshal(l.late[i])
+			y, _ := json.Marshal(l.added[i])
 			if !bytes.Equal(x, y) {
 				t.Errorf("truth %s[%d] changed:\n%s\n%s", l.name, i, x, y)
 			}
 		}
-		for _, r := range l.late[len(l.old):] {
-			if !slices.Contains(latePatterns, r.Pattern) {
-				t.Errorf("truth %s: %s added by %s, not a late pattern", l.name, r.ID, r.Pattern)
+		for _, r := range l.added[len(l.old):] {
+			if !slices.Contains(added, r.Pattern) {
+				t.Errorf("truth %s: %s added by %s, not an added pattern", l.name, r.ID, r.Pattern)
 			}
 		}
 	}

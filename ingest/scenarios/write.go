@@ -20,11 +20,17 @@ import (
 var Files = []string{"patients.csv", "institutions.csv", "pharmacies.csv", "doctors.csv", "claims.csv", "claim_items.csv", "truth.json"}
 
 // WriteDir writes the scenario into dir (created when missing): the CSV files of the input
-// contract and truth.json. Each file is written as NAME.partial and renamed only when every
-// file is complete, so that a failed run leaves no half-written export behind.
+// contract and truth.json, and with Config.Rules the rule tables in dir/rules. Each file is
+// written as NAME.partial and renamed only when every file is complete, so that a failed run
+// leaves no half-written export behind.
 func (s *Scenario) WriteDir(dir string) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("out: %w", err)
+	}
+	if s.cfg.Rules {
+		if err := os.MkdirAll(filepath.Join(dir, "rules"), 0o755); err != nil {
+			return fmt.Errorf("out: %w", err)
+		}
 	}
 	var done []string
 	defer func() {
@@ -64,6 +70,12 @@ func (s *Scenario) WriteDir(dir string) (err error) {
 		{"claim_items.csv", s.writeItems},
 		{"truth.json", s.writeTruth},
 	}
+	if s.cfg.Rules {
+		steps = append(steps, []struct {
+			name string
+			fn   func(*bufio.Writer) error
+		}{{RuleFiles[0], writeCatalogue}, {RuleFiles[1], writePairs}}...)
+	}
 	for _, st := range steps {
 		if err := write(st.name, st.fn); err != nil {
 			return err
@@ -80,20 +92,30 @@ func (s *Scenario) WriteDir(dir string) (err error) {
 			return fmt.Errorf("out: %w", err)
 		}
 	}
+	if !s.cfg.Rules {
+		// Nor are stale rule tables this run's.
+		for _, f := range RuleFiles {
+			if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("out: %w", err)
+			}
+		}
+		os.Remove(filepath.Join(dir, "rules")) // only when empty
+	}
 	return nil
 }
 
 // sortClaims orders claims as an export would (by start time) and numbers them for claim_id:
-// the earlier stages' claims 1, 2, … in export order, then the late stage's claims after them
-// (so that adding the late patterns leaves every earlier claim's id as it was). It is idempotent.
+// the first stage's claims 1, 2, … in export order, then the late stage's claims after them, then
+// the billing stage's (so that adding a stage leaves every earlier claim's id as it was). It is
+// idempotent.
 func (s *Scenario) sortClaims() {
 	slices.SortStableFunc(s.claims, func(a, b claim) int {
 		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(a.patient, b.patient), cmp.Compare(a.prov, b.prov))
 	})
 	var n int32
-	for _, late := range []bool{false, true} {
+	for st := range numStages {
 		for i := range s.claims {
-			if s.claims[i].late == late {
+			if s.claims[i].stage == st {
 				n++
 				s.claims[i].seq = n
 			}
@@ -222,19 +244,28 @@ type itemLine struct {
 func (s *Scenario) writeItems(bw *bufio.Writer) error {
 	w := csv.NewWriter(bw)
 	w.Write([]string{"claim_id", "item_code", "item_name", "category", "quantity", "unit_price", "amount"})
-	// The late stage's claims draw their lines from a stream of their own, so that the earlier
-	// claims' lines do not change when late claims are interleaved with them.
-	rng, lateRng := stream(s.cfg.Seed, "items"), stream(s.cfg.Seed, "items/late")
+	// Each later stage's claims draw their lines from a stream of their own, so that the earlier
+	// claims' lines do not change when later claims are interleaved with them; the billing
+	// stage's lines were drawn when its claims were planted and draw nothing here.
+	rngs := [numStages]*rand.Rand{stream(s.cfg.Seed, "items"), stream(s.cfg.Seed, "items/late"), stream(s.cfg.Seed, "items/billing")}
 	var lines []itemLine
 	row := make([]string, 7)
 	for i := range s.claims {
 		c := &s.claims[i]
-		r := rng
-		if c.late {
-			r = lateRng
-		}
-		lines = s.itemsFor(r, c, lines[:0])
 		id := s.claimID(i)
+		if c.items == itemsExplicit {
+			// Written as planted: each line's unit price and quantity as drawn, the claim's total
+			// their sum (gen.billed).
+			for _, l := range s.lines[c.key()] {
+				row[0], row[1], row[2], row[3] = id, l.it.code, l.it.name, l.it.category
+				row[4] = strconv.FormatInt(l.qty, 10)
+				row[5] = yuan(l.it.price)
+				row[6] = yuan(l.it.price * l.qty)
+				w.Write(row)
+			}
+			continue
+		}
+		lines = s.itemsFor(rngs[c.stage], c, lines[:0])
 		rest := c.total
 		for k, l := range lines {
 			amount := l.it.price * l.qty

@@ -130,3 +130,51 @@ func TestSplitAdmissionsAmongFewHospitals(t *testing.T) {
 	}
 	t.Fatalf("H03's split admissions not reported among four hospitals: %v", kinds(f))
 }
+
+// Where several hospitals split stays, the blatant ones are peeled off the rate before the
+// milder ones are judged: a hospital splitting one stay in ten is found beside six that split
+// two in five.
+func TestSplitAdmissionsMildBesideBlatant(t *testing.T) {
+	w := newWorld(44, 3000)
+	next := 1000
+	stay := func(id string, inst, day, los int, dx string) {
+		adm := at(day, 9, w.rng.IntN(60))
+		w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
+			DoctorID: fmt.Sprintf("D%02d0", inst), Type: graph.ClaimInpatient, Start: adm,
+			End: adm.Add(time.Duration(los) * 24 * time.Hour), DiagnosisCode: dx, TotalAmount: graph.FromYuan(4000)})
+	}
+	patient := func() string { next++; return fmt.Sprintf("N%05d", next) }
+	// Every hospital: 200 stays, of which it splits share.
+	var mild []string
+	for inst := 1; inst <= 11; inst++ {
+		share := 0.02
+		switch {
+		case inst <= 6:
+			share = 0.4
+		case inst == 7:
+			share = 0.1
+		}
+		for i := range 200 {
+			id, day := patient(), 5+(i*37+inst*11)%330
+			if w.rng.Float64() < share {
+				stay(id, inst, day, 4, "J44.1")
+				stay(id, inst, day+4+1+w.rng.IntN(3), 4, "J44.9")
+				if inst == 7 {
+					mild = append(mild, id)
+				}
+				continue
+			}
+			stay(id, inst, day, 5+w.rng.IntN(5), "J18.9")
+		}
+	}
+	f := detectT(t, &w.g, DefaultParams())
+	for i := range f.Leads {
+		if l := &f.Leads[i]; hasReasonCode(l, "split_admission") && hasMember(l, graph.Ref{Type: graph.TypeInstitution, ID: "H07"}) {
+			if memberCount(l, mild) < len(mild)*9/10 {
+				t.Errorf("H07's lead names %d of its %d split patients", memberCount(l, mild), len(mild))
+			}
+			return
+		}
+	}
+	t.Fatalf("H07 (one stay in ten split) not reported beside six hospitals splitting two in five: %v", kinds(f))
+}

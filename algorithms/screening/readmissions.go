@@ -122,14 +122,25 @@ func SplitAdmissionLeads(d *dataset.Claims, o Options, minScore float64) []findi
 		exp := float64(stays[pv]) * r
 		return finding.PoissonSurprise(len(splits[pv]), exp) - correction, exp
 	}
-	all := sum(func(int) bool { return false })
+	// Peeled until no hospital is left that is improbable at the rate of the rest: where several
+	// hospitals split stays, the ones that stand out first would otherwise leave the others in
+	// the rate they are judged against.
 	outlier := make(map[int]bool)
-	for _, pv := range tested {
-		if s, _ := surprise(pv, all, true); s >= splitMinSurprise {
-			outlier[int(pv)] = true
+	base := sum(func(int) bool { return false })
+	for range 20 {
+		grew := false
+		for _, pv := range tested {
+			if !outlier[int(pv)] {
+				if s, _ := surprise(pv, base, true); s >= splitMinSurprise {
+					outlier[int(pv)], grew = true, true
+				}
+			}
 		}
+		if !grew {
+			break
+		}
+		base = sum(func(pv int) bool { return outlier[pv] })
 	}
-	base := sum(func(pv int) bool { return outlier[pv] })
 	var out []finding.Candidate
 	for _, pv := range tested {
 		sp := splits[pv]

@@ -18,18 +18,12 @@ func TestSplitAdmissionsAtOneHospital(t *testing.T) {
 	}
 	next := 1000 // patients N01000… have no stays from honestStays
 	patient := func() string { next++; return fmt.Sprintf("N%05d", next) }
-	stay := func(id string, inst, day, los int, dx string, yuan float64) {
-		adm := at(day, 9, w.rng.IntN(60))
-		w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
-			DoctorID: fmt.Sprintf("D%02d%d", inst, w.rng.IntN(3)), Type: graph.ClaimInpatient, Start: adm,
-			End: adm.Add(time.Duration(los) * 24 * time.Hour), DiagnosisCode: dx, TotalAmount: graph.FromYuan(yuan)})
-	}
 	// Every hospital has an early readmission or two for the same illness (relapse, complication).
 	for inst := 1; inst <= 8; inst++ {
 		for range 2 {
 			id, day := patient(), 20+w.rng.IntN(200)
-			stay(id, inst, day, 5, "J18.9", 4000)
-			stay(id, inst, day+5+w.rng.IntN(8), 4, "J18.0", 3500)
+			w.stay(id, inst, day, 5, "J18.9", 4000)
+			w.stay(id, inst, day+5+w.rng.IntN(8), 4, "J18.0", 3500)
 		}
 	}
 	// H05 treats cancer: 12 patients on chemotherapy cycles every 14–21 days.
@@ -40,15 +34,15 @@ func TestSplitAdmissionsAtOneHospital(t *testing.T) {
 			if cycle == 0 {
 				dx = "C34.9"
 			}
-			stay(id, 5, day, 2, dx, 6000)
+			w.stay(id, 5, day, 2, dx, 6000)
 			day += 14 + w.rng.IntN(8)
 		}
 	}
 	// Transfers: discharged from H02, admitted to H03 the next day with the same illness.
 	for range 8 {
 		id, day := patient(), 30+w.rng.IntN(200)
-		stay(id, 2, day, 3, "I63.9", 5000)
-		stay(id, 3, day+4, 10, "I63.9", 9000)
+		w.stay(id, 2, day, 3, "I63.9", 5000)
+		w.stay(id, 3, day+4, 10, "I63.9", 9000)
 	}
 	// H07 splits: 16 patients discharged and admitted again 0–3 days later for the same
 	// illness; four of them split twice.
@@ -56,11 +50,11 @@ func TestSplitAdmissionsAtOneHospital(t *testing.T) {
 	for i := range 16 {
 		id, day := patient(), 10+w.rng.IntN(250)
 		split = append(split, id)
-		stay(id, 7, day, 4, "J44.1", 3800)
+		w.stay(id, 7, day, 4, "J44.1", 3800)
 		day += 4 + w.rng.IntN(4)
-		stay(id, 7, day, 4, "J44.9", 3600)
+		w.stay(id, 7, day, 4, "J44.9", 3600)
 		if i < 4 {
-			stay(id, 7, day+4+w.rng.IntN(3), 3, "J44.1", 3000)
+			w.stay(id, 7, day+4+w.rng.IntN(3), 3, "J44.1", 3000)
 		}
 	}
 	f := detectT(t, &w.g, DefaultParams())
@@ -102,25 +96,19 @@ func TestSplitAdmissionsAmongFewHospitals(t *testing.T) {
 		w.honestStays(inst, 100)
 	}
 	next := 1000
-	stay := func(id string, inst, day, los int, dx string) {
-		adm := at(day, 9, w.rng.IntN(60))
-		w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
-			DoctorID: fmt.Sprintf("D%02d0", inst), Type: graph.ClaimInpatient, Start: adm,
-			End: adm.Add(time.Duration(los) * 24 * time.Hour), DiagnosisCode: dx, TotalAmount: graph.FromYuan(4000)})
-	}
 	for inst := 1; inst <= 4; inst++ { // one honest early readmission at every hospital
 		next++
 		id, day := fmt.Sprintf("N%05d", next), 30+20*inst
-		stay(id, inst, day, 5, "J18.9")
-		stay(id, inst, day+9, 4, "J18.9")
+		w.stay(id, inst, day, 5, "J18.9", 4000)
+		w.stay(id, inst, day+9, 4, "J18.9", 4000)
 	}
 	var split []string
 	for i := range 8 { // H03 splits eight patients' stays
 		next++
 		id, day := fmt.Sprintf("N%05d", next), 20+30*i
 		split = append(split, id)
-		stay(id, 3, day, 4, "J44.1")
-		stay(id, 3, day+5, 4, "J44.1")
+		w.stay(id, 3, day, 4, "J44.1", 4000)
+		w.stay(id, 3, day+5, 4, "J44.1", 4000)
 	}
 	f := detectT(t, &w.g, DefaultParams())
 	for i := range f.Leads {
@@ -137,12 +125,6 @@ func TestSplitAdmissionsAmongFewHospitals(t *testing.T) {
 func TestSplitAdmissionsMildBesideBlatant(t *testing.T) {
 	w := newWorld(44, 3000)
 	next := 1000
-	stay := func(id string, inst, day, los int, dx string) {
-		adm := at(day, 9, w.rng.IntN(60))
-		w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
-			DoctorID: fmt.Sprintf("D%02d0", inst), Type: graph.ClaimInpatient, Start: adm,
-			End: adm.Add(time.Duration(los) * 24 * time.Hour), DiagnosisCode: dx, TotalAmount: graph.FromYuan(4000)})
-	}
 	patient := func() string { next++; return fmt.Sprintf("N%05d", next) }
 	// Every hospital: 200 stays, of which it splits share.
 	var mild []string
@@ -157,14 +139,14 @@ func TestSplitAdmissionsMildBesideBlatant(t *testing.T) {
 		for i := range 200 {
 			id, day := patient(), 5+(i*37+inst*11)%330
 			if w.rng.Float64() < share {
-				stay(id, inst, day, 4, "J44.1")
-				stay(id, inst, day+4+1+w.rng.IntN(3), 4, "J44.9")
+				w.stay(id, inst, day, 4, "J44.1", 4000)
+				w.stay(id, inst, day+4+1+w.rng.IntN(3), 4, "J44.9", 4000)
 				if inst == 7 {
 					mild = append(mild, id)
 				}
 				continue
 			}
-			stay(id, inst, day, 5+w.rng.IntN(5), "J18.9")
+			w.stay(id, inst, day, 5+w.rng.IntN(5), "J18.9", 4000)
 		}
 	}
 	f := detectT(t, &w.g, DefaultParams())
@@ -177,4 +159,13 @@ func TestSplitAdmissionsMildBesideBlatant(t *testing.T) {
 		}
 	}
 	t.Fatalf("H07 (one stay in ten split) not reported beside six hospitals splitting two in five: %v", kinds(f))
+}
+
+// stay adds an inpatient stay of patient id at institution inst, admitted on day for los days
+// by one of its doctors.
+func (w *world) stay(id string, inst, day, los int, dx string, yuan float64) {
+	adm := at(day, 9, w.rng.IntN(60))
+	w.claim(graph.Claim{PatientID: id, ProviderID: fmt.Sprintf("H%02d", inst), ProviderType: graph.TypeInstitution,
+		DoctorID: fmt.Sprintf("D%02d%d", inst, w.rng.IntN(3)), Type: graph.ClaimInpatient, Start: adm,
+		End: adm.Add(time.Duration(los) * 24 * time.Hour), DiagnosisCode: dx, TotalAmount: graph.FromYuan(yuan)})
 }

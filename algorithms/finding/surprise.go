@@ -64,3 +64,58 @@ func PoissonSurprise(c int, mu float64) float64 {
 	}
 	return math.Min(300, -(m+math.Log(sum))/math.Ln10)
 }
+
+// PeeledRates holds, for units with event counts and exposures (claims, stays), the rate each
+// unit is judged against when asking whether it has more events than its exposure gives: the
+// pooled rate of the *other* units, without the units that are themselves improbable at the rate
+// of the rest. Outliers are peeled until none is left (at most 20 passes), so that where several
+// units stand out the milder ones are not hidden by the blatant ones in the rate.
+type PeeledRates struct {
+	counts, exposures       []float64
+	restCount, restExposure float64
+	outlier                 []bool
+	floor                   float64
+}
+
+// PeelRates peels the outliers of counts/exposures; improbable(i, rate) reports whether unit i
+// is improbable at rate. No rate falls below floor.
+func PeelRates(counts, exposures []float64, floor float64, improbable func(i int, rate float64) bool) *PeeledRates {
+	p := &PeeledRates{counts: counts, exposures: exposures, outlier: make([]bool, len(counts)), floor: floor}
+	p.total()
+	for range 20 {
+		grew := false
+		for i := range counts {
+			if !p.outlier[i] && counts[i] > 0 && improbable(i, p.Rate(i)) {
+				p.outlier[i], grew = true, true
+			}
+		}
+		if !grew {
+			break
+		}
+		p.total()
+	}
+	return p
+}
+
+func (p *PeeledRates) total() {
+	p.restCount, p.restExposure = 0, 0
+	for i := range p.counts {
+		if !p.outlier[i] {
+			p.restCount += p.counts[i]
+			p.restExposure += p.exposures[i]
+		}
+	}
+}
+
+// Rate is the rate unit i is judged against: that of the units that are neither outliers nor i.
+func (p *PeeledRates) Rate(i int) float64 {
+	c, e := p.restCount, p.restExposure
+	if !p.outlier[i] {
+		c -= p.counts[i]
+		e -= p.exposures[i]
+	}
+	if e <= 0 {
+		return p.floor
+	}
+	return math.Max(c/e, p.floor)
+}

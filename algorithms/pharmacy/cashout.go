@@ -65,33 +65,27 @@ func cashOutGroups(d *dataset.Claims, collected map[int32]bool, minScore float64
 		return nil
 	}
 	correction := math.Log10(float64(max(pharmacies, 1)))
-	// The rate a pharmacy is judged against is that of the other pharmacies, less those that are
-	// themselves improbable at it: where several pharmacies cash out, their sales would otherwise
-	// raise the rate enough to hide a smaller one among honest stores.
-	test := func(pv int32, restOver, restClaims float64) (surprise, expected float64) {
-		rate := math.Max((restOver-float64(over[pv]))/math.Max(restClaims-float64(claims[pv]), 1), 0.5/allClaims)
+	// The rate a pharmacy is judged against is that of the other pharmacies, without those that
+	// are themselves improbable at it (finding.PeelRates): where several pharmacies cash out,
+	// their sales would otherwise raise the rate enough to hide a smaller one among honest stores.
+	counts, exposures := make([]float64, nProv), make([]float64, nProv)
+	for pv := range counts {
+		counts[pv], exposures[pv] = float64(over[pv]), float64(claims[pv])
+	}
+	test := func(pv int, rate float64) (surprise, expected float64) {
 		mu := rate * float64(claims[pv])
 		return finding.PoissonSurprise(over[pv], mu) - correction, mu
 	}
-	outlier := make([]bool, nProv)
-	cleanOver, cleanClaims := allOver, allClaims
-	for pv := int32(0); int(pv) < nProv; pv++ {
-		if s, _ := test(pv, allOver, allClaims); over[pv] > 0 && s >= 3 {
-			outlier[pv] = true
-			cleanOver -= float64(over[pv])
-			cleanClaims -= float64(claims[pv])
-		}
-	}
+	rates := finding.PeelRates(counts, exposures, 0.5/allClaims, func(pv int, rate float64) bool {
+		s, _ := test(pv, rate)
+		return s >= 3
+	})
 	var out []finding.Candidate
 	for pv := int32(0); int(pv) < nProv; pv++ {
 		if over[pv] < 2*cashOutMinCards {
 			continue
 		}
-		restOver, restClaims := cleanOver, cleanClaims
-		if outlier[pv] { // its own sales are not in the clean totals, and test takes them out
-			restOver, restClaims = cleanOver+float64(over[pv]), cleanClaims+float64(claims[pv])
-		}
-		surprise, mu := test(pv, restOver, restClaims)
+		surprise, mu := test(int(pv), rates.Rate(int(pv)))
 		if surprise < 3 {
 			continue
 		}

@@ -97,54 +97,26 @@ func SplitAdmissionLeads(d *dataset.Claims, o Options, minScore float64) []findi
 		}
 	}
 	correction := math.Log10(float64(max(nTested, 1)))
-	// The rate a hospital is judged against is that of the other hospitals (its own stays left
-	// out), less those that are themselves improbable at the pooled rate.
-	type total struct{ splits, stays int }
-	sum := func(skip func(pv int) bool) total {
-		var t total
-		for pv := range stays {
-			if d.ProvKind[pv] == dataset.Institution && !skip(pv) {
-				t.splits += len(splits[pv])
-				t.stays += stays[pv]
-			}
+	// A hospital is judged against the rate of the other hospitals, without those that are
+	// themselves improbable at it (finding.PeelRates).
+	counts, exposures := make([]float64, len(stays)), make([]float64, len(stays))
+	for pv := range stays {
+		if d.ProvKind[pv] == dataset.Institution {
+			counts[pv], exposures[pv] = float64(len(splits[pv])), float64(stays[pv])
 		}
-		return t
 	}
-	surprise := func(pv int32, t total, own bool) (float64, float64) {
-		if own {
-			t.splits -= len(splits[pv])
-			t.stays -= stays[pv]
-		}
-		r := splitFloorRate
-		if t.stays > 0 {
-			r = math.Max(float64(t.splits)/float64(t.stays), splitFloorRate)
-		}
-		exp := float64(stays[pv]) * r
+	surprise := func(pv int, rate float64) (float64, float64) {
+		exp := float64(stays[pv]) * rate
 		return finding.PoissonSurprise(len(splits[pv]), exp) - correction, exp
 	}
-	// Peeled until no hospital is left that is improbable at the rate of the rest: where several
-	// hospitals split stays, the ones that stand out first would otherwise leave the others in
-	// the rate they are judged against.
-	outlier := make(map[int]bool)
-	base := sum(func(int) bool { return false })
-	for range 20 {
-		grew := false
-		for _, pv := range tested {
-			if !outlier[int(pv)] {
-				if s, _ := surprise(pv, base, true); s >= splitMinSurprise {
-					outlier[int(pv)], grew = true, true
-				}
-			}
-		}
-		if !grew {
-			break
-		}
-		base = sum(func(pv int) bool { return outlier[pv] })
-	}
+	rates := finding.PeelRates(counts, exposures, splitFloorRate, func(pv int, rate float64) bool {
+		s, _ := surprise(pv, rate)
+		return s >= splitMinSurprise
+	})
 	var out []finding.Candidate
 	for _, pv := range tested {
 		sp := splits[pv]
-		s, exp := surprise(pv, base, !outlier[int(pv)])
+		s, exp := surprise(int(pv), rates.Rate(int(pv)))
 		ratio := float64(len(sp)) / exp
 		if len(sp) < splitMinCount || ratio < splitMinRatio || s < splitMinSurprise {
 			continue
@@ -165,7 +137,7 @@ func SplitAdmissionLeads(d *dataset.Claims, o Options, minScore float64) []findi
 			gaps = append(gaps, int(d.Day(x.b)-d.EndDay(x.a)))
 		}
 		slices.Sort(gaps)
-		ps, ds := sortedKeys(pats), sortedKeys(docs)
+		ps, ds := finding.SortedKeys(pats), finding.SortedKeys(docs)
 		refs := []graph.Ref{d.ProvRef(pv)}
 		for _, doc := range ds {
 			refs = append(refs, d.DocRef(doc))
@@ -210,13 +182,4 @@ func IllnessCategory(code string) string {
 		c = c[:3]
 	}
 	return c
-}
-
-func sortedKeys(m map[int32]bool) []int32 {
-	out := make([]int32, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

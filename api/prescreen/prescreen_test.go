@@ -144,7 +144,7 @@ func TestScreenEarlyReadmission(t *testing.T) {
 		stay("B3", "PT3", "H1", "Z51.1", day(3, 20), day(3, 22)), // the next chemotherapy cycle
 		stay("B4", "PT4", "H1", "I63.9", day(3, 18), day(3, 25)), // back from H2
 		stay("B5", "PT5", "H1", "K35.8", day(3, 1), day(3, 4)),
-		stay("B6", "PT5", "H1", "K35.8", day(3, 6), day(3, 9)), // 2 days after B5, both in the batch: held
+		stay("B6", "PT5", "H1", "K35.8", day(3, 6), day(3, 9)),   // 2 days after B5, both in the batch: held
 		stay("B7", "PT6", "H1", "S72.0", day(3, 12), day(3, 20)), // another illness
 	}
 	vs, err := (&Screener{}).Screen(context.Background(), h, batch, nil, Options{})

@@ -614,6 +614,29 @@ func (g *gen) dialysisDays(rng *rand.Rand, from, weeks int) []int {
 // dialysisSessions plans thrice-weekly sessions at hospital hosp for patient p from day from
 // for weeks weeks; extra, when it returns lines, adds them to a session (on the same claim, or
 // on a second claim that day when second is set) and marks it violating.
+// dialysisCourse recruits 4–maxPats patients of region ri and plants 4–16 weeks of dialysis
+// sessions for each at hosp from day from, billing extra on a share of the sessions — on a
+// settlement of its own when separate, else on the session's — and reports the weeks, or false
+// when fewer than three patients could be recruited.
+func (pl *planner) dialysisCourse(rng *rand.Rand, ri int, hosp int32, from, maxPats int, share float64, extra catalogueItem, separate bool) (int, bool) {
+	g := pl.g
+	pats := g.recruit(rng, ri, between(rng, 4, maxPats), 30, 85, 0, nil)
+	if len(pats) < 3 {
+		return 0, false
+	}
+	docs := g.deptDoctors(rng, hosp, "肾内科", between(rng, 1, 2))
+	weeks := between(rng, 4, 16)
+	for _, p := range pats {
+		pl.dialysisSessions(rng, p, hosp, docs[rng.IntN(len(docs))], from+rng.IntN(14), weeks, func() ([]itemLine, bool) {
+			if rng.Float64() < share {
+				return []itemLine{line(extra, 1)}, separate
+			}
+			return nil, false
+		})
+	}
+	return weeks, true
+}
+
 func (pl *planner) dialysisSessions(rng *rand.Rand, p, hosp, doc int32, from, weeks int, extra func() ([]itemLine, bool)) {
 	g := pl.g
 	slotMin := 7*60 + 30
@@ -660,19 +683,9 @@ func (g *gen) duplicateDailyCharge(rng *rand.Rand) {
 	var what string
 	if dialysis {
 		share = betweenF(rng, 0.1, 0.4)
-		pats := g.recruit(rng, ri, between(rng, 4, 12), 30, 85, 0, nil)
-		if len(pats) < 3 {
+		weeks, ok := pl.dialysisCourse(rng, ri, prov, from, 12, share, itemDialysis, true)
+		if !ok {
 			return
-		}
-		docs := g.deptDoctors(rng, prov, "肾内科", between(rng, 1, 2))
-		weeks := between(rng, 4, 16)
-		for _, p := range pats {
-			pl.dialysisSessions(rng, p, prov, docs[rng.IntN(len(docs))], from+rng.IntN(14), weeks, func() ([]itemLine, bool) {
-				if rng.Float64() < share {
-					return []itemLine{line(itemDialysis, 1)}, true
-				}
-				return nil, false
-			})
 		}
 		what = fmt.Sprintf("a second haemodialysis session (%s) on another settlement the same day on %.0f %% of the sessions of %d weeks of thrice-weekly dialysis", itemDialysis.code, 100*share, weeks)
 	} else {
@@ -962,19 +975,8 @@ func (g *gen) mutuallyExclusivePair(rng *rand.Rand) {
 		}
 		pair = billingPairs[2]
 		share = betweenF(rng, 0.2, 0.6)
-		pats := g.recruit(rng, ri, between(rng, 4, 10), 30, 85, 0, nil)
-		if len(pats) < 3 {
+		if _, ok := pl.dialysisCourse(rng, ri, prov, from, 10, share, itemHaemofilter, false); !ok {
 			return
-		}
-		docs := g.deptDoctors(rng, prov, "肾内科", between(rng, 1, 2))
-		weeks := between(rng, 4, 16)
-		for _, p := range pats {
-			pl.dialysisSessions(rng, p, prov, docs[rng.IntN(len(docs))], from+rng.IntN(14), weeks, func() ([]itemLine, bool) {
-				if rng.Float64() < share {
-					return []itemLine{line(itemHaemofilter, 1)}, false
-				}
-				return nil, false
-			})
 		}
 	}
 	if len(pl.patients(true)) < 2 {

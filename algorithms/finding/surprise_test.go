@@ -64,3 +64,27 @@ func TestLogFactorial(t *testing.T) {
 		}
 	}
 }
+
+// Three units far above the rest are peeled off one after another; each unit's rate leaves
+// itself out, and the floor holds.
+func TestPeelRates(t *testing.T) {
+	counts := []float64{2, 3, 2, 40, 60, 12, 0}
+	exposures := []float64{100, 100, 100, 100, 100, 100, 0}
+	p := PeelRates(counts, exposures, 0.001, func(i int, rate float64) bool {
+		return PoissonSurprise(int(counts[i]), rate*exposures[i]) >= 3
+	})
+	for i, want := range []bool{false, false, false, true, true, true, false} {
+		if p.outlier[i] != want {
+			t.Errorf("unit %d outlier %v, want %v", i, p.outlier[i], want)
+		}
+	}
+	if r := p.Rate(0); math.Abs(r-5.0/200) > 1e-12 { // units 1 and 2: 5 events in 200
+		t.Errorf("rate of unit 0 = %v, want %v", r, 5.0/200)
+	}
+	if r := p.Rate(3); math.Abs(r-7.0/300) > 1e-12 { // an outlier: the three ordinary units
+		t.Errorf("rate of unit 3 = %v, want %v", r, 7.0/300)
+	}
+	if r := PeelRates([]float64{0}, []float64{10}, 0.01, func(int, float64) bool { return false }).Rate(0); r != 0.01 {
+		t.Errorf("rate with no other unit = %v, want the floor 0.01", r)
+	}
+}
